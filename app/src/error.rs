@@ -1,0 +1,97 @@
+//! The one error type of server functions, shared by server and browser.
+
+use herald::FieldErrors;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// What a server function can fail with. Internal failures reach the client
+/// only as `Internal`: their detail is logged on the server, never sent.
+#[derive(Clone, Debug, Error, PartialEq, Serialize, Deserialize)]
+pub enum AppError {
+    #[error("Please log in.")]
+    Unauthorized,
+    #[error("Wrong username or password.")]
+    BadCredentials,
+    #[error("You are not allowed to do that.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    #[error("Bad request: {0}")]
+    BadRequest(String),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request never got a proper answer (network down, server restarting).
+    #[error("Could not reach Herald: {0}")]
+    Unreachable(String),
+}
+
+impl AppError {
+    /// An invalid-input error on one field.
+    pub fn invalid(field: &str, message: &str) -> AppError {
+        let mut errors = FieldErrors::default();
+        errors.push(field, message);
+        AppError::Invalid(errors)
+    }
+
+    /// The message for `field` if this is a validation error about it.
+    pub fn field(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Invalid(errors) => errors.get(field).map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthorized | AppError::BadCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Invalid(_) => 422,
+            AppError::BadRequest(_) => 400,
+            AppError::Internal => 500,
+            AppError::Unreachable(_) => 503,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => AppError::BadRequest(m),
+            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Deserialization(m) => {
+                AppError::Unreachable(m)
+            }
+            _ => AppError::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_carry_no_detail() {
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError(
+            "password=hunter2 in query".into(),
+        ));
+        assert_eq!(e, AppError::Internal);
+        assert!(!e.to_string().contains("hunter2"));
+        assert_eq!(e.status(), 500);
+    }
+
+    #[test]
+    fn validation_errors_name_their_field() {
+        let e = AppError::invalid("title", "Title is required.");
+        assert_eq!(e.field("title").as_deref(), Some("Title is required."));
+        assert_eq!(e.field("body"), None);
+        assert_eq!(e.status(), 422);
+    }
+}

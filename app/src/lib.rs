@@ -1,0 +1,123 @@
+//! Herald's user interface: pages, components and the server functions they
+//! call. Built twice: with `ssr` into the server, with `hydrate` into wasm.
+
+pub mod admin;
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod bell;
+pub mod error;
+#[cfg(feature = "hydrate")]
+mod live;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::SsrMode;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::admin::AdminPage;
+use crate::auth::{Login, LoginPage, Logout, get_me};
+use crate::bell::Bell;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    provide_context(login);
+    provide_context(logout);
+    // Refetched after logging in or out; resolved on the server before the
+    // page is sent, so the count is right without any WASM.
+    let me = Resource::new(
+        move || (login.version().get(), logout.version().get()),
+        |_| get_me(),
+    );
+    view! {
+        <Stylesheet id="leptos" href="/pkg/herald.css"/>
+        <Title text="Herald"/>
+        <Router>
+            <header class="topbar">
+                <A href="/" attr:class="brand">"Herald"</A>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match me.await {
+                            Ok(Some(me)) => {
+                                let is_admin = me.user.is_admin();
+                                let name = me.user.username.clone();
+                                view! {
+                                    <nav class="account">
+                                        {is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
+                                        <Bell me/>
+                                        <span class="username">{name}</span>
+                                        <ActionForm action=logout>
+                                            <button type="submit" class="link">"Log out"</button>
+                                        </ActionForm>
+                                    </nav>
+                                }
+                                .into_any()
+                            }
+                            _ => view! {
+                                <nav class="account"><A href="/login">"Log in"</A></nav>
+                            }
+                            .into_any(),
+                        }
+                    })}
+                </Suspense>
+            </header>
+            <main>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"Welcome to Herald"</h1>
+            <p>
+                "The bell above counts your unread notifications. It updates live, "
+                "the moment something is sent to you — no reload needed."
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="card">
+            <h1>"Not found"</h1>
+            <p>"There is nothing at this address."</p>
+        </section>
+    }
+}

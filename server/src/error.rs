@@ -1,0 +1,56 @@
+//! The HTTP layer's error: what a plain axum handler can fail with.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use thiserror::Error;
+
+use crate::store::StoreError;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("this origin may not connect")]
+    ForbiddenOrigin,
+    #[error("forbidden")]
+    Forbidden,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("session store: {0}")]
+    Session(#[from] tower_sessions::session::Error),
+}
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::ForbiddenOrigin | Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::Store(_) | Error::Session(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            // The detail is for the log only; the client learns nothing from it.
+            tracing::error!(error = %self, "request failed");
+            return (status, "internal server error").into_response();
+        }
+        (status, self.to_string()).into_response()
+    }
+}
+
+/// Store failures reach server functions as the app's opaque `Internal`,
+/// except those that are the caller's fault.
+impl From<StoreError> for app::error::AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::UnknownUser(_) => {
+                app::error::AppError::invalid("recipient", "No such user.")
+            }
+            other => app::backend::internal(other),
+        }
+    }
+}

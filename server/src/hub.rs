@@ -1,0 +1,162 @@
+//! The real-time hub: fans each user's events out to all of that user's open
+//! connections, through bounded queues so a slow client can never make the
+//! server's memory grow.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::ws::Utf8Bytes;
+use herald::{ServerMessage, UserId};
+use tokio::sync::mpsc;
+
+/// Open connections by user.
+pub struct Hub {
+    connections: Mutex<HashMap<UserId, Vec<Outlet>>>,
+    next_id: AtomicU64,
+    queue: usize,
+}
+
+struct Outlet {
+    id: u64,
+    tx: mpsc::Sender<Utf8Bytes>,
+}
+
+/// One connection's place in the hub; leaving the hub is dropping it.
+pub struct Subscription {
+    hub: Arc<Hub>,
+    user: UserId,
+    id: u64,
+    rx: mpsc::Receiver<Utf8Bytes>,
+}
+
+impl Subscription {
+    /// The next message for this connection, already JSON. `None` means the
+    /// hub cut this connection off because its queue overflowed.
+    pub async fn recv(&mut self) -> Option<Utf8Bytes> {
+        self.rx.recv().await
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut connections = self.hub.lock();
+        if let Some(outlets) = connections.get_mut(&self.user) {
+            outlets.retain(|o| o.id != self.id);
+            if outlets.is_empty() {
+                connections.remove(&self.user);
+            }
+        }
+    }
+}
+
+impl Hub {
+    /// A hub whose connections each buffer at most `queue` messages.
+    pub fn new(queue: usize) -> Arc<Hub> {
+        Arc::new(Hub {
+            connections: Mutex::default(),
+            next_id: AtomicU64::new(1),
+            queue: queue.max(1),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<UserId, Vec<Outlet>>> {
+        // A panic elsewhere while holding the lock leaves the map consistent
+        // (each operation is a single insert or retain), so poison is ignored.
+        self.connections.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers a new connection of `user`.
+    pub fn subscribe(self: &Arc<Self>, user: UserId) -> Subscription {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(self.queue);
+        self.lock().entry(user).or_default().push(Outlet { id, tx });
+        Subscription {
+            hub: Arc::clone(self),
+            user,
+            id,
+            rx,
+        }
+    }
+
+    /// Queues `message` for every connection of `user` and returns how many
+    /// took it. A connection whose queue is full is dropped from the hub: it
+    /// closes, and its client catches up from the database on reconnect.
+    pub fn publish(&self, user: UserId, message: &ServerMessage) -> usize {
+        let Ok(json) = serde_json::to_string(message) else {
+            return 0;
+        };
+        let json = Utf8Bytes::from(json);
+        let mut connections = self.lock();
+        let Some(outlets) = connections.get_mut(&user) else {
+            return 0;
+        };
+        outlets.retain(|o| match o.tx.try_send(json.clone()) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(user, connection = o.id, "connection too slow; closing it");
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        });
+        let taken = outlets.len();
+        if outlets.is_empty() {
+            connections.remove(&user);
+        }
+        taken
+    }
+
+    /// How many connections are open, across all users.
+    pub fn connection_count(&self) -> usize {
+        self.lock().values().map(Vec::len).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello(seq: i64) -> ServerMessage {
+        ServerMessage::Hello { unread: seq, seq }
+    }
+
+    #[tokio::test]
+    async fn publish_reaches_every_connection_of_that_user_only() {
+        let hub = Hub::new(8);
+        let mut a1 = hub.subscribe(1);
+        let mut a2 = hub.subscribe(1);
+        let mut b = hub.subscribe(2);
+        assert_eq!(hub.publish(1, &hello(1)), 2);
+        assert!(a1.recv().await.unwrap().contains("\"seq\":1"));
+        assert!(a2.recv().await.unwrap().contains("\"seq\":1"));
+        assert!(b.rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_cuts_that_connection_off_and_keeps_memory_bounded() {
+        let hub = Hub::new(2);
+        let mut slow = hub.subscribe(1);
+        let mut fast = hub.subscribe(1);
+        for seq in 1..=2 {
+            assert_eq!(hub.publish(1, &hello(seq)), 2);
+            fast.recv().await.unwrap();
+        }
+        // The third message overflows only the slow connection's queue.
+        assert_eq!(hub.publish(1, &hello(3)), 1);
+        assert!(fast.recv().await.unwrap().contains("\"seq\":3"));
+        assert!(slow.recv().await.is_some());
+        assert!(slow.recv().await.is_some());
+        assert_eq!(slow.recv().await, None, "slow connection must be closed");
+        assert_eq!(hub.connection_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn dropping_a_subscription_leaves_the_hub() {
+        let hub = Hub::new(4);
+        let sub = hub.subscribe(7);
+        assert_eq!(hub.connection_count(), 1);
+        drop(sub);
+        assert_eq!(hub.connection_count(), 0);
+        assert_eq!(hub.publish(7, &hello(1)), 0);
+    }
+}

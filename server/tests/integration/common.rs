@@ -1,0 +1,274 @@
+//! The test harness: a real Herald on a random port over a fresh SQLite file,
+//! driven by real HTTP and WebSocket clients.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use herald::ServerMessage;
+use leptos::prelude::get_configuration;
+use reqwest::cookie::{CookieStore, Jar};
+use server::config::Config;
+use server::{AppState, Herald};
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const PASSWORD: &str = "correct horse battery";
+/// How long a test waits for an event before failing.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub seeded: Vec<(String, String)>,
+    pub db_path: PathBuf,
+    server: JoinHandle<std::io::Result<()>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    /// Herald on a fresh database seeded with admin, alice and bob.
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("herald.db");
+        let mut app = TestApp::spawn_on(&db, test_config(&db)).await;
+        app._dir = Some(dir);
+        app
+    }
+
+    /// Herald on an existing database file.
+    pub async fn spawn_on(db_path: &Path, config: Config) -> TestApp {
+        let herald = Herald::prepare(config, leptos_options())
+            .await
+            .expect("Herald starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = herald.state.clone();
+        let seeded = herald.seeded.clone();
+        let server = tokio::spawn(herald.serve(listener, Duration::from_secs(5)));
+        TestApp {
+            addr,
+            state,
+            seeded,
+            db_path: db_path.to_owned(),
+            server,
+            _dir: None,
+        }
+    }
+
+    /// Stops the server the way SIGTERM does and waits until it has.
+    pub async fn shut_down(self) -> Option<tempfile::TempDir> {
+        self.state.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(10), self.server)
+            .await
+            .expect("server stops in time")
+            .unwrap()
+            .unwrap();
+        self._dir
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn user_id(&self, username: &str) -> i64 {
+        let (user, _) = self
+            .state
+            .store
+            .credentials(username)
+            .await
+            .unwrap()
+            .unwrap();
+        user.id
+    }
+
+    /// `username`'s unread count, straight from the database.
+    pub async fn unread(&self, username: &str) -> i64 {
+        let id = self.user_id(username).await;
+        self.state.store.unread(id).await.unwrap().0
+    }
+
+    /// A browser-like client with a cookie jar, not logged in.
+    pub fn anonymous(&self) -> Client {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client {
+            http,
+            jar,
+            base: self.url(""),
+        }
+    }
+
+    /// A client logged in as `username` (password [`PASSWORD`]).
+    pub async fn login(&self, username: &str) -> Client {
+        let client = self.anonymous();
+        let res = client.login(username, PASSWORD).await;
+        assert_eq!(res.status(), 200, "login as {username}");
+        client
+    }
+
+    /// `client`'s live socket, opened from this app's own origin.
+    pub async fn socket(&self, client: &Client) -> Socket {
+        self.try_socket(client, Some(&self.origin()))
+            .await
+            .expect("socket opens")
+    }
+
+    pub async fn try_socket(
+        &self,
+        client: &Client,
+        origin: Option<&str>,
+    ) -> Result<Socket, tungstenite::Error> {
+        let mut request = format!("ws://{}/ws", self.addr)
+            .into_client_request()
+            .unwrap();
+        if let Some(cookie) = client.cookie_header() {
+            request.headers_mut().insert("cookie", cookie);
+        }
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("origin", HeaderValue::from_str(origin).unwrap());
+        }
+        tokio_tungstenite::connect_async(request)
+            .await
+            .map(|(socket, _)| socket)
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    jar: Arc<Jar>,
+    base: String,
+}
+
+impl Client {
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/api/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    /// Calls a server function the way the hydrated app does.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends a notification through the admin server function.
+    pub async fn send(&self, recipient: &str, title: &str) -> reqwest::Response {
+        self.post_form(
+            "/api/admin/send",
+            &[
+                ("title", title),
+                ("body", ""),
+                ("link", ""),
+                ("recipient", recipient),
+            ],
+        )
+        .await
+    }
+
+    /// A page as a browser navigation fetches it.
+    pub async fn page(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub fn cookie_header(&self) -> Option<HeaderValue> {
+        let url = self.base.parse().unwrap();
+        self.jar
+            .cookies(&url)
+            .map(|v| HeaderValue::from_bytes(v.as_bytes()).unwrap())
+    }
+}
+
+pub fn test_config(db: &Path) -> Config {
+    let mut config = Config::for_database(&format!("sqlite://{}", db.display()));
+    config.seed_password = Some(PASSWORD.to_owned());
+    config
+}
+
+pub fn leptos_options() -> leptos::config::LeptosOptions {
+    get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml")))
+        .unwrap()
+        .leptos_options
+}
+
+/// The next protocol message on `socket`, failing the test after [`WAIT`].
+pub async fn next_message(socket: &mut Socket) -> ServerMessage {
+    loop {
+        let frame = tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("a message arrives in time")
+            .expect("socket stays open")
+            .expect("frame is valid");
+        match frame {
+            Message::Text(text) => return serde_json::from_str(&text).expect("valid message"),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected frame {other:?}"),
+        }
+    }
+}
+
+/// The next `Created` event's title and unread count.
+pub async fn next_created(socket: &mut Socket) -> (String, i64) {
+    match next_message(socket).await {
+        ServerMessage::Created {
+            notification,
+            unread,
+        } => (notification.title, unread),
+        other => panic!("expected Created, got {other:?}"),
+    }
+}
+
+/// Reads the greeting and returns its unread count.
+pub async fn hello(socket: &mut Socket) -> i64 {
+    match next_message(socket).await {
+        ServerMessage::Hello { unread, .. } => unread,
+        other => panic!("expected Hello, got {other:?}"),
+    }
+}
+
+/// The text of the unread bubble in a server-rendered page, if shown.
+pub fn bubble_in(html: &str) -> Option<String> {
+    let start = html.find("data-testid=\"unread-bubble\"")?;
+    let rest = &html[start..];
+    let inner = &rest[rest.find('>')? + 1..rest.find("</span>")?];
+    // Hydration markers are HTML comments; the visible text is what remains.
+    let mut text = String::new();
+    let mut rest = inner;
+    while let Some(open) = rest.find("<!--") {
+        text.push_str(&rest[..open]);
+        rest = &rest[open + rest[open..].find("-->")? + 3..];
+    }
+    text.push_str(rest);
+    Some(text.trim().to_owned())
+}

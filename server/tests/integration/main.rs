@@ -1,0 +1,8 @@
+//! Herald's integration tests: a real server on a real SQLite file, real
+//! HTTP and WebSocket clients over real sockets.
+
+mod accounts;
+mod admin;
+mod common;
+mod live;
+mod persistence;

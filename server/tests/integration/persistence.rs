@@ -1,0 +1,74 @@
+use serde_json::Value;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn notifications_survive_a_restart() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let alice_id = app.user_id("alice").await.to_string();
+    admin.send(&alice_id, "one").await;
+    admin.send(&alice_id, "two").await;
+    let db = app.db_path.clone();
+    let dir = app.shut_down().await;
+
+    let app = TestApp::spawn_on(&db, test_config(&db)).await;
+    let alice = app.login("alice").await;
+    let me: Value = alice.post_form("/api/me", &[]).await.json().await.unwrap();
+    assert_eq!(
+        (me["unread"].as_i64(), me["seq"].as_i64()),
+        (Some(2), Some(2))
+    );
+    let mut socket = app.socket(&alice).await;
+    assert_eq!(hello(&mut socket).await, 2);
+    drop(dir);
+}
+
+#[tokio::test]
+async fn the_count_is_rendered_on_the_server() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let alice = app.login("alice").await;
+    let html = alice.page("/").await.text().await.unwrap();
+    assert_eq!(bubble_in(&html), None, "no bubble at zero");
+
+    let alice_id = app.user_id("alice").await.to_string();
+    admin.send(&alice_id, "one").await;
+    admin.send(&alice_id, "two").await;
+    let html = alice.page("/").await.text().await.unwrap();
+    assert_eq!(bubble_in(&html).as_deref(), Some("2"));
+    let bob_html = app.login("bob").await.page("/").await.text().await.unwrap();
+    assert_eq!(bubble_in(&bob_html), None);
+
+    for i in 0..98 {
+        admin.send(&alice_id, &format!("n{i}")).await;
+    }
+    let html = alice.page("/").await.text().await.unwrap();
+    assert_eq!(
+        bubble_in(&html).as_deref(),
+        Some("99+"),
+        "100 unread shows 99+"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_migration_stops_startup_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("herald.db");
+    let store = server::store::Store::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    // Simulate a database changed by hand: the applied migration no longer matches.
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    drop(store);
+    let error = server::Herald::prepare(test_config(&db), leptos_options())
+        .await
+        .err()
+        .expect("startup fails");
+    let message = error.to_string();
+    assert!(message.contains("database migration failed"), "{message}");
+}

@@ -1,0 +1,13 @@
+//! Herald's shared vocabulary: the domain types, their validation and the
+//! messages the server and the browser exchange. No I/O, so it compiles for
+//! both the server and the wasm32 client, and each rule is written once.
+
+pub mod notification;
+pub mod user;
+pub mod validate;
+pub mod wire;
+
+pub use notification::{Audience, Notification, badge_text};
+pub use user::{Role, User, UserId};
+pub use validate::{FieldError, FieldErrors, NewNotification};
+pub use wire::ServerMessage;

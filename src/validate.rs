@@ -1,0 +1,197 @@
+//! Validation of what people type, shared so the server enforces exactly the
+//! rules the form shows.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+pub const TITLE_MAX_CHARS: usize = 200;
+pub const BODY_MAX_CHARS: usize = 2000;
+pub const LINK_MAX_CHARS: usize = 2000;
+
+/// One problem with one field, named so the UI can show it beside that field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem found in one submission.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Error)]
+#[error("invalid input: {}", self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// The message for `field`, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A notification's content as submitted, before validation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewNotification {
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+}
+
+impl NewNotification {
+    /// Trims the fields and checks them all, reporting every bad field at once.
+    pub fn validate(self) -> Result<NewNotification, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let title = self.title.trim().to_owned();
+        let body = self.body.trim().to_owned();
+        let link = self
+            .link
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty());
+
+        let title_len = title.chars().count();
+        if title_len == 0 {
+            errors.push("title", "Title is required.");
+        } else if title_len > TITLE_MAX_CHARS {
+            errors.push(
+                "title",
+                format!("Title must be at most {TITLE_MAX_CHARS} characters."),
+            );
+        }
+        if body.chars().count() > BODY_MAX_CHARS {
+            errors.push(
+                "body",
+                format!("Body must be at most {BODY_MAX_CHARS} characters."),
+            );
+        }
+        if let Some(link) = &link {
+            if let Err(message) = check_link(link) {
+                errors.push("link", message);
+            }
+        }
+
+        if errors.is_empty() {
+            Ok(NewNotification { title, body, link })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A link is an absolute http(s) URL or a path on this site; nothing else
+/// (no `javascript:`, no protocol-relative `//host`).
+pub fn check_link(link: &str) -> Result<(), &'static str> {
+    if link.chars().count() > LINK_MAX_CHARS {
+        return Err("Link is too long.");
+    }
+    if link.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("Link must not contain spaces.");
+    }
+    let lower = link.to_ascii_lowercase();
+    let host = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match host {
+        Some(rest)
+            if rest
+                .split(['/', '?', '#'])
+                .next()
+                .is_some_and(|h| !h.is_empty()) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err("Link needs a host after http(s)://."),
+        None if link.starts_with('/') && !link.starts_with("//") && !link.starts_with("/\\") => {
+            Ok(())
+        }
+        None => Err("Link must start with http://, https:// or /."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(title: &str, body: &str, link: Option<&str>) -> NewNotification {
+        NewNotification {
+            title: title.into(),
+            body: body.into(),
+            link: link.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn valid_input_is_trimmed_and_empty_link_dropped() {
+        let ok = new("  Hi ", " there ", Some("  ")).validate().unwrap();
+        assert_eq!(ok, new("Hi", "there", None));
+    }
+
+    #[test]
+    fn title_is_required_and_bounded_in_characters() {
+        assert_eq!(
+            new(" ", "", None).validate().unwrap_err().get("title"),
+            Some("Title is required.")
+        );
+        assert!(new(&"é".repeat(200), "", None).validate().is_ok());
+        assert!(
+            new(&"é".repeat(201), "", None)
+                .validate()
+                .unwrap_err()
+                .get("title")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn body_is_bounded() {
+        assert!(new("t", &"b".repeat(2000), None).validate().is_ok());
+        let err = new("t", &"b".repeat(2001), None).validate().unwrap_err();
+        assert!(err.get("body").is_some());
+        assert!(err.get("title").is_none());
+    }
+
+    #[test]
+    fn links_must_be_http_or_same_site_paths() {
+        for ok in [
+            "https://example.com/x",
+            "http://a.b",
+            "/inbox?x=1",
+            "HTTPS://EX.COM",
+        ] {
+            assert_eq!(check_link(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "//evil.example",
+            "/\\evil.example",
+            "https://",
+            "ftp://x",
+            "inbox",
+            "/a b",
+        ] {
+            assert!(check_link(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let err = new("", &"b".repeat(2001), Some("javascript:x"))
+            .validate()
+            .unwrap_err();
+        let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "body", "link"]);
+    }
+}

@@ -75,10 +75,8 @@ impl NewNotification {
                 format!("Body must be at most {BODY_MAX_CHARS} characters."),
             );
         }
-        if let Some(link) = &link {
-            if let Err(message) = check_link(link) {
-                errors.push("link", message);
-            }
+        if let Some(Err(message)) = link.as_deref().map(check_link) {
+            errors.push("link", message);
         }
 
         if errors.is_empty() {

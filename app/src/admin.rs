@@ -13,6 +13,8 @@ pub const EVERYONE: &str = "everyone";
 /// What happened to a sent notification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendReport {
+    /// The title as stored (trimmed).
+    pub title: String,
     /// How many users it was stored for.
     pub recipients: usize,
     /// How many of them had a live connection when it was published.
@@ -111,7 +113,8 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
             Ok(report) => view! {
                 <p class="success" role="status">
                     {format!(
-                        "Sent to {} recipient{}; {} online now.",
+                        "Sent “{}” to {} recipient{}; {} online now.",
+                        report.title,
                         report.recipients,
                         if report.recipients == 1 { "" } else { "s" },
                         report.online,
@@ -147,12 +150,12 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                 {error_for("title")}
             </label>
             <label>
-                "Body " <span class="muted">"(optional)"</span>
+                <span>"Body " <span class="muted">"(optional)"</span></span>
                 <textarea name="body" rows="4"></textarea>
                 {error_for("body")}
             </label>
             <label>
-                "Link " <span class="muted">"(optional: https://… or /path)"</span>
+                <span>"Link " <span class="muted">"(optional: https://… or /path)"</span></span>
                 <input type="text" name="link" placeholder="/reports/42"/>
                 {error_for("link")}
             </label>

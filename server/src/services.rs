@@ -43,6 +43,7 @@ impl Services {
             .count();
         tracing::info!(recipients = delivered.len(), online, "notification sent");
         Ok(SendReport {
+            title: content.title.clone(),
             recipients: delivered.len(),
             online,
         })

@@ -126,7 +126,7 @@ async fn a_valid_notification_is_stored_trimmed_with_its_link() {
     assert_eq!(res.status(), 200);
     assert_eq!(
         res.json::<Value>().await.unwrap(),
-        json!({"recipients": 1, "online": 0})
+        json!({"title": "Report ready", "recipients": 1, "online": 0})
     );
     let row: (String, String, Option<String>, i64) =
         sqlx::query_as("SELECT title, body, link, seq FROM notifications")

@@ -81,7 +81,10 @@ async fn a_broadcast_reaches_every_user_and_every_tab() {
     let res = admin.send("everyone", "Maintenance tonight").await;
     assert_eq!(res.status(), 200);
     let report: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(report, serde_json::json!({"recipients": 3, "online": 3}));
+    assert_eq!(
+        report,
+        serde_json::json!({"title": "Maintenance tonight", "recipients": 3, "online": 3})
+    );
     for socket in &mut sockets {
         assert_eq!(
             next_created(socket).await,

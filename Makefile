@@ -1,0 +1,35 @@
+# Herald's two front doors: `make dev` runs it, `make test` tests all of it.
+# Each first installs whatever is missing (scripts/ensure-tools.sh).
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
+RUST_PACKAGES := -p herald -p app -p server
+
+.PHONY: dev test test-rust test-e2e lint release tools
+
+## Run Herald on SQLite with live reload (http://127.0.0.1:3000).
+dev:
+	scripts/ensure-tools.sh dev
+	cargo leptos watch
+
+## Every test: formatting, lints, Rust unit and integration tests, then the
+## browser tests against a fresh build.
+test:
+	scripts/ensure-tools.sh test
+	$(MAKE) lint test-rust test-e2e
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy $(RUST_PACKAGES) --all-targets -- -D warnings
+
+test-rust:
+	cargo test $(RUST_PACKAGES)
+
+test-e2e:
+	cargo leptos build
+	cd end2end && npx playwright test
+
+## An optimised build in target/release and target/site (needs wasm-opt).
+release:
+	scripts/ensure-tools.sh release
+	cargo leptos build --release

@@ -1,0 +1,50 @@
+import { defineConfig } from '@playwright/test';
+
+// Herald's browser tests run against the debug build that `make test` makes
+// with `cargo leptos build`, on a fresh SQLite database each run.
+const PORT = Number(process.env.HERALD_E2E_PORT ?? 3100);
+export const PASSWORD = 'e2e-password';
+
+export default defineConfig({
+  testDir: './tests',
+  // The tests share one server and its demo users, so they run in order.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command: 'rm -rf .data && mkdir -p .data && exec ../target/debug/herald',
+    url: `http://127.0.0.1:${PORT}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      HERALD_ENV: 'development',
+      HERALD_DATABASE_URL: 'sqlite://.data/herald.db',
+      HERALD_SEED_PASSWORD: PASSWORD,
+      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+      RUST_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,45 @@
+import { expect, type Browser, type BrowserContextOptions, type Page } from '@playwright/test';
+import { PASSWORD } from '../playwright.config';
+
+/** A fresh browser context logged in as `username` through the login page. */
+export async function loginAs(
+  browser: Browser,
+  username: string,
+  options: BrowserContextOptions = {},
+): Promise<Page> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.locator('input[name=username]').fill(username);
+  await page.locator('input[name=password]').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.locator('.username')).toHaveText(username);
+  return page;
+}
+
+/** Waits until the page is hydrated and its live socket is open. */
+export async function waitLive(page: Page): Promise<void> {
+  await expect(page.locator('.bell')).toHaveAttribute('data-link', 'live');
+}
+
+export function bubble(page: Page) {
+  return page.getByTestId('unread-bubble');
+}
+
+/** Marks the page so a later check can prove it was never reloaded. */
+export async function markNoReload(page: Page): Promise<void> {
+  await page.evaluate(() => ((window as any).__heraldNoReload = true));
+}
+
+export async function expectNotReloaded(page: Page): Promise<void> {
+  expect(await page.evaluate(() => (window as any).__heraldNoReload === true)).toBe(true);
+}
+
+/** Sends a notification from the admin page and waits for the confirmation. */
+export async function send(admin: Page, recipient: string, title: string): Promise<void> {
+  await admin.locator('select[name=recipient]').selectOption({ label: recipient });
+  await admin.locator('input[name=title]').fill(title);
+  await admin.getByRole('button', { name: 'Send' }).click();
+  // Titles are unique per test, so this waits for this send's own report.
+  await expect(admin.locator('.success')).toContainText(`Sent “${title}”`);
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what Herald's build and tests need, skipping whatever is already
+# there, so repeat runs take seconds. Usage: ensure-tools.sh dev|test|release
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=${1:-dev}
+CARGO_LEPTOS_VERSION=0.3.7
+BINARYEN_VERSION=132
+step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=
+apt_install() {
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
+# The wasm target and cargo-leptos (0.3.7 is the newest that builds on Rust 1.95).
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  step "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 12 minutes, once)"
+  cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+fi
+
+# cargo-leptos cannot download its helpers here, so wasm-bindgen must already
+# be on PATH, at exactly the version Cargo.lock pins for the wasm-bindgen crate.
+wbg=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
+  step "installing wasm-bindgen-cli $wbg"
+  # Not --locked: the registry here lacks one of its locked dependencies.
+  cargo install wasm-bindgen-cli --version "$wbg"
+fi
+
+if [ "$want" = release ]; then
+  # wasm-opt (release builds) comes from npm's binaryen package.
+  if ! command -v wasm-opt >/dev/null && [ ! -x .tools/node_modules/.bin/wasm-opt ]; then
+    step "installing wasm-opt (binaryen $BINARYEN_VERSION) into .tools/"
+    command -v npm >/dev/null || apt_install nodejs npm
+    npm install --silent --no-audit --no-fund --prefix .tools "binaryen@$BINARYEN_VERSION"
+  fi
+fi
+
+if [ "$want" = test ]; then
+  command -v npm >/dev/null || { step "installing Node.js"; apt_install nodejs npm; }
+  if [ ! -x /usr/bin/chromium ]; then
+    step "installing Debian's chromium for the browser tests"
+    apt_install chromium
+  fi
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    step "installing the Playwright test runner (it brings no browser of its own)"
+    (cd end2end && npm ci --silent --no-audit --no-fund)
+  fi
+fi

@@ -21,6 +21,7 @@ test:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy $(RUST_PACKAGES) --all-targets -- -D warnings
+	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 test-rust:
 	cargo test $(RUST_PACKAGES)

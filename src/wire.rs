@@ -1,9 +1,21 @@
-//! The real-time protocol: JSON messages on the WebSocket, defined once for
-//! both ends.
+//! The real-time protocol: JSON messages on the WebSocket (and, one per
+//! event, on the server-sent-events fallback), defined once for both ends.
+//!
+//! A connection goes: the client sends [`ClientMessage::Resume`] with the
+//! last sequence number it applied; the server replays what it missed as
+//! [`ServerMessage::Missed`] in order (or says [`ServerMessage::Resync`] when
+//! the gap is too large), then sends [`ServerMessage::Hello`] with the count,
+//! then live [`ServerMessage::Created`] events, each exactly once.
 
 use serde::{Deserialize, Serialize};
 
 use crate::Notification;
+
+/// The most notifications replayed on reconnect; a larger gap is a resync.
+pub const REPLAY_LIMIT: i64 = 500;
+
+/// The largest frame a client may send; nothing it needs to say is bigger.
+pub const MAX_CLIENT_FRAME: usize = 4 * 1024;
 
 /// A message from the server to one of a user's connections.
 ///
@@ -12,31 +24,73 @@ use crate::Notification;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
-    /// First message on every connection: the state as of `seq`.
-    Hello { unread: i64, seq: i64 },
+    /// A notification committed while this client was away, replayed from
+    /// the database. Carries no count: the `Hello` after the replay does.
+    Missed { notification: Notification },
+    /// The replay is done and the connection is live: the count as of `seq`.
+    /// `heartbeat_ms` tells the client how often to expect a sign of life.
+    Hello {
+        unread: i64,
+        seq: i64,
+        heartbeat_ms: u64,
+    },
+    /// The gap was too large to replay: refetch state, then continue at `seq`.
+    Resync {
+        unread: i64,
+        seq: i64,
+        heartbeat_ms: u64,
+    },
     /// A notification was created for this user; `unread` is the count
     /// right after it, valid at `notification.seq`.
     Created {
         notification: Notification,
         unread: i64,
     },
+    /// Sent when nothing else was, so the client can tell a quiet connection
+    /// from a dead one.
+    Heartbeat,
 }
 
 impl ServerMessage {
-    /// The sequence number this message's count is valid at.
-    pub fn seq(&self) -> i64 {
+    /// The sequence number this message is about, if any.
+    pub fn seq(&self) -> Option<i64> {
         match self {
-            ServerMessage::Hello { seq, .. } => *seq,
-            ServerMessage::Created { notification, .. } => notification.seq,
+            ServerMessage::Missed { notification }
+            | ServerMessage::Created { notification, .. } => Some(notification.seq),
+            ServerMessage::Hello { seq, .. } | ServerMessage::Resync { seq, .. } => Some(*seq),
+            ServerMessage::Heartbeat => None,
         }
     }
 
-    /// The unread count this message carries.
-    pub fn unread(&self) -> i64 {
+    /// The unread count this message carries, if any.
+    pub fn unread(&self) -> Option<i64> {
         match self {
-            ServerMessage::Hello { unread, .. } | ServerMessage::Created { unread, .. } => *unread,
+            ServerMessage::Hello { unread, .. }
+            | ServerMessage::Resync { unread, .. }
+            | ServerMessage::Created { unread, .. } => Some(*unread),
+            ServerMessage::Missed { .. } | ServerMessage::Heartbeat => None,
         }
     }
+}
+
+/// How the browser keeps its live connection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transport {
+    /// The WebSocket, falling back to server-sent events when it cannot connect.
+    #[default]
+    Auto,
+    /// Server-sent events only.
+    Sse,
+}
+
+/// A message from the browser to the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    /// The first message on every connection: the last sequence number the
+    /// client applied (0 when it has seen nothing).
+    Resume { after: i64 },
 }
 
 #[cfg(test)]
@@ -45,10 +99,36 @@ mod tests {
 
     #[test]
     fn messages_are_tagged_json() {
-        let json = serde_json::to_string(&ServerMessage::Hello { unread: 3, seq: 7 }).unwrap();
-        assert_eq!(json, r#"{"type":"hello","unread":3,"seq":7}"#);
+        let hello = ServerMessage::Hello {
+            unread: 3,
+            seq: 7,
+            heartbeat_ms: 25_000,
+        };
+        let json = serde_json::to_string(&hello).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"hello","unread":3,"seq":7,"heartbeat_ms":25000}"#
+        );
         let back: ServerMessage = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.seq(), 7);
-        assert_eq!(back.unread(), 3);
+        assert_eq!((back.seq(), back.unread()), (Some(7), Some(3)));
+        assert_eq!(
+            serde_json::to_string(&ServerMessage::Heartbeat).unwrap(),
+            r#"{"type":"heartbeat"}"#
+        );
+    }
+
+    #[test]
+    fn resume_parses_and_anything_else_is_refused() {
+        let resume: ClientMessage =
+            serde_json::from_str(r#"{"type":"resume","after":12}"#).unwrap();
+        assert_eq!(resume, ClientMessage::Resume { after: 12 });
+        for bad in [
+            r#"{"type":"resume"}"#,
+            r#"{"type":"drop_tables"}"#,
+            "not json",
+            r#"{"type":"resume","after":"x"}"#,
+        ] {
+            assert!(serde_json::from_str::<ClientMessage>(bad).is_err(), "{bad}");
+        }
     }
 }

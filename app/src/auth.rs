@@ -1,6 +1,7 @@
 //! Logging in and out, and who is logged in.
 
 use herald::User;
+use herald::wire::Transport;
 use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,8 @@ pub struct Me {
     pub unread: i64,
     /// The sequence number `unread` is valid at.
     pub seq: i64,
+    /// How the page should keep its live connection.
+    pub transport: Transport,
 }
 
 /// Who is logged in, with their unread count; `None` when nobody is.
@@ -25,8 +28,14 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
             let Some(user) = current_user().await? else {
                 return Ok(None);
             };
-            let (unread, seq) = backend()?.unread(user.id).await?;
-            Ok(Some(Me { user, unread, seq }))
+            let backend = backend()?;
+            let (unread, seq) = backend.unread(user.id).await?;
+            Ok(Some(Me {
+                user,
+                unread,
+                seq,
+                transport: backend.transport(),
+            }))
         }
         .await,
     )

@@ -6,7 +6,8 @@ use std::fmt::Display;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use herald::{Audience, NewNotification, User, UserId};
+use herald::wire::Transport;
+use herald::{Audience, NewNotification, Notification, User, UserId};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
@@ -22,6 +23,10 @@ pub trait Backend: Send + Sync + 'static {
     /// The unread count and the sequence number it is valid at.
     async fn unread(&self, id: UserId) -> Result<(i64, i64), AppError>;
     async fn users(&self) -> Result<Vec<User>, AppError>;
+    /// The user's newest notifications, newest first.
+    async fn recent(&self, id: UserId, limit: i64) -> Result<Vec<Notification>, AppError>;
+    /// How browsers should keep their live connection.
+    fn transport(&self) -> Transport;
     /// Stores a validated notification for `audience` and delivers it live.
     async fn send(
         &self,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod backend;
 pub mod bell;
 pub mod error;
+pub mod feed;
 #[cfg(feature = "hydrate")]
 mod live;
 
@@ -18,7 +19,8 @@ use leptos_router::path;
 
 use crate::admin::AdminPage;
 use crate::auth::{Login, LoginPage, Logout, get_me};
-use crate::bell::Bell;
+use crate::bell::{Bell, LiveCount};
+use crate::feed::HomePage;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -47,6 +49,7 @@ pub fn App() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     provide_context(login);
     provide_context(logout);
+    provide_context(LiveCount::default());
     // Refetched after logging in or out; resolved on the server before the
     // page is sent, so the count is right without any WASM.
     let me = Resource::new(
@@ -93,19 +96,6 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
-    }
-}
-
-#[component]
-fn HomePage() -> impl IntoView {
-    view! {
-        <section class="card">
-            <h1>"Welcome to Herald"</h1>
-            <p>
-                "The bell above counts your unread notifications. It updates live, "
-                "the moment something is sent to you — no reload needed."
-            </p>
-        </section>
     }
 }
 

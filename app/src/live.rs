@@ -1,19 +1,30 @@
-//! The browser's live connection: one WebSocket per page that keeps the
-//! unread count current, reconnecting with capped, jittered backoff.
+//! The browser's live connection: one per page. It resumes from the last
+//! sequence number applied, reconnects with capped, jittered backoff (at
+//! once when the network returns or the tab becomes visible), treats a
+//! silent connection as dead, and falls back to server-sent events when the
+//! WebSocket cannot get through.
 
 use std::time::Duration;
 
-use futures::channel::oneshot;
-use futures::{FutureExt, StreamExt, select};
+use futures::channel::{mpsc, oneshot};
+use futures::future::Fuse;
+use futures::{FutureExt, SinkExt, StreamExt, select};
 use gloo_net::websocket::Message;
 use gloo_net::websocket::futures::WebSocket;
 use herald::ServerMessage;
+use herald::wire::{ClientMessage, Transport};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 use crate::bell::{Link, LiveCount};
 
 const BACKOFF_BASE_MS: f64 = 500.0;
 const BACKOFF_CAP_MS: f64 = 30_000.0;
+/// Silence allowed before the server has said how often it will speak.
+const FIRST_WORD_MS: u64 = 15_000;
+/// WebSocket attempts that get nothing through before trying SSE instead.
+const WS_TRIES_BEFORE_SSE: u32 = 2;
 
 /// A running connection; `close` ends it for good.
 pub struct Connection {
@@ -26,44 +37,163 @@ impl Connection {
     }
 }
 
-pub fn connect(live: LiveCount) -> Connection {
+pub fn connect(live: LiveCount, transport: Transport) -> Connection {
     let (stop, stopped) = oneshot::channel();
-    leptos::task::spawn_local(run(live, stopped));
+    leptos::task::spawn_local(run(live, transport, stopped));
     Connection { stop }
 }
 
-async fn run(live: LiveCount, stopped: oneshot::Receiver<()>) {
+/// How one connection attempt ended.
+enum Outcome {
+    Stopped,
+    /// Lost; `heard` says whether the server got a word through first.
+    Lost {
+        heard: bool,
+    },
+}
+
+type Stop = Fuse<oneshot::Receiver<()>>;
+
+async fn run(live: LiveCount, transport: Transport, stopped: oneshot::Receiver<()>) {
     let mut stopped = stopped.fuse();
+    let mut wake = wake_events();
+    let mut use_sse = transport == Transport::Sse;
     let mut failures: u32 = 0;
+    let mut silent_ws: u32 = 0;
     loop {
-        if let Ok(mut socket) = WebSocket::open(&socket_url()) {
-            loop {
-                select! {
-                    _ = stopped => {
-                        let _ = socket.close(Some(1000), Some("page closed"));
-                        return;
-                    }
-                    frame = socket.next().fuse() => match frame {
-                        Some(Ok(Message::Text(text))) => {
-                            if let Ok(message) = serde_json::from_str::<ServerMessage>(&text) {
-                                failures = 0;
-                                live.link.set(Link::Live);
-                                live.apply(&message);
-                            }
-                        }
-                        Some(Ok(Message::Bytes(_))) => {}
-                        Some(Err(_)) | None => break,
-                    }
-                }
+        let outcome = if use_sse {
+            sse_session(live, &mut stopped).await
+        } else {
+            ws_session(live, &mut stopped).await
+        };
+        match outcome {
+            Outcome::Stopped => return,
+            Outcome::Lost { heard: true } => {
+                failures = 0;
+                silent_ws = 0;
             }
+            Outcome::Lost { heard: false } if !use_sse => {
+                silent_ws += 1;
+                use_sse = silent_ws >= WS_TRIES_BEFORE_SSE;
+            }
+            Outcome::Lost { heard: false } => {}
         }
         live.link.set(Link::Reconnecting);
         select! {
             _ = stopped => return,
             _ = sleep(backoff(failures)).fuse() => {}
+            _ = wake.next() => {}
         }
         failures = failures.saturating_add(1);
     }
+}
+
+async fn ws_session(live: LiveCount, stopped: &mut Stop) -> Outcome {
+    let Ok(socket) = WebSocket::open(&socket_url()) else {
+        return Outcome::Lost { heard: false };
+    };
+    let (mut sink, mut frames) = socket.split();
+    let resume = ClientMessage::Resume {
+        after: live.seq.get_untracked(),
+    };
+    let resume = serde_json::to_string(&resume).unwrap_or_default();
+    // The send waits for the socket to open; a socket closed before it
+    // opened ends the stream instead, and a hanging one times out.
+    select! {
+        _ = &mut *stopped => return Outcome::Stopped,
+        sent = sink.send(Message::Text(resume)).fuse() => if sent.is_err() {
+            return Outcome::Lost { heard: false };
+        },
+        _ = frames.next().fuse() => return Outcome::Lost { heard: false },
+        _ = sleep(Duration::from_millis(FIRST_WORD_MS)).fuse() => return Outcome::Lost { heard: false },
+    }
+    let texts = (&mut frames).filter_map(|frame| async move {
+        match frame {
+            Ok(Message::Text(text)) => Some(Ok(text)),
+            Ok(Message::Bytes(_)) => None,
+            Err(_) => Some(Err(())),
+        }
+    });
+    let outcome = listen(live, texts, stopped).await;
+    if let (Ok(socket), Outcome::Stopped) = (sink.reunite(frames), &outcome) {
+        let _ = socket.close(Some(1000), Some("page closed"));
+    }
+    outcome
+}
+
+async fn sse_session(live: LiveCount, stopped: &mut Stop) -> Outcome {
+    let after = live.seq.get_untracked();
+    let Ok(source) = web_sys::EventSource::new(&format!("/events?after={after}")) else {
+        return Outcome::Lost { heard: false };
+    };
+    let (tx, rx) = mpsc::unbounded::<Result<String, ()>>();
+    let on_message = {
+        let tx = tx.clone();
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            if let Some(data) = event.data().as_string() {
+                let _ = tx.unbounded_send(Ok(data));
+            }
+        })
+    };
+    // The browser would retry by itself; we retry on our own schedule instead.
+    let on_error = Closure::<dyn FnMut()>::new(move || {
+        let _ = tx.unbounded_send(Err(()));
+    });
+    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let outcome = listen(live, rx, stopped).await;
+    source.close();
+    outcome
+}
+
+/// Applies messages until the connection fails, falls silent for longer
+/// than the server's heartbeat promises, or the page stops it.
+async fn listen(
+    live: LiveCount,
+    messages: impl futures::Stream<Item = Result<String, ()>>,
+    stopped: &mut Stop,
+) -> Outcome {
+    let mut messages = std::pin::pin!(messages.fuse());
+    let mut heard = false;
+    let mut silence_ms = FIRST_WORD_MS;
+    loop {
+        select! {
+            _ = &mut *stopped => return Outcome::Stopped,
+            _ = sleep(Duration::from_millis(silence_ms)).fuse() => return Outcome::Lost { heard },
+            message = messages.next() => match message {
+                Some(Ok(text)) => {
+                    let Ok(message) = serde_json::from_str::<ServerMessage>(&text) else {
+                        continue;
+                    };
+                    heard = true;
+                    if let ServerMessage::Hello { heartbeat_ms, .. } | ServerMessage::Resync { heartbeat_ms, .. } = &message {
+                        silence_ms = heartbeat_ms.saturating_mul(2).saturating_add(5_000);
+                        live.link.set(Link::Live);
+                    }
+                    live.apply(message);
+                }
+                Some(Err(())) | None => return Outcome::Lost { heard },
+            }
+        }
+    }
+}
+
+/// Fires when a reconnect should not wait: the network came back, or the
+/// tab became visible again.
+fn wake_events() -> mpsc::UnboundedReceiver<()> {
+    let (tx, rx) = mpsc::unbounded();
+    let online = tx.clone();
+    // Both listeners live as long as the page, like the connection itself.
+    let _ = window_event_listener(leptos::ev::online, move |_| {
+        let _ = online.unbounded_send(());
+    });
+    // `visibilitychange` bubbles from the document to the window.
+    let _ = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if document().visibility_state() == web_sys::VisibilityState::Visible {
+            let _ = tx.unbounded_send(());
+        }
+    });
+    rx
 }
 
 /// "Full jitter": a random wait up to an exponentially growing, capped bound,
@@ -84,6 +214,7 @@ async fn sleep(duration: Duration) {
     let _ = wait.await;
 }
 
+/// The socket's URL on this page's host: `wss` under https, else `ws`.
 fn socket_url() -> String {
     let location = window().location();
     let scheme = match location.protocol().as_deref() {

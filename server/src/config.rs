@@ -1,6 +1,7 @@
 //! Typed settings, read from the environment (see `.env.example`).
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use url::Url;
@@ -49,6 +50,31 @@ pub struct Config {
     /// Messages buffered per live connection before a slow client is cut off.
     #[arg(long, env = "HERALD_CONNECTION_QUEUE", default_value_t = 256)]
     pub connection_queue: usize,
+
+    /// How often the server shows each live connection a sign of life (ms).
+    #[arg(long, env = "HERALD_HEARTBEAT_MS", default_value_t = 25_000)]
+    pub heartbeat_ms: u64,
+
+    /// How long past a heartbeat a silent client is given before it is
+    /// closed as dead (ms).
+    #[arg(long, env = "HERALD_HEARTBEAT_TIMEOUT_MS", default_value_t = 10_000)]
+    pub heartbeat_timeout_ms: u64,
+
+    /// `auto` uses the WebSocket and falls back to server-sent events;
+    /// `sse` makes browsers use server-sent events only (for testing).
+    #[arg(
+        long,
+        env = "HERALD_LIVE_TRANSPORT",
+        value_enum,
+        default_value = "auto"
+    )]
+    pub live_transport: Transport,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Transport {
+    Auto,
+    Sse,
 }
 
 impl Config {
@@ -62,6 +88,22 @@ impl Config {
         let mut config = Config::parse_from(["herald"]);
         config.database_url = database_url.to_owned();
         config
+    }
+
+    pub fn heartbeat(&self) -> Duration {
+        Duration::from_millis(self.heartbeat_ms.max(1))
+    }
+
+    pub fn heartbeat_timeout(&self) -> Duration {
+        Duration::from_millis(self.heartbeat_timeout_ms)
+    }
+
+    /// The transport browsers are told to use.
+    pub fn transport(&self) -> herald::wire::Transport {
+        match self.live_transport {
+            Transport::Auto => herald::wire::Transport::Auto,
+            Transport::Sse => herald::wire::Transport::Sse,
+        }
     }
 
     pub fn seeds_demo_users(&self) -> bool {

@@ -8,18 +8,29 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::ws::Utf8Bytes;
 use herald::{ServerMessage, UserId};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 /// Open connections by user.
 pub struct Hub {
     connections: Mutex<HashMap<UserId, Vec<Outlet>>>,
     next_id: AtomicU64,
     queue: usize,
+    /// How many connections are open, for whoever waits on it (shutdown, tests).
+    open: watch::Sender<usize>,
 }
 
 struct Outlet {
     id: u64,
-    tx: mpsc::Sender<Utf8Bytes>,
+    tx: mpsc::Sender<Event>,
+}
+
+/// One event for one user, serialised once for all of their connections.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// The sequence number the event is about, so a connection can skip
+    /// what its replay already covered.
+    pub seq: i64,
+    pub json: Utf8Bytes,
 }
 
 /// One connection's place in the hub; leaving the hub is dropping it.
@@ -27,13 +38,13 @@ pub struct Subscription {
     hub: Arc<Hub>,
     user: UserId,
     id: u64,
-    rx: mpsc::Receiver<Utf8Bytes>,
+    rx: mpsc::Receiver<Event>,
 }
 
 impl Subscription {
-    /// The next message for this connection, already JSON. `None` means the
-    /// hub cut this connection off because its queue overflowed.
-    pub async fn recv(&mut self) -> Option<Utf8Bytes> {
+    /// The next event for this connection. `None` means the hub cut this
+    /// connection off because its queue overflowed.
+    pub async fn recv(&mut self) -> Option<Event> {
         self.rx.recv().await
     }
 }
@@ -47,6 +58,7 @@ impl Drop for Subscription {
                 connections.remove(&self.user);
             }
         }
+        self.hub.open.send_modify(|n| *n = n.saturating_sub(1));
     }
 }
 
@@ -57,6 +69,7 @@ impl Hub {
             connections: Mutex::default(),
             next_id: AtomicU64::new(1),
             queue: queue.max(1),
+            open: watch::Sender::new(0),
         })
     }
 
@@ -71,6 +84,7 @@ impl Hub {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(self.queue);
         self.lock().entry(user).or_default().push(Outlet { id, tx });
+        self.open.send_modify(|n| *n += 1);
         Subscription {
             hub: Arc::clone(self),
             user,
@@ -86,12 +100,15 @@ impl Hub {
         let Ok(json) = serde_json::to_string(message) else {
             return 0;
         };
-        let json = Utf8Bytes::from(json);
+        let event = Event {
+            seq: message.seq().unwrap_or_default(),
+            json: json.into(),
+        };
         let mut connections = self.lock();
         let Some(outlets) = connections.get_mut(&user) else {
             return 0;
         };
-        outlets.retain(|o| match o.tx.try_send(json.clone()) {
+        outlets.retain(|o| match o.tx.try_send(event.clone()) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::warn!(user, connection = o.id, "connection too slow; closing it");
@@ -108,7 +125,14 @@ impl Hub {
 
     /// How many connections are open, across all users.
     pub fn connection_count(&self) -> usize {
-        self.lock().values().map(Vec::len).sum()
+        *self.open.borrow()
+    }
+
+    /// Waits until at most `n` connections are open.
+    pub async fn until_at_most(&self, n: usize) {
+        let mut open = self.open.subscribe();
+        // The sender lives as long as the hub, so this cannot fail.
+        let _ = open.wait_for(|&count| count <= n).await;
     }
 }
 
@@ -117,7 +141,11 @@ mod tests {
     use super::*;
 
     fn hello(seq: i64) -> ServerMessage {
-        ServerMessage::Hello { unread: seq, seq }
+        ServerMessage::Hello {
+            unread: seq,
+            seq,
+            heartbeat_ms: 1,
+        }
     }
 
     #[tokio::test]
@@ -127,8 +155,8 @@ mod tests {
         let mut a2 = hub.subscribe(1);
         let mut b = hub.subscribe(2);
         assert_eq!(hub.publish(1, &hello(1)), 2);
-        assert!(a1.recv().await.unwrap().contains("\"seq\":1"));
-        assert!(a2.recv().await.unwrap().contains("\"seq\":1"));
+        assert_eq!(a1.recv().await.unwrap().seq, 1);
+        assert!(a2.recv().await.unwrap().json.contains("\"seq\":1"));
         assert!(b.rx.try_recv().is_err());
     }
 
@@ -143,10 +171,13 @@ mod tests {
         }
         // The third message overflows only the slow connection's queue.
         assert_eq!(hub.publish(1, &hello(3)), 1);
-        assert!(fast.recv().await.unwrap().contains("\"seq\":3"));
+        assert_eq!(fast.recv().await.unwrap().seq, 3);
         assert!(slow.recv().await.is_some());
         assert!(slow.recv().await.is_some());
         assert_eq!(slow.recv().await, None, "slow connection must be closed");
+        // Cut off from the hub, but still counted until its handler ends.
+        assert_eq!(hub.connection_count(), 2);
+        drop(slow);
         assert_eq!(hub.connection_count(), 1);
     }
 

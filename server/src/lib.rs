@@ -87,7 +87,11 @@ impl Herald {
         let hub = Hub::new(config.connection_queue);
         let state = AppState {
             leptos_options,
-            services: Arc::new(Services::new(store.clone(), hub.clone())),
+            services: Arc::new(Services::new(
+                store.clone(),
+                hub.clone(),
+                config.transport(),
+            )),
             config: Arc::new(config),
             store,
             hub,
@@ -109,12 +113,10 @@ impl Herald {
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await?;
         let hub = self.state.hub;
-        let drained = async {
-            while hub.connection_count() > 0 {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        };
-        if tokio::time::timeout(grace, drained).await.is_err() {
+        if tokio::time::timeout(grace, hub.until_at_most(0))
+            .await
+            .is_err()
+        {
             tracing::warn!(
                 open = hub.connection_count(),
                 "shutting down with connections still open"
@@ -130,7 +132,8 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
     Router::new()
-        .route("/ws", get(live::upgrade))
+        .route("/ws", get(live::socket::upgrade))
+        .route("/events", get(live::stream::events))
         .route("/healthz", get(|| async { "ok" }))
         .leptos_routes_with_context(
             &state,

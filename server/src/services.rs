@@ -7,7 +7,8 @@ use app::admin::SendReport;
 use app::backend::{Backend, internal};
 use app::error::AppError;
 use async_trait::async_trait;
-use herald::{Audience, NewNotification, ServerMessage, User, UserId};
+use herald::wire::Transport;
+use herald::{Audience, NewNotification, Notification, ServerMessage, User, UserId};
 
 use crate::auth;
 use crate::hub::Hub;
@@ -15,12 +16,22 @@ use crate::store::Store;
 
 pub struct Services {
     store: Store,
+    transport: Transport,
     hub: Arc<Hub>,
+    /// Held from insert to publish, so each user's events reach the hub in
+    /// sequence order and a client's resume cursor never skips one. SQLite
+    /// serialises the writes anyway, so this costs no throughput.
+    in_order: tokio::sync::Mutex<()>,
 }
 
 impl Services {
-    pub fn new(store: Store, hub: Arc<Hub>) -> Services {
-        Services { store, hub }
+    pub fn new(store: Store, hub: Arc<Hub>, transport: Transport) -> Services {
+        Services {
+            store,
+            transport,
+            hub,
+            in_order: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// Stores a notification, then publishes it to each recipient's open
@@ -30,6 +41,7 @@ impl Services {
         audience: &Audience,
         content: &NewNotification,
     ) -> Result<SendReport, AppError> {
+        let _in_order = self.in_order.lock().await;
         let delivered = self.store.create_notifications(audience, content).await?;
         let online = delivered
             .iter()
@@ -73,6 +85,14 @@ impl Backend for Services {
 
     async fn users(&self) -> Result<Vec<User>, AppError> {
         Ok(self.store.users().await?)
+    }
+
+    async fn recent(&self, id: UserId, limit: i64) -> Result<Vec<Notification>, AppError> {
+        Ok(self.store.recent(id, limit).await?)
+    }
+
+    fn transport(&self) -> Transport {
+        self.transport
     }
 
     async fn send(

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use herald::{Audience, NewNotification, Notification, UserId};
+use sqlx::FromRow;
 
 use super::{Store, StoreError, now_ms};
 
@@ -13,6 +14,31 @@ pub struct Delivered {
     pub user_id: UserId,
     pub notification: Notification,
     pub unread: i64,
+}
+
+#[derive(FromRow)]
+struct NotificationRow {
+    id: i64,
+    seq: i64,
+    title: String,
+    body: String,
+    link: Option<String>,
+    created_at: i64,
+    read_at: Option<i64>,
+}
+
+impl From<NotificationRow> for Notification {
+    fn from(row: NotificationRow) -> Notification {
+        Notification {
+            id: row.id,
+            seq: row.seq,
+            title: row.title,
+            body: row.body,
+            link: row.link,
+            created_at: row.created_at,
+            read_at: row.read_at,
+        }
+    }
 }
 
 impl Store {
@@ -87,6 +113,43 @@ impl Store {
                 },
             })
             .collect())
+    }
+
+    /// The user's notifications with `after < seq <= up_to`, oldest first:
+    /// what a reconnecting client missed.
+    pub async fn missed(
+        &self,
+        user: UserId,
+        after: i64,
+        up_to: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        Ok(sqlx::query_as::<_, NotificationRow>(
+            "SELECT id, seq, title, body, link, created_at, read_at FROM notifications \
+             WHERE user_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
+        )
+        .bind(user)
+        .bind(after)
+        .bind(up_to)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Notification::from)
+        .collect())
+    }
+
+    /// The user's newest `limit` notifications, newest first.
+    pub async fn recent(&self, user: UserId, limit: i64) -> Result<Vec<Notification>, StoreError> {
+        Ok(sqlx::query_as::<_, NotificationRow>(
+            "SELECT id, seq, title, body, link, created_at, read_at FROM notifications \
+             WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2",
+        )
+        .bind(user)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Notification::from)
+        .collect())
     }
 
     /// The user's unread count and the sequence number it is valid at.

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
-use herald::ServerMessage;
+use futures::{SinkExt, StreamExt};
+use herald::wire::ClientMessage;
+use herald::{Audience, NewNotification, ServerMessage};
 use leptos::prelude::get_configuration;
 use reqwest::cookie::{CookieStore, Jar};
 use server::config::Config;
@@ -37,9 +38,16 @@ pub struct TestApp {
 impl TestApp {
     /// Herald on a fresh database seeded with admin, alice and bob.
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with settings changed by `configure`.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("herald.db");
-        let mut app = TestApp::spawn_on(&db, test_config(&db)).await;
+        let mut config = test_config(&db);
+        configure(&mut config);
+        let mut app = TestApp::spawn_on(&db, config).await;
         app._dir = Some(dir);
         app
     }
@@ -123,11 +131,36 @@ impl TestApp {
         client
     }
 
-    /// `client`'s live socket, opened from this app's own origin.
+    /// `client`'s live socket, opened from this app's own origin, resuming
+    /// after sequence number 0 (a client that has seen nothing).
     pub async fn socket(&self, client: &Client) -> Socket {
-        self.try_socket(client, Some(&self.origin()))
+        self.socket_after(client, 0).await
+    }
+
+    /// `client`'s live socket, resuming after sequence number `after`.
+    pub async fn socket_after(&self, client: &Client, after: i64) -> Socket {
+        let mut socket = self
+            .try_socket(client, Some(&self.origin()))
             .await
-            .expect("socket opens")
+            .expect("socket opens");
+        let resume = serde_json::to_string(&ClientMessage::Resume { after }).unwrap();
+        socket.send(Message::text(resume)).await.unwrap();
+        socket
+    }
+
+    /// Creates a notification for `username` without going through HTTP.
+    pub async fn notify(&self, username: &str, title: &str, body: &str) {
+        let id = self.user_id(username).await;
+        let content = NewNotification {
+            title: title.to_owned(),
+            body: body.to_owned(),
+            link: None,
+        };
+        self.state
+            .services
+            .deliver(&Audience::User { id }, &content)
+            .await
+            .unwrap();
     }
 
     pub async fn try_socket(
@@ -238,9 +271,34 @@ pub async fn next_message(socket: &mut Socket) -> ServerMessage {
     }
 }
 
+/// The next message that is not a heartbeat.
+pub async fn next_event(socket: &mut Socket) -> ServerMessage {
+    loop {
+        match next_message(socket).await {
+            ServerMessage::Heartbeat => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Reads until the server closes the connection and returns its close code.
+pub async fn close_code(socket: &mut Socket) -> u16 {
+    loop {
+        let frame = tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("the server closes in time");
+        match frame {
+            Some(Ok(Message::Close(Some(close)))) => return close.code.into(),
+            Some(Ok(Message::Close(None))) | None => panic!("closed without a code"),
+            Some(Ok(_)) => continue,
+            Some(Err(error)) => panic!("connection failed instead of closing: {error}"),
+        }
+    }
+}
+
 /// The next `Created` event's title and unread count.
 pub async fn next_created(socket: &mut Socket) -> (String, i64) {
-    match next_message(socket).await {
+    match next_event(socket).await {
         ServerMessage::Created {
             notification,
             unread,
@@ -251,7 +309,7 @@ pub async fn next_created(socket: &mut Socket) -> (String, i64) {
 
 /// Reads the greeting and returns its unread count.
 pub async fn hello(socket: &mut Socket) -> i64 {
-    match next_message(socket).await {
+    match next_event(socket).await {
         ServerMessage::Hello { unread, .. } => unread,
         other => panic!("expected Hello, got {other:?}"),
     }

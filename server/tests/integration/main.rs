@@ -6,3 +6,4 @@ mod admin;
 mod common;
 mod live;
 mod persistence;
+mod resume;

@@ -19,7 +19,7 @@ async fn notifications_survive_a_restart() {
         (me["unread"].as_i64(), me["seq"].as_i64()),
         (Some(2), Some(2))
     );
-    let mut socket = app.socket(&alice).await;
+    let mut socket = app.socket_after(&alice, 2).await;
     assert_eq!(hello(&mut socket).await, 2);
     drop(dir);
 }

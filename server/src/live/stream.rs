@@ -1,0 +1,63 @@
+//! `GET /events`: the server-sent-events fallback, for networks that block
+//! WebSockets. Same events, same authentication, and the same resume
+//! semantics through `Last-Event-ID` (or `?after=` on the first request).
+
+use std::convert::Infallible;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::{Stream, StreamExt, stream};
+use herald::ServerMessage;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::error::Error;
+
+#[derive(Deserialize)]
+pub struct Resume {
+    after: Option<i64>,
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Query(query): Query<Resume>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
+    let user = super::authorize(&state, &session, &headers).await?;
+    // The browser sends Last-Event-ID itself when it reconnects on its own.
+    let after = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .or(query.after);
+    let mut opening = super::open(&state, user.id, after).await?;
+
+    let first = stream::iter(std::mem::take(&mut opening.first)).map(|message| Ok(event(&message)));
+    let live = stream::unfold(opening, |mut opening| async move {
+        let event = opening.next_event().await?;
+        let sse = Event::default()
+            .id(event.seq.to_string())
+            .data(event.json.as_str());
+        Some((Ok(sse), opening))
+    });
+    // Ends on shutdown (the browser reconnects) or when the hub cut it off.
+    let shutdown = state.shutdown.clone().cancelled_owned();
+    let heartbeat =
+        Event::default().data(serde_json::to_string(&ServerMessage::Heartbeat).unwrap_or_default());
+    Ok(Sse::new(first.chain(live).take_until(shutdown)).keep_alive(
+        KeepAlive::new()
+            .interval(state.config.heartbeat())
+            .event(heartbeat),
+    ))
+}
+
+fn event(message: &ServerMessage) -> Event {
+    let event = Event::default().data(serde_json::to_string(message).unwrap_or_default());
+    match message.seq() {
+        Some(seq) => event.id(seq.to_string()),
+        None => event,
+    }
+}

@@ -108,3 +108,43 @@ test('when the socket is blocked the page falls back to server-sent events', asy
   await page.screenshot({ path: 'screenshots/home-feed.png', fullPage: true });
   await admin.dispose();
 });
+
+test('a connection that falls silent is replaced and catches up', async ({ browser }) => {
+  // A server with a 1 s heartbeat: the page gives up on a connection that
+  // says nothing for 2 heartbeats + 5 s.
+  const quick = Herald.fresh(3202, '.data-resume-heartbeat', { HERALD_HEARTBEAT_MS: '1000' });
+  await quick.start();
+  try {
+    const context = await browser.newContext({ baseURL: quick.url });
+    // The first connection goes silent on cue (a proxy that stops
+    // forwarding, a half-open socket); later ones pass everything.
+    let connections = 0;
+    let silenced = false;
+    await context.routeWebSocket(/\/ws$/, (ws) => {
+      const mine = ++connections;
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        if (!(mine === 1 && silenced)) ws.send(message);
+      });
+      ws.onMessage((message) => server.send(message));
+    });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.locator('input[name=username]').fill('alice');
+    await page.locator('input[name=password]').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await waitLive(page);
+    await markNoReload(page);
+
+    silenced = true;
+    const admin = await quick.api('admin');
+    await admin.send(await admin.userId('alice'), 'Sent into the silence');
+    await expect(bubble(page)).toHaveText('1', { timeout: 15_000 });
+    expect(connections).toBeGreaterThanOrEqual(2);
+    await expect(page.locator('.feed .item-title')).toHaveText(['Sent into the silence']);
+    await expectNotReloaded(page);
+    await admin.dispose();
+  } finally {
+    await quick.stop();
+  }
+});

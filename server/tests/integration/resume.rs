@@ -374,3 +374,27 @@ async fn shutdown_ends_event_streams_too() {
     .await;
     assert!(end.is_ok(), "the stream ends on shutdown");
 }
+
+#[tokio::test]
+async fn the_transport_setting_tells_pages_to_use_server_sent_events() {
+    let app = TestApp::spawn_with(|c| c.live_transport = server::config::Transport::Sse).await;
+    let me: serde_json::Value = app
+        .login("alice")
+        .await
+        .post_form("/api/me", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["transport"], "sse");
+    let default = TestApp::spawn().await;
+    let me: serde_json::Value = default
+        .login("alice")
+        .await
+        .post_form("/api/me", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["transport"], "auto");
+}

@@ -7,7 +7,7 @@ pub mod user;
 pub mod validate;
 pub mod wire;
 
-pub use notification::{Audience, Notification, badge_text};
+pub use notification::{Audience, Category, InboxView, Notification, badge_text, relative_time};
 pub use user::{Role, User, UserId};
 pub use validate::{FieldError, FieldErrors, NewNotification};
 pub use wire::ServerMessage;

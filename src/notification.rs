@@ -4,20 +4,123 @@ use serde::{Deserialize, Serialize};
 
 use crate::UserId;
 
+/// What kind of news a notification is; shown as its icon.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    #[default]
+    Info,
+    Success,
+    Warning,
+    Mention,
+}
+
+impl Category {
+    pub const ALL: [Category; 4] = [
+        Category::Info,
+        Category::Success,
+        Category::Warning,
+        Category::Mention,
+    ];
+
+    /// The name stored in the database and used in forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Info => "info",
+            Category::Success => "success",
+            Category::Warning => "warning",
+            Category::Mention => "mention",
+        }
+    }
+
+    /// Parses the stored name; anything unknown is `None`, never a guess.
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// A human label, for forms and screen readers.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Info => "Info",
+            Category::Success => "Success",
+            Category::Warning => "Warning",
+            Category::Mention => "Mention",
+        }
+    }
+}
+
 /// One notification as its recipient sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     pub id: i64,
-    /// The recipient's own sequence number: strictly increasing per user,
-    /// so a client can tell what it has already applied.
+    /// Where its creation stands in the recipient's own event sequence:
+    /// strictly increasing per user, the order of the inbox.
     pub seq: i64,
+    /// The recipient's sequence number of its latest change (creation, read,
+    /// unread, archive…), so a client keeps the newest state it has seen.
+    pub version: i64,
     pub title: String,
     pub body: String,
     pub link: Option<String>,
-    /// Unix time in milliseconds.
+    pub category: Category,
+    /// Who caused it, if anyone in particular.
+    pub actor: Option<String>,
+    /// Unix times in milliseconds.
     pub created_at: i64,
-    /// Unix time in milliseconds; `None` while unread.
+    /// When it was first shown in the bell's panel.
+    pub seen_at: Option<i64>,
     pub read_at: Option<i64>,
+    pub archived_at: Option<i64>,
+}
+
+impl Notification {
+    /// Whether it counts towards the badge: unread and not archived.
+    pub fn counts_as_unread(&self) -> bool {
+        self.read_at.is_none() && self.archived_at.is_none()
+    }
+
+    /// Whether it belongs in `view`.
+    pub fn is_in(&self, view: InboxView) -> bool {
+        match view {
+            InboxView::Unread => self.counts_as_unread(),
+            InboxView::All => self.archived_at.is_none(),
+            InboxView::Archived => self.archived_at.is_some(),
+        }
+    }
+}
+
+/// The inbox's tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InboxView {
+    #[default]
+    Unread,
+    All,
+    Archived,
+}
+
+impl InboxView {
+    pub const ALL: [InboxView; 3] = [InboxView::Unread, InboxView::All, InboxView::Archived];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxView::Unread => "unread",
+            InboxView::All => "all",
+            InboxView::Archived => "archived",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InboxView> {
+        InboxView::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            InboxView::Unread => "Unread",
+            InboxView::All => "All",
+            InboxView::Archived => "Archived",
+        }
+    }
 }
 
 /// Who a notification is sent to.
@@ -37,6 +140,19 @@ pub fn badge_text(unread: i64) -> Option<String> {
     }
 }
 
+/// "just now", "5 min ago", "3 h ago", "2 d ago": how long before `now_ms`
+/// a time in Unix milliseconds was.
+pub fn relative_time(then_ms: i64, now_ms: i64) -> String {
+    let seconds = (now_ms - then_ms).max(0) / 1000;
+    match seconds {
+        0..=44 => "just now".to_owned(),
+        45..=3_599 => format!("{} min ago", (seconds + 30) / 60),
+        3_600..=86_399 => format!("{} h ago", seconds / 3_600),
+        86_400..=2_591_999 => format!("{} d ago", seconds / 86_400),
+        _ => format!("{} mo ago", seconds / 2_592_000),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +163,26 @@ mod tests {
         assert_eq!(badge_text(1).as_deref(), Some("1"));
         assert_eq!(badge_text(99).as_deref(), Some("99"));
         assert_eq!(badge_text(100).as_deref(), Some("99+"));
+    }
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let now = 10_000_000_000;
+        assert_eq!(relative_time(now, now), "just now");
+        assert_eq!(relative_time(now + 5_000, now), "just now", "clock skew");
+        assert_eq!(relative_time(now - 120_000, now), "2 min ago");
+        assert_eq!(relative_time(now - 3 * 3_600_000, now), "3 h ago");
+        assert_eq!(relative_time(now - 2 * 86_400_000, now), "2 d ago");
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(c));
+        }
+        for v in InboxView::ALL {
+            assert_eq!(InboxView::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(Category::parse("<script>"), None);
     }
 }

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::Category;
+
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const BODY_MAX_CHARS: usize = 2000;
 pub const LINK_MAX_CHARS: usize = 2000;
@@ -47,6 +49,8 @@ pub struct NewNotification {
     pub title: String,
     pub body: String,
     pub link: Option<String>,
+    #[serde(default)]
+    pub category: Category,
 }
 
 impl NewNotification {
@@ -80,7 +84,12 @@ impl NewNotification {
         }
 
         if errors.is_empty() {
-            Ok(NewNotification { title, body, link })
+            Ok(NewNotification {
+                title,
+                body,
+                link,
+                category: self.category,
+            })
         } else {
             Err(errors)
         }
@@ -126,6 +135,7 @@ mod tests {
             title: title.into(),
             body: body.into(),
             link: link.map(Into::into),
+            category: Category::Info,
         }
     }
 

@@ -1,11 +1,13 @@
 //! The real-time protocol: JSON messages on the WebSocket (and, one per
 //! event, on the server-sent-events fallback), defined once for both ends.
 //!
-//! A connection goes: the client sends [`ClientMessage::Resume`] with the
-//! last sequence number it applied; the server replays what it missed as
+//! Every change to a user's notifications (a creation, a read, an archive…)
+//! takes the next number of that user's sequence. A connection goes: the
+//! client sends [`ClientMessage::Resume`] with the last sequence number it
+//! applied; the server replays what changed since as
 //! [`ServerMessage::Missed`] in order (or says [`ServerMessage::Resync`] when
 //! the gap is too large), then sends [`ServerMessage::Hello`] with the count,
-//! then live [`ServerMessage::Created`] events, each exactly once.
+//! then live events, each exactly once.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,8 +26,9 @@ pub const MAX_CLIENT_FRAME: usize = 4 * 1024;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
-    /// A notification committed while this client was away, replayed from
-    /// the database. Carries no count: the `Hello` after the replay does.
+    /// A notification created or changed while this client was away, in
+    /// its latest state, replayed from the database in sequence order.
+    /// Carries no count: the `Hello` after the replay does.
     Missed { notification: Notification },
     /// The replay is done and the connection is live: the count as of `seq`.
     /// `heartbeat_ms` tells the client how often to expect a sign of life.
@@ -46,6 +49,20 @@ pub enum ServerMessage {
         notification: Notification,
         unread: i64,
     },
+    /// A notification was read, unread, archived or unarchived (in some tab
+    /// or device of this user); `unread` is valid at `notification.version`.
+    Updated {
+        notification: Notification,
+        unread: i64,
+    },
+    /// Every notification up to `up_to` (by `seq`) was marked read at
+    /// `read_at`; `unread` is valid at `seq`.
+    AllRead {
+        up_to: i64,
+        read_at: i64,
+        seq: i64,
+        unread: i64,
+    },
     /// Sent when nothing else was, so the client can tell a quiet connection
     /// from a dead one.
     Heartbeat,
@@ -56,8 +73,11 @@ impl ServerMessage {
     pub fn seq(&self) -> Option<i64> {
         match self {
             ServerMessage::Missed { notification }
-            | ServerMessage::Created { notification, .. } => Some(notification.seq),
-            ServerMessage::Hello { seq, .. } | ServerMessage::Resync { seq, .. } => Some(*seq),
+            | ServerMessage::Created { notification, .. }
+            | ServerMessage::Updated { notification, .. } => Some(notification.version),
+            ServerMessage::Hello { seq, .. }
+            | ServerMessage::Resync { seq, .. }
+            | ServerMessage::AllRead { seq, .. } => Some(*seq),
             ServerMessage::Heartbeat => None,
         }
     }
@@ -67,7 +87,9 @@ impl ServerMessage {
         match self {
             ServerMessage::Hello { unread, .. }
             | ServerMessage::Resync { unread, .. }
-            | ServerMessage::Created { unread, .. } => Some(*unread),
+            | ServerMessage::Created { unread, .. }
+            | ServerMessage::Updated { unread, .. }
+            | ServerMessage::AllRead { unread, .. } => Some(*unread),
             ServerMessage::Missed { .. } | ServerMessage::Heartbeat => None,
         }
     }

@@ -42,16 +42,22 @@ pub async fn send_notification(
     #[server(default)] body: String,
     #[server(default)] link: String,
     #[server(default)] recipient: String,
+    #[server(default)] category: String,
 ) -> Result<SendReport, AppError> {
     use crate::backend::*;
-    use herald::{Audience, FieldErrors, NewNotification};
+    use herald::{Audience, Category, FieldErrors, NewNotification};
     respond(
         async {
-            require_admin().await?;
+            let admin = require_admin().await?;
+            let kind = match category.trim() {
+                "" => Some(Category::Info),
+                name => Category::parse(name),
+            };
             let content = NewNotification {
                 title,
                 body,
                 link: Some(link),
+                category: kind.unwrap_or_default(),
             }
             .validate();
             let audience = match recipient.trim() {
@@ -59,17 +65,20 @@ pub async fn send_notification(
                 id => id.parse().ok().map(|id| Audience::User { id }),
             };
             // Report every bad field at once, recipient included.
-            let (content, audience) = match (content, audience) {
-                (Ok(content), Some(audience)) => (content, audience),
-                (content, audience) => {
+            let (content, audience) = match (content, audience, kind) {
+                (Ok(content), Some(audience), Some(_)) => (content, audience),
+                (content, audience, kind) => {
                     let mut errors = content.err().unwrap_or_else(FieldErrors::default);
                     if audience.is_none() {
                         errors.push("recipient", "Choose a recipient.");
                     }
+                    if kind.is_none() {
+                        errors.push("category", "Choose a known category.");
+                    }
                     return Err(AppError::Invalid(errors));
                 }
             };
-            backend()?.send(audience, content).await
+            backend()?.send(&admin, audience, content).await
         }
         .await,
     )
@@ -143,6 +152,16 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                         .collect_view()}
                 </select>
                 {error_for("recipient")}
+            </label>
+            <label>
+                "Category"
+                <select name="category">
+                    {herald::Category::ALL
+                        .into_iter()
+                        .map(|c| view! { <option value=c.as_str()>{c.label()}</option> })
+                        .collect_view()}
+                </select>
+                {error_for("category")}
             </label>
             <label>
                 "Title"

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use herald::wire::Transport;
-use herald::{Audience, NewNotification, Notification, User, UserId};
+use herald::{Audience, InboxView, NewNotification, Notification, User, UserId};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
@@ -23,13 +23,34 @@ pub trait Backend: Send + Sync + 'static {
     /// The unread count and the sequence number it is valid at.
     async fn unread(&self, id: UserId) -> Result<(i64, i64), AppError>;
     async fn users(&self) -> Result<Vec<User>, AppError>;
-    /// The user's newest notifications, newest first.
-    async fn recent(&self, id: UserId, limit: i64) -> Result<Vec<Notification>, AppError>;
+    /// A page of the user's `view`, newest first, older than `before` (a seq).
+    async fn page(
+        &self,
+        user: UserId,
+        view: InboxView,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Notification>, AppError>;
+    /// Reads or unreads one of the user's notifications; another user's is
+    /// `NotFound`.
+    async fn set_read(&self, user: UserId, id: i64, read: bool) -> Result<Notification, AppError>;
+    async fn set_archived(
+        &self,
+        user: UserId,
+        id: i64,
+        archived: bool,
+    ) -> Result<Notification, AppError>;
+    /// Marks read everything up to `up_to` (a seq); returns the new count.
+    async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<i64, AppError>;
+    /// Records that the bell's panel showed everything up to `up_to`.
+    async fn mark_seen(&self, user: UserId, up_to: i64) -> Result<(), AppError>;
     /// How browsers should keep their live connection.
     fn transport(&self) -> Transport;
-    /// Stores a validated notification for `audience` and delivers it live.
+    /// Stores a validated notification from `actor` for `audience` and
+    /// delivers it live.
     async fn send(
         &self,
+        actor: &User,
         audience: Audience,
         content: NewNotification,
     ) -> Result<SendReport, AppError>;

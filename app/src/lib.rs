@@ -1,15 +1,19 @@
+#![recursion_limit = "256"]
 //! Herald's user interface: pages, components and the server functions they
 //! call. Built twice: with `ssr` into the server, with `hydrate` into wasm.
 
 pub mod admin;
+mod attention;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod bell;
 pub mod error;
 pub mod feed;
+pub mod inbox;
 #[cfg(feature = "hydrate")]
 mod live;
+pub mod state;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -18,9 +22,17 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::admin::AdminPage;
-use crate::auth::{Login, LoginPage, Logout, get_me};
-use crate::bell::{Bell, LiveCount};
+use crate::attention::Toaster;
+use crate::auth::{Login, LoginPage, Logout, Me, get_me};
+use crate::bell::Bell;
+use crate::error::AppError;
 use crate::feed::HomePage;
+use crate::inbox::InboxPage;
+use crate::state::Live;
+
+/// Who is logged in, as loaded for this page; shared as context.
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -49,16 +61,28 @@ pub fn App() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     provide_context(login);
     provide_context(logout);
-    provide_context(LiveCount::default());
+    let live = Live::default();
+    provide_context(live);
+    // Relative times ("2 min ago") stay fresh.
+    #[cfg(feature = "hydrate")]
+    {
+        let tick = move || live.now.set(crate::state::now_ms());
+        let _ = set_interval_with_handle(tick, std::time::Duration::from_secs(30));
+    }
     // Refetched after logging in or out; resolved on the server before the
     // page is sent, so the count is right without any WASM.
     let me = Resource::new(
         move || (login.version().get(), logout.version().get()),
         |_| get_me(),
     );
+    provide_context(MeResource(me));
+    let title = move || match live.unread.get() {
+        0 => "Herald".to_owned(),
+        n => format!("({n}) Herald"),
+    };
     view! {
         <Stylesheet id="leptos" href="/pkg/herald.css"/>
-        <Title text="Herald"/>
+        <Title text=title/>
         <Router>
             <header class="topbar">
                 <A href="/" attr:class="brand">"Herald"</A>
@@ -92,9 +116,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view=InboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
+            <Toaster/>
         </Router>
     }
 }

@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
-use crate::bell::{Link, LiveCount};
+use crate::state::{Link, Live};
 
 const BACKOFF_BASE_MS: f64 = 500.0;
 const BACKOFF_CAP_MS: f64 = 30_000.0;
@@ -37,7 +37,7 @@ impl Connection {
     }
 }
 
-pub fn connect(live: LiveCount, transport: Transport) -> Connection {
+pub fn connect(live: Live, transport: Transport) -> Connection {
     let (stop, stopped) = oneshot::channel();
     leptos::task::spawn_local(run(live, transport, stopped));
     Connection { stop }
@@ -54,7 +54,7 @@ enum Outcome {
 
 type Stop = Fuse<oneshot::Receiver<()>>;
 
-async fn run(live: LiveCount, transport: Transport, stopped: oneshot::Receiver<()>) {
+async fn run(live: Live, transport: Transport, stopped: oneshot::Receiver<()>) {
     let mut stopped = stopped.fuse();
     let mut wake = wake_events();
     let mut use_sse = transport == Transport::Sse;
@@ -88,7 +88,7 @@ async fn run(live: LiveCount, transport: Transport, stopped: oneshot::Receiver<(
     }
 }
 
-async fn ws_session(live: LiveCount, stopped: &mut Stop) -> Outcome {
+async fn ws_session(live: Live, stopped: &mut Stop) -> Outcome {
     let Ok(socket) = WebSocket::open(&socket_url()) else {
         return Outcome::Lost { heard: false };
     };
@@ -121,7 +121,7 @@ async fn ws_session(live: LiveCount, stopped: &mut Stop) -> Outcome {
     outcome
 }
 
-async fn sse_session(live: LiveCount, stopped: &mut Stop) -> Outcome {
+async fn sse_session(live: Live, stopped: &mut Stop) -> Outcome {
     let after = live.seq.get_untracked();
     let Ok(source) = web_sys::EventSource::new(&format!("/events?after={after}")) else {
         return Outcome::Lost { heard: false };
@@ -149,7 +149,7 @@ async fn sse_session(live: LiveCount, stopped: &mut Stop) -> Outcome {
 /// Applies messages until the connection fails, falls silent for longer
 /// than the server's heartbeat promises, or the page stops it.
 async fn listen(
-    live: LiveCount,
+    live: Live,
     messages: impl futures::Stream<Item = Result<String, ()>>,
     stopped: &mut Stop,
 ) -> Outcome {

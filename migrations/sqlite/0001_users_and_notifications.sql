@@ -6,24 +6,45 @@ CREATE TABLE users (
     username      TEXT    NOT NULL UNIQUE,
     password_hash TEXT    NOT NULL,
     role          TEXT    NOT NULL CHECK (role IN ('admin', 'member')),
-    -- The last sequence number given to one of this user's notifications:
-    -- bumped in the same transaction as the insert, so it never repeats.
+    -- The user's event sequence: every change to their notifications takes
+    -- the next number, in the same transaction, so it never repeats. It is
+    -- the resume cursor and the version every count is valid at.
     last_seq      INTEGER NOT NULL DEFAULT 0,
+    -- Unread, unarchived notifications: kept with every change so the badge
+    -- is one row read however large the inbox.
+    unread        INTEGER NOT NULL DEFAULT 0 CHECK (unread >= 0),
     created_at    INTEGER NOT NULL
 );
 
 CREATE TABLE notifications (
-    id         INTEGER PRIMARY KEY,
-    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    -- The recipient's own, strictly increasing sequence: the resume cursor.
-    seq        INTEGER NOT NULL,
-    title      TEXT    NOT NULL,
-    body       TEXT    NOT NULL DEFAULT '',
-    link       TEXT,
-    created_at INTEGER NOT NULL,
-    read_at    INTEGER,
+    id          INTEGER PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- The sequence number of its creation: the inbox order and page cursor.
+    seq         INTEGER NOT NULL,
+    -- The sequence number of its latest change: what a resume replays.
+    version     INTEGER NOT NULL,
+    title       TEXT    NOT NULL,
+    body        TEXT    NOT NULL DEFAULT '',
+    link        TEXT,
+    category    TEXT    NOT NULL DEFAULT 'info'
+                CHECK (category IN ('info', 'success', 'warning', 'mention')),
+    actor       TEXT,
+    created_at  INTEGER NOT NULL,
+    seen_at     INTEGER,
+    read_at     INTEGER,
+    archived_at INTEGER,
     UNIQUE (user_id, seq)
 );
 
--- The unread count reads only this partial index, never the whole table.
-CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
+-- One index per inbox view, so each page is a range read, never a scan.
+CREATE INDEX notifications_unread ON notifications (user_id, seq)
+    WHERE read_at IS NULL AND archived_at IS NULL;
+CREATE INDEX notifications_inbox ON notifications (user_id, seq)
+    WHERE archived_at IS NULL;
+CREATE INDEX notifications_archived ON notifications (user_id, seq)
+    WHERE archived_at IS NOT NULL;
+-- "Mark all read" touches only unread rows, archived ones included.
+CREATE INDEX notifications_unread_any ON notifications (user_id, seq)
+    WHERE read_at IS NULL;
+-- A resume replays changes after a version.
+CREATE INDEX notifications_changes ON notifications (user_id, version);

@@ -99,20 +99,29 @@ pub fn check_origin(headers: &HeaderMap, config: &Config) -> Result<(), Error> {
     }
 }
 
-/// Guards `/admin` pages before they render: anonymous visitors go to the
-/// login page, members get 403. Server functions check again themselves.
-pub async fn guard_admin_pages(
+fn under(path: &str, prefix: &str) -> bool {
+    path == prefix
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Guards pages before they render: anonymous visitors to `/admin` or
+/// `/notifications` go to the login page, members get 403 on `/admin`.
+/// Server functions check again themselves.
+pub async fn guard_pages(
     State(state): State<AppState>,
     session: Session,
     request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if path != "/admin" && !path.starts_with("/admin/") {
+    let admin_only = under(path, "/admin");
+    if !admin_only && !under(path, "/notifications") {
         return next.run(request).await;
     }
     match session_user(&session, &state.store).await {
-        Ok(Some(user)) if user.is_admin() => next.run(request).await,
+        Ok(Some(user)) if user.is_admin() || !admin_only => next.run(request).await,
         Ok(Some(_)) => (
             StatusCode::FORBIDDEN,
             Html("<!DOCTYPE html><title>Forbidden</title><h1>403 Forbidden</h1><p>Only admins may open this page. <a href=\"/\">Back to Herald</a></p>"),

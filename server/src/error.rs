@@ -25,6 +25,7 @@ impl Error {
         match self {
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::ForbiddenOrigin | Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
             Error::Store(_) | Error::Session(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -50,6 +51,7 @@ impl From<StoreError> for app::error::AppError {
             StoreError::UnknownUser(_) => {
                 app::error::AppError::invalid("recipient", "No such user.")
             }
+            StoreError::NotFound => app::error::AppError::NotFound,
             other => app::backend::internal(other),
         }
     }

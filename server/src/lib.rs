@@ -1,9 +1,11 @@
+#![recursion_limit = "256"]
 //! Herald's server: the axum app serving the Leptos pages, their server
 //! functions and the live socket. `main.rs` only wires these together.
 
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod follow;
 pub mod hub;
 pub mod live;
 pub mod seed;
@@ -134,6 +136,7 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
     Router::new()
         .route("/ws", get(live::socket::upgrade))
         .route("/events", get(live::stream::events))
+        .route("/notifications/{id}/open", get(follow::open))
         .route("/healthz", get(|| async { "ok" }))
         .leptos_routes_with_context(
             &state,
@@ -144,7 +147,7 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            auth::guard_admin_pages,
+            auth::guard_pages,
         ))
         .layer(auth::session_layer(sessions, &state.config))
         .layer(TraceLayer::new_for_http())

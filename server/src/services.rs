@@ -1,5 +1,6 @@
 //! The server's side of the app's [`Backend`]: server functions reach the
-//! store and the hub through it.
+//! store and the hub through it. Every change is stored first and then
+//! announced to all of the owner's connections.
 
 use std::sync::Arc;
 
@@ -8,19 +9,20 @@ use app::backend::{Backend, internal};
 use app::error::AppError;
 use async_trait::async_trait;
 use herald::wire::Transport;
-use herald::{Audience, NewNotification, Notification, ServerMessage, User, UserId};
+use herald::{Audience, InboxView, NewNotification, Notification, ServerMessage, User, UserId};
 
 use crate::auth;
 use crate::hub::Hub;
-use crate::store::Store;
+use crate::store::{AllRead, Changed, Store};
 
 pub struct Services {
     store: Store,
-    transport: Transport,
     hub: Arc<Hub>,
-    /// Held from insert to publish, so each user's events reach the hub in
-    /// sequence order and a client's resume cursor never skips one. SQLite
-    /// serialises the writes anyway, so this costs no throughput.
+    transport: Transport,
+    /// Held from each change to its announcement, so each user's events
+    /// reach the hub in sequence order and a client's resume cursor never
+    /// skips one. SQLite serialises the writes anyway, so this costs no
+    /// throughput.
     in_order: tokio::sync::Mutex<()>,
 }
 
@@ -28,21 +30,25 @@ impl Services {
     pub fn new(store: Store, hub: Arc<Hub>, transport: Transport) -> Services {
         Services {
             store,
-            transport,
             hub,
+            transport,
             in_order: tokio::sync::Mutex::new(()),
         }
     }
 
-    /// Stores a notification, then publishes it to each recipient's open
-    /// connections: only what is committed is ever announced.
+    /// Stores a notification for `audience`, then publishes it to each
+    /// recipient's open connections: only what is committed is announced.
     pub async fn deliver(
         &self,
         audience: &Audience,
         content: &NewNotification,
+        actor: Option<&str>,
     ) -> Result<SendReport, AppError> {
         let _in_order = self.in_order.lock().await;
-        let delivered = self.store.create_notifications(audience, content).await?;
+        let delivered = self
+            .store
+            .create_notifications(audience, content, actor)
+            .await?;
         let online = delivered
             .iter()
             .filter(|d| {
@@ -59,6 +65,57 @@ impl Services {
             recipients: delivered.len(),
             online,
         })
+    }
+
+    /// Reads or unreads one of `user`'s notifications, in every tab.
+    pub async fn set_read(
+        &self,
+        user: UserId,
+        id: i64,
+        read: bool,
+    ) -> Result<Notification, AppError> {
+        let _in_order = self.in_order.lock().await;
+        let changed = self.store.set_read(user, id, read).await?;
+        Ok(self.announce(user, changed))
+    }
+
+    /// Archives or unarchives one of `user`'s notifications, in every tab.
+    pub async fn set_archived(
+        &self,
+        user: UserId,
+        id: i64,
+        archived: bool,
+    ) -> Result<Notification, AppError> {
+        let _in_order = self.in_order.lock().await;
+        let changed = self.store.set_archived(user, id, archived).await?;
+        Ok(self.announce(user, changed))
+    }
+
+    /// Marks read what `user` had seen (everything up to `up_to`), in every tab.
+    pub async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<AllRead, AppError> {
+        let _in_order = self.in_order.lock().await;
+        let all = self.store.mark_all_read(user, up_to).await?;
+        if all.marked > 0 {
+            let event = ServerMessage::AllRead {
+                up_to: all.up_to,
+                read_at: all.read_at,
+                seq: all.seq,
+                unread: all.unread,
+            };
+            self.hub.publish(user, &event);
+        }
+        Ok(all)
+    }
+
+    fn announce(&self, user: UserId, changed: Changed) -> Notification {
+        if changed.changed {
+            let event = ServerMessage::Updated {
+                notification: changed.notification.clone(),
+                unread: changed.unread,
+            };
+            self.hub.publish(user, &event);
+        }
+        changed.notification
     }
 }
 
@@ -87,8 +144,35 @@ impl Backend for Services {
         Ok(self.store.users().await?)
     }
 
-    async fn recent(&self, id: UserId, limit: i64) -> Result<Vec<Notification>, AppError> {
-        Ok(self.store.recent(id, limit).await?)
+    async fn page(
+        &self,
+        user: UserId,
+        view: InboxView,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Notification>, AppError> {
+        Ok(self.store.page(user, view, before, limit).await?)
+    }
+
+    async fn set_read(&self, user: UserId, id: i64, read: bool) -> Result<Notification, AppError> {
+        Services::set_read(self, user, id, read).await
+    }
+
+    async fn set_archived(
+        &self,
+        user: UserId,
+        id: i64,
+        archived: bool,
+    ) -> Result<Notification, AppError> {
+        Services::set_archived(self, user, id, archived).await
+    }
+
+    async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<i64, AppError> {
+        Ok(Services::mark_all_read(self, user, up_to).await?.unread)
+    }
+
+    async fn mark_seen(&self, user: UserId, up_to: i64) -> Result<(), AppError> {
+        Ok(self.store.mark_seen(user, up_to).await?)
     }
 
     fn transport(&self) -> Transport {
@@ -97,9 +181,11 @@ impl Backend for Services {
 
     async fn send(
         &self,
+        actor: &User,
         audience: Audience,
         content: NewNotification,
     ) -> Result<SendReport, AppError> {
-        self.deliver(&audience, &content).await
+        self.deliver(&audience, &content, Some(&actor.username))
+            .await
     }
 }

@@ -13,7 +13,7 @@ use sqlx::sqlite::{
 };
 use thiserror::Error;
 
-pub use notifications::Delivered;
+pub use notifications::{AllRead, Changed, Delivered};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -23,6 +23,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("no such user: {0}")]
     UnknownUser(UserId),
+    /// Not found, or not the asking user's: the two look the same.
+    #[error("no such notification")]
+    NotFound,
     #[error("the username {0:?} is taken")]
     UsernameTaken(String),
     #[error("stored data is invalid: {0}")]

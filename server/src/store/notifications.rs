@@ -1,11 +1,15 @@
-//! Notifications: creating them for an audience, and counting unread ones.
+//! Notifications: creating them for an audience, reading a user's inbox,
+//! and changing their state. Every change takes the next number of the
+//! user's sequence and keeps the user's unread counter, in one transaction.
 
-use std::collections::HashMap;
-
-use herald::{Audience, NewNotification, Notification, UserId};
-use sqlx::FromRow;
+use herald::{Audience, Category, InboxView, NewNotification, Notification, UserId};
+use sqlx::{FromRow, Sqlite, Transaction};
 
 use super::{Store, StoreError, now_ms};
+
+/// The columns of a [`Notification`], in [`NotificationRow`]'s order.
+const COLUMNS: &str = "id, seq, version, title, body, link, category, actor, \
+                       created_at, seen_at, read_at, archived_at";
 
 /// A notification as stored for one recipient, with their unread count
 /// right after it: exactly what that recipient's connections are sent.
@@ -16,15 +20,41 @@ pub struct Delivered {
     pub unread: i64,
 }
 
+/// One notification after a change, with the owner's count at its version.
+#[derive(Clone, Debug)]
+pub struct Changed {
+    pub notification: Notification,
+    pub unread: i64,
+    /// False when it already was in the asked-for state: nothing to announce.
+    pub changed: bool,
+}
+
+/// The outcome of "mark all read".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllRead {
+    pub up_to: i64,
+    pub read_at: i64,
+    /// The sequence number of this change (unchanged when nothing was unread).
+    pub seq: i64,
+    pub unread: i64,
+    /// How many notifications it marked.
+    pub marked: u64,
+}
+
 #[derive(FromRow)]
 struct NotificationRow {
     id: i64,
     seq: i64,
+    version: i64,
     title: String,
     body: String,
     link: Option<String>,
+    category: String,
+    actor: Option<String>,
     created_at: i64,
+    seen_at: Option<i64>,
     read_at: Option<i64>,
+    archived_at: Option<i64>,
 }
 
 impl From<NotificationRow> for Notification {
@@ -32,11 +62,17 @@ impl From<NotificationRow> for Notification {
         Notification {
             id: row.id,
             seq: row.seq,
+            version: row.version,
             title: row.title,
             body: row.body,
             link: row.link,
+            // The CHECK constraint admits only known names.
+            category: Category::parse(&row.category).unwrap_or_default(),
+            actor: row.actor,
             created_at: row.created_at,
+            seen_at: row.seen_at,
             read_at: row.read_at,
+            archived_at: row.archived_at,
         }
     }
 }
@@ -49,84 +85,77 @@ impl Store {
         &self,
         audience: &Audience,
         content: &NewNotification,
+        actor: Option<&str>,
     ) -> Result<Vec<Delivered>, StoreError> {
         let created_at = now_ms();
-        let mut tx = self.pool.begin().await?;
-
-        // The UPDATE takes SQLite's write lock first, so concurrent senders
-        // queue here and sequence numbers never collide.
-        let (bump, insert) = match audience {
-            Audience::User { .. } => (
-                "UPDATE users SET last_seq = last_seq + 1 WHERE id = ?1",
-                "INSERT INTO notifications (user_id, seq, title, body, link, created_at) \
-                 SELECT id, last_seq, ?2, ?3, ?4, ?5 FROM users WHERE id = ?1 \
-                 RETURNING id, user_id, seq",
-            ),
-            Audience::Everyone => (
-                "UPDATE users SET last_seq = last_seq + 1 WHERE ?1 IS NULL",
-                "INSERT INTO notifications (user_id, seq, title, body, link, created_at) \
-                 SELECT id, last_seq, ?2, ?3, ?4, ?5 FROM users WHERE ?1 IS NULL \
-                 RETURNING id, user_id, seq",
-            ),
-        };
         let only = match audience {
             Audience::User { id } => Some(*id),
             Audience::Everyone => None,
         };
-        sqlx::query(bump).bind(only).execute(&mut *tx).await?;
-        let rows: Vec<(i64, UserId, i64)> = sqlx::query_as(insert)
-            .bind(only)
-            .bind(&content.title)
-            .bind(&content.body)
-            .bind(&content.link)
-            .bind(created_at)
-            .fetch_all(&mut *tx)
-            .await?;
-        if let (Some(id), true) = (only, rows.is_empty()) {
-            return Err(StoreError::UnknownUser(id));
-        }
-
-        let counts: HashMap<UserId, i64> = sqlx::query_as(
-            "SELECT user_id, COUNT(id) FROM notifications \
-             WHERE read_at IS NULL AND (?1 IS NULL OR user_id = ?1) GROUP BY user_id",
+        let mut tx = self.pool.begin().await?;
+        // The UPDATE takes SQLite's write lock first, so concurrent senders
+        // queue here and sequence numbers never collide. `?1 IS NULL` means
+        // everyone.
+        let counts: Vec<(UserId, i64)> = sqlx::query_as(
+            "UPDATE users SET last_seq = last_seq + 1, unread = unread + 1 \
+             WHERE ?1 IS NULL OR id = ?1 RETURNING id, unread",
         )
         .bind(only)
         .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect();
+        .await?;
+        if let (Some(id), true) = (only, counts.is_empty()) {
+            return Err(StoreError::UnknownUser(id));
+        }
+        let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
+            "INSERT INTO notifications \
+             (user_id, seq, version, title, body, link, category, actor, created_at) \
+             SELECT id, last_seq, last_seq, ?2, ?3, ?4, ?5, ?6, ?7 FROM users \
+             WHERE ?1 IS NULL OR id = ?1 RETURNING user_id AS owner, {COLUMNS}"
+        ))
+        .bind(only)
+        .bind(&content.title)
+        .bind(&content.body)
+        .bind(&content.link)
+        .bind(content.category.as_str())
+        .bind(actor)
+        .bind(created_at)
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
 
+        let counts: std::collections::HashMap<UserId, i64> = counts.into_iter().collect();
         Ok(rows
             .into_iter()
-            .map(|(id, user_id, seq)| Delivered {
-                user_id,
-                unread: counts.get(&user_id).copied().unwrap_or_default(),
-                notification: Notification {
-                    id,
-                    seq,
-                    title: content.title.clone(),
-                    body: content.body.clone(),
-                    link: content.link.clone(),
-                    created_at,
-                    read_at: None,
-                },
+            .map(|r| Delivered {
+                user_id: r.owner,
+                unread: counts.get(&r.owner).copied().unwrap_or_default(),
+                notification: r.row.into(),
             })
             .collect())
     }
 
-    /// The user's notifications with `after < seq <= up_to`, oldest first:
-    /// what a reconnecting client missed.
+    /// The user's unread count and the sequence number it is valid at: one
+    /// row, however many notifications there are.
+    pub async fn unread(&self, user: UserId) -> Result<(i64, i64), StoreError> {
+        sqlx::query_as("SELECT unread, last_seq FROM users WHERE id = ?1")
+            .bind(user)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::UnknownUser(user))
+    }
+
+    /// What changed for the user with `after < version <= up_to`, in the
+    /// order it changed: what a reconnecting client missed.
     pub async fn missed(
         &self,
         user: UserId,
         after: i64,
         up_to: i64,
     ) -> Result<Vec<Notification>, StoreError> {
-        Ok(sqlx::query_as::<_, NotificationRow>(
-            "SELECT id, seq, title, body, link, created_at, read_at FROM notifications \
-             WHERE user_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
-        )
+        Ok(sqlx::query_as::<_, NotificationRow>(&format!(
+            "SELECT {COLUMNS} FROM notifications \
+             WHERE user_id = ?1 AND version > ?2 AND version <= ?3 ORDER BY version"
+        ))
         .bind(user)
         .bind(after)
         .bind(up_to)
@@ -137,13 +166,27 @@ impl Store {
         .collect())
     }
 
-    /// The user's newest `limit` notifications, newest first.
-    pub async fn recent(&self, user: UserId, limit: i64) -> Result<Vec<Notification>, StoreError> {
-        Ok(sqlx::query_as::<_, NotificationRow>(
-            "SELECT id, seq, title, body, link, created_at, read_at FROM notifications \
-             WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2",
-        )
+    /// One page of the user's `view`, newest first, strictly older than
+    /// `before` (a `seq`; `None` for the first page). Keyset pagination: a
+    /// page never skips or repeats an item, whatever arrives meanwhile.
+    pub async fn page(
+        &self,
+        user: UserId,
+        view: InboxView,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let filter = match view {
+            InboxView::Unread => "read_at IS NULL AND archived_at IS NULL",
+            InboxView::All => "archived_at IS NULL",
+            InboxView::Archived => "archived_at IS NOT NULL",
+        };
+        Ok(sqlx::query_as::<_, NotificationRow>(&format!(
+            "SELECT {COLUMNS} FROM notifications \
+             WHERE user_id = ?1 AND {filter} AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
+        ))
         .bind(user)
+        .bind(before.unwrap_or(i64::MAX))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?
@@ -152,16 +195,189 @@ impl Store {
         .collect())
     }
 
-    /// The user's unread count and the sequence number it is valid at.
-    pub async fn unread(&self, user: UserId) -> Result<(i64, i64), StoreError> {
-        sqlx::query_as(
-            "SELECT (SELECT COUNT(id) FROM notifications WHERE user_id = ?1 AND read_at IS NULL), \
-                    last_seq \
-             FROM users WHERE id = ?1",
-        )
+    /// One of the user's notifications. Another user's is `None`, exactly
+    /// like one that does not exist, so ids reveal nothing.
+    pub async fn notification(
+        &self,
+        user: UserId,
+        id: i64,
+    ) -> Result<Option<Notification>, StoreError> {
+        Ok(sqlx::query_as::<_, NotificationRow>(&format!(
+            "SELECT {COLUMNS} FROM notifications WHERE id = ?1 AND user_id = ?2"
+        ))
+        .bind(id)
         .bind(user)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or(StoreError::UnknownUser(user))
+        .map(Notification::from))
     }
+
+    /// Marks one of the user's notifications read (or unread again).
+    pub async fn set_read(&self, user: UserId, id: i64, read: bool) -> Result<Changed, StoreError> {
+        let at = read.then(now_ms);
+        // Only an unarchived notification moves the count.
+        let delta = |n: &Notification| match (n.archived_at, n.read_at) {
+            (Some(_), _) => 0,
+            (None, Some(_)) => -1,
+            (None, None) => 1,
+        };
+        self.change(
+            user,
+            id,
+            "read_at = ?3 WHERE id = ?1 AND user_id = ?2 AND (read_at IS NULL) = (?3 IS NOT NULL)",
+            at,
+            delta,
+        )
+        .await
+    }
+
+    /// Archives one of the user's notifications (or brings it back).
+    pub async fn set_archived(
+        &self,
+        user: UserId,
+        id: i64,
+        archived: bool,
+    ) -> Result<Changed, StoreError> {
+        let at = archived.then(now_ms);
+        // Only an unread notification moves the count.
+        let delta = |n: &Notification| match (n.read_at, n.archived_at) {
+            (Some(_), _) => 0,
+            (None, Some(_)) => -1,
+            (None, None) => 1,
+        };
+        self.change(
+            user,
+            id,
+            "archived_at = ?3 WHERE id = ?1 AND user_id = ?2 \
+             AND (archived_at IS NULL) = (?3 IS NOT NULL)",
+            at,
+            delta,
+        )
+        .await
+    }
+
+    /// Applies `assignment` (an `UPDATE … SET` tail over `?1` id, `?2` user,
+    /// `?3` time) to one notification as the user's next change, keeping
+    /// the unread counter in step by `delta` of the changed notification.
+    async fn change(
+        &self,
+        user: UserId,
+        id: i64,
+        assignment: &str,
+        at: Option<i64>,
+        delta: impl Fn(&Notification) -> i64,
+    ) -> Result<Changed, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Writing first takes the write lock before anything is read.
+        let updated: Option<NotificationRow> = sqlx::query_as(&format!(
+            "UPDATE notifications SET version = \
+             (SELECT last_seq + 1 FROM users WHERE id = ?2), {assignment} RETURNING {COLUMNS}"
+        ))
+        .bind(id)
+        .bind(user)
+        .bind(at)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(updated) = updated else {
+            // Unchanged: already so, or not this user's (the same to them).
+            drop(tx);
+            let notification = self
+                .notification(user, id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let (unread, _) = self.unread(user).await?;
+            return Ok(Changed {
+                notification,
+                unread,
+                changed: false,
+            });
+        };
+        let notification = Notification::from(updated);
+        let (unread, _) = bump(&mut tx, user, delta(&notification)).await?;
+        tx.commit().await?;
+        Ok(Changed {
+            notification,
+            unread,
+            changed: true,
+        })
+    }
+
+    /// Marks read every unread notification of the user with `seq <= up_to`
+    /// (what they had seen when they asked), archived ones included; one
+    /// arriving meanwhile stays unread.
+    pub async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<AllRead, StoreError> {
+        let read_at = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let archived: Vec<(Option<i64>,)> = sqlx::query_as(
+            "UPDATE notifications SET read_at = ?3, \
+             version = (SELECT last_seq + 1 FROM users WHERE id = ?1) \
+             WHERE user_id = ?1 AND read_at IS NULL AND seq <= ?2 RETURNING archived_at",
+        )
+        .bind(user)
+        .bind(up_to)
+        .bind(read_at)
+        .fetch_all(&mut *tx)
+        .await?;
+        if archived.is_empty() {
+            drop(tx);
+            let (unread, seq) = self.unread(user).await?;
+            return Ok(AllRead {
+                up_to,
+                read_at,
+                seq,
+                unread,
+                marked: 0,
+            });
+        }
+        let counted = archived.iter().filter(|(at,)| at.is_none()).count() as i64;
+        let (unread, seq) = bump(&mut tx, user, -counted).await?;
+        tx.commit().await?;
+        Ok(AllRead {
+            up_to,
+            read_at,
+            seq,
+            unread,
+            marked: archived.len() as u64,
+        })
+    }
+
+    /// Records that the user's bell panel showed everything up to `up_to`.
+    /// Seeing is not reading: it changes no count and takes no sequence number.
+    pub async fn mark_seen(&self, user: UserId, up_to: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE notifications SET seen_at = ?3 \
+             WHERE user_id = ?1 AND seq <= ?2 AND seen_at IS NULL",
+        )
+        .bind(user)
+        .bind(up_to)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Takes the user's next sequence number for a change just written in `tx`
+/// (whose rows already carry it as their version) and moves their unread
+/// counter by `delta`. Returns the new count and sequence number.
+async fn bump(
+    tx: &mut Transaction<'_, Sqlite>,
+    user: UserId,
+    delta: i64,
+) -> Result<(i64, i64), StoreError> {
+    Ok(sqlx::query_as(
+        "UPDATE users SET last_seq = last_seq + 1, unread = unread + ?2 \
+         WHERE id = ?1 RETURNING unread, last_seq",
+    )
+    .bind(user)
+    .bind(delta)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+#[derive(FromRow)]
+struct OwnedRow {
+    owner: UserId,
+    #[sqlx(flatten)]
+    row: NotificationRow,
 }

@@ -155,10 +155,11 @@ impl TestApp {
             title: title.to_owned(),
             body: body.to_owned(),
             link: None,
+            category: Default::default(),
         };
         self.state
             .services
-            .deliver(&Audience::User { id }, &content)
+            .deliver(&Audience::User { id }, &content, None)
             .await
             .unwrap();
     }

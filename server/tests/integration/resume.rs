@@ -58,9 +58,10 @@ async fn notifications_committed_while_clients_resume_arrive_exactly_once() {
                     title: format!("n{i}"),
                     body: String::new(),
                     link: None,
+                    category: Default::default(),
                 };
                 services
-                    .deliver(&herald::Audience::User { id }, &content)
+                    .deliver(&herald::Audience::User { id }, &content, None)
                     .await
                     .unwrap();
                 tokio::task::yield_now().await;

@@ -1,0 +1,393 @@
+//! The notification center: the inbox page, the list it shares with the
+//! bell's panel and the home page, and the actions on notifications.
+//!
+//! Every action is a plain form posting to a server function, so it works
+//! without WASM (the server sends the browser back to the page). With WASM
+//! it is optimistic: the change shows at once and is rolled back if the
+//! server refuses it. Live events keep every other tab in step.
+
+use herald::{Category, InboxView, Notification, relative_time};
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos::server_fn::codec::PostUrl;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use crate::error::AppError;
+use crate::state::Live;
+
+/// How many notifications an inbox page holds.
+pub const PAGE_SIZE: i64 = 20;
+
+/// A page of the user's `view`, newest first, older than `before` (a seq).
+#[server(endpoint = "inbox/page", input = PostUrl)]
+pub async fn inbox_page(
+    view: InboxView,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Notification>, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?
+                .page(user.id, view, before, limit.clamp(1, 100))
+                .await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "inbox/read", input = PostUrl)]
+pub async fn set_read(id: i64, read: bool) -> Result<Notification, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?.set_read(user.id, id, read).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "inbox/archive", input = PostUrl)]
+pub async fn set_archived(id: i64, archived: bool) -> Result<Notification, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?.set_archived(user.id, id, archived).await
+        }
+        .await,
+    )
+}
+
+/// Marks read everything up to `up_to` (a seq): what the user had seen when
+/// they asked. Returns the new unread count.
+#[server(endpoint = "inbox/read-all", input = PostUrl)]
+pub async fn mark_all_read(up_to: i64) -> Result<i64, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?.mark_all_read(user.id, up_to).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "inbox/seen", input = PostUrl)]
+pub async fn mark_seen(up_to: i64) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?.mark_seen(user.id, up_to).await
+        }
+        .await,
+    )
+}
+
+/// Shows `edit` of `n` at once, then asks the server; a refusal puts back
+/// what was there and says so.
+fn optimistic<F>(live: Live, n: &Notification, edit: impl FnOnce(&mut Notification), call: F)
+where
+    F: Future<Output = Result<Notification, AppError>> + 'static,
+{
+    let before = n.clone();
+    let mut after = n.clone();
+    edit(&mut after);
+    let delta = after.counts_as_unread() as i64 - before.counts_as_unread() as i64;
+    live.force(after);
+    live.unread.update(|u| *u += delta);
+    leptos::task::spawn_local(async move {
+        match call.await {
+            Ok(saved) => live.upsert(saved),
+            Err(error) => {
+                live.force(before);
+                live.unread.update(|u| *u -= delta);
+                crate::attention::toast_error(live, &error.to_string());
+            }
+        }
+    });
+}
+
+/// A list of the user's notifications in `view`: the first page from the
+/// server, then whatever arrives live. `paged` adds "Load more".
+#[component]
+pub fn NotificationList(
+    view: InboxView,
+    page_size: i64,
+    #[prop(default = true)] paged: bool,
+    /// Record the shown notifications as seen (the bell's panel does).
+    #[prop(default = false)]
+    marks_seen: bool,
+) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let query = use_query_map();
+    // A page link (`?before=N`) without WASM shows the page below N.
+    let ceiling = query.with_untracked(|q| q.get("before").and_then(|b| b.parse::<i64>().ok()));
+    // The oldest seq loaded; nothing older is shown, so no gaps appear.
+    let floor = RwSignal::new(i64::MAX);
+    let more = RwSignal::new(false);
+    let first = Resource::new(
+        move || live.resyncs.get(),
+        move |_| inbox_page(view, ceiling, page_size),
+    );
+    let load_more = move || {
+        let before = floor.get_untracked();
+        leptos::task::spawn_local(async move {
+            match inbox_page(view, Some(before), page_size).await {
+                Ok(items) => take(live, floor, more, page_size, items),
+                Err(error) => crate::attention::toast_error(live, &error.to_string()),
+            }
+        });
+    };
+    view! {
+        <Suspense fallback=|| view! { <p class="muted loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match first.await {
+                    Ok(items) => {
+                        take(live, floor, more, page_size, items);
+                        let shown = Memo::new(move |_| {
+                            let mut items = live.view(view, floor.get());
+                            if let Some(ceiling) = ceiling {
+                                items.retain(|n| n.seq < ceiling);
+                            }
+                            if !paged {
+                                items.truncate(page_size as usize);
+                            }
+                            items
+                        });
+                        if marks_seen {
+                            let newest = shown.with_untracked(|s| s.first().map(|n| n.seq));
+                            if let Some(up_to) = newest {
+                                leptos::task::spawn_local(async move {
+                                    let _ = mark_seen(up_to).await;
+                                });
+                            }
+                        }
+                        view! {
+                            <Show
+                                when=move || !shown.with(Vec::is_empty)
+                                fallback=move || view! { <p class="muted empty">{empty_text(view)}</p> }
+                            >
+                                <ul class="feed">
+                                    <For
+                                        each=move || shown.get()
+                                        key=|n| (n.seq, n.version, n.read_at.is_some(), n.archived_at.is_some())
+                                        let:n
+                                    >
+                                        <Item n/>
+                                    </For>
+                                </ul>
+                            </Show>
+                            {move || (paged && more.get()).then(|| {
+                                let href = format!("?view={}&before={}", view.as_str(), floor.get());
+                                view! {
+                                    <a class="load-more" href=href on:click=move |ev| {
+                                        ev.prevent_default();
+                                        load_more();
+                                    }>"Load more"</a>
+                                }
+                            })}
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Takes a page from the server into the shared state.
+fn take(
+    live: Live,
+    floor: RwSignal<i64>,
+    more: RwSignal<bool>,
+    page_size: i64,
+    items: Vec<Notification>,
+) {
+    let full = items.len() as i64 >= page_size;
+    let oldest = items.iter().map(|n| n.seq).min();
+    for n in items {
+        live.upsert(n);
+    }
+    floor.set(match (full, oldest) {
+        (true, Some(oldest)) => oldest.min(floor.get_untracked()),
+        _ => 0,
+    });
+    more.set(full);
+}
+
+fn empty_text(view: InboxView) -> &'static str {
+    match view {
+        InboxView::Unread => "You're all caught up: nothing unread.",
+        InboxView::All => "No notifications yet. New ones appear here the moment they are sent.",
+        InboxView::Archived => "Nothing archived. Archive a notification to tidy it away.",
+    }
+}
+
+fn icon(category: Category) -> &'static str {
+    match category {
+        Category::Info => "i",
+        Category::Success => "✓",
+        Category::Warning => "!",
+        Category::Mention => "@",
+    }
+}
+
+/// One notification with its actions. Titles and bodies are text nodes,
+/// never HTML; links were checked to be http(s) or same-site paths when
+/// stored, and go through `/notifications/{id}/open`, which marks them read.
+#[component]
+pub fn Item(n: Notification) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let unread = n.read_at.is_none();
+    let archived = n.archived_at.is_some();
+    let created_at = n.created_at;
+    let when = move || relative_time(created_at, live.now.get());
+    let title = match &n.link {
+        Some(_) => view! { <a href=format!("/notifications/{}/open", n.id)>{n.title.clone()}</a> }
+            .into_any(),
+        None => view! { <span>{n.title.clone()}</span> }.into_any(),
+    };
+    let read_toggle = {
+        let n = n.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let read = n.read_at.is_none();
+            let id = n.id;
+            optimistic(
+                live,
+                &n,
+                |m| m.read_at = read.then(crate::state::now_ms),
+                set_read(id, read),
+            );
+        }
+    };
+    let archive_toggle = {
+        let n = n.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let archive = n.archived_at.is_none();
+            let id = n.id;
+            optimistic(
+                live,
+                &n,
+                |m| m.archived_at = archive.then(crate::state::now_ms),
+                set_archived(id, archive),
+            );
+        }
+    };
+    view! {
+        <li class="item" class:unread=unread data-seq=n.seq data-id=n.id>
+            <span class=format!("icon icon-{}", n.category.as_str()) role="img" aria-label=n.category.label()>
+                {icon(n.category)}
+            </span>
+            <div class="item-main">
+                <p class="item-title">{title}</p>
+                {(!n.body.is_empty()).then(|| view! { <p class="item-body">{n.body.clone()}</p> })}
+                <p class="item-meta">
+                    <span class="when">{when}</span>
+                    {n.actor.clone().map(|actor| view! { <span class="actor">" · from " {actor}</span> })}
+                </p>
+            </div>
+            <div class="item-actions">
+                <form method="post" action=SetRead::url() on:submit=read_toggle>
+                    <input type="hidden" name="id" value=n.id/>
+                    <input type="hidden" name="read" value=unread.to_string()/>
+                    <button type="submit" class="link">{if unread { "Mark read" } else { "Mark unread" }}</button>
+                </form>
+                <form method="post" action=SetArchived::url() on:submit=archive_toggle>
+                    <input type="hidden" name="id" value=n.id/>
+                    <input type="hidden" name="archived" value=(!archived).to_string()/>
+                    <button type="submit" class="link">{if archived { "Unarchive" } else { "Archive" }}</button>
+                </form>
+            </div>
+        </li>
+    }
+}
+
+/// "Mark all read": covers what this page has shown, not what arrives
+/// while the request is on its way.
+#[component]
+pub fn MarkAllReadButton() -> impl IntoView {
+    let live = expect_context::<Live>();
+    let up_to = move || {
+        live.items
+            .with(|items| items.keys().next_back().copied())
+            .unwrap_or(i64::MAX)
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let up_to = live.newest_seq();
+        let read_at = crate::state::now_ms();
+        // Optimistic: the server's AllRead event confirms it in every tab.
+        let before = live.items.get_untracked();
+        let unread_before = live.unread.get_untracked();
+        live.items.update(|items| {
+            for n in items.range_mut(..=up_to).map(|(_, n)| n) {
+                if n.read_at.is_none() {
+                    n.read_at = Some(read_at);
+                }
+            }
+        });
+        leptos::task::spawn_local(async move {
+            match mark_all_read(up_to).await {
+                Ok(unread) => live.unread.set(unread),
+                Err(error) => {
+                    live.items.set(before);
+                    live.unread.set(unread_before);
+                    crate::attention::toast_error(live, &error.to_string());
+                }
+            }
+        });
+    };
+    view! {
+        <form method="post" action=MarkAllRead::url() on:submit=submit class="mark-all">
+            <input type="hidden" name="up_to" value=up_to/>
+            <button type="submit" class="link">"Mark all read"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let query = use_query_map();
+    let view = Memo::new(move |_| {
+        query
+            .with(|q| q.get("view").and_then(|v| InboxView::parse(&v)))
+            .unwrap_or_default()
+    });
+    view! {
+        <section class="card inbox">
+            <div class="inbox-head">
+                <h1>"Notifications"</h1>
+                <MarkAllReadButton/>
+            </div>
+            <nav class="tabs" aria-label="Views">
+                {InboxView::ALL
+                    .into_iter()
+                    .map(|v| {
+                        view! {
+                            <A
+                                href=format!("/notifications?view={}", v.as_str())
+                                attr:class=move || if view.get() == v { "tab active" } else { "tab" }
+                                attr:aria-current=move || (view.get() == v).then_some("page")
+                            >
+                                {v.label()}
+                            </A>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+            {move || {
+                let view = view.get();
+                view! { <NotificationList view page_size=PAGE_SIZE/> }
+            }}
+            <crate::attention::DesktopOptIn/>
+        </section>
+    }
+}

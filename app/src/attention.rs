@@ -180,6 +180,38 @@ pub fn trap_tab(panel: &web_sys::HtmlElement, ev: &web_sys::KeyboardEvent) {
     }
 }
 
+/// While the panel is open: Esc closes it (focus back on the bell), and Tab
+/// stays inside it. On the window, so it works wherever focus has gone
+/// (say, after the focused button was re-rendered away).
+#[cfg(feature = "hydrate")]
+pub fn watch_keys(
+    open: RwSignal<bool>,
+    bell: NodeRef<leptos::html::A>,
+    panel: NodeRef<leptos::html::Div>,
+) {
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if !open.get_untracked() {
+            return;
+        }
+        match ev.key().as_str() {
+            "Escape" => {
+                ev.prevent_default();
+                open.set(false);
+                if let Some(bell) = bell.get_untracked() {
+                    let _ = bell.focus();
+                }
+            }
+            "Tab" => {
+                if let Some(panel) = panel.get_untracked() {
+                    trap_tab(&panel, &ev);
+                }
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
 /// Closes the panel on a click anywhere outside the bell and the panel.
 #[cfg(feature = "hydrate")]
 pub fn watch_clicks_outside(

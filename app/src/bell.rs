@@ -32,12 +32,11 @@ pub fn Bell(me: Me) -> impl IntoView {
             on_cleanup(move || connection.close());
         });
         crate::attention::watch_clicks_outside(open, bell, panel);
+        crate::attention::watch_keys(open, bell, panel);
         // Opening the panel moves focus into it.
         Effect::new(move |_| {
-            if open.get() {
-                if let Some(panel) = panel.get() {
-                    crate::attention::focus_first(&panel);
-                }
+            if let (true, Some(panel)) = (open.get(), panel.get()) {
+                crate::attention::focus_first(&panel);
             }
         });
     }
@@ -52,26 +51,8 @@ pub fn Bell(me: Me) -> impl IntoView {
         Link::Reconnecting => "Reconnecting…",
         _ => "Notifications",
     };
-    let close = move || {
-        open.set(false);
-        if let Some(bell) = bell.get_untracked() {
-            let _ = bell.focus();
-        }
-    };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" && open.get_untracked() {
-            ev.prevent_default();
-            close();
-        }
-        #[cfg(feature = "hydrate")]
-        if ev.key() == "Tab" {
-            if let Some(panel) = panel.get_untracked() {
-                crate::attention::trap_tab(&panel, &ev);
-            }
-        }
-    };
     view! {
-        <div class="bell-wrap" on:keydown=on_keydown>
+        <div class="bell-wrap">
             // Without WASM this is a plain link to the inbox.
             <a
                 class="bell"

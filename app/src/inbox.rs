@@ -249,8 +249,11 @@ pub fn Item(n: Notification) -> impl IntoView {
     let created_at = n.created_at;
     let when = move || relative_time(created_at, live.now.get());
     let title = match &n.link {
-        Some(_) => view! { <a href=format!("/notifications/{}/open", n.id)>{n.title.clone()}</a> }
-            .into_any(),
+        // rel=external: a full request to the server, not a client-side route.
+        Some(_) => view! {
+            <a href=format!("/notifications/{}/open", n.id) rel="external">{n.title.clone()}</a>
+        }
+        .into_any(),
         None => view! { <span>{n.title.clone()}</span> }.into_any(),
     };
     let read_toggle = {

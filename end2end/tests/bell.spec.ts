@@ -17,7 +17,7 @@ test('the admin sends to alice: her bubble counts up live, bob sees nothing', as
   await send(admin, 'alice', 'Build #42 passed');
   await expect(bubble(alice)).toHaveText('2', { timeout: 2_000 });
   await expectNotReloaded(alice);
-  await alice.locator('header').screenshot({ path: 'screenshots/header-bubble.png' });
+  await alice.locator('header').screenshot({ path: 'screenshots/header-bubble.png', animations: 'disabled' });
 
   // Bob's first change is the broadcast below, so alice's never reached him.
   await expect(bubble(bob)).toHaveCount(0);
@@ -32,7 +32,7 @@ test('the admin sends to alice: her bubble counts up live, bob sees nothing', as
   await expect(bubble(bob)).toHaveText('1', { timeout: 2_000 });
   await expectNotReloaded(alice);
   await expectNotReloaded(bob);
-  await admin.screenshot({ path: 'screenshots/admin.png', fullPage: true });
+  await admin.screenshot({ path: 'screenshots/admin.png', fullPage: true, animations: 'disabled' });
 });
 
 test('without JavaScript the server-rendered page shows the right count', async ({ browser }) => {
@@ -62,7 +62,7 @@ test('invalid input is shown beside its field and nothing is sent', async ({ bro
   await admin.getByRole('button', { name: 'Send' }).click();
   await expect(admin.locator('.field-error[data-field=title]')).toHaveText('Title is required.');
   await expect(admin.locator('.field-error[data-field=link]')).toContainText('http://, https:// or /');
-  await admin.screenshot({ path: 'screenshots/admin-errors.png', fullPage: true });
+  await admin.screenshot({ path: 'screenshots/admin-errors.png', fullPage: true, animations: 'disabled' });
 
   // A valid send afterwards moves alice's count by exactly one.
   await admin.locator('input[name=link]').fill('');
@@ -78,5 +78,5 @@ test('a member is refused the admin page and anonymous visitors are sent to log 
   const anonymous = await (await browser.newContext()).newPage();
   await anonymous.goto('/admin');
   await expect(anonymous).toHaveURL(/\/login$/);
-  await anonymous.screenshot({ path: 'screenshots/login.png' });
+  await anonymous.screenshot({ path: 'screenshots/login.png', animations: 'disabled' });
 });

@@ -37,7 +37,7 @@ test('after a server restart the bubble catches up exactly, without a reload', a
 
   await herald.stop();
   await expect(alice.locator('.bell')).toHaveAttribute('data-link', 'reconnecting');
-  await alice.locator('header').screenshot({ path: 'screenshots/header-reconnecting.png' });
+  await alice.locator('header').screenshot({ path: 'screenshots/header-reconnecting.png', animations: 'disabled' });
 
   // While alice's server is down, another instance on the same database
   // writes two notifications for her.
@@ -105,7 +105,7 @@ test('when the socket is blocked the page falls back to server-sent events', asy
   await admin.send(await admin.userId('alice'), 'Over SSE');
   await expect(bubble(page)).toHaveText(String(before + 1), { timeout: 2_000 });
   await expect(page.locator('.feed .item-title').first()).toHaveText('Over SSE');
-  await page.screenshot({ path: 'screenshots/home-feed.png', fullPage: true });
+  await page.screenshot({ path: 'screenshots/home-feed.png', fullPage: true, animations: 'disabled' });
   await admin.dispose();
 });
 

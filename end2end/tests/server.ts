@@ -102,6 +102,15 @@ export class Api {
     if (res.status() !== 200) throw new Error(`send: ${res.status()} ${await res.text()}`);
   }
 
+  /** Sends a notification with a link; throws with the status if refused. */
+  async sendWithLink(recipient: string, title: string, link: string): Promise<void> {
+    const res = await this.context.post('/api/admin/send', {
+      form: { title, body: '', link, recipient },
+      headers: { accept: 'application/json' },
+    });
+    if (res.status() !== 200) throw new Error(`send: ${res.status()} ${await res.text()}`);
+  }
+
   async dispose(): Promise<void> {
     await this.context.dispose();
   }

@@ -226,6 +226,15 @@ impl Client {
         .await
     }
 
+    /// A plain GET, without following redirects.
+    pub async fn get_page(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// A page as a browser navigation fetches it.
     pub async fn page(&self, path: &str) -> reqwest::Response {
         self.http

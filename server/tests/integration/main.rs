@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod common;
+mod inbox;
 mod live;
 mod persistence;
 mod resume;

@@ -36,15 +36,13 @@ CREATE TABLE notifications (
     UNIQUE (user_id, seq)
 );
 
--- One index per inbox view, so each page is a range read, never a scan.
+-- An index per inbox view, so each page is a range read, never a scan. The
+-- unread one also serves "mark all read", which includes archived rows.
 CREATE INDEX notifications_unread ON notifications (user_id, seq)
-    WHERE read_at IS NULL AND archived_at IS NULL;
+    WHERE read_at IS NULL;
 CREATE INDEX notifications_inbox ON notifications (user_id, seq)
     WHERE archived_at IS NULL;
 CREATE INDEX notifications_archived ON notifications (user_id, seq)
     WHERE archived_at IS NOT NULL;
--- "Mark all read" touches only unread rows, archived ones included.
-CREATE INDEX notifications_unread_any ON notifications (user_id, seq)
-    WHERE read_at IS NULL;
 -- A resume replays changes after a version.
 CREATE INDEX notifications_changes ON notifications (user_id, version);

@@ -375,3 +375,51 @@ async fn the_counter_matches_the_rows_after_any_mix_of_changes() {
         assert_counter_true(&app, "alice").await;
     }
 }
+
+#[tokio::test]
+async fn every_inbox_view_reads_an_index_range_never_the_table() {
+    let app = TestApp::spawn().await;
+    for view in InboxView::ALL {
+        let plan = app.state.store.page_plan(view).await.unwrap().join(" | ");
+        assert!(
+            plan.starts_with("SEARCH notifications USING INDEX notifications_"),
+            "{view:?}: {plan}"
+        );
+        assert!(
+            plan.contains("(user_id=? AND seq<?)"),
+            "{view:?} reads a range: {plan}"
+        );
+        assert!(!plan.contains("SCAN"), "{view:?}: {plan}");
+        assert!(
+            !plan.contains("TEMP B-TREE"),
+            "{view:?} sorts instead of reading in order: {plan}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn opening_the_panel_marks_seen_not_read() {
+    let app = TestApp::spawn().await;
+    app.notify("alice", "one", "").await;
+    app.notify("alice", "two", "").await;
+    let alice = app.login("alice").await;
+    let res = alice.post_form("/api/inbox/seen", &[("up_to", "1")]).await;
+    assert_eq!(res.status(), 200);
+    let uid = app.user_id("alice").await;
+    let all = app
+        .state
+        .store
+        .page(uid, InboxView::All, None, 10)
+        .await
+        .unwrap();
+    let seen: Vec<_> = all
+        .iter()
+        .map(|n| (n.seq, n.seen_at.is_some(), n.read_at.is_some()))
+        .collect();
+    assert_eq!(seen, [(2, false, false), (1, true, false)]);
+    assert_eq!(
+        app.state.store.unread(uid).await.unwrap(),
+        (2, 2),
+        "no count or sequence change"
+    );
+}

@@ -128,6 +128,7 @@ impl InboxView {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Audience {
     User { id: UserId },
+    Users { ids: Vec<UserId> },
     Everyone,
 }
 

@@ -11,7 +11,7 @@ use herald::{Audience, InboxView, NewNotification, Notification, User, UserId};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
-use crate::admin::SendReport;
+use crate::admin::{ApiKeyInfo, SendReport};
 use crate::error::AppError;
 
 /// What the server functions need from the server.
@@ -46,6 +46,11 @@ pub trait Backend: Send + Sync + 'static {
     async fn mark_seen(&self, user: UserId, up_to: i64) -> Result<(), AppError>;
     /// How browsers should keep their live connection.
     fn transport(&self) -> Transport;
+    /// Every integration API key, newest first (never their secrets).
+    async fn api_keys(&self) -> Result<Vec<ApiKeyInfo>, AppError>;
+    /// Creates a key and returns its secret, the only time it is shown.
+    async fn create_api_key(&self, name: &str) -> Result<String, AppError>;
+    async fn revoke_api_key(&self, id: i64) -> Result<(), AppError>;
     /// Stores a validated notification from `actor` for `audience` and
     /// delivers it live.
     async fn send(

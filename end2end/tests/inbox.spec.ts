@@ -172,3 +172,77 @@ test('following a link marks it read', async ({ browser }) => {
   await expect(alice.locator('.feed .item:not(.unread)', { hasText: 'See the report' })).toHaveCount(1);
   await expect(bubble(alice)).toHaveCount(before - 1 > 0 ? 1 : 0);
 });
+
+test('the inbox pages with "Load more", never repeating an item', async ({ browser }) => {
+  const api = await herald.api('admin');
+  const bobId = await api.userId('bob');
+  for (let i = 1; i <= 25; i++) await api.send(bobId, `Page item ${i}`);
+  await api.dispose();
+  const bob = await login(browser, 'bob');
+  await bob.goto('/notifications?view=all');
+  await waitLive(bob);
+  const titles = bob.locator('.feed .item-title');
+  await expect(titles).toHaveCount(20);
+  await expect(titles.first()).toHaveText('Page item 25');
+  await bob.getByRole('link', { name: 'Load more' }).click();
+  await expect(titles).toHaveCount(25);
+  const all = await titles.allTextContents();
+  expect(new Set(all).size).toBe(25);
+  expect(all.at(-1)).toBe('Page item 1');
+  await expect(bob.getByRole('link', { name: 'Load more' })).toHaveCount(0);
+});
+
+test('a refused action is rolled back and explained', async ({ browser }) => {
+  await admin.send(aliceId, 'Stays unread');
+  const alice = await login(browser, 'alice');
+  await alice.goto('/notifications?view=unread');
+  await waitLive(alice);
+  const count = Number(await bubble(alice).textContent());
+  await alice.route('**/api/inbox/read', (route) =>
+    route.fulfill({ status: 500, contentType: 'application/json', body: '"Internal"' }),
+  );
+  const item = alice.locator('.feed .item', { hasText: 'Stays unread' });
+  await item.getByRole('button', { name: 'Mark read' }).click();
+  await expect(alice.locator('.toast-error')).toContainText('Something went wrong');
+  await expect(alice.locator('.feed .item.unread', { hasText: 'Stays unread' })).toHaveCount(1);
+  await expect(bubble(alice)).toHaveText(String(count));
+});
+
+test('desktop notifications appear in a hidden tab only after opting in', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: herald.url, permissions: ['notifications'] });
+  // Record what would be shown, and let the test hide the tab.
+  await context.addInitScript(() => {
+    const shown: string[] = [];
+    (window as any).__shown = shown;
+    class Recorder {
+      static permission = 'granted';
+      static requestPermission = async () => 'granted';
+      constructor(title: string) {
+        shown.push(title);
+      }
+    }
+    (window as any).Notification = Recorder;
+    let hidden = false;
+    (window as any).__hide = () => (hidden = true);
+    Object.defineProperty(document, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible') });
+  });
+  const alice = await context.newPage();
+  await alice.goto('/login');
+  await alice.locator('input[name=username]').fill('alice');
+  await alice.locator('input[name=password]').fill(PASSWORD);
+  await alice.getByRole('button', { name: 'Log in' }).click();
+  await expect(alice.locator('.username')).toHaveText('alice');
+  await alice.goto('/notifications');
+  await waitLive(alice);
+  await alice.evaluate(() => (window as any).__hide());
+
+  await admin.send(aliceId, 'Before opting in');
+  await expect(alice.locator('.feed .item-title').first()).toHaveText('Before opting in');
+  expect(await alice.evaluate(() => (window as any).__shown)).toEqual([]);
+
+  await alice.getByRole('button', { name: /Show desktop notifications/ }).click();
+  await expect(alice.getByText('Desktop notifications are on')).toBeVisible();
+  await admin.send(aliceId, 'After opting in');
+  await expect.poll(() => alice.evaluate(() => (window as any).__shown)).toEqual(['After opting in']);
+  await expect(alice.locator('.toast', { hasText: 'After opting in' })).toHaveCount(0);
+});

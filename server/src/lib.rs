@@ -2,6 +2,7 @@
 //! Herald's server: the axum app serving the Leptos pages, their server
 //! functions and the live socket. `main.rs` only wires these together.
 
+pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -45,6 +46,10 @@ pub struct AppState {
     pub services: Arc<Services>,
     /// Cancelled when the server begins shutting down.
     pub shutdown: CancellationToken,
+    /// Requests per API key.
+    pub api_limiter: api::Limiter,
+    /// Serialises idempotent API requests (see `api::notifications`).
+    pub api_idempotency: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Why Herald could not start.
@@ -94,10 +99,12 @@ impl Herald {
                 hub.clone(),
                 config.transport(),
             )),
+            api_limiter: api::limiter(config.api_rate, config.api_burst),
             config: Arc::new(config),
             store,
             hub,
             shutdown: CancellationToken::new(),
+            api_idempotency: Arc::default(),
         };
         let router = router(state.clone(), sessions);
         Ok(Herald {
@@ -138,13 +145,21 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
         .route("/events", get(live::stream::events))
         .route("/notifications/{id}/open", get(follow::open))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(api::router())
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(backend.clone()),
+            {
+                let backend = backend.clone();
+                move || provide_context(backend.clone())
+            },
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The not-found page renders the app too, header and all.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(move || provide_context(backend.clone()), shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::guard_pages,

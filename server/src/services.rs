@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use app::admin::SendReport;
+use app::admin::{ApiKeyInfo, SendReport};
 use app::backend::{Backend, internal};
 use app::error::AppError;
 use async_trait::async_trait;
@@ -14,6 +14,14 @@ use herald::{Audience, InboxView, NewNotification, Notification, ServerMessage, 
 use crate::auth;
 use crate::hub::Hub;
 use crate::store::{AllRead, Changed, Store};
+
+/// One recipient's copy of a sent notification.
+pub struct Sent {
+    pub user_id: UserId,
+    pub notification: Notification,
+    /// Whether one of their connections was open to take it live.
+    pub online: bool,
+}
 
 pub struct Services {
     store: Store,
@@ -44,27 +52,43 @@ impl Services {
         content: &NewNotification,
         actor: Option<&str>,
     ) -> Result<SendReport, AppError> {
+        let sent = self.deliver_all(audience, content, actor).await?;
+        let online = sent.iter().filter(|s| s.online).count();
+        tracing::info!(recipients = sent.len(), online, "notification sent");
+        Ok(SendReport {
+            title: content.title.clone(),
+            recipients: sent.len(),
+            online,
+        })
+    }
+
+    /// Like [`Services::deliver`], returning each recipient's notification.
+    pub async fn deliver_all(
+        &self,
+        audience: &Audience,
+        content: &NewNotification,
+        actor: Option<&str>,
+    ) -> Result<Vec<Sent>, AppError> {
         let _in_order = self.in_order.lock().await;
         let delivered = self
             .store
             .create_notifications(audience, content, actor)
             .await?;
-        let online = delivered
-            .iter()
-            .filter(|d| {
+        Ok(delivered
+            .into_iter()
+            .map(|d| {
                 let event = ServerMessage::Created {
                     notification: d.notification.clone(),
                     unread: d.unread,
                 };
-                self.hub.publish(d.user_id, &event) > 0
+                let online = self.hub.publish(d.user_id, &event) > 0;
+                Sent {
+                    user_id: d.user_id,
+                    notification: d.notification,
+                    online,
+                }
             })
-            .count();
-        tracing::info!(recipients = delivered.len(), online, "notification sent");
-        Ok(SendReport {
-            title: content.title.clone(),
-            recipients: delivered.len(),
-            online,
-        })
+            .collect())
     }
 
     /// Reads or unreads one of `user`'s notifications, in every tab.
@@ -177,6 +201,35 @@ impl Backend for Services {
 
     fn transport(&self) -> Transport {
         self.transport
+    }
+
+    async fn api_keys(&self) -> Result<Vec<ApiKeyInfo>, AppError> {
+        Ok(self
+            .store
+            .api_keys()
+            .await?
+            .into_iter()
+            .map(|k| ApiKeyInfo {
+                id: k.id,
+                name: k.name,
+                prefix: k.prefix,
+                created_at: k.created_at,
+                last_used_at: k.last_used_at,
+                revoked_at: k.revoked_at,
+            })
+            .collect())
+    }
+
+    async fn create_api_key(&self, name: &str) -> Result<String, AppError> {
+        let (key, secret) = self.store.create_api_key(name).await?;
+        tracing::info!(key = key.prefix, name, "API key created");
+        Ok(secret)
+    }
+
+    async fn revoke_api_key(&self, id: i64) -> Result<(), AppError> {
+        self.store.revoke_api_key(id).await?;
+        tracing::info!(id, "API key revoked");
+        Ok(())
     }
 
     async fn send(

@@ -1,6 +1,7 @@
 //! Herald's storage: the one place that speaks SQL. SQLite for now; every
 //! query is plain runtime SQL, so no live database is needed to build.
 
+mod api_keys;
 mod notifications;
 mod users;
 
@@ -13,6 +14,7 @@ use sqlx::sqlite::{
 };
 use thiserror::Error;
 
+pub use api_keys::{ApiKey, IDEMPOTENCY_MS, Remembered, sha256};
 pub use notifications::{AllRead, Changed, Delivered};
 
 #[derive(Debug, Error)]

@@ -88,9 +88,17 @@ impl Store {
         actor: Option<&str>,
     ) -> Result<Vec<Delivered>, StoreError> {
         let created_at = now_ms();
+        // The recipients as a JSON array for `json_each`; NULL is everyone.
+        let mut ids = match audience {
+            Audience::User { id } => vec![*id],
+            Audience::Users { ids } => ids.clone(),
+            Audience::Everyone => Vec::new(),
+        };
+        ids.sort_unstable();
+        ids.dedup();
         let only = match audience {
-            Audience::User { id } => Some(*id),
             Audience::Everyone => None,
+            _ => Some(serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?),
         };
         let mut tx = self.pool.begin().await?;
         // The UPDATE takes SQLite's write lock first, so concurrent senders
@@ -98,19 +106,26 @@ impl Store {
         // everyone.
         let counts: Vec<(UserId, i64)> = sqlx::query_as(
             "UPDATE users SET last_seq = last_seq + 1, unread = unread + 1 \
-             WHERE ?1 IS NULL OR id = ?1 RETURNING id, unread",
+             WHERE ?1 IS NULL OR id IN (SELECT value FROM json_each(?1)) RETURNING id, unread",
         )
-        .bind(only)
+        .bind(only.clone())
         .fetch_all(&mut *tx)
         .await?;
-        if let (Some(id), true) = (only, counts.is_empty()) {
-            return Err(StoreError::UnknownUser(id));
+        if only.is_some() && counts.len() != ids.len() {
+            let found: Vec<UserId> = counts.iter().map(|(id, _)| *id).collect();
+            let missing = ids
+                .into_iter()
+                .find(|id| !found.contains(id))
+                .unwrap_or_default();
+            // Dropping the transaction undoes the counters already bumped.
+            return Err(StoreError::UnknownUser(missing));
         }
         let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at) \
              SELECT id, last_seq, last_seq, ?2, ?3, ?4, ?5, ?6, ?7 FROM users \
-             WHERE ?1 IS NULL OR id = ?1 RETURNING user_id AS owner, {COLUMNS}"
+             WHERE ?1 IS NULL OR id IN (SELECT value FROM json_each(?1)) \
+             RETURNING user_id AS owner, {COLUMNS}"
         ))
         .bind(only)
         .bind(&content.title)

@@ -72,3 +72,17 @@ async fn a_failed_migration_stops_startup_with_a_clear_message() {
     let message = error.to_string();
     assert!(message.contains("database migration failed"), "{message}");
 }
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_with_the_header_rendered() {
+    let app = TestApp::spawn().await;
+    let alice = app.login("alice").await;
+    let res = alice.page("/no/such/page").await;
+    assert_eq!(res.status(), 404);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("There is nothing at this address."));
+    assert!(
+        html.contains(">alice<"),
+        "the header knows who is logged in"
+    );
+}

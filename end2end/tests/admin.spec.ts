@@ -1,0 +1,31 @@
+import { test, expect, request } from '@playwright/test';
+import { loginAs, waitLive } from './helpers';
+
+test('an admin creates an API key, it works, and revoking it stops it at once', async ({ browser, baseURL }) => {
+  const admin = await loginAs(browser, 'admin');
+  await admin.goto('/admin');
+  await waitLive(admin);
+  await admin.getByLabel('Key name').fill('Django production');
+  await admin.getByRole('button', { name: 'Create key' }).click();
+  const secret = (await admin.getByTestId('new-api-key').textContent())!.trim();
+  expect(secret).toMatch(/^hk_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}$/);
+  const row = admin.locator('.keys-table tr', { hasText: 'Django production' });
+  await expect(row).toContainText(secret.slice(0, 11));
+  await expect(row).not.toContainText(secret.slice(12));
+  await admin.screenshot({ path: 'screenshots/admin-keys.png', fullPage: true, animations: 'disabled' });
+
+  const api = await request.newContext({ baseURL });
+  const send = () =>
+    api.post('/api/v1/notifications', {
+      headers: { authorization: `Bearer ${secret}` },
+      data: { recipients: [{ external_id: 'django:7' }], title: 'From the API' },
+    });
+  expect((await send()).status()).toBe(201);
+
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await expect(row).toContainText('Revoked');
+  const refused = await send();
+  expect(refused.status()).toBe(401);
+  expect(refused.headers()['content-type']).toBe('application/problem+json');
+  await api.dispose();
+});

@@ -1,0 +1,39 @@
+//! Who is calling: the API key from `Authorization: Bearer`, checked on every
+//! request (a revoked key is refused at once), and its rate limit.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use governor::clock::{Clock, DefaultClock};
+
+use super::Problem;
+use crate::AppState;
+use crate::store::ApiKey;
+
+/// The calling application, as named by its API key.
+pub struct Caller(pub ApiKey);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, Problem> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(Problem::unauthorized)?;
+        let key = state
+            .store
+            .api_key_for(token)
+            .await
+            .map_err(Problem::internal)?
+            .ok_or_else(Problem::unauthorized)?;
+        if let Err(not_until) = state.api_limiter.check_key(&key.id) {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            return Err(Problem::rate_limited(wait.as_secs().max(1)));
+        }
+        Ok(Caller(key))
+    }
+}

@@ -1,0 +1,273 @@
+//! `POST /api/v1/notifications`: create a notification for one user, a
+//! list, or everyone; users may be named by Herald id or by the caller's own
+//! external id (created on first use). `Idempotency-Key` makes retries safe.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use herald::{Audience, Category, FieldErrors, NewNotification, UserId};
+use serde::{Deserialize, Serialize};
+
+use super::{Caller, Problem};
+use crate::AppState;
+use crate::store::sha256;
+
+/// The most recipients one request may name.
+const MAX_RECIPIENTS: usize = 1000;
+const MAX_EXTERNAL_ID: usize = 255;
+const MAX_ACTOR: usize = 200;
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRequest {
+    /// Who receives it; leave empty and set `broadcast` for everyone.
+    #[serde(default)]
+    pub recipients: Vec<Recipient>,
+    #[serde(default)]
+    pub broadcast: bool,
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub link: Option<String>,
+    /// info (default), success, warning or mention.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Who caused it, as the recipients should see it.
+    #[serde(default)]
+    pub actor: Option<String>,
+}
+
+/// A recipient, by Herald user id or by the caller's own id for them.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Recipient {
+    Id { user_id: UserId },
+    External { external_id: String },
+}
+
+#[derive(Debug, Serialize)]
+pub struct Created {
+    pub notifications: Vec<CreatedOne>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedOne {
+    pub id: i64,
+    pub user_id: UserId,
+    /// The recipient's sequence number of this notification.
+    pub seq: i64,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(key): Caller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    let body = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Problem::too_large(),
+        _ => Problem::bad_request(rejection.body_text()),
+    })?;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim() == "application/json")
+        });
+    if !is_json {
+        return Err(Problem::unsupported_media_type());
+    }
+    let idempotency_key = match headers.get("idempotency-key") {
+        None => None,
+        Some(value) => match value.to_str() {
+            Ok(k) if !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY => Some(k.to_owned()),
+            _ => {
+                let mut errors = FieldErrors::default();
+                errors.push(
+                    "Idempotency-Key",
+                    "Must be 1 to 255 visible ASCII characters.",
+                );
+                return Err(Problem::invalid(errors));
+            }
+        },
+    };
+
+    // Idempotent requests are handled one at a time, so a retry racing its
+    // original cannot create twice.
+    let _one_at_a_time = match &idempotency_key {
+        Some(_) => Some(state.api_idempotency.lock().await),
+        None => None,
+    };
+    let request_hash = sha256(&body);
+    let earlier = match &idempotency_key {
+        Some(k) => state.store.remembered(key.id, k).await?,
+        None => None,
+    };
+    if let Some(earlier) = earlier {
+        if earlier.request_hash != request_hash {
+            return Err(Problem::conflict(
+                "This Idempotency-Key was used with a different request body.",
+            ));
+        }
+        let status = StatusCode::from_u16(earlier.status).unwrap_or(StatusCode::CREATED);
+        return Ok((
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            earlier.response,
+        )
+            .into_response());
+    }
+
+    let request: CreateRequest = serde_json::from_slice(&body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            let mut errors = FieldErrors::default();
+            errors.push(field_of(&e.to_string()), e.to_string());
+            Problem::invalid(errors)
+        }
+        _ => Problem::bad_request(format!("Malformed JSON: {e}")),
+    })?;
+    let (audience, content, actor) = validate(&state, request).await?;
+    let delivered = state
+        .services
+        .deliver_all(&audience, &content, actor.as_deref())
+        .await
+        .map_err(|e| match e {
+            // The admin form's "recipient" is this API's "recipients".
+            app::error::AppError::Invalid(mut errors) => {
+                for e in &mut errors.0 {
+                    if e.field == "recipient" {
+                        e.field = "recipients".into();
+                    }
+                }
+                Problem::invalid(errors)
+            }
+            other => Problem::internal(other),
+        })?;
+    let created = Created {
+        notifications: delivered
+            .iter()
+            .map(|d| CreatedOne {
+                id: d.notification.id,
+                user_id: d.user_id,
+                seq: d.notification.seq,
+            })
+            .collect(),
+    };
+    let json = serde_json::to_string(&created).map_err(Problem::internal)?;
+    if let Some(k) = &idempotency_key {
+        state
+            .store
+            .remember(
+                key.id,
+                k,
+                &request_hash,
+                StatusCode::CREATED.as_u16(),
+                &json,
+            )
+            .await?;
+    }
+    Ok((
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/json")],
+        json,
+    )
+        .into_response())
+}
+
+/// Checks every field, naming each bad one; only then are users named by
+/// external id created.
+async fn validate(
+    state: &AppState,
+    request: CreateRequest,
+) -> Result<(Audience, NewNotification, Option<String>), Problem> {
+    let mut errors = FieldErrors::default();
+    let category = match request.category.as_deref().map(str::trim) {
+        None | Some("") => Some(Category::Info),
+        Some(name) => Category::parse(name),
+    };
+    if category.is_none() {
+        errors.push("category", "Must be info, success, warning or mention.");
+    }
+    let content = NewNotification {
+        title: request.title,
+        body: request.body,
+        link: request.link,
+        category: category.unwrap_or_default(),
+    }
+    .validate();
+    let content = match content {
+        Ok(content) => Some(content),
+        Err(bad) => {
+            errors.0.extend(bad.0);
+            None
+        }
+    };
+    let actor = request
+        .actor
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty());
+    if actor
+        .as_ref()
+        .is_some_and(|a| a.chars().count() > MAX_ACTOR)
+    {
+        errors.push("actor", format!("Must be at most {MAX_ACTOR} characters."));
+    }
+    match (request.broadcast, request.recipients.len()) {
+        (true, 0) => {}
+        (true, _) => errors.push("recipients", "Name recipients or set broadcast, not both."),
+        (false, 0) => errors.push(
+            "recipients",
+            "Name at least one recipient, or set broadcast.",
+        ),
+        (false, n) if n > MAX_RECIPIENTS => errors.push(
+            "recipients",
+            format!("At most {MAX_RECIPIENTS} recipients per request."),
+        ),
+        (false, _) => {}
+    }
+    let bad_external_id = request.recipients.iter().any(|r| {
+        matches!(r, Recipient::External { external_id }
+            if external_id.trim().is_empty() || external_id.len() > MAX_EXTERNAL_ID)
+    });
+    if bad_external_id {
+        errors.push(
+            "recipients",
+            format!("external_id must be 1 to {MAX_EXTERNAL_ID} bytes."),
+        );
+    }
+    let Some(content) = content.filter(|_| errors.is_empty()) else {
+        return Err(Problem::invalid(errors));
+    };
+    if request.broadcast {
+        return Ok((Audience::Everyone, content, actor));
+    }
+    let mut ids = Vec::with_capacity(request.recipients.len());
+    for r in request.recipients {
+        ids.push(match r {
+            Recipient::Id { user_id } => user_id,
+            Recipient::External { external_id } => {
+                state
+                    .store
+                    .user_by_external_id(external_id.trim())
+                    .await?
+                    .id
+            }
+        });
+    }
+    Ok((Audience::Users { ids }, content, actor))
+}
+
+/// The field a serde error is about (`missing field `title``), or "body".
+fn field_of(message: &str) -> &str {
+    message
+        .split('`')
+        .nth(1)
+        .filter(|f| !f.is_empty() && f.len() < 40)
+        .unwrap_or("body")
+}

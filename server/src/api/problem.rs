@@ -1,0 +1,124 @@
+//! RFC 9457 problem details: the API's one error type.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use herald::FieldErrors;
+use serde::Serialize;
+
+/// An API error, answered as `application/problem+json`.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Each invalid field by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<herald::FieldError>,
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    fn new(status: StatusCode, title: &'static str) -> Problem {
+        Problem {
+            kind: "about:blank",
+            title,
+            status: status.as_u16(),
+            detail: None,
+            errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    pub fn unauthorized() -> Problem {
+        Problem {
+            detail: Some("Send a valid API key as `Authorization: Bearer <key>`.".into()),
+            ..Problem::new(StatusCode::UNAUTHORIZED, "Unauthorized")
+        }
+    }
+
+    pub fn invalid(errors: FieldErrors) -> Problem {
+        Problem {
+            errors: errors.0,
+            ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid request")
+        }
+    }
+
+    pub fn bad_request(detail: String) -> Problem {
+        Problem {
+            detail: Some(detail),
+            ..Problem::new(StatusCode::BAD_REQUEST, "Bad request")
+        }
+    }
+
+    pub fn too_large() -> Problem {
+        Problem {
+            detail: Some(format!(
+                "Request bodies are limited to {} bytes.",
+                super::BODY_LIMIT
+            )),
+            ..Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Request too large")
+        }
+    }
+
+    pub fn rate_limited(retry_after: u64) -> Problem {
+        Problem {
+            detail: Some("Too many requests for this API key; retry later.".into()),
+            retry_after: Some(retry_after),
+            ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
+        }
+    }
+
+    pub fn conflict(detail: &str) -> Problem {
+        Problem {
+            detail: Some(detail.into()),
+            ..Problem::new(StatusCode::CONFLICT, "Conflict")
+        }
+    }
+
+    pub fn unsupported_media_type() -> Problem {
+        Problem {
+            detail: Some("Send JSON with `Content-Type: application/json`.".into()),
+            ..Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type")
+        }
+    }
+
+    /// A failure on our side: logged here, never described to the caller.
+    pub fn internal(error: impl std::fmt::Display) -> Problem {
+        tracing::error!(%error, "API request failed");
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<crate::store::StoreError> for Problem {
+    fn from(error: crate::store::StoreError) -> Problem {
+        match error {
+            crate::store::StoreError::UnknownUser(id) => {
+                let mut errors = FieldErrors::default();
+                errors.push("recipients", format!("No user with id {id}."));
+                Problem::invalid(errors)
+            }
+            other => Problem::internal(other),
+        }
+    }
+}

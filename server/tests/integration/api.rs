@@ -1,0 +1,319 @@
+//! The integration API over real HTTP: keys, recipients by id and external
+//! id, broadcasts, idempotency and every error status.
+
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+struct Api<'a> {
+    app: &'a TestApp,
+    http: reqwest::Client,
+    key: String,
+}
+
+impl<'a> Api<'a> {
+    async fn new(app: &'a TestApp) -> Api<'a> {
+        let (_, key) = app.state.store.create_api_key("django").await.unwrap();
+        Api {
+            app,
+            http: reqwest::Client::new(),
+            key,
+        }
+    }
+
+    async fn post(&self, body: &Value, idempotency_key: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(self.app.url("/api/v1/notifications"))
+            .bearer_auth(&self.key)
+            .json(body);
+        if let Some(k) = idempotency_key {
+            request = request.header("idempotency-key", k);
+        }
+        request.send().await.unwrap()
+    }
+}
+
+async fn problem(res: reqwest::Response, status: u16) -> Value {
+    assert_eq!(res.status(), status);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    body
+}
+
+fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn creates_for_users_by_id_and_reaches_their_sockets() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let alice = app.login("alice").await;
+    let mut socket = app.socket(&alice).await;
+    hello(&mut socket).await;
+    let alice_id = app.user_id("alice").await;
+    let bob_id = app.user_id("bob").await;
+
+    let res = api
+        .post(
+            &json!({"recipients": [{"user_id": alice_id}, {"user_id": bob_id}],
+                    "title": "Order shipped", "body": "#1234", "link": "https://shop.example/o/1234",
+                    "category": "success", "actor": "Shop"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    let rows = created["notifications"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r["seq"] == 1 && r["id"].is_i64()));
+
+    match next_event(&mut socket).await {
+        herald::ServerMessage::Created {
+            notification,
+            unread,
+        } => {
+            assert_eq!(notification.title, "Order shipped");
+            assert_eq!(notification.category, herald::Category::Success);
+            assert_eq!(notification.actor.as_deref(), Some("Shop"));
+            assert_eq!(unread, 1);
+        }
+        other => panic!("expected created, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn external_ids_name_users_created_on_first_use() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let body = json!({"recipients": [{"external_id": "django:42"}], "title": "Welcome"});
+    let first: Value = api.post(&body, None).await.json().await.unwrap();
+    let second: Value = api.post(&body, None).await.json().await.unwrap();
+    let user = first["notifications"][0]["user_id"].clone();
+    assert_eq!(
+        second["notifications"][0]["user_id"], user,
+        "the same user both times"
+    );
+    assert_eq!(second["notifications"][0]["seq"], 2);
+    assert_eq!(app.state.store.count_users().await.unwrap(), 4);
+    // Such a user cannot log in with any password.
+    let res = app.anonymous().login("ext:django:42", "!").await;
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn a_broadcast_reaches_everyone() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let res = api
+        .post(&json!({"broadcast": true, "title": "Maintenance"}), None)
+        .await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["notifications"].as_array().unwrap().len(), 3);
+    for user in ["admin", "alice", "bob"] {
+        assert_eq!(app.unread(user).await, 1, "{user}");
+    }
+}
+
+#[tokio::test]
+async fn missing_bad_or_revoked_keys_are_refused() {
+    let app = TestApp::spawn().await;
+    let http = reqwest::Client::new();
+    let body = json!({"broadcast": true, "title": "x"});
+    let url = app.url("/api/v1/notifications");
+    problem(http.post(&url).json(&body).send().await.unwrap(), 401).await;
+    problem(
+        http.post(&url)
+            .bearer_auth("hk_nope_nope")
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
+
+    let (key, secret) = app
+        .state
+        .store
+        .create_api_key("soon revoked")
+        .await
+        .unwrap();
+    let tampered = format!("{}x", secret);
+    problem(
+        http.post(&url)
+            .bearer_auth(&tampered)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
+    assert_eq!(
+        http.post(&url)
+            .bearer_auth(&secret)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    app.state.store.revoke_api_key(key.id).await.unwrap();
+    problem(
+        http.post(&url)
+            .bearer_auth(&secret)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
+    assert_eq!(
+        app.unread("alice").await,
+        1,
+        "only the request before revocation counted"
+    );
+}
+
+#[tokio::test]
+async fn invalid_fields_are_named_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let alice_id = app.user_id("alice").await;
+    let cases = [
+        (
+            json!({"recipients": [{"user_id": alice_id}], "title": ""}),
+            "title",
+        ),
+        (
+            json!({"recipients": [{"user_id": alice_id}], "title": "t", "link": "javascript:alert(1)"}),
+            "link",
+        ),
+        (
+            json!({"recipients": [{"user_id": alice_id}], "title": "t", "category": "urgent"}),
+            "category",
+        ),
+        (json!({"title": "t"}), "recipients"),
+        (
+            json!({"broadcast": true, "recipients": [{"user_id": alice_id}], "title": "t"}),
+            "recipients",
+        ),
+        (
+            json!({"recipients": [{"user_id": 999999}], "title": "t"}),
+            "recipients",
+        ),
+        (
+            json!({"recipients": [{"user_id": alice_id}, {"user_id": 999999}], "title": "t"}),
+            "recipients",
+        ),
+        (json!({"recipients": [{"user_id": alice_id}]}), "title"),
+        (
+            json!({"recipients": [{"user_id": alice_id}], "title": "t", "colour": "red"}),
+            "colour",
+        ),
+    ];
+    for (body, field) in cases {
+        let p = problem(api.post(&body, None).await, 422).await;
+        assert!(fields(&p).iter().any(|f| f == field), "{body}: {p}");
+    }
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(id) FROM notifications")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(total, 0);
+    assert_eq!(
+        app.unread("alice").await,
+        0,
+        "a rolled-back send leaves no count behind"
+    );
+
+    let res = api
+        .http
+        .post(app.url("/api/v1/notifications"))
+        .bearer_auth(&api.key)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    problem(res, 400).await;
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let huge = "x".repeat(server::api::BODY_LIMIT + 1);
+    let p = problem(
+        api.post(&json!({"broadcast": true, "title": huge}), None)
+            .await,
+        413,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("limited"));
+}
+
+#[tokio::test]
+async fn idempotent_retries_replay_and_a_changed_body_conflicts() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let body = json!({"broadcast": true, "title": "Once"});
+    let first = api.post(&body, Some("order-1234-shipped")).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = api.post(&body, Some("order-1234-shipped")).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(
+        again.json::<Value>().await.unwrap(),
+        first,
+        "the original response"
+    );
+    assert_eq!(app.unread("alice").await, 1, "created once");
+
+    let changed = json!({"broadcast": true, "title": "Twice?"});
+    problem(api.post(&changed, Some("order-1234-shipped")).await, 409).await;
+    // Another key's identical Idempotency-Key is its own.
+    let other = Api::new(&app).await;
+    assert_eq!(
+        other.post(&body, Some("order-1234-shipped")).await.status(),
+        201
+    );
+    assert_eq!(app.unread("alice").await, 2);
+}
+
+#[tokio::test]
+async fn too_many_requests_are_429_with_retry_after() {
+    let app = TestApp::spawn_with(|c| {
+        c.api_rate = 1;
+        c.api_burst = 3;
+    })
+    .await;
+    let api = Api::new(&app).await;
+    let body = json!({"broadcast": true, "title": "spam"});
+    for _ in 0..3 {
+        assert_eq!(api.post(&body, None).await.status(), 201);
+    }
+    let res = api.post(&body, None).await;
+    let retry_after: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after >= 1);
+    problem(res, 429).await;
+    // Limits are per key: another key is unaffected.
+    assert_eq!(Api::new(&app).await.post(&body, None).await.status(), 201);
+}

@@ -28,6 +28,7 @@ test-rust:
 
 test-e2e:
 	cargo leptos build
+	scripts/api-fuzz.sh
 	cd end2end && npx playwright test
 
 ## An optimised build in target/release and target/site (needs wasm-opt).

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 want=${1:-dev}
 CARGO_LEPTOS_VERSION=0.3.7
 BINARYEN_VERSION=132
+SCHEMATHESIS_VERSION=4.32.5
 step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -49,6 +50,11 @@ if [ "$want" = test ]; then
   if [ ! -x /usr/bin/chromium ]; then
     step "installing Debian's chromium for the browser tests"
     apt_install chromium
+  fi
+  if [ ! -x .tools/venv/bin/schemathesis ]; then
+    step "installing schemathesis $SCHEMATHESIS_VERSION (property-based API tests) into .tools/venv"
+    python3 -m venv .tools/venv
+    .tools/venv/bin/pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
   fi
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     step "installing the Playwright test runner (it brings no browser of its own)"

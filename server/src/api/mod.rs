@@ -10,10 +10,11 @@ mod problem;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::post;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use utoipa::OpenApi;
 
 pub use keys::Caller;
 pub use problem::Problem;
@@ -37,5 +38,37 @@ pub fn limiter(per_second: u32, burst: u32) -> Limiter {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/notifications", post(notifications::create))
+        .route(
+            "/api/v1/openapi.json",
+            get(|| async { Json(ApiDoc::openapi()) }),
+        )
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// The OpenAPI 3.1 document, generated from the handlers and types above
+/// so it cannot drift from them.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Herald integration API",
+        version = "1",
+        description = "Create in-app notifications from your application. Authenticate with `Authorization: Bearer <api key>` (an admin creates keys on Herald's admin page). Errors are RFC 9457 problem details."
+    ),
+    paths(notifications::create),
+    modifiers(&BearerAuth),
+    tags((name = "notifications", description = "Creating notifications"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
 }

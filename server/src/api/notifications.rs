@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use herald::{Audience, Category, FieldErrors, NewNotification, UserId};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{Caller, Problem};
 use crate::AppState;
@@ -20,41 +21,57 @@ const MAX_EXTERNAL_ID: usize = 255;
 const MAX_ACTOR: usize = 200;
 const MAX_IDEMPOTENCY_KEY: usize = 255;
 
-#[derive(Debug, Deserialize)]
+/// A notification to create.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRequest {
     /// Who receives it; leave empty and set `broadcast` for everyone.
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub recipients: Vec<Recipient>,
+    /// Send to every user; then `recipients` must be empty.
     #[serde(default)]
     pub broadcast: bool,
+    /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    /// At most 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub body: String,
+    /// An `http(s)://` URL or a path starting with `/`.
     #[serde(default)]
     pub link: Option<String>,
     /// info (default), success, warning or mention.
     #[serde(default)]
+    #[schema(example = "info")]
     pub category: Option<String>,
-    /// Who caused it, as the recipients should see it.
+    /// Who caused it, as the recipients should see it (at most 200 characters).
     #[serde(default)]
     pub actor: Option<String>,
 }
 
 /// A recipient, by Herald user id or by the caller's own id for them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum Recipient {
-    Id { user_id: UserId },
-    External { external_id: String },
+    Id {
+        user_id: UserId,
+    },
+    /// Created as a new user the first time it is used.
+    External {
+        #[schema(min_length = 1, max_length = 255)]
+        external_id: String,
+    },
 }
 
-#[derive(Debug, Serialize)]
+/// What was created: one notification per recipient.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Created {
     pub notifications: Vec<CreatedOne>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedOne {
     pub id: i64,
     pub user_id: UserId,
@@ -62,6 +79,29 @@ pub struct CreatedOne {
     pub seq: i64,
 }
 
+/// Create a notification for users named by id or external id, or for everyone.
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications",
+    tag = "notifications",
+    request_body = CreateRequest,
+    params(
+        ("Idempotency-Key" = Option<String>, Header,
+         description = "Makes retries safe: the same key and body within 24 h return the first response and create nothing; the same key with another body is 409."),
+    ),
+    responses(
+        (status = 201, description = "Created", body = Created),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     State(state): State<AppState>,
     Caller(key): Caller,

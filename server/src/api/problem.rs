@@ -4,9 +4,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use herald::FieldErrors;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-/// An API error, answered as `application/problem+json`.
-#[derive(Debug, Serialize)]
+/// An API error, answered as `application/problem+json` (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -16,9 +17,18 @@ pub struct Problem {
     pub detail: Option<String>,
     /// Each invalid field by name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<InvalidField>)]
     pub errors: Vec<herald::FieldError>,
     #[serde(skip)]
     pub retry_after: Option<u64>,
+}
+
+/// One invalid field and what is wrong with it.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Describes herald::FieldError in the OpenAPI document.
+pub struct InvalidField {
+    field: String,
+    message: String,
 }
 
 impl Problem {

@@ -317,3 +317,33 @@ async fn too_many_requests_are_429_with_retry_after() {
     // Limits are per key: another key is unaffected.
     assert_eq!(Api::new(&app).await.post(&body, None).await.status(), 201);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api_it_serves() {
+    let app = TestApp::spawn().await;
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let create = &doc["paths"]["/api/v1/notifications"]["post"];
+    for status in ["201", "400", "401", "409", "413", "415", "422", "429"] {
+        assert!(
+            create["responses"][status].is_object(),
+            "documents {status}"
+        );
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    let request = &doc["components"]["schemas"]["CreateRequest"];
+    assert_eq!(request["required"], json!(["title"]));
+    assert_eq!(
+        request["additionalProperties"],
+        json!(false),
+        "unknown fields are refused"
+    );
+}

@@ -71,16 +71,22 @@ pub struct Notification {
     pub seen_at: Option<i64>,
     pub read_at: Option<i64>,
     pub archived_at: Option<i64>,
+    /// Set when the sender withdrew it: it then belongs to no view.
+    #[serde(default)]
+    pub retracted_at: Option<i64>,
 }
 
 impl Notification {
     /// Whether it counts towards the badge: unread and not archived.
     pub fn counts_as_unread(&self) -> bool {
-        self.read_at.is_none() && self.archived_at.is_none()
+        self.read_at.is_none() && self.archived_at.is_none() && self.retracted_at.is_none()
     }
 
     /// Whether it belongs in `view`.
     pub fn is_in(&self, view: InboxView) -> bool {
+        if self.retracted_at.is_some() {
+            return false;
+        }
         match view {
             InboxView::Unread => self.counts_as_unread(),
             InboxView::All => self.archived_at.is_none(),

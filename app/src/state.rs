@@ -218,6 +218,7 @@ mod tests {
             seen_at: None,
             read_at: None,
             archived_at: None,
+            retracted_at: None,
         }
     }
 

@@ -1,5 +1,5 @@
 import { test, expect, request } from '@playwright/test';
-import { loginAs, waitLive } from './helpers';
+import { bubble, loginAs, waitLive } from './helpers';
 
 test('an admin creates an API key, it works, and revoking it stops it at once', async ({ browser, baseURL }) => {
   const admin = await loginAs(browser, 'admin');
@@ -21,6 +21,25 @@ test('an admin creates an API key, it works, and revoking it stops it at once', 
       data: { recipients: [{ external_id: 'django:7' }], title: 'From the API' },
     });
   expect((await send()).status()).toBe(201);
+
+  // Retracting takes it out of alice's open page, live.
+  const alice = await loginAs(browser, 'alice');
+  await waitLive(alice);
+  const before = Number((await bubble(alice).count()) ? await bubble(alice).textContent() : 0);
+  const aliceId = (await (await admin.request.post('/api/admin/recipients', { headers: { accept: 'application/json' } })).json())
+    .find((u: { username: string }) => u.username === 'alice').id;
+  const sent = await api.post('/api/v1/notifications', {
+    headers: { authorization: `Bearer ${secret}` },
+    data: { recipients: [{ user_id: aliceId }], title: 'Sent by mistake' },
+  });
+  const id = (await sent.json()).notifications[0].id;
+  await expect(alice.locator('.feed .item-title', { hasText: 'Sent by mistake' })).toHaveCount(1);
+  await expect(bubble(alice)).toHaveText(String(before + 1));
+  const retracted = await api.delete(`/api/v1/notifications/${id}`, { headers: { authorization: `Bearer ${secret}` } });
+  expect(retracted.status()).toBe(204);
+  await expect(alice.locator('.feed .item-title', { hasText: 'Sent by mistake' })).toHaveCount(0);
+  if (before === 0) await expect(bubble(alice)).toHaveCount(0);
+  else await expect(bubble(alice)).toHaveText(String(before));
 
   await row.getByRole('button', { name: 'Revoke' }).click();
   await expect(row).toContainText('Revoked');

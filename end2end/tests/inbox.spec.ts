@@ -1,6 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { PASSWORD } from '../playwright.config';
-import { bubble, expectNotReloaded, markNoReload, waitLive } from './helpers';
+import { bubble, expectNotReloaded, loginAs, markNoReload, waitLive } from './helpers';
 import { Api, Herald } from './server';
 
 // A Herald of its own, so counts start from zero.
@@ -18,16 +18,9 @@ test.afterAll(async () => {
   await herald.stop();
 });
 
-async function login(browser: Browser, username: string, javaScriptEnabled = true): Promise<Page> {
-  const context = await browser.newContext({ baseURL: herald.url, javaScriptEnabled });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.locator('input[name=username]').fill(username);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.locator('.username')).toHaveText(username);
-  return page;
-}
+/** Logs in on this spec's own Herald. */
+const login = (browser: Browser, username: string, javaScriptEnabled = true): Promise<Page> =>
+  loginAs(browser, username, { baseURL: herald.url, javaScriptEnabled });
 
 const panel = (page: Page) => page.locator('#bell-panel');
 const bell = (page: Page) => page.locator('a.bell');

@@ -1,6 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { PASSWORD } from '../playwright.config';
-import { bubble, expectNotReloaded, markNoReload, waitLive } from './helpers';
+import { bubble, expectNotReloaded, loginAs, markNoReload, waitLive } from './helpers';
 import { Herald } from './server';
 
 // These tests start, stop and restart their own Herald, away from the
@@ -10,16 +10,9 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => herald.start());
 test.afterAll(async () => herald.stop());
 
-async function loginAt(browser: Browser, base: string, username: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: base });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.locator('input[name=username]').fill(username);
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.locator('.username')).toHaveText(username);
-  return page;
-}
+/** Logs in on the Herald at `base`. */
+const loginAt = (browser: Browser, base: string, username: string): Promise<Page> =>
+  loginAs(browser, username, { baseURL: base });
 
 async function titles(page: Page): Promise<string[]> {
   return page.locator('.feed .item-title').allTextContents();

@@ -131,6 +131,16 @@ impl Services {
         Ok(all)
     }
 
+    /// Withdraws a notification: it leaves its recipient's inbox and count,
+    /// in every tab.
+    pub async fn retract(&self, id: i64) -> Result<(), crate::store::StoreError> {
+        let _in_order = self.in_order.lock().await;
+        let (owner, changed) = self.store.retract(id).await?;
+        tracing::info!(id, owner, "notification retracted");
+        self.announce(owner, changed);
+        Ok(())
+    }
+
     fn announce(&self, user: UserId, changed: Changed) -> Notification {
         if changed.changed {
             let event = ServerMessage::Updated {

@@ -11,7 +11,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use utoipa::OpenApi;
@@ -38,6 +38,7 @@ pub fn limiter(per_second: u32, burst: u32) -> Limiter {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/notifications", post(notifications::create))
+        .route("/api/v1/notifications/{id}", delete(notifications::retract))
         .route(
             "/api/v1/openapi.json",
             get(|| async { Json(ApiDoc::openapi()) }),
@@ -54,7 +55,7 @@ pub fn router() -> Router<AppState> {
         version = "1",
         description = "Create in-app notifications from your application. Authenticate with `Authorization: Bearer <api key>` (an admin creates keys on Herald's admin page). Errors are RFC 9457 problem details."
     ),
-    paths(notifications::create),
+    paths(notifications::create, notifications::retract),
     modifiers(&BearerAuth),
     tags((name = "notifications", description = "Creating notifications"))
 )]

@@ -220,6 +220,37 @@ pub async fn create(
         .into_response())
 }
 
+/// Retract a notification: it disappears from its recipient's inbox and
+/// unread count, live in every open tab.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/notifications/{id}",
+    tag = "notifications",
+    params(("id" = i64, Path, description = "A notification id, as returned when it was created")),
+    responses(
+        (status = 204, description = "Retracted"),
+        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such notification, or already retracted", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn retract(
+    State(state): State<AppState>,
+    Caller(_key): Caller,
+    path: Result<axum::extract::Path<i64>, axum::extract::rejection::PathRejection>,
+) -> Result<StatusCode, Problem> {
+    let Ok(axum::extract::Path(id)) = path else {
+        return Err(Problem::not_found());
+    };
+    match state.services.retract(id).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(crate::store::StoreError::NotFound) => Err(Problem::not_found()),
+        Err(other) => Err(Problem::internal(other)),
+    }
+}
+
 /// Checks every field, naming each bad one; only then are users named by
 /// external id created.
 async fn validate(

@@ -82,6 +82,13 @@ impl Problem {
         }
     }
 
+    pub fn not_found() -> Problem {
+        Problem {
+            detail: Some("No such notification.".into()),
+            ..Problem::new(StatusCode::NOT_FOUND, "Not found")
+        }
+    }
+
     pub fn conflict(detail: &str) -> Problem {
         Problem {
             detail: Some(detail.into()),

@@ -9,7 +9,7 @@ use super::{Store, StoreError, now_ms};
 
 /// The columns of a [`Notification`], in [`NotificationRow`]'s order.
 const COLUMNS: &str = "id, seq, version, title, body, link, category, actor, \
-                       created_at, seen_at, read_at, archived_at";
+                       created_at, seen_at, read_at, archived_at, retracted_at";
 
 /// A notification as stored for one recipient, with their unread count
 /// right after it: exactly what that recipient's connections are sent.
@@ -55,6 +55,7 @@ struct NotificationRow {
     seen_at: Option<i64>,
     read_at: Option<i64>,
     archived_at: Option<i64>,
+    retracted_at: Option<i64>,
 }
 
 impl From<NotificationRow> for Notification {
@@ -73,6 +74,7 @@ impl From<NotificationRow> for Notification {
             seen_at: row.seen_at,
             read_at: row.read_at,
             archived_at: row.archived_at,
+            retracted_at: row.retracted_at,
         }
     }
 }
@@ -223,7 +225,8 @@ impl Store {
         id: i64,
     ) -> Result<Option<Notification>, StoreError> {
         Ok(sqlx::query_as::<_, NotificationRow>(&format!(
-            "SELECT {COLUMNS} FROM notifications WHERE id = ?1 AND user_id = ?2"
+            "SELECT {COLUMNS} FROM notifications \
+             WHERE id = ?1 AND user_id = ?2 AND retracted_at IS NULL"
         ))
         .bind(id)
         .bind(user)
@@ -244,7 +247,8 @@ impl Store {
         self.change(
             user,
             id,
-            "read_at = ?3 WHERE id = ?1 AND user_id = ?2 AND (read_at IS NULL) = (?3 IS NOT NULL)",
+            "read_at = ?3 WHERE id = ?1 AND user_id = ?2 AND retracted_at IS NULL \
+             AND (read_at IS NULL) = (?3 IS NOT NULL)",
             at,
             delta,
         )
@@ -268,7 +272,7 @@ impl Store {
         self.change(
             user,
             id,
-            "archived_at = ?3 WHERE id = ?1 AND user_id = ?2 \
+            "archived_at = ?3 WHERE id = ?1 AND user_id = ?2 AND retracted_at IS NULL \
              AND (archived_at IS NULL) = (?3 IS NOT NULL)",
             at,
             delta,
@@ -331,7 +335,8 @@ impl Store {
         let archived: Vec<(Option<i64>,)> = sqlx::query_as(
             "UPDATE notifications SET read_at = ?3, \
              version = (SELECT last_seq + 1 FROM users WHERE id = ?1) \
-             WHERE user_id = ?1 AND read_at IS NULL AND seq <= ?2 RETURNING archived_at",
+             WHERE user_id = ?1 AND read_at IS NULL AND retracted_at IS NULL AND seq <= ?2 \
+             RETURNING archived_at",
         )
         .bind(user)
         .bind(up_to)
@@ -359,6 +364,34 @@ impl Store {
             unread,
             marked: archived.len() as u64,
         })
+    }
+
+    /// Withdraws a notification from its recipient's inbox and count.
+    /// Returns the owner and the change to announce to them.
+    pub async fn retract(&self, id: i64) -> Result<(UserId, Changed), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row: Option<OwnedRow> = sqlx::query_as(&format!(
+            "UPDATE notifications SET retracted_at = ?2, version = \
+             (SELECT last_seq + 1 FROM users WHERE users.id = notifications.user_id) \
+             WHERE id = ?1 AND retracted_at IS NULL RETURNING user_id AS owner, {COLUMNS}"
+        ))
+        .bind(id)
+        .bind(now_ms())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        let notification = Notification::from(row.row);
+        let counted = notification.read_at.is_none() && notification.archived_at.is_none();
+        let (unread, _) = bump(&mut tx, row.owner, -(counted as i64)).await?;
+        tx.commit().await?;
+        Ok((
+            row.owner,
+            Changed {
+                notification,
+                unread,
+                changed: true,
+            },
+        ))
     }
 
     /// Records that the user's bell panel showed everything up to `up_to`.
@@ -405,7 +438,8 @@ fn page_sql(view: InboxView) -> String {
     };
     format!(
         "SELECT {COLUMNS} FROM notifications \
-         WHERE user_id = ?1 AND {filter} AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
+         WHERE user_id = ?1 AND {filter} AND retracted_at IS NULL AND seq < ?2 \
+         ORDER BY seq DESC LIMIT ?3"
     )
 }
 

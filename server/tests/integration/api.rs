@@ -347,3 +347,66 @@ async fn the_openapi_document_describes_the_api_it_serves() {
         "unknown fields are refused"
     );
 }
+
+#[tokio::test]
+async fn retracting_removes_it_from_the_inbox_and_the_live_count() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let alice = app.login("alice").await;
+    let alice_id = app.user_id("alice").await;
+    let created: Value = api
+        .post(
+            &json!({"recipients": [{"user_id": alice_id}], "title": "Oops, wrong user"}),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["notifications"][0]["id"].as_i64().unwrap();
+    let mut socket = app.socket_after(&alice, 1).await;
+    assert_eq!(hello(&mut socket).await, 1);
+
+    let retract = |id: i64| {
+        api.http
+            .delete(app.url(&format!("/api/v1/notifications/{id}")))
+            .bearer_auth(&api.key)
+            .send()
+    };
+    assert_eq!(retract(id).await.unwrap().status(), 204);
+    match next_event(&mut socket).await {
+        herald::ServerMessage::Updated {
+            notification,
+            unread,
+        } => {
+            assert!(notification.retracted_at.is_some());
+            assert_eq!(unread, 0, "the live count drops");
+        }
+        other => panic!("expected the retraction, got {other:?}"),
+    }
+    assert_eq!(app.unread("alice").await, 0);
+    let inbox = app
+        .state
+        .store
+        .page(alice_id, herald::InboxView::All, None, 10)
+        .await
+        .unwrap();
+    assert!(inbox.is_empty(), "gone from the inbox");
+    // It cannot be read or retracted again, and unknown ids are 404 too.
+    let res = alice
+        .post_form(
+            "/api/inbox/read",
+            &[("id", &id.to_string()), ("read", "true")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    problem(retract(id).await.unwrap(), 404).await;
+    problem(retract(424242).await.unwrap(), 404).await;
+    let unauthenticated = api
+        .http
+        .delete(app.url(&format!("/api/v1/notifications/{id}")))
+        .send()
+        .await
+        .unwrap();
+    problem(unauthenticated, 401).await;
+}

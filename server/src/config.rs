@@ -38,6 +38,15 @@ pub struct Config {
     #[arg(long, env = "HERALD_SEED_PASSWORD", hide_env_values = true)]
     pub seed_password: Option<String>,
 
+    /// On a database without users, create this admin (any environment):
+    /// how a production Herald gets its first admin.
+    #[arg(long, env = "HERALD_ADMIN_USERNAME", default_value = "admin")]
+    pub admin_username: String,
+
+    /// The first admin's password (at least 12 characters); unset creates none.
+    #[arg(long, env = "HERALD_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
     /// The URL Herald is served at: https makes the session cookie Secure,
     /// and its origin may open the live socket.
     #[arg(long, env = "HERALD_PUBLIC_URL")]

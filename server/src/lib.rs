@@ -82,6 +82,9 @@ impl Herald {
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
         let seeded = seed::demo_users(&store, &config).await?;
+        if let Some(admin) = seed::first_admin(&store, &config).await? {
+            tracing::info!(admin, "created the first admin");
+        }
 
         let sessions = SqliteStore::new(store.pool().clone());
         sessions.migrate().await?;

@@ -139,3 +139,59 @@ async fn random_seed_passwords_are_distinct_and_work() {
     assert_eq!(app.anonymous().login("alice", alice_pw).await.status(), 200);
     assert_eq!(app.anonymous().login("alice", bob_pw).await.status(), 401);
 }
+
+#[tokio::test]
+async fn production_gets_its_first_admin_from_settings_and_only_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("herald.db");
+    let mut config = test_config(&db);
+    config.env = Environment::Production;
+    config.admin_username = "ops".into();
+    config.admin_password = Some("a long admin password".into());
+    let app = TestApp::spawn_on(&db, config.clone()).await;
+    assert!(app.seeded.is_empty(), "no demo users in production");
+    let users = app.state.store.users().await.unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(
+        (users[0].username.as_str(), users[0].role),
+        ("ops", Role::Admin)
+    );
+    assert_eq!(
+        app.anonymous()
+            .login("ops", "a long admin password")
+            .await
+            .status(),
+        200
+    );
+    drop(app.shut_down().await);
+
+    // Later starts leave existing users alone, whatever the setting says.
+    config.admin_password = Some("another long password".into());
+    let again = TestApp::spawn_on(&db, config).await;
+    assert_eq!(
+        again
+            .anonymous()
+            .login("ops", "a long admin password")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(again.state.store.count_users().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_short_first_admin_password_stops_startup() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("herald.db");
+    let mut config = test_config(&db);
+    config.env = Environment::Production;
+    config.admin_password = Some("short".into());
+    let error = server::Herald::prepare(config, leptos_options())
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        error.to_string().contains("HERALD_ADMIN_PASSWORD"),
+        "{error}"
+    );
+}

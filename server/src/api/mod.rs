@@ -6,6 +6,7 @@
 mod keys;
 mod notifications;
 mod problem;
+mod reads;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -37,8 +38,13 @@ pub fn limiter(per_second: u32, burst: u32) -> Limiter {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/notifications", post(notifications::create))
+        .route(
+            "/api/v1/notifications",
+            post(notifications::create).get(reads::page),
+        )
         .route("/api/v1/notifications/{id}", delete(notifications::retract))
+        .route("/api/v1/notifications/{id}/read", post(reads::mark_read))
+        .route("/api/v1/unread", get(reads::unread))
         .route(
             "/api/v1/openapi.json",
             get(|| async { Json(ApiDoc::openapi()) }),
@@ -55,7 +61,13 @@ pub fn router() -> Router<AppState> {
         version = "1",
         description = "Create in-app notifications from your application. Authenticate with `Authorization: Bearer <api key>` (an admin creates keys on Herald's admin page). Errors are RFC 9457 problem details."
     ),
-    paths(notifications::create, notifications::retract),
+    paths(
+        notifications::create,
+        notifications::retract,
+        reads::page,
+        reads::unread,
+        reads::mark_read
+    ),
     modifiers(&BearerAuth),
     tags((name = "notifications", description = "Creating notifications"))
 )]

@@ -235,6 +235,16 @@ impl Store {
         .map(Notification::from))
     }
 
+    /// Whose notification `id` is (not retracted), if it exists.
+    pub async fn owner_of(&self, id: i64) -> Result<Option<UserId>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT user_id FROM notifications WHERE id = ?1 AND retracted_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// Marks one of the user's notifications read (or unread again).
     pub async fn set_read(&self, user: UserId, id: i64, read: bool) -> Result<Changed, StoreError> {
         let at = read.then(now_ms);

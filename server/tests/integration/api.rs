@@ -410,3 +410,99 @@ async fn retracting_removes_it_from_the_inbox_and_the_live_count() {
         .unwrap();
     problem(unauthenticated, 401).await;
 }
+
+#[tokio::test]
+async fn applications_read_pages_counts_and_mark_read() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    for i in 1..=5 {
+        api.post(
+            &json!({"recipients": [{"external_id": "django:9"}], "title": format!("n{i}")}),
+            None,
+        )
+        .await;
+    }
+    let get = |path: String| api.http.get(app.url(&path)).bearer_auth(&api.key).send();
+    let count: Value = get("/api/v1/unread?external_id=django:9".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(count, json!({"unread": 5, "seq": 5}));
+
+    let first: Value = get("/api/v1/notifications?external_id=django:9&limit=3".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let titles = |page: &Value| -> Vec<String> {
+        page["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(titles(&first), ["n5", "n4", "n3"]);
+    let next = first["next_before"].as_i64().unwrap();
+    let second: Value = get(format!(
+        "/api/v1/notifications?external_id=django:9&limit=3&before={next}"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(titles(&second), ["n2", "n1"]);
+    assert_eq!(second["next_before"], Value::Null);
+
+    let id = first["notifications"][0]["id"].as_i64().unwrap();
+    let res = api
+        .http
+        .post(app.url(&format!("/api/v1/notifications/{id}/read")))
+        .bearer_auth(&api.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let count: Value = get("/api/v1/unread?external_id=django:9".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(count["unread"], 4);
+
+    problem(
+        get("/api/v1/unread?user_id=424242".into()).await.unwrap(),
+        404,
+    )
+    .await;
+    let p = problem(
+        get("/api/v1/unread?user_id=1&external_id=x".into())
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["user_id"]);
+    let p = problem(
+        get("/api/v1/notifications?user_id=1&view=deleted".into())
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["view"]);
+    problem(
+        api.http
+            .get(app.url("/api/v1/unread?user_id=1"))
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
+}

@@ -1,0 +1,219 @@
+//! Reading a user's notifications and count, and marking one read, for an
+//! application that shows Herald's data in its own pages.
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use herald::{FieldErrors, InboxView, Notification, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Caller, Problem};
+use crate::AppState;
+
+/// Which user: a Herald id or the caller's external id (exactly one).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserRef {
+    /// A Herald user id.
+    user_id: Option<UserId>,
+    /// The caller's own id for the user.
+    external_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// A Herald user id.
+    user_id: Option<UserId>,
+    /// The caller's own id for the user.
+    external_id: Option<String>,
+    /// unread, all (default: the inbox, not archived) or archived.
+    view: Option<String>,
+    /// Only notifications older than this `seq` (the `next_before` of the last page).
+    before: Option<i64>,
+    /// Page size, 1 to 100 (default 20).
+    limit: Option<i64>,
+}
+
+/// A notification as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiNotification {
+    pub id: i64,
+    pub seq: i64,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+    pub category: String,
+    pub actor: Option<String>,
+    pub created_at: i64,
+    pub seen_at: Option<i64>,
+    pub read_at: Option<i64>,
+    pub archived_at: Option<i64>,
+}
+
+impl From<Notification> for ApiNotification {
+    fn from(n: Notification) -> ApiNotification {
+        ApiNotification {
+            id: n.id,
+            seq: n.seq,
+            title: n.title,
+            body: n.body,
+            link: n.link,
+            category: n.category.as_str().to_owned(),
+            actor: n.actor,
+            created_at: n.created_at,
+            seen_at: n.seen_at,
+            read_at: n.read_at,
+            archived_at: n.archived_at,
+        }
+    }
+}
+
+/// One page, newest first; pass `next_before` as `before` for the next.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page {
+    pub notifications: Vec<ApiNotification>,
+    pub next_before: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Unread {
+    pub unread: i64,
+    /// The user's sequence number this count is valid at.
+    pub seq: i64,
+}
+
+fn invalid(field: &str, message: &str) -> Problem {
+    let mut errors = FieldErrors::default();
+    errors.push(field, message);
+    Problem::invalid(errors)
+}
+
+/// The user a request names; an unknown Herald id is 404, an unknown
+/// external id a user with nothing yet.
+async fn resolve(
+    state: &AppState,
+    user_id: Option<UserId>,
+    external_id: Option<String>,
+) -> Result<UserId, Problem> {
+    match (user_id, external_id) {
+        (Some(id), None) => match state.store.user(id).await? {
+            Some(user) => Ok(user.id),
+            None => Err(Problem::not_found()),
+        },
+        (None, Some(external)) if !external.trim().is_empty() && external.len() <= 255 => {
+            Ok(state.store.user_by_external_id(external.trim()).await?.id)
+        }
+        (None, Some(_)) => Err(invalid("external_id", "Must be 1 to 255 bytes.")),
+        _ => Err(invalid(
+            "user_id",
+            "Name the user by user_id or external_id, not both.",
+        )),
+    }
+}
+
+/// A page of one user's notifications.
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications",
+    tag = "notifications",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page, newest first", body = Page),
+        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn page(
+    State(state): State<AppState>,
+    Caller(_key): Caller,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Json<Page>, Problem> {
+    let Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
+    let view = match query.view.as_deref() {
+        None | Some("") => InboxView::All,
+        Some(name) => InboxView::parse(name)
+            .ok_or_else(|| invalid("view", "Must be unread, all or archived."))?,
+    };
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(invalid("limit", "Must be 1 to 100."));
+    }
+    let user = resolve(&state, query.user_id, query.external_id).await?;
+    let items = state.store.page(user, view, query.before, limit).await?;
+    let next_before = (items.len() as i64 == limit)
+        .then(|| items.last().map(|n| n.seq))
+        .flatten();
+    Ok(Json(Page {
+        notifications: items.into_iter().map(ApiNotification::from).collect(),
+        next_before,
+    }))
+}
+
+/// One user's unread count.
+#[utoipa::path(
+    get,
+    path = "/api/v1/unread",
+    tag = "notifications",
+    params(UserRef),
+    responses(
+        (status = 200, description = "The count", body = Unread),
+        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn unread(
+    State(state): State<AppState>,
+    Caller(_key): Caller,
+    query: Result<Query<UserRef>, QueryRejection>,
+) -> Result<Json<Unread>, Problem> {
+    let Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
+    let user = resolve(&state, query.user_id, query.external_id).await?;
+    let (unread, seq) = state.store.unread(user).await?;
+    Ok(Json(Unread { unread, seq }))
+}
+
+/// Mark one notification read, for its recipient, live in their open tabs.
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/read",
+    tag = "notifications",
+    params(("id" = i64, Path, description = "A notification id")),
+    responses(
+        (status = 204, description = "Read"),
+        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such notification", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    Caller(_key): Caller,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<StatusCode, Problem> {
+    let Ok(Path(id)) = path else {
+        return Err(Problem::not_found());
+    };
+    let owner = state
+        .store
+        .owner_of(id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    match state.services.set_read(owner, id, true).await {
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        Err(app::error::AppError::NotFound) => Err(Problem::not_found()),
+        Err(other) => Err(Problem::internal(other)),
+    }
+}

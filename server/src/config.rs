@@ -47,6 +47,12 @@ pub struct Config {
     #[arg(long, env = "HERALD_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
 
+    /// The key that signs connection tokens for other sites. Set the same on
+    /// every instance; unset, a random one per process (tokens then end with
+    /// a restart).
+    #[arg(long, env = "HERALD_TOKEN_SECRET", hide_env_values = true)]
+    pub token_secret: Option<String>,
+
     /// The URL Herald is served at: https makes the session cookie Secure,
     /// and its origin may open the live socket.
     #[arg(long, env = "HERALD_PUBLIC_URL")]

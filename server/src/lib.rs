@@ -13,6 +13,7 @@ pub mod seed;
 pub mod services;
 pub mod store;
 pub mod telemetry;
+pub mod tokens;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub api_limiter: api::Limiter,
     /// Serialises idempotent API requests (see `api::notifications`).
     pub api_idempotency: Arc<tokio::sync::Mutex<()>>,
+    /// Signs connection tokens for other sites.
+    pub tokens: tokens::Signer,
 }
 
 /// Why Herald could not start.
@@ -103,6 +106,7 @@ impl Herald {
                 config.transport(),
             )),
             api_limiter: api::limiter(config.api_rate, config.api_burst),
+            tokens: tokens::Signer::new(config.token_secret.as_deref()),
             config: Arc::new(config),
             store,
             hub,

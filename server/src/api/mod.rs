@@ -7,6 +7,7 @@ mod keys;
 mod notifications;
 mod problem;
 mod reads;
+mod tokens;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/notifications/{id}", delete(notifications::retract))
         .route("/api/v1/notifications/{id}/read", post(reads::mark_read))
         .route("/api/v1/unread", get(reads::unread))
+        .route("/api/v1/connection-tokens", post(tokens::issue))
         .route(
             "/api/v1/openapi.json",
             get(|| async { Json(ApiDoc::openapi()) }),
@@ -66,7 +68,8 @@ pub fn router() -> Router<AppState> {
         notifications::retract,
         reads::page,
         reads::unread,
-        reads::mark_read
+        reads::mark_read,
+        tokens::issue
     ),
     modifiers(&BearerAuth),
     tags((name = "notifications", description = "Creating notifications"))

@@ -81,13 +81,24 @@ pub async fn open(
     Ok(Opening { first, events, seq })
 }
 
-/// The user a live request is for: logged in (else 401) and, if it comes
-/// from a browser page, from an allowed origin (else 403).
+/// The user a live request is for: holding a valid connection token, or
+/// logged in (else 401) and, if it comes from a browser page, from an
+/// allowed origin (else 403).
 pub async fn authorize(
     state: &AppState,
     session: &Session,
     headers: &HeaderMap,
+    token: Option<&str>,
 ) -> Result<User, Error> {
+    if let Some(token) = token {
+        // A signed token is its own proof, not a cookie the browser sends by
+        // itself, so a page on the integrating site may use it.
+        let id = state
+            .tokens
+            .verify(token, crate::store::now_ms())
+            .ok_or(Error::Unauthorized)?;
+        return state.store.user(id).await?.ok_or(Error::Unauthorized);
+    }
     let user = auth::session_user(session, &state.store)
         .await?
         .ok_or(Error::Unauthorized)?;

@@ -5,8 +5,8 @@
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use futures::stream::{SplitSink, SplitStream};
@@ -40,13 +40,20 @@ enum Ending {
     Drop,
 }
 
+/// `?token=`: a connection token, for pages on another site.
+#[derive(serde::Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
     session: Session,
     headers: HeaderMap,
+    Query(query): Query<TokenQuery>,
 ) -> Result<Response, Error> {
-    let user = super::authorize(&state, &session, &headers).await?;
+    let user = super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
     Ok(ws
         .max_message_size(MAX_CLIENT_FRAME)
         .max_frame_size(MAX_CLIENT_FRAME)

@@ -18,6 +18,8 @@ use crate::error::Error;
 #[derive(Deserialize)]
 pub struct Resume {
     after: Option<i64>,
+    /// A connection token, for pages on another site.
+    token: Option<String>,
 }
 
 pub async fn events(
@@ -26,7 +28,7 @@ pub async fn events(
     headers: HeaderMap,
     Query(query): Query<Resume>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
-    let user = super::authorize(&state, &session, &headers).await?;
+    let user = super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
     // The browser sends Last-Event-ID itself when it reconnects on its own.
     let after = headers
         .get("last-event-id")

@@ -1,7 +1,9 @@
 //! The integration API over real HTTP: keys, recipients by id and external
 //! id, broadcasts, idempotency and every error status.
 
+use futures::SinkExt;
 use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::common::*;
 
@@ -505,4 +507,88 @@ async fn applications_read_pages_counts_and_mark_read() {
         401,
     )
     .await;
+}
+
+#[tokio::test]
+async fn connection_tokens_open_the_socket_from_another_site_until_they_expire() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let res = api
+        .http
+        .post(app.url("/api/v1/connection-tokens"))
+        .bearer_auth(&api.key)
+        .json(&json!({"external_id": "django:77", "ttl_seconds": 60}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let token = res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // A page on the integrating site, with no Herald cookie at all.
+    let open = |token: String, origin: &'static str| async move {
+        let mut request = format!("ws://{}/ws?token={token}", app.addr)
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("origin", origin.parse().unwrap());
+        tokio_tungstenite::connect_async(request)
+            .await
+            .map(|(s, _)| s)
+    };
+    let mut socket = open(token.clone(), "https://shop.example")
+        .await
+        .expect("token accepted");
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::text(
+            r#"{"type":"resume","after":0}"#,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(hello(&mut socket).await, 0);
+    api.post(
+        &json!({"recipients": [{"external_id": "django:77"}], "title": "For 77"}),
+        None,
+    )
+    .await;
+    assert_eq!(next_created(&mut socket).await, ("For 77".into(), 1));
+
+    // The event stream takes it too.
+    let res = reqwest::get(app.url(&format!("/events?token={token}&after=0")))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let user = app
+        .state
+        .store
+        .user_by_external_id("django:77")
+        .await
+        .unwrap()
+        .id;
+    let now = server::store::now_ms();
+    let expired = app.state.tokens.sign(user, now - 1);
+    let foreign = server::tokens::Signer::new(Some("another server")).sign(user, now + 60_000);
+    let tampered = format!("{}A", token);
+    for bad in [expired, foreign, tampered] {
+        match open(bad, "https://shop.example").await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(res)) => assert_eq!(res.status(), 401),
+            other => panic!("expected 401, got {:?}", other.map(|_| ())),
+        }
+    }
+    let p = problem(
+        api.http
+            .post(app.url("/api/v1/connection-tokens"))
+            .bearer_auth(&api.key)
+            .json(&json!({"user_id": 1, "ttl_seconds": 99999}))
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["ttl_seconds"]);
 }

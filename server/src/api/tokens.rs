@@ -1,0 +1,102 @@
+//! `POST /api/v1/connection-tokens`: a short-lived token with which a page
+//! on the integrating site opens Herald's socket (`/ws?token=…`) or event
+//! stream (`/events?token=…`) for one user.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use herald::{FieldErrors, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Caller, Problem};
+use crate::AppState;
+use crate::store::now_ms;
+
+const DEFAULT_TTL_SECONDS: i64 = 300;
+const MAX_TTL_SECONDS: i64 = 3600;
+
+/// Which user the token is for (exactly one of the two), and for how long.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    pub user_id: Option<UserId>,
+    pub external_id: Option<String>,
+    /// Seconds, 1 to 3600 (default 300).
+    pub ttl_seconds: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Token {
+    pub token: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+}
+
+fn invalid(field: &str, message: &str) -> Problem {
+    let mut errors = FieldErrors::default();
+    errors.push(field, message);
+    Problem::invalid(errors)
+}
+
+/// Issue a connection token for one user.
+#[utoipa::path(
+    post,
+    path = "/api/v1/connection-tokens",
+    tag = "connection tokens",
+    request_body = TokenRequest,
+    responses(
+        (status = 201, description = "A token for /ws?token= or /events?token=", body = Token),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn issue(
+    State(state): State<AppState>,
+    Caller(_key): Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Token>), Problem> {
+    let body = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Problem::too_large(),
+        _ => Problem::bad_request(rejection.body_text()),
+    })?;
+    let request: TokenRequest = serde_json::from_slice(&body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => invalid("body", &e.to_string()),
+        _ => Problem::bad_request(format!("Malformed JSON: {e}")),
+    })?;
+    let ttl = request.ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS);
+    if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
+        return Err(invalid("ttl_seconds", "Must be 1 to 3600."));
+    }
+    let user = match (request.user_id, request.external_id) {
+        (Some(id), None) => {
+            state
+                .store
+                .user(id)
+                .await?
+                .ok_or_else(Problem::not_found)?
+                .id
+        }
+        (None, Some(external)) if !external.trim().is_empty() && external.len() <= 255 => {
+            state.store.user_by_external_id(external.trim()).await?.id
+        }
+        (None, Some(_)) => return Err(invalid("external_id", "Must be 1 to 255 bytes.")),
+        _ => {
+            return Err(invalid(
+                "user_id",
+                "Name the user by user_id or external_id, not both.",
+            ));
+        }
+    };
+    let expires_at = now_ms() + ttl * 1000;
+    let token = state.tokens.sign(user, expires_at);
+    Ok((StatusCode::CREATED, Json(Token { token, expires_at })))
+}

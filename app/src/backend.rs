@@ -11,7 +11,7 @@ use herald::{Audience, InboxView, NewNotification, Notification, User, UserId};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
-use crate::admin::{ApiKeyInfo, SendReport};
+use crate::admin::{ApiKeyInfo, SendReport, SendSummary};
 use crate::error::AppError;
 
 /// What the server functions need from the server.
@@ -51,6 +51,16 @@ pub trait Backend: Send + Sync + 'static {
     /// Creates a key and returns its secret, the only time it is shown.
     async fn create_api_key(&self, name: &str) -> Result<String, AppError>;
     async fn revoke_api_key(&self, id: i64) -> Result<(), AppError>;
+    /// What was sent, newest first, older than `before` (an id), with
+    /// `search` in the title.
+    async fn sends(
+        &self,
+        search: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<SendSummary>, AppError>;
+    /// Withdraws a send from every recipient; returns how many it reached.
+    async fn retract_send(&self, id: i64) -> Result<usize, AppError>;
     /// Stores a validated notification from `actor` for `audience` and
     /// delivers it live.
     async fn send(

@@ -48,3 +48,39 @@ test('an admin creates an API key, it works, and revoking it stops it at once', 
   expect(refused.headers()['content-type']).toBe('application/problem+json');
   await api.dispose();
 });
+
+test('the console shows delivery, seen and read rising, and a retract leaves every page', async ({ browser }) => {
+  const admin = await loginAs(browser, 'admin');
+  await admin.goto('/admin');
+  await waitLive(admin);
+  const alice = await loginAs(browser, 'alice');
+  const bob = await loginAs(browser, 'bob');
+  for (const page of [alice, bob]) await waitLive(page);
+
+  await admin.locator('select[name=recipient]').selectOption({ label: 'Everyone' });
+  await admin.locator('input[name=title]').fill('All hands at 3pm');
+  await admin.getByRole('button', { name: 'Send' }).click();
+  const row = admin.locator('.sent-table tr', { hasText: 'All hands at 3pm' });
+  await expect(row.locator('[data-count=delivered]')).not.toHaveText('0');
+  await expect(row.locator('[data-count=read]')).toHaveText('0');
+
+  // Alice and bob open the bell (seen), then read it.
+  for (const page of [alice, bob]) {
+    await page.locator('a.bell').click();
+    const item = page.locator('#bell-panel .item', { hasText: 'All hands at 3pm' });
+    await expect(item).toHaveCount(1);
+    await item.getByRole('button', { name: 'Mark read' }).click();
+    await expect(page.locator('#bell-panel .item.unread', { hasText: 'All hands at 3pm' })).toHaveCount(0);
+  }
+  await expect(row.locator('[data-count=seen]')).toHaveText('2', { timeout: 5_000 });
+  await expect(row.locator('[data-count=read]')).toHaveText('2', { timeout: 5_000 });
+  await admin.screenshot({ path: 'screenshots/admin-console.png', fullPage: true, animations: 'disabled' });
+
+  // A retract takes it off alice's open page, live.
+  await alice.keyboard.press('Escape');
+  await expect(alice.locator('.feed .item-title', { hasText: 'All hands at 3pm' })).toHaveCount(1);
+  await row.getByRole('button', { name: 'Retract' }).click();
+  await expect(row).toContainText('Retracted');
+  await expect(alice.locator('.feed .item-title', { hasText: 'All hands at 3pm' })).toHaveCount(0);
+  await expect(bob.locator('.feed .item-title', { hasText: 'All hands at 3pm' })).toHaveCount(0);
+});

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use app::admin::{ApiKeyInfo, SendReport};
+use app::admin::{ApiKeyInfo, SendReport, SendSummary};
 use app::backend::{Backend, internal};
 use app::error::AppError;
 use async_trait::async_trait;
@@ -51,8 +51,9 @@ impl Services {
         audience: &Audience,
         content: &NewNotification,
         actor: Option<&str>,
+        sender: &str,
     ) -> Result<SendReport, AppError> {
-        let sent = self.deliver_all(audience, content, actor).await?;
+        let sent = self.deliver_all(audience, content, actor, sender).await?;
         let online = sent.iter().filter(|s| s.online).count();
         tracing::info!(recipients = sent.len(), online, "notification sent");
         Ok(SendReport {
@@ -68,13 +69,14 @@ impl Services {
         audience: &Audience,
         content: &NewNotification,
         actor: Option<&str>,
+        sender: &str,
     ) -> Result<Vec<Sent>, AppError> {
         let _in_order = self.in_order.lock().await;
-        let delivered = self
+        let (send, delivered) = self
             .store
-            .create_notifications(audience, content, actor)
+            .create_notifications(audience, content, actor, sender)
             .await?;
-        Ok(delivered
+        let sent: Vec<Sent> = delivered
             .into_iter()
             .map(|d| {
                 let event = ServerMessage::Created {
@@ -88,7 +90,32 @@ impl Services {
                     online,
                 }
             })
-            .collect())
+            .collect();
+        let online = sent.iter().filter(|s| s.online).count() as i64;
+        if let Err(error) = self.store.set_delivered(send, online).await {
+            tracing::warn!(%error, send, "cannot record delivery count");
+        }
+        Ok(sent)
+    }
+
+    /// Withdraws every notification of a send, live for each recipient.
+    pub async fn retract_send(&self, send: i64) -> Result<usize, crate::store::StoreError> {
+        let _in_order = self.in_order.lock().await;
+        let ids = self.store.start_retracting(send).await?;
+        let mut retracted = 0;
+        for id in ids {
+            match self.store.retract(id).await {
+                Ok((owner, changed)) => {
+                    self.announce(owner, changed);
+                    retracted += 1;
+                }
+                // Retracted on its own meanwhile: nothing left to do.
+                Err(crate::store::StoreError::NotFound) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        tracing::info!(send, retracted, "send retracted");
+        Ok(retracted)
     }
 
     /// Reads or unreads one of `user`'s notifications, in every tab.
@@ -236,6 +263,36 @@ impl Backend for Services {
         Ok(secret)
     }
 
+    async fn sends(
+        &self,
+        search: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<SendSummary>, AppError> {
+        Ok(self
+            .store
+            .sends(Some(search), before, limit)
+            .await?
+            .into_iter()
+            .map(|s| SendSummary {
+                id: s.id,
+                title: s.title,
+                audience: s.audience,
+                sender: s.sender,
+                recipients: s.recipients,
+                delivered: s.delivered,
+                seen: s.seen,
+                read: s.read,
+                created_at: s.created_at,
+                retracted: s.retracted_at.is_some(),
+            })
+            .collect())
+    }
+
+    async fn retract_send(&self, id: i64) -> Result<usize, AppError> {
+        Ok(Services::retract_send(self, id).await?)
+    }
+
     async fn revoke_api_key(&self, id: i64) -> Result<(), AppError> {
         self.store.revoke_api_key(id).await?;
         tracing::info!(id, "API key revoked");
@@ -248,7 +305,7 @@ impl Backend for Services {
         audience: Audience,
         content: NewNotification,
     ) -> Result<SendReport, AppError> {
-        self.deliver(&audience, &content, Some(&actor.username))
+        self.deliver(&audience, &content, Some(&actor.username), &actor.username)
             .await
     }
 }

@@ -175,7 +175,12 @@ pub async fn create(
     let (audience, content, actor) = validate(&state, request).await?;
     let delivered = state
         .services
-        .deliver_all(&audience, &content, actor.as_deref())
+        .deliver_all(
+            &audience,
+            &content,
+            actor.as_deref(),
+            &format!("API key “{}”", key.name),
+        )
         .await
         .map_err(|e| match e {
             // The admin form's "recipient" is this API's "recipients".

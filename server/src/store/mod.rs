@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod notifications;
+mod sends;
 mod users;
 
 use std::str::FromStr;
@@ -16,6 +17,7 @@ use thiserror::Error;
 
 pub use api_keys::{ApiKey, IDEMPOTENCY_MS, Remembered, sha256};
 pub use notifications::{AllRead, Changed, Delivered};
+pub use sends::SendRow;
 
 #[derive(Debug, Error)]
 pub enum StoreError {

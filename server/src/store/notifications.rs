@@ -88,7 +88,8 @@ impl Store {
         audience: &Audience,
         content: &NewNotification,
         actor: Option<&str>,
-    ) -> Result<Vec<Delivered>, StoreError> {
+        sender: &str,
+    ) -> Result<(i64, Vec<Delivered>), StoreError> {
         let created_at = now_ms();
         // The recipients as a JSON array for `json_each`; NULL is everyone.
         let mut ids = match audience {
@@ -122,10 +123,26 @@ impl Store {
             // Dropping the transaction undoes the counters already bumped.
             return Err(StoreError::UnknownUser(missing));
         }
+        let audience_label = match (audience, counts.len()) {
+            (Audience::Everyone, _) => "Everyone".to_owned(),
+            (_, 1) => "1 user".to_owned(),
+            (_, n) => format!("{n} users"),
+        };
+        let send_id: i64 = sqlx::query_scalar(
+            "INSERT INTO sends (title, audience, sender, recipients, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        )
+        .bind(&content.title)
+        .bind(audience_label)
+        .bind(sender)
+        .bind(counts.len() as i64)
+        .bind(created_at)
+        .fetch_one(&mut *tx)
+        .await?;
         let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
             "INSERT INTO notifications \
-             (user_id, seq, version, title, body, link, category, actor, created_at) \
-             SELECT id, last_seq, last_seq, ?2, ?3, ?4, ?5, ?6, ?7 FROM users \
+             (user_id, seq, version, title, body, link, category, actor, created_at, send_id) \
+             SELECT id, last_seq, last_seq, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM users \
              WHERE ?1 IS NULL OR id IN (SELECT value FROM json_each(?1)) \
              RETURNING user_id AS owner, {COLUMNS}"
         ))
@@ -136,19 +153,21 @@ impl Store {
         .bind(content.category.as_str())
         .bind(actor)
         .bind(created_at)
+        .bind(send_id)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
 
         let counts: std::collections::HashMap<UserId, i64> = counts.into_iter().collect();
-        Ok(rows
+        let delivered = rows
             .into_iter()
             .map(|r| Delivered {
                 user_id: r.owner,
                 unread: counts.get(&r.owner).copied().unwrap_or_default(),
                 notification: r.row.into(),
             })
-            .collect())
+            .collect();
+        Ok((send_id, delivered))
     }
 
     /// The user's unread count and the sequence number it is valid at: one
@@ -390,6 +409,17 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let row = row.ok_or(StoreError::NotFound)?;
+        // The last of a send to go marks the send retracted too.
+        sqlx::query(
+            "UPDATE sends SET retracted_at = ?2 WHERE retracted_at IS NULL \
+             AND id = (SELECT send_id FROM notifications WHERE id = ?1) \
+             AND NOT EXISTS (SELECT 1 FROM notifications \
+                             WHERE send_id = sends.id AND retracted_at IS NULL)",
+        )
+        .bind(id)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
         let notification = Notification::from(row.row);
         let counted = notification.read_at.is_none() && notification.archived_at.is_none();
         let (unread, _) = bump(&mut tx, row.owner, -(counted as i64)).await?;

@@ -178,3 +178,129 @@ async fn the_admin_page_is_for_admins_only() {
         "recipients listed"
     );
 }
+
+#[tokio::test]
+async fn the_sent_list_counts_delivered_seen_and_read_and_retract_undoes_a_send() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let alice = app.login("alice").await;
+    let mut socket = app.socket(&alice).await;
+    hello(&mut socket).await;
+    admin.send("everyone", "Quarterly report").await;
+    admin.send("everyone", "Unrelated").await;
+    next_created(&mut socket).await;
+    next_created(&mut socket).await;
+
+    let list = |search: &'static str| {
+        let admin = &admin;
+        async move {
+            let rows: Value = admin
+                .post_form("/api/admin/sent", &[("search", search)])
+                .await
+                .json()
+                .await
+                .unwrap();
+            rows
+        }
+    };
+    let rows = list("quarterly").await;
+    assert_eq!(
+        rows.as_array().unwrap().len(),
+        1,
+        "search by title, any case"
+    );
+    let row = &rows[0];
+    assert_eq!(row["audience"], "Everyone");
+    assert_eq!(row["sender"], "admin");
+    assert_eq!(
+        (row["recipients"].as_i64(), row["delivered"].as_i64()),
+        (Some(3), Some(1)),
+        "alice was online"
+    );
+    assert_eq!(
+        (row["seen"].as_i64(), row["read"].as_i64()),
+        (Some(0), Some(0))
+    );
+
+    // Alice opens her panel (seen) and reads it.
+    let alice_id = app.user_id("alice").await;
+    let note = app
+        .state
+        .store
+        .page(alice_id, herald::InboxView::All, None, 10)
+        .await
+        .unwrap();
+    let report = note.iter().find(|n| n.title == "Quarterly report").unwrap();
+    alice
+        .post_form("/api/inbox/seen", &[("up_to", &report.seq.to_string())])
+        .await;
+    alice
+        .post_form(
+            "/api/inbox/read",
+            &[("id", &report.id.to_string()), ("read", "true")],
+        )
+        .await;
+    next_event(&mut socket).await; // her own read, echoed to her tabs
+    let row = &list("quarterly").await[0];
+    assert_eq!(
+        (row["seen"].as_i64(), row["read"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(list("").await.as_array().unwrap().len(), 2);
+    assert_eq!(
+        list("50%_off").await.as_array().unwrap().len(),
+        0,
+        "wildcards are literal"
+    );
+
+    // Retract: gone from every inbox and count, live.
+    let id = row["id"].to_string();
+    let res = admin.post_form("/api/admin/retract", &[("id", &id)]).await;
+    assert_eq!(res.json::<Value>().await.unwrap(), 3);
+    match next_event(&mut socket).await {
+        herald::ServerMessage::Updated {
+            notification,
+            unread,
+        } => {
+            assert_eq!(notification.title, "Quarterly report");
+            assert!(notification.retracted_at.is_some());
+            assert_eq!(unread, 1, "only 'Unrelated' is left unread");
+        }
+        other => panic!("expected the retraction, got {other:?}"),
+    }
+    for user in ["admin", "alice", "bob"] {
+        let uid = app.user_id(user).await;
+        let titles: Vec<_> = app
+            .state
+            .store
+            .page(uid, herald::InboxView::All, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| n.title)
+            .collect();
+        assert_eq!(titles, ["Unrelated"], "{user}");
+    }
+    assert_eq!(list("quarterly").await[0]["retracted"], true);
+    assert_eq!(
+        admin
+            .post_form("/api/admin/retract", &[("id", &id)])
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        alice
+            .post_form("/api/admin/sent", &[("search", "")])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        alice
+            .post_form("/api/admin/retract", &[("id", &id)])
+            .await
+            .status(),
+        403
+    );
+}

@@ -592,3 +592,33 @@ async fn connection_tokens_open_the_socket_from_another_site_until_they_expire()
     .await;
     assert_eq!(fields(&p), ["ttl_seconds"]);
 }
+
+#[tokio::test]
+async fn retracting_the_last_notification_of_a_send_marks_the_send_retracted() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let created: Value = api
+        .post(
+            &json!({"recipients": [{"external_id": "a"}, {"external_id": "b"}], "title": "Two"}),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<i64> = created["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_i64().unwrap())
+        .collect();
+    let retracted = || async {
+        app.state.store.sends(None, None, 10).await.unwrap()[0]
+            .retracted_at
+            .is_some()
+    };
+    app.state.services.retract(ids[0]).await.unwrap();
+    assert!(!retracted().await, "one of two is left");
+    app.state.services.retract(ids[1]).await.unwrap();
+    assert!(retracted().await);
+}

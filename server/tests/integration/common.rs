@@ -159,7 +159,7 @@ impl TestApp {
         };
         self.state
             .services
-            .deliver(&Audience::User { id }, &content, None)
+            .deliver(&Audience::User { id }, &content, None, "test")
             .await
             .unwrap();
     }

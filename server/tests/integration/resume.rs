@@ -61,7 +61,7 @@ async fn notifications_committed_while_clients_resume_arrive_exactly_once() {
                     category: Default::default(),
                 };
                 services
-                    .deliver(&herald::Audience::User { id }, &content, None)
+                    .deliver(&herald::Audience::User { id }, &content, None, "test")
                     .await
                     .unwrap();
                 tokio::task::yield_now().await;

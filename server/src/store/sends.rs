@@ -1,0 +1,87 @@
+//! What was sent: one row per compose or API request, with how many it
+//! reached live, and how many have seen and read it.
+
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+
+use super::{Store, StoreError, now_ms};
+
+/// One send as the admin console lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+pub struct SendRow {
+    pub id: i64,
+    pub title: String,
+    pub audience: String,
+    pub sender: String,
+    pub recipients: i64,
+    pub delivered: i64,
+    pub seen: i64,
+    pub read: i64,
+    pub created_at: i64,
+    pub retracted_at: Option<i64>,
+}
+
+impl Store {
+    /// Records how many recipients had a live connection when it went out.
+    pub async fn set_delivered(&self, send: i64, delivered: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sends SET delivered = ?2 WHERE id = ?1")
+            .bind(send)
+            .bind(delivered)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Sends newest first, older than `before` (an id), whose title contains
+    /// `search` (case-insensitive), with their seen and read counts.
+    pub async fn sends(
+        &self,
+        search: Option<&str>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<SendRow>, StoreError> {
+        // LIKE's wildcards in the search are taken literally.
+        let pattern = search.filter(|s| !s.trim().is_empty()).map(|s| {
+            let escaped = s
+                .trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        Ok(sqlx::query_as(
+            "SELECT s.id, s.title, s.audience, s.sender, s.recipients, s.delivered, \
+                    (SELECT COUNT(n.id) FROM notifications n WHERE n.send_id = s.id AND n.seen_at IS NOT NULL) AS seen, \
+                    (SELECT COUNT(n.id) FROM notifications n WHERE n.send_id = s.id AND n.read_at IS NOT NULL) AS read, \
+                    s.created_at, s.retracted_at \
+             FROM sends s \
+             WHERE (?1 IS NULL OR s.title LIKE ?1 ESCAPE '\\') AND s.id < ?2 \
+             ORDER BY s.id DESC LIMIT ?3",
+        )
+        .bind(pattern)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The notifications of a send still to retract; marks the send retracted.
+    pub async fn start_retracting(&self, send: i64) -> Result<Vec<i64>, StoreError> {
+        let done = sqlx::query(
+            "UPDATE sends SET retracted_at = ?2 WHERE id = ?1 AND retracted_at IS NULL",
+        )
+        .bind(send)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM notifications WHERE send_id = ?1 AND retracted_at IS NULL",
+        )
+        .bind(send)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

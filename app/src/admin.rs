@@ -93,6 +93,86 @@ pub struct SendSummary {
     pub retracted: bool,
 }
 
+/// A user as the admin console lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub username: String,
+    pub role: herald::Role,
+    pub unread: i64,
+    pub online: bool,
+    pub active: bool,
+}
+
+#[server(endpoint = "admin/users", input = PostUrl)]
+pub async fn user_list(#[server(default)] search: String) -> Result<Vec<UserSummary>, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            require_admin().await?;
+            backend()?.user_list(&search).await
+        }
+        .await,
+    )
+}
+
+/// Creates a user who logs in with `password` (at least 12 characters).
+#[server(endpoint = "admin/users/create", input = PostUrl)]
+pub async fn create_user(
+    #[server(default)] username: String,
+    #[server(default)] password: String,
+    #[server(default)] role: String,
+) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            require_admin().await?;
+            let mut errors = herald::FieldErrors::default();
+            let username = username.trim().to_owned();
+            let valid_name = (1..=50).contains(&username.chars().count())
+                && username
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "._-".contains(c));
+            if !valid_name {
+                errors.push(
+                    "username",
+                    "1 to 50 letters, digits, dots, dashes or underscores.",
+                );
+            }
+            if password.chars().count() < 12 {
+                errors.push("password", "At least 12 characters.");
+            }
+            let role = herald::Role::parse(role.trim());
+            if role.is_none() {
+                errors.push("role", "Choose admin or member.");
+            }
+            match (errors.is_empty(), role) {
+                (true, Some(role)) => backend()?.create_user(&username, &password, role).await,
+                _ => Err(AppError::Invalid(errors)),
+            }
+        }
+        .await,
+    )
+}
+
+/// Deactivates a user: logged out everywhere, at once.
+#[server(endpoint = "admin/users/deactivate", input = PostUrl)]
+pub async fn deactivate_user(id: i64) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let admin = require_admin().await?;
+            if admin.id == id {
+                return Err(AppError::BadRequest(
+                    "You cannot deactivate yourself.".into(),
+                ));
+            }
+            backend()?.deactivate_user(id).await
+        }
+        .await,
+    )
+}
+
 /// How many sends a page of the list holds.
 const SENDS_PAGE: i64 = 20;
 
@@ -192,7 +272,96 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <ComposeCard users/>
         <SentList/>
+        <Users/>
         <ApiKeys/>
+    }
+}
+
+/// Users: who is online, their unread counts; create and deactivate.
+#[component]
+fn Users() -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let create = ServerAction::<CreateUser>::new();
+    let deactivate = ServerAction::<DeactivateUser>::new();
+    let users = Resource::new(
+        move || {
+            (
+                search.get(),
+                create.version().get(),
+                deactivate.version().get(),
+            )
+        },
+        |(search, _, _)| user_list(search),
+    );
+    let error_for = move |field: &'static str| {
+        move || {
+            create
+                .value()
+                .get()
+                .and_then(Result::err)
+                .and_then(|e| e.field(field))
+                .map(|m| view! { <span class="field-error" data-field=field>{m}</span> })
+        }
+    };
+    view! {
+        <section class="card users">
+            <div class="inbox-head">
+                <h2>"Users"</h2>
+                <input
+                    type="search"
+                    placeholder="Search users"
+                    aria-label="Search users"
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
+            </div>
+            <ActionForm action=create attr:class="form inline new-user">
+                <input type="text" name="username" placeholder="Username" aria-label="New username"/>
+                <input type="password" name="password" placeholder="Password (12+ characters)" aria-label="New password" autocomplete="new-password"/>
+                <select name="role" aria-label="Role">
+                    <option value="member">"Member"</option>
+                    <option value="admin">"Admin"</option>
+                </select>
+                <button type="submit" class="primary">"Create user"</button>
+            </ActionForm>
+            {error_for("username")}
+            {error_for("password")}
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(users) => view! {
+                            <table class="keys-table users-table">
+                                <thead><tr><th>"User"</th><th>"Role"</th><th>"Unread"</th><th>"Online"</th><th></th></tr></thead>
+                                <tbody>
+                                    {users.into_iter().map(|u| view! {
+                                        <tr class:revoked=!u.active data-user=u.username.clone()>
+                                            <td>{u.username.clone()}</td>
+                                            <td>{u.role.as_str()}</td>
+                                            <td class="num">{u.unread}</td>
+                                            <td>{if u.online {
+                                                view! { <span class="online" title="Online now">"● online"</span> }.into_any()
+                                            } else {
+                                                view! { <span class="muted">"offline"</span> }.into_any()
+                                            }}</td>
+                                            <td>{if u.active {
+                                                view! {
+                                                    <ActionForm action=deactivate>
+                                                        <input type="hidden" name="id" value=u.id/>
+                                                        <button type="submit" class="link danger">"Deactivate"</button>
+                                                    </ActionForm>
+                                                }.into_any()
+                                            } else {
+                                                view! { <span class="muted">"Deactivated"</span> }.into_any()
+                                            }}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }
 

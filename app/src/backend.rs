@@ -11,7 +11,7 @@ use herald::{Audience, InboxView, NewNotification, Notification, User, UserId};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
-use crate::admin::{ApiKeyInfo, SendReport, SendSummary};
+use crate::admin::{ApiKeyInfo, SendReport, SendSummary, UserSummary};
 use crate::error::AppError;
 
 /// What the server functions need from the server.
@@ -61,6 +61,16 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<Vec<SendSummary>, AppError>;
     /// Withdraws a send from every recipient; returns how many it reached.
     async fn retract_send(&self, id: i64) -> Result<usize, AppError>;
+    async fn user_list(&self, search: &str) -> Result<Vec<UserSummary>, AppError>;
+    /// Creates a user; a taken username is an invalid `username`.
+    async fn create_user(
+        &self,
+        username: &str,
+        password: &str,
+        role: herald::Role,
+    ) -> Result<(), AppError>;
+    /// Deactivates a user and ends their sessions and live connections.
+    async fn deactivate_user(&self, id: UserId) -> Result<(), AppError>;
     /// Stores a validated notification from `actor` for `audience` and
     /// delivers it live.
     async fn send(

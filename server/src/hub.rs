@@ -21,7 +21,7 @@ pub struct Hub {
 
 struct Outlet {
     id: u64,
-    tx: mpsc::Sender<Event>,
+    tx: mpsc::Sender<Outbound>,
 }
 
 /// One event for one user, serialised once for all of their connections.
@@ -38,14 +38,31 @@ pub struct Subscription {
     hub: Arc<Hub>,
     user: UserId,
     id: u64,
-    rx: mpsc::Receiver<Event>,
+    rx: mpsc::Receiver<Outbound>,
+}
+
+enum Outbound {
+    Event(Event),
+    SignedOut,
+}
+
+/// Why a connection's events ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// Its queue overflowed: the client was too slow and must catch up.
+    TooSlow,
+    /// The user was deactivated or signed out everywhere.
+    SignedOut,
 }
 
 impl Subscription {
-    /// The next event for this connection. `None` means the hub cut this
-    /// connection off because its queue overflowed.
-    pub async fn recv(&mut self) -> Option<Event> {
-        self.rx.recv().await
+    /// The next event for this connection, or why there will be no more.
+    pub async fn recv(&mut self) -> Result<Event, Ended> {
+        match self.rx.recv().await {
+            Some(Outbound::Event(event)) => Ok(event),
+            Some(Outbound::SignedOut) => Err(Ended::SignedOut),
+            None => Err(Ended::TooSlow),
+        }
     }
 }
 
@@ -108,7 +125,7 @@ impl Hub {
         let Some(outlets) = connections.get_mut(&user) else {
             return 0;
         };
-        outlets.retain(|o| match o.tx.try_send(event.clone()) {
+        outlets.retain(|o| match o.tx.try_send(Outbound::Event(event.clone())) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::warn!(user, connection = o.id, "connection too slow; closing it");
@@ -121,6 +138,24 @@ impl Hub {
             connections.remove(&user);
         }
         taken
+    }
+
+    /// Ends every connection of `user` (deactivated, or signed out
+    /// everywhere); returns how many there were.
+    pub fn disconnect(&self, user: UserId) -> usize {
+        let Some(outlets) = self.lock().remove(&user) else {
+            return 0;
+        };
+        for outlet in &outlets {
+            // A full queue drops the outlet anyway, which ends it too.
+            let _ = outlet.tx.try_send(Outbound::SignedOut);
+        }
+        outlets.len()
+    }
+
+    /// Whether `user` has a live connection now.
+    pub fn is_online(&self, user: UserId) -> bool {
+        self.lock().get(&user).is_some_and(|o| !o.is_empty())
     }
 
     /// How many connections are open, across all users.
@@ -172,9 +207,13 @@ mod tests {
         // The third message overflows only the slow connection's queue.
         assert_eq!(hub.publish(1, &hello(3)), 1);
         assert_eq!(fast.recv().await.unwrap().seq, 3);
-        assert!(slow.recv().await.is_some());
-        assert!(slow.recv().await.is_some());
-        assert_eq!(slow.recv().await, None, "slow connection must be closed");
+        assert!(slow.recv().await.is_ok());
+        assert!(slow.recv().await.is_ok());
+        assert_eq!(
+            slow.recv().await,
+            Err(Ended::TooSlow),
+            "slow connection must be closed"
+        );
         // Cut off from the hub, but still counted until its handler ends.
         assert_eq!(hub.connection_count(), 2);
         drop(slow);
@@ -189,5 +228,20 @@ mod tests {
         drop(sub);
         assert_eq!(hub.connection_count(), 0);
         assert_eq!(hub.publish(7, &hello(1)), 0);
+    }
+
+    #[tokio::test]
+    async fn disconnecting_a_user_ends_all_their_connections_only() {
+        let hub = Hub::new(4);
+        let mut a = hub.subscribe(1);
+        let mut b = hub.subscribe(1);
+        let mut other = hub.subscribe(2);
+        assert!(hub.is_online(1));
+        assert_eq!(hub.disconnect(1), 2);
+        assert_eq!(a.recv().await, Err(Ended::SignedOut));
+        assert_eq!(b.recv().await, Err(Ended::SignedOut));
+        assert!(!hub.is_online(1));
+        assert_eq!(hub.publish(2, &hello(1)), 1);
+        assert!(other.recv().await.is_ok());
     }
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use app::admin::{ApiKeyInfo, SendReport, SendSummary};
+use app::admin::{ApiKeyInfo, SendReport, SendSummary, UserSummary};
 use app::backend::{Backend, internal};
 use app::error::AppError;
 use async_trait::async_trait;
@@ -287,6 +287,53 @@ impl Backend for Services {
                 retracted: s.retracted_at.is_some(),
             })
             .collect())
+    }
+
+    async fn user_list(&self, search: &str) -> Result<Vec<UserSummary>, AppError> {
+        Ok(self
+            .store
+            .user_list(search, 100)
+            .await?
+            .into_iter()
+            .map(|(user, unread, deactivated)| UserSummary {
+                online: self.hub.is_online(user.id),
+                id: user.id,
+                username: user.username,
+                role: user.role,
+                unread,
+                active: deactivated.is_none(),
+            })
+            .collect())
+    }
+
+    async fn create_user(
+        &self,
+        username: &str,
+        password: &str,
+        role: herald::Role,
+    ) -> Result<(), AppError> {
+        let password = password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        match self.store.create_user(username, &hash, role).await {
+            Ok(user) => {
+                tracing::info!(user = user.id, "user created");
+                Ok(())
+            }
+            Err(crate::store::StoreError::UsernameTaken(_)) => {
+                Err(AppError::invalid("username", "That username is taken."))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    async fn deactivate_user(&self, id: UserId) -> Result<(), AppError> {
+        self.store.deactivate(id).await?;
+        let closed = self.hub.disconnect(id);
+        tracing::info!(user = id, closed, "user deactivated");
+        Ok(())
     }
 
     async fn retract_send(&self, id: i64) -> Result<usize, AppError> {

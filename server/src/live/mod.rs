@@ -13,7 +13,7 @@ use tower_sessions::Session;
 use crate::AppState;
 use crate::auth;
 use crate::error::Error;
-use crate::hub::{Event, Subscription};
+use crate::hub::{Ended, Event, Subscription};
 use crate::store::StoreError;
 
 /// A connection that has caught up: what to send first, then live events.
@@ -27,13 +27,13 @@ pub struct Opening {
 }
 
 impl Opening {
-    /// The next live event not already replayed; `None` when the hub cut
-    /// this connection off for being too slow.
-    pub async fn next_event(&mut self) -> Option<Event> {
+    /// The next live event not already replayed, or why the hub ended this
+    /// connection's events.
+    pub async fn next_event(&mut self) -> Result<Event, Ended> {
         loop {
             let event = self.events.recv().await?;
             if event.seq > self.seq {
-                return Some(event);
+                return Ok(event);
             }
         }
     }

@@ -18,6 +18,7 @@ use tower_sessions::Session;
 
 use crate::AppState;
 use crate::error::Error;
+use crate::hub::Ended;
 
 /// How long a new connection may take to say where to resume from.
 const HANDSHAKE: Duration = Duration::from_secs(10);
@@ -143,12 +144,13 @@ async fn run(
                 }
             }
             event = opening.next_event() => match event {
-                Some(event) => {
+                Ok(event) => {
                     if send(sink, Message::Text(event.json), patience).await.is_err() {
                         return Ending::Drop;
                     }
                 }
-                None => return Ending::Close(close_code::POLICY, "too slow; reconnect to catch up"),
+                Err(Ended::TooSlow) => return Ending::Close(close_code::POLICY, "too slow; reconnect to catch up"),
+                Err(Ended::SignedOut) => return Ending::Close(close_code::POLICY, "signed out"),
             },
             frame = stream.next() => {
                 last_heard = Instant::now();

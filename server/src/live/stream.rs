@@ -39,7 +39,7 @@ pub async fn events(
 
     let first = stream::iter(std::mem::take(&mut opening.first)).map(|message| Ok(event(&message)));
     let live = stream::unfold(opening, |mut opening| async move {
-        let event = opening.next_event().await?;
+        let event = opening.next_event().await.ok()?;
         let sse = Event::default()
             .id(event.seq.to_string())
             .data(event.json.as_str());

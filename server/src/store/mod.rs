@@ -84,6 +84,17 @@ impl Store {
     }
 }
 
+/// A `LIKE … ESCAPE '\'` pattern matching anything that contains `search`,
+/// its own `%` and `_` taken literally.
+pub(crate) fn like_pattern(search: &str) -> String {
+    let escaped = search
+        .trim()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// The current time as Unix milliseconds, the unit every stored time uses.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

@@ -41,14 +41,9 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<SendRow>, StoreError> {
         // LIKE's wildcards in the search are taken literally.
-        let pattern = search.filter(|s| !s.trim().is_empty()).map(|s| {
-            let escaped = s
-                .trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        });
+        let pattern = search
+            .filter(|s| !s.trim().is_empty())
+            .map(super::like_pattern);
         Ok(sqlx::query_as(
             "SELECT s.id, s.title, s.audience, s.sender, s.recipients, s.delivered, \
                     (SELECT COUNT(n.id) FROM notifications n WHERE n.send_id = s.id AND n.seen_at IS NOT NULL) AS seen, \

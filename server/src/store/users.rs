@@ -59,18 +59,21 @@ impl Store {
     }
 
     pub async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        sqlx::query_as::<_, UserRow>("SELECT id, username, role FROM users WHERE id = ?1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(User::try_from)
-            .transpose()
+        sqlx::query_as::<_, UserRow>(
+            "SELECT id, username, role FROM users WHERE id = ?1 AND deactivated_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(User::try_from)
+        .transpose()
     }
 
     /// A user and their password hash, looked up by username.
     pub async fn credentials(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
         let row: Option<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT id, username, role, password_hash FROM users WHERE username = ?1",
+            "SELECT id, username, role, password_hash FROM users \
+             WHERE username = ?1 AND deactivated_at IS NULL",
         )
         .bind(username)
         .fetch_optional(&self.pool)
@@ -83,12 +86,57 @@ impl Store {
 
     /// Every user, by username.
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
-        sqlx::query_as::<_, UserRow>("SELECT id, username, role FROM users ORDER BY username")
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(User::try_from)
+        sqlx::query_as::<_, UserRow>(
+            "SELECT id, username, role FROM users WHERE deactivated_at IS NULL ORDER BY username",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(User::try_from)
+        .collect()
+    }
+
+    /// Users whose name contains `search` (all when empty), by name, with
+    /// their unread count and when they were deactivated, if they were.
+    pub async fn user_list(
+        &self,
+        search: &str,
+        limit: i64,
+    ) -> Result<Vec<(User, i64, Option<i64>)>, StoreError> {
+        let pattern = super::like_pattern(search);
+        let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, username, role, unread, deactivated_at FROM users \
+             WHERE username LIKE ?1 ESCAPE '\\' ORDER BY username LIMIT ?2",
+        )
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, username, role, unread, deactivated)| {
+                Ok((
+                    User::try_from(UserRow { id, username, role })?,
+                    unread,
+                    deactivated,
+                ))
+            })
             .collect()
+    }
+
+    /// Deactivates a user: they can no longer log in, and every session of
+    /// theirs stops being accepted at once (each request checks).
+    pub async fn deactivate(&self, id: UserId) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE users SET deactivated_at = ?2 WHERE id = ?1 AND deactivated_at IS NULL",
+        )
+        .bind(id)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 
     pub async fn count_users(&self) -> Result<i64, StoreError> {

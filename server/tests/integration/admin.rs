@@ -304,3 +304,115 @@ async fn the_sent_list_counts_delivered_seen_and_read_and_retract_undoes_a_send(
         403
     );
 }
+
+#[tokio::test]
+async fn admins_create_users_and_deactivation_ends_sessions_and_sockets_at_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let res = admin
+        .post_form(
+            "/api/admin/users/create",
+            &[
+                ("username", "carol"),
+                ("password", "short"),
+                ("role", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["Invalid"][0]["field"],
+        "password"
+    );
+    let res = admin
+        .post_form(
+            "/api/admin/users/create",
+            &[
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("role", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["Invalid"][0]["field"],
+        "username",
+        "taken"
+    );
+    let res = admin
+        .post_form(
+            "/api/admin/users/create",
+            &[
+                ("username", "carol"),
+                ("password", PASSWORD),
+                ("role", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let carol = app.login("carol").await;
+    let mut socket = app.socket(&carol).await;
+    hello(&mut socket).await;
+
+    let users: Value = admin
+        .post_form("/api/admin/users", &[("search", "car")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (users[0]["online"].as_bool(), users[0]["active"].as_bool()),
+        (Some(true), Some(true))
+    );
+
+    let id = users[0]["id"].to_string();
+    assert_eq!(
+        admin
+            .post_form("/api/admin/users/deactivate", &[("id", &id)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        close_code(&mut socket).await,
+        1008,
+        "her socket ends at once"
+    );
+    let me: Value = carol.post_form("/api/me", &[]).await.json().await.unwrap();
+    assert_eq!(me, Value::Null, "her session ends at once");
+    assert_eq!(app.anonymous().login("carol", PASSWORD).await.status(), 401);
+    assert!(app.try_socket(&carol, Some(&app.origin())).await.is_err());
+    let users: Value = admin
+        .post_form("/api/admin/users", &[("search", "carol")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(users[0]["active"], false);
+
+    // Members cannot manage users, and an admin cannot lock themselves out.
+    let alice = app.login("alice").await;
+    assert_eq!(
+        alice
+            .post_form("/api/admin/users", &[("search", "")])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        alice
+            .post_form("/api/admin/users/deactivate", &[("id", "1")])
+            .await
+            .status(),
+        403
+    );
+    let me = app.user_id("admin").await.to_string();
+    assert_eq!(
+        admin
+            .post_form("/api/admin/users/deactivate", &[("id", &me)])
+            .await
+            .status(),
+        400
+    );
+}

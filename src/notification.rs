@@ -133,8 +133,16 @@ impl InboxView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Audience {
-    User { id: UserId },
-    Users { ids: Vec<UserId> },
+    User {
+        id: UserId,
+    },
+    Users {
+        ids: Vec<UserId>,
+    },
+    /// Every active user with this role.
+    Role {
+        role: crate::Role,
+    },
     Everyone,
 }
 

@@ -216,6 +216,9 @@ pub async fn recipients() -> Result<Vec<User>, AppError> {
     )
 }
 
+/// The recipient value meaning "the users named in `usernames`".
+pub const SEVERAL: &str = "several";
+
 #[server(endpoint = "admin/send", input = PostUrl)]
 pub async fn send_notification(
     // Missing fields are empty, so validation names them instead of the
@@ -225,9 +228,15 @@ pub async fn send_notification(
     #[server(default)] link: String,
     #[server(default)] recipient: String,
     #[server(default)] category: String,
+    /// With recipient "several": usernames, separated by commas or spaces.
+    #[server(default)]
+    usernames: String,
+    /// "on" to confirm a send to everyone or to a whole role.
+    #[server(default)]
+    confirm: String,
 ) -> Result<SendReport, AppError> {
     use crate::backend::*;
-    use herald::{Audience, Category, FieldErrors, NewNotification};
+    use herald::{Audience, Category, FieldErrors, NewNotification, Role};
     respond(
         async {
             let admin = require_admin().await?;
@@ -235,32 +244,61 @@ pub async fn send_notification(
                 "" => Some(Category::Info),
                 name => Category::parse(name),
             };
+            let mut errors = FieldErrors::default();
             let content = NewNotification {
                 title,
                 body,
                 link: Some(link),
                 category: kind.unwrap_or_default(),
             }
-            .validate();
+            .validate()
+            .map_err(|bad| errors.0.extend(bad.0))
+            .ok();
+            if kind.is_none() {
+                errors.push("category", "Choose a known category.");
+            }
             let audience = match recipient.trim() {
                 EVERYONE => Some(Audience::Everyone),
+                "role:admin" => Some(Audience::Role { role: Role::Admin }),
+                "role:member" => Some(Audience::Role { role: Role::Member }),
+                SEVERAL => {
+                    let known = backend()?.users().await?;
+                    let mut ids = Vec::new();
+                    let mut unknown = Vec::new();
+                    for name in usernames
+                        .split([',', ' ', '\n'])
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                    {
+                        match known.iter().find(|u| u.username == name) {
+                            Some(user) => ids.push(user.id),
+                            None => unknown.push(name.to_owned()),
+                        }
+                    }
+                    if !unknown.is_empty() {
+                        errors.push(
+                            "usernames",
+                            format!("No such user: {}.", unknown.join(", ")),
+                        );
+                    } else if ids.is_empty() {
+                        errors.push("usernames", "Name at least one user.");
+                    }
+                    Some(Audience::Users { ids })
+                }
                 id => id.parse().ok().map(|id| Audience::User { id }),
             };
-            // Report every bad field at once, recipient included.
-            let (content, audience) = match (content, audience, kind) {
-                (Ok(content), Some(audience), Some(_)) => (content, audience),
-                (content, audience, kind) => {
-                    let mut errors = content.err().unwrap_or_else(FieldErrors::default);
-                    if audience.is_none() {
-                        errors.push("recipient", "Choose a recipient.");
-                    }
-                    if kind.is_none() {
-                        errors.push("category", "Choose a known category.");
-                    }
-                    return Err(AppError::Invalid(errors));
+            let broad = matches!(audience, Some(Audience::Everyone | Audience::Role { .. }));
+            if audience.is_none() {
+                errors.push("recipient", "Choose a recipient.");
+            } else if broad && confirm != "on" {
+                errors.push("confirm", "Tick the box to confirm sending to all of them.");
+            }
+            match (content, audience) {
+                (Some(content), Some(audience)) if errors.is_empty() => {
+                    backend()?.send(&admin, audience, content).await
                 }
-            };
-            backend()?.send(&admin, audience, content).await
+                _ => Err(AppError::Invalid(errors)),
+            }
         }
         .await,
     )
@@ -604,12 +642,28 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
             }
         })
     };
+    // What the form says, for the preview and the confirmation box.
+    let recipient = RwSignal::new(EVERYONE.to_owned());
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let category = RwSignal::new(herald::Category::Info);
+    let broad = move || recipient.with(|r| r == EVERYONE || r.starts_with("role:"));
+    let audience_text = move || match recipient.get().as_str() {
+        EVERYONE => "every user".to_owned(),
+        "role:admin" => "every admin".to_owned(),
+        "role:member" => "every member".to_owned(),
+        _ => String::new(),
+    };
     view! {
+        <div class="compose-grid">
         <ActionForm action=send attr:class="form">
             <label>
                 "Recipient"
-                <select name="recipient">
+                <select name="recipient" on:change=move |ev| recipient.set(event_target_value(&ev))>
                     <option value=EVERYONE>"Everyone"</option>
+                    <option value="role:admin">"Every admin"</option>
+                    <option value="role:member">"Every member"</option>
+                    <option value=SEVERAL>"Several users…"</option>
                     {users
                         .into_iter()
                         .map(|u| view! { <option value=u.id.to_string()>{u.username}</option> })
@@ -617,9 +671,19 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                 </select>
                 {error_for("recipient")}
             </label>
+            <Show when=move || recipient.with(|r| r == SEVERAL)>
+                <label>
+                    "Usernames " <span class="muted">"(separated by commas)"</span>
+                    <input type="text" name="usernames" placeholder="alice, bob"/>
+                    {error_for("usernames")}
+                </label>
+            </Show>
             <label>
                 "Category"
-                <select name="category">
+                <select
+                    name="category"
+                    on:change=move |ev| category.set(herald::Category::parse(&event_target_value(&ev)).unwrap_or_default())
+                >
                     {herald::Category::ALL
                         .into_iter()
                         .map(|c| view! { <option value=c.as_str()>{c.label()}</option> })
@@ -629,12 +693,12 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
             </label>
             <label>
                 "Title"
-                <input type="text" name="title" placeholder="Your export is ready"/>
+                <input type="text" name="title" placeholder="Your export is ready" on:input=move |ev| title.set(event_target_value(&ev))/>
                 {error_for("title")}
             </label>
             <label>
                 <span>"Body " <span class="muted">"(optional)"</span></span>
-                <textarea name="body" rows="4"></textarea>
+                <textarea name="body" rows="4" on:input=move |ev| body.set(event_target_value(&ev))></textarea>
                 {error_for("body")}
             </label>
             <label>
@@ -642,10 +706,37 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                 <input type="text" name="link" placeholder="/reports/42"/>
                 {error_for("link")}
             </label>
+            <Show when=broad>
+                <label class="confirm">
+                    <span>
+                        <input type="checkbox" name="confirm"/>
+                        " Yes, send this to " {audience_text}
+                    </span>
+                    {error_for("confirm")}
+                </label>
+            </Show>
             <button type="submit" class="primary" disabled=move || send.pending().get()>
                 "Send"
             </button>
             {outcome}
         </ActionForm>
+        <aside class="preview" aria-label="Preview">
+            <p class="muted small">"Preview in the bell"</p>
+            <ul class="feed">
+                <li class="item unread">
+                    <span class=move || format!("icon icon-{}", category.get().as_str())>
+                        {move || crate::inbox::icon(category.get())}
+                    </span>
+                    <div class="item-main">
+                        <p class="item-title">
+                            {move || title.with(|t| if t.trim().is_empty() { "Your title".to_owned() } else { t.clone() })}
+                        </p>
+                        {move || body.with(|b| (!b.trim().is_empty()).then(|| view! { <p class="item-body">{b.clone()}</p> }))}
+                        <p class="item-meta">"just now"</p>
+                    </div>
+                </li>
+            </ul>
+        </aside>
+        </div>
     }
 }

@@ -229,7 +229,7 @@ fn empty_text(view: InboxView) -> &'static str {
     }
 }
 
-fn icon(category: Category) -> &'static str {
+pub fn icon(category: Category) -> &'static str {
     match category {
         Category::Info => "i",
         Category::Success => "✓",

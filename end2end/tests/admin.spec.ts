@@ -59,6 +59,12 @@ test('the console shows delivery, seen and read rising, and a retract leaves eve
 
   await admin.locator('select[name=recipient]').selectOption({ label: 'Everyone' });
   await admin.locator('input[name=title]').fill('All hands at 3pm');
+  // The preview follows the form.
+  await expect(admin.locator('.preview .item-title')).toHaveText('All hands at 3pm');
+  // Everyone needs a confirmation.
+  await admin.getByRole('button', { name: 'Send' }).click();
+  await expect(admin.locator('.field-error[data-field=confirm]')).toBeVisible();
+  await admin.locator('input[name=confirm]').check();
   await admin.getByRole('button', { name: 'Send' }).click();
   const row = admin.locator('.sent-table tr', { hasText: 'All hands at 3pm' });
   await expect(row.locator('[data-count=delivered]')).not.toHaveText('0');

@@ -39,6 +39,7 @@ export async function expectNotReloaded(page: Page): Promise<void> {
 export async function send(admin: Page, recipient: string, title: string): Promise<void> {
   await admin.locator('select[name=recipient]').selectOption({ label: recipient });
   await admin.locator('input[name=title]').fill(title);
+  if (recipient === 'Everyone') await admin.locator('input[name=confirm]').check();
   await admin.getByRole('button', { name: 'Send' }).click();
   // Titles are unique per test, so this waits for this send's own report.
   await expect(admin.locator('.success')).toContainText(`Sent “${title}”`);

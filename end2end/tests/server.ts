@@ -96,7 +96,7 @@ export class Api {
   /** Sends a notification; `recipient` is a user id or "everyone". */
   async send(recipient: string, title: string): Promise<void> {
     const res = await this.context.post('/api/admin/send', {
-      form: { title, body: '', link: '', recipient },
+      form: { title, body: '', link: '', recipient, confirm: 'on' },
       headers: { accept: 'application/json' },
     });
     if (res.status() !== 200) throw new Error(`send: ${res.status()} ${await res.text()}`);

@@ -95,6 +95,7 @@ impl Store {
         let mut ids = match audience {
             Audience::User { id } => vec![*id],
             Audience::Users { ids } => ids.clone(),
+            Audience::Role { role } => self.user_ids_with_role(*role).await?,
             Audience::Everyone => Vec::new(),
         };
         ids.sort_unstable();
@@ -109,7 +110,8 @@ impl Store {
         // everyone.
         let counts: Vec<(UserId, i64)> = sqlx::query_as(
             "UPDATE users SET last_seq = last_seq + 1, unread = unread + 1 \
-             WHERE ?1 IS NULL OR id IN (SELECT value FROM json_each(?1)) RETURNING id, unread",
+             WHERE (?1 IS NULL AND deactivated_at IS NULL) OR id IN (SELECT value FROM json_each(?1)) \
+             RETURNING id, unread",
         )
         .bind(only.clone())
         .fetch_all(&mut *tx)
@@ -125,6 +127,7 @@ impl Store {
         }
         let audience_label = match (audience, counts.len()) {
             (Audience::Everyone, _) => "Everyone".to_owned(),
+            (Audience::Role { role }, _) => format!("Every {}", role.as_str()),
             (_, 1) => "1 user".to_owned(),
             (_, n) => format!("{n} users"),
         };
@@ -143,7 +146,7 @@ impl Store {
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at, send_id) \
              SELECT id, last_seq, last_seq, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM users \
-             WHERE ?1 IS NULL OR id IN (SELECT value FROM json_each(?1)) \
+             WHERE (?1 IS NULL AND deactivated_at IS NULL) OR id IN (SELECT value FROM json_each(?1)) \
              RETURNING user_id AS owner, {COLUMNS}"
         ))
         .bind(only)

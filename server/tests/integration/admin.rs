@@ -416,3 +416,126 @@ async fn admins_create_users_and_deactivation_ends_sessions_and_sockets_at_once(
         400
     );
 }
+
+#[tokio::test]
+async fn compose_reaches_a_list_of_users_or_a_role_and_everyone_needs_confirming() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        let admin = &admin;
+        async move {
+            let mut form = vec![("title", "Hello"), ("body", ""), ("link", "")];
+            form.extend(fields);
+            admin.post_form("/api/admin/send", &form).await
+        }
+    };
+    let res = post(vec![("recipient", "everyone")]).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["Invalid"][0]["field"],
+        "confirm"
+    );
+    let res = post(vec![("recipient", "role:member")]).await;
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["Invalid"][0]["field"],
+        "confirm"
+    );
+    assert_eq!(app.unread("alice").await, 0, "nothing sent unconfirmed");
+
+    let res = post(vec![("recipient", "role:member"), ("confirm", "on")]).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["recipients"], 2);
+    assert_eq!(
+        (
+            app.unread("alice").await,
+            app.unread("bob").await,
+            app.unread("admin").await
+        ),
+        (1, 1, 0)
+    );
+
+    let res = post(vec![
+        ("recipient", "several"),
+        ("usernames", "alice, admin"),
+    ])
+    .await;
+    assert_eq!(res.json::<Value>().await.unwrap()["recipients"], 2);
+    assert_eq!(
+        (
+            app.unread("alice").await,
+            app.unread("bob").await,
+            app.unread("admin").await
+        ),
+        (2, 1, 1)
+    );
+
+    let res = post(vec![
+        ("recipient", "several"),
+        ("usernames", "alice, mallory"),
+    ])
+    .await;
+    let body = res.json::<Value>().await.unwrap();
+    assert_eq!(body["Invalid"][0]["field"], "usernames");
+    assert!(
+        body["Invalid"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("mallory")
+    );
+    assert_eq!(
+        app.unread("alice").await,
+        2,
+        "nothing sent with an unknown name"
+    );
+}
+
+#[tokio::test]
+async fn a_member_reaches_no_admin_server_function() {
+    let app = TestApp::spawn().await;
+    let alice = app.login("alice").await;
+    let anonymous = app.anonymous();
+    // Every admin server function there is, with plausible arguments.
+    let calls: [(&str, &[(&str, &str)]); 10] = [
+        ("/api/admin/recipients", &[]),
+        (
+            "/api/admin/send",
+            &[("title", "x"), ("recipient", "everyone"), ("confirm", "on")],
+        ),
+        ("/api/admin/sent", &[("search", "")]),
+        ("/api/admin/retract", &[("id", "1")]),
+        ("/api/admin/users", &[("search", "")]),
+        (
+            "/api/admin/users/create",
+            &[
+                ("username", "eve"),
+                ("password", "long enough password"),
+                ("role", "admin"),
+            ],
+        ),
+        ("/api/admin/users/deactivate", &[("id", "1")]),
+        ("/api/admin/api-keys", &[]),
+        ("/api/admin/api-keys/create", &[("name", "stolen")]),
+        ("/api/admin/api-keys/revoke", &[("id", "1")]),
+    ];
+    for (path, form) in calls {
+        assert_eq!(
+            alice.post_form(path, form).await.status(),
+            403,
+            "member: {path}"
+        );
+        assert_eq!(
+            anonymous.post_form(path, form).await.status(),
+            401,
+            "anonymous: {path}"
+        );
+    }
+    assert_eq!(
+        app.state.store.count_users().await.unwrap(),
+        3,
+        "no user was created"
+    );
+    assert!(
+        app.state.store.api_keys().await.unwrap().is_empty(),
+        "no key was created"
+    );
+    assert_eq!(app.unread("bob").await, 0, "nothing was sent");
+}

@@ -221,6 +221,7 @@ impl Client {
                 ("body", ""),
                 ("link", ""),
                 ("recipient", recipient),
+                ("confirm", "on"),
             ],
         )
         .await

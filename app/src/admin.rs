@@ -309,9 +309,30 @@ pub fn AdminPage() -> impl IntoView {
     let users = Resource::new(|| (), |_| recipients());
     view! {
         <ComposeCard users/>
-        <SentList/>
-        <Users/>
+        <ClientOnly>
+            <SentList/>
+        </ClientOnly>
+        <ClientOnly>
+            <Users/>
+        </ClientOnly>
         <ApiKeys/>
+    }
+}
+
+/// Renders its children only in the browser, after hydration: for lists
+/// that refresh themselves there and need not hold up the server's render.
+#[component]
+fn ClientOnly(children: ChildrenFn) -> impl IntoView {
+    let mounted = RwSignal::new(false);
+    // Effects never run on the server.
+    Effect::new(move |_| mounted.set(true));
+    view! {
+        <Show
+            when=move || mounted.get()
+            fallback=|| view! { <section class="card"><p class="muted">"Loading…"</p></section> }
+        >
+            {children()}
+        </Show>
     }
 }
 

@@ -203,13 +203,13 @@ impl Client {
 
     /// Calls a server function the way the hydrated app does.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.http
+        let request = self
+            .http
             .post(format!("{}{path}", self.base))
             .header("accept", "application/json")
             .form(form)
-            .send()
-            .await
-            .unwrap()
+            .send();
+        answer(path, request).await
     }
 
     /// Sends a notification through the admin server function.
@@ -229,21 +229,17 @@ impl Client {
 
     /// A plain GET, without following redirects.
     pub async fn get_page(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
+        answer(path, self.http.get(format!("{}{path}", self.base)).send()).await
     }
 
     /// A page as a browser navigation fetches it.
     pub async fn page(&self, path: &str) -> reqwest::Response {
-        self.http
+        let request = self
+            .http
             .get(format!("{}{path}", self.base))
             .header("accept", "text/html")
-            .send()
-            .await
-            .unwrap()
+            .send();
+        answer(path, request).await
     }
 
     pub fn cookie_header(&self) -> Option<HeaderValue> {
@@ -252,6 +248,21 @@ impl Client {
             .cookies(&url)
             .map(|v| HeaderValue::from_bytes(v.as_bytes()).unwrap())
     }
+}
+
+/// How long a test waits for the server to answer a request.
+const ANSWER: Duration = Duration::from_secs(30);
+
+/// The response to `request`, failing the test (instead of hanging it) if
+/// none comes in time.
+async fn answer(
+    path: &str,
+    request: impl std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+) -> reqwest::Response {
+    tokio::time::timeout(ANSWER, request)
+        .await
+        .unwrap_or_else(|_| panic!("no answer to {path} in {ANSWER:?}"))
+        .unwrap()
 }
 
 pub fn test_config(db: &Path) -> Config {

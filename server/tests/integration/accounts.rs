@@ -4,7 +4,7 @@ use server::config::{Config, Environment};
 
 use crate::common::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_with_the_right_password_starts_a_hardened_session() {
     let app = TestApp::spawn().await;
     let client = app.anonymous();
@@ -30,7 +30,7 @@ async fn login_with_the_right_password_starts_a_hardened_session() {
     assert_eq!(me["unread"], 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_with_a_wrong_password_or_unknown_user_fails() {
     let app = TestApp::spawn().await;
     let client = app.anonymous();
@@ -48,7 +48,7 @@ async fn login_with_a_wrong_password_or_unknown_user_fails() {
     assert_eq!(me, Value::Null, "a failed login starts no session");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_ends_the_session() {
     let app = TestApp::spawn().await;
     let client = app.login("bob").await;
@@ -60,7 +60,7 @@ async fn logout_ends_the_session() {
     assert!(refused.is_err(), "a logged-out session opens no socket");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secure_public_url_makes_the_session_cookie_secure() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("herald.db");
@@ -72,7 +72,7 @@ async fn a_secure_public_url_makes_the_session_cookie_secure() {
     assert!(cookie.contains("Secure"), "{cookie}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_development_database_is_seeded_once_with_argon2_hashes() {
     let app = TestApp::spawn().await;
     let names: Vec<_> = app.seeded.iter().map(|(name, _)| name.as_str()).collect();
@@ -109,7 +109,7 @@ async fn a_new_development_database_is_seeded_once_with_argon2_hashes() {
     drop(dir);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_and_disabled_seeding_create_no_users() {
     for (env, seed) in [
         (Environment::Production, true),
@@ -126,7 +126,7 @@ async fn production_and_disabled_seeding_create_no_users() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_seed_passwords_are_distinct_and_work() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("herald.db");
@@ -140,7 +140,7 @@ async fn random_seed_passwords_are_distinct_and_work() {
     assert_eq!(app.anonymous().login("alice", bob_pw).await.status(), 401);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_gets_its_first_admin_from_settings_and_only_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("herald.db");
@@ -179,7 +179,7 @@ async fn production_gets_its_first_admin_from_settings_and_only_once() {
     assert_eq!(again.state.store.count_users().await.unwrap(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_short_first_admin_password_stops_startup() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("herald.db");

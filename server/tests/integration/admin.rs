@@ -2,7 +2,7 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_input_names_each_field_and_stores_nothing() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
@@ -107,7 +107,7 @@ async fn invalid_input_names_each_field_and_stores_nothing() {
     assert_eq!(next_created(&mut socket).await, ("Valid".into(), 1));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_valid_notification_is_stored_trimmed_with_its_link() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
@@ -144,7 +144,7 @@ async fn a_valid_notification_is_stored_trimmed_with_its_link() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn members_and_anonymous_users_cannot_send() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
@@ -158,7 +158,7 @@ async fn members_and_anonymous_users_cannot_send() {
     assert_eq!(app.unread("alice").await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_page_is_for_admins_only() {
     let app = TestApp::spawn().await;
     let res = app.anonymous().page("/admin").await;
@@ -179,7 +179,7 @@ async fn the_admin_page_is_for_admins_only() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sent_list_counts_delivered_seen_and_read_and_retract_undoes_a_send() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
@@ -305,7 +305,7 @@ async fn the_sent_list_counts_delivered_seen_and_read_and_retract_undoes_a_send(
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admins_create_users_and_deactivation_ends_sessions_and_sockets_at_once() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
@@ -417,7 +417,7 @@ async fn admins_create_users_and_deactivation_ends_sessions_and_sockets_at_once(
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compose_reaches_a_list_of_users_or_a_role_and_everyone_needs_confirming() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
@@ -488,7 +488,7 @@ async fn compose_reaches_a_list_of_users_or_a_role_and_everyone_needs_confirming
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_reaches_no_admin_server_function() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;

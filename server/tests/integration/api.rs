@@ -55,7 +55,7 @@ fn fields(problem: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creates_for_users_by_id_and_reaches_their_sockets() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
@@ -93,7 +93,7 @@ async fn creates_for_users_by_id_and_reaches_their_sockets() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn external_ids_name_users_created_on_first_use() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
@@ -112,7 +112,7 @@ async fn external_ids_name_users_created_on_first_use() {
     assert_eq!(res.status(), 401);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broadcast_reaches_everyone() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
@@ -127,7 +127,7 @@ async fn a_broadcast_reaches_everyone() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_bad_or_revoked_keys_are_refused() {
     let app = TestApp::spawn().await;
     let http = reqwest::Client::new();
@@ -190,7 +190,7 @@ async fn missing_bad_or_revoked_keys_are_refused() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_fields_are_named_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
@@ -254,7 +254,7 @@ async fn invalid_fields_are_named_and_nothing_is_stored() {
     problem(res, 400).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_body_is_413() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
@@ -268,7 +268,7 @@ async fn an_oversized_body_is_413() {
     assert!(p["detail"].as_str().unwrap().contains("limited"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idempotent_retries_replay_and_a_changed_body_conflicts() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
@@ -296,7 +296,7 @@ async fn idempotent_retries_replay_and_a_changed_body_conflicts() {
     assert_eq!(app.unread("alice").await, 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_requests_are_429_with_retry_after() {
     let app = TestApp::spawn_with(|c| {
         c.api_rate = 1;
@@ -320,7 +320,7 @@ async fn too_many_requests_are_429_with_retry_after() {
     assert_eq!(Api::new(&app).await.post(&body, None).await.status(), 201);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_describes_the_api_it_serves() {
     let app = TestApp::spawn().await;
     let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
@@ -350,7 +350,7 @@ async fn the_openapi_document_describes_the_api_it_serves() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retracting_removes_it_from_the_inbox_and_the_live_count() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
@@ -413,7 +413,7 @@ async fn retracting_removes_it_from_the_inbox_and_the_live_count() {
     problem(unauthenticated, 401).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn applications_read_pages_counts_and_mark_read() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
@@ -509,7 +509,7 @@ async fn applications_read_pages_counts_and_mark_read() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_tokens_open_the_socket_from_another_site_until_they_expire() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
@@ -593,7 +593,7 @@ async fn connection_tokens_open_the_socket_from_another_site_until_they_expire()
     assert_eq!(fields(&p), ["ttl_seconds"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retracting_the_last_notification_of_a_send_marks_the_send_retracted() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;

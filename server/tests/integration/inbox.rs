@@ -50,7 +50,7 @@ async fn assert_counter_true(app: &TestApp, user: &str) {
     assert_eq!(app.unread(user).await, counted, "unread counter drifted");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pagination_never_skips_or_repeats_while_new_ones_arrive() {
     let app = TestApp::spawn().await;
     for i in 1..=50 {
@@ -69,7 +69,7 @@ async fn pagination_never_skips_or_repeats_while_new_ones_arrive() {
     assert_eq!(seen, (1..=50).rev().collect::<Vec<_>>());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mark_all_read_leaves_what_arrived_during_the_request_unread() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
@@ -87,7 +87,7 @@ async fn mark_all_read_leaves_what_arrived_during_the_request_unread() {
     assert_counter_true(&app, "alice").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_can_read_change_or_archive_another_users_notification() {
     let app = TestApp::spawn().await;
     app.notify("alice", "private", "").await;
@@ -133,7 +133,7 @@ async fn nobody_can_read_change_or_archive_another_users_notification() {
     assert_eq!(app.unread("alice").await, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_unread_archive_keep_the_count_and_reach_every_tab() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
@@ -193,7 +193,7 @@ async fn read_unread_archive_keep_the_count_and_reach_every_tab() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resume_replays_state_changes_not_only_creations() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
@@ -218,7 +218,7 @@ async fn a_resume_replays_state_changes_not_only_creations() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn following_a_link_marks_it_read_and_goes_there() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
@@ -257,7 +257,7 @@ async fn following_a_link_marks_it_read_and_goes_there() {
     assert_eq!(res.headers()["location"], "/login");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actions_work_as_plain_form_posts_without_wasm() {
     let app = TestApp::spawn().await;
     app.notify("alice", "one", "").await;
@@ -303,7 +303,7 @@ async fn actions_work_as_plain_form_posts_without_wasm() {
     assert_eq!(res.headers()["location"], "/login");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn titles_and_bodies_are_rendered_as_text() {
     let app = TestApp::spawn().await;
     let payload = r#"<img src=x onerror="alert(1)"><script>alert(2)</script>"#;
@@ -327,7 +327,7 @@ async fn titles_and_bodies_are_rendered_as_text() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_counter_matches_the_rows_after_any_mix_of_changes() {
     let app = TestApp::spawn().await;
     let uid = app.user_id("alice").await;
@@ -376,7 +376,7 @@ async fn the_counter_matches_the_rows_after_any_mix_of_changes() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_inbox_view_reads_an_index_range_never_the_table() {
     let app = TestApp::spawn().await;
     for view in InboxView::ALL {
@@ -397,7 +397,7 @@ async fn every_inbox_view_reads_an_index_range_never_the_table() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opening_the_panel_marks_seen_not_read() {
     let app = TestApp::spawn().await;
     app.notify("alice", "one", "").await;

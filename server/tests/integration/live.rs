@@ -13,7 +13,7 @@ fn refused_status(result: Result<Socket, WsError>) -> u16 {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn socket_refuses_anonymous_upgrades_with_401() {
     let app = TestApp::spawn().await;
     let anonymous = app.anonymous();
@@ -21,7 +21,7 @@ async fn socket_refuses_anonymous_upgrades_with_401() {
     assert_eq!(status, 401);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn socket_refuses_a_foreign_origin_with_403() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
@@ -34,7 +34,7 @@ async fn socket_refuses_a_foreign_origin_with_403() {
     assert_eq!(hello(&mut socket).await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_notification_for_alice_reaches_alice_and_never_bob() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
@@ -63,7 +63,7 @@ async fn a_notification_for_alice_reaches_alice_and_never_bob() {
     assert_eq!(next_created(&mut alice_socket).await, ("For all".into(), 3));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broadcast_reaches_every_user_and_every_tab() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
@@ -93,7 +93,7 @@ async fn a_broadcast_reaches_every_user_and_every_tab() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_user_gets_their_own_increasing_sequence() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
@@ -111,7 +111,7 @@ async fn each_user_gets_their_own_increasing_sequence() {
     assert_eq!(bob, (1, 1), "bob: one unread, at seq 1");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_closes_every_socket_with_going_away() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;

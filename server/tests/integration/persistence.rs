@@ -2,7 +2,7 @@ use serde_json::Value;
 
 use crate::common::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_survive_a_restart() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
@@ -24,7 +24,7 @@ async fn notifications_survive_a_restart() {
     drop(dir);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_count_is_rendered_on_the_server() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
@@ -51,7 +51,7 @@ async fn the_count_is_rendered_on_the_server() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_migration_stops_startup_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("herald.db");
@@ -73,7 +73,7 @@ async fn a_failed_migration_stops_startup_with_a_clear_message() {
     assert!(message.contains("database migration failed"), "{message}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_page_is_a_404_with_the_header_rendered() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;

@@ -14,7 +14,7 @@ fn seq_of(message: &ServerMessage) -> i64 {
     message.seq().expect("message with a sequence number")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_after_a_gap_returns_exactly_the_missed_events_in_order() {
     let app = TestApp::spawn().await;
     for i in 1..=5 {
@@ -44,7 +44,7 @@ async fn replay_after_a_gap_returns_exactly_the_missed_events_in_order() {
     assert_eq!(next_created(&mut socket).await, ("n6".into(), 6));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_committed_while_clients_resume_arrive_exactly_once() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
@@ -90,7 +90,7 @@ async fn notifications_committed_while_clients_resume_arrive_exactly_once() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gap_too_large_to_replay_or_a_cursor_from_the_future_is_a_resync() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
@@ -118,7 +118,7 @@ async fn a_gap_too_large_to_replay_or_a_cursor_from_the_future_is_a_resync() {
     ));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_is_cut_off_and_others_are_not() {
     let app = TestApp::spawn_with(|c| {
         c.connection_queue = 4;
@@ -154,7 +154,7 @@ async fn a_client_that_stops_reading_is_cut_off_and_others_are_not() {
     drop(stalled);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_frames_close_only_their_own_connection_with_the_right_code() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
@@ -182,7 +182,7 @@ async fn bad_frames_close_only_their_own_connection_with_the_right_code() {
     assert_eq!(next_created(&mut bystander).await, ("still here".into(), 1));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_client_messages_is_rate_limited() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
@@ -197,7 +197,7 @@ async fn a_flood_of_client_messages_is_rate_limited() {
     assert_eq!(close_code(&mut socket).await, 1008);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unanswered_ping_closes_the_connection_and_a_live_one_stays() {
     let app = TestApp::spawn_with(|c| {
         c.heartbeat_ms = 100;
@@ -257,7 +257,7 @@ async fn sse_messages(
     events
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sse_with_last_event_id_replays_what_the_socket_would_then_goes_live() {
     let app = TestApp::spawn().await;
     for i in 1..=5 {
@@ -319,7 +319,7 @@ async fn sse_with_last_event_id_replays_what_the_socket_would_then_goes_live() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sse_has_the_same_authentication_and_isolation_as_the_socket() {
     let app = TestApp::spawn().await;
     let anonymous = app.anonymous();
@@ -356,7 +356,7 @@ async fn sse_has_the_same_authentication_and_isolation_as_the_socket() {
     assert_eq!(titles, ["for bob"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_ends_event_streams_too() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
@@ -376,7 +376,7 @@ async fn shutdown_ends_event_streams_too() {
     assert!(end.is_ok(), "the stream ends on shutdown");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_transport_setting_tells_pages_to_use_server_sent_events() {
     let app = TestApp::spawn_with(|c| c.live_transport = server::config::Transport::Sse).await;
     let me: serde_json::Value = app

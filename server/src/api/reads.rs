@@ -93,7 +93,7 @@ fn invalid(field: &str, message: &str) -> Problem {
 
 /// The user a request names; an unknown Herald id is 404, an unknown
 /// external id a user with nothing yet.
-async fn resolve(
+pub(super) async fn resolve(
     state: &AppState,
     user_id: Option<UserId>,
     external_id: Option<String>,

@@ -76,26 +76,7 @@ pub async fn issue(
     if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
         return Err(invalid("ttl_seconds", "Must be 1 to 3600."));
     }
-    let user = match (request.user_id, request.external_id) {
-        (Some(id), None) => {
-            state
-                .store
-                .user(id)
-                .await?
-                .ok_or_else(Problem::not_found)?
-                .id
-        }
-        (None, Some(external)) if !external.trim().is_empty() && external.len() <= 255 => {
-            state.store.user_by_external_id(external.trim()).await?.id
-        }
-        (None, Some(_)) => return Err(invalid("external_id", "Must be 1 to 255 bytes.")),
-        _ => {
-            return Err(invalid(
-                "user_id",
-                "Name the user by user_id or external_id, not both.",
-            ));
-        }
-    };
+    let user = super::reads::resolve(&state, request.user_id, request.external_id).await?;
     let expires_at = now_ms() + ttl * 1000;
     let token = state.tokens.sign(user, expires_at);
     Ok((StatusCode::CREATED, Json(Token { token, expires_at })))

@@ -18,6 +18,9 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error("session store: {0}")]
     Session(#[from] tower_sessions::session::Error),
+    /// A failure already logged where it happened.
+    #[error("internal error")]
+    Internal,
 }
 
 impl Error {
@@ -26,7 +29,9 @@ impl Error {
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::ForbiddenOrigin | Error::Forbidden => StatusCode::FORBIDDEN,
             Error::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
-            Error::Store(_) | Error::Session(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Store(_) | Error::Session(_) | Error::Internal => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }

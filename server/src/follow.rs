@@ -22,7 +22,8 @@ pub async fn open(
         Ok(notification) => notification,
         // Someone else's looks exactly like one that does not exist.
         Err(app::error::AppError::NotFound) => return Err(Error::Store(StoreError::NotFound)),
-        Err(_) => return Err(Error::Store(StoreError::Corrupt("cannot mark read".into()))),
+        // Anything else was logged where it happened.
+        Err(_) => return Err(Error::Internal),
     };
     // The link was checked (http(s) or a same-site path) when it was stored.
     let to = notification

@@ -8,6 +8,6 @@ pub mod validate;
 pub mod wire;
 
 pub use notification::{Audience, Category, InboxView, Notification, badge_text, relative_time};
-pub use user::{Role, User, UserId};
+pub use user::{Role, User, UserId, check_password, check_username, normalise_username};
 pub use validate::{FieldError, FieldErrors, NewNotification};
 pub use wire::ServerMessage;

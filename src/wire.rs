@@ -19,6 +19,18 @@ pub const REPLAY_LIMIT: i64 = 500;
 /// The largest frame a client may send; nothing it needs to say is bigger.
 pub const MAX_CLIENT_FRAME: usize = 4 * 1024;
 
+/// Close codes the server ends a live connection with (4000–4999 are for
+/// applications). Each tells the client what to do next.
+pub mod close {
+    /// The user signed out, was deactivated, or the session ended: stop and
+    /// go to the login page (or ask the integrating site for a new token).
+    pub const SIGNED_OUT: u16 = 4001;
+    /// The connection token expired: fetch a fresh one and resume.
+    pub const TOKEN_EXPIRED: u16 = 4002;
+    /// The user already has as many open connections as allowed.
+    pub const TOO_MANY_CONNECTIONS: u16 = 4029;
+}
+
 /// A message from the server to one of a user's connections.
 ///
 /// Every count carries the sequence number it is valid at (`seq`), so a client
@@ -80,6 +92,18 @@ impl ServerMessage {
             | ServerMessage::AllRead { seq, .. } => Some(*seq),
             ServerMessage::Heartbeat => None,
         }
+    }
+
+    /// Whether this is a live change, each of which takes exactly the next
+    /// number of the user's sequence: a gap between two of them means one
+    /// was missed, and the client must resume to fetch it.
+    pub fn is_live_change(&self) -> bool {
+        matches!(
+            self,
+            ServerMessage::Created { .. }
+                | ServerMessage::Updated { .. }
+                | ServerMessage::AllRead { .. }
+        )
     }
 
     /// The unread count this message carries, if any.

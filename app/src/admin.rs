@@ -51,7 +51,7 @@ pub async fn create_api_key(#[server(default)] name: String) -> Result<String, A
     use crate::backend::*;
     respond(
         async {
-            require_admin().await?;
+            let admin = require_admin().await?;
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 100 {
                 return Err(AppError::invalid(
@@ -59,7 +59,7 @@ pub async fn create_api_key(#[server(default)] name: String) -> Result<String, A
                     "Give the key a name of 1 to 100 characters.",
                 ));
             }
-            backend()?.create_api_key(name).await
+            backend()?.create_api_key(&admin, name).await
         }
         .await,
     )
@@ -70,8 +70,8 @@ pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     use crate::backend::*;
     respond(
         async {
-            require_admin().await?;
-            backend()?.revoke_api_key(id).await
+            let admin = require_admin().await?;
+            backend()?.revoke_api_key(&admin, id).await
         }
         .await,
     )
@@ -126,28 +126,25 @@ pub async fn create_user(
     use crate::backend::*;
     respond(
         async {
-            require_admin().await?;
+            let admin = require_admin().await?;
             let mut errors = herald::FieldErrors::default();
             let username = username.trim().to_owned();
-            let valid_name = (1..=50).contains(&username.chars().count())
-                && username
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || "._-".contains(c));
-            if !valid_name {
-                errors.push(
-                    "username",
-                    "1 to 50 letters, digits, dots, dashes or underscores.",
-                );
+            if let Err(problem) = herald::check_username(&username) {
+                errors.push("username", problem);
             }
-            if password.chars().count() < 12 {
-                errors.push("password", "At least 12 characters.");
+            if let Err(problem) = herald::check_password(&password) {
+                errors.push("password", problem);
             }
             let role = herald::Role::parse(role.trim());
             if role.is_none() {
                 errors.push("role", "Choose admin or member.");
             }
             match (errors.is_empty(), role) {
-                (true, Some(role)) => backend()?.create_user(&username, &password, role).await,
+                (true, Some(role)) => {
+                    backend()?
+                        .create_user(&admin, &username, &password, role)
+                        .await
+                }
                 _ => Err(AppError::Invalid(errors)),
             }
         }
@@ -163,11 +160,66 @@ pub async fn deactivate_user(id: i64) -> Result<(), AppError> {
         async {
             let admin = require_admin().await?;
             if admin.id == id {
-                return Err(AppError::BadRequest(
-                    "You cannot deactivate yourself.".into(),
-                ));
+                return Err(AppError::Conflict("You cannot deactivate yourself.".into()));
             }
-            backend()?.deactivate_user(id).await
+            backend()?.deactivate_user(&admin, id).await
+        }
+        .await,
+    )
+}
+
+/// Lets a deactivated user log in again.
+#[server(endpoint = "admin/users/reactivate", input = PostUrl)]
+pub async fn reactivate_user(id: i64) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let admin = require_admin().await?;
+            backend()?.reactivate_user(&admin, id).await
+        }
+        .await,
+    )
+}
+
+/// Makes a user an admin or a member.
+#[server(endpoint = "admin/users/role", input = PostUrl)]
+pub async fn set_role(id: i64, #[server(default)] role: String) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let admin = require_admin().await?;
+            let role = herald::Role::parse(role.trim())
+                .ok_or_else(|| AppError::invalid("role", "Choose admin or member."))?;
+            backend()?.set_role(&admin, id, role).await
+        }
+        .await,
+    )
+}
+
+/// One entry of the audit log as the console lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditInfo {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// How many audit entries a page of the list holds.
+const AUDIT_PAGE: i64 = 50;
+
+#[server(endpoint = "admin/audit", input = PostUrl)]
+pub async fn audit_log(
+    #[server(default)] search: String,
+    before: Option<i64>,
+) -> Result<Vec<AuditInfo>, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            require_admin().await?;
+            backend()?.audit_log(&search, before, AUDIT_PAGE).await
         }
         .await,
     )
@@ -196,8 +248,8 @@ pub async fn retract_send(id: i64) -> Result<usize, AppError> {
     use crate::backend::*;
     respond(
         async {
-            require_admin().await?;
-            backend()?.retract_send(id).await
+            let admin = require_admin().await?;
+            backend()?.retract_send(&admin, id).await
         }
         .await,
     )
@@ -316,6 +368,9 @@ pub fn AdminPage() -> impl IntoView {
             <Users/>
         </ClientOnly>
         <ApiKeys/>
+        <ClientOnly>
+            <AuditLog/>
+        </ClientOnly>
     }
 }
 
@@ -342,16 +397,28 @@ fn Users() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let create = ServerAction::<CreateUser>::new();
     let deactivate = ServerAction::<DeactivateUser>::new();
+    let reactivate = ServerAction::<ReactivateUser>::new();
+    let role = ServerAction::<SetRole>::new();
     let users = Resource::new(
         move || {
             (
                 search.get(),
-                create.version().get(),
-                deactivate.version().get(),
+                create.version().get()
+                    + deactivate.version().get()
+                    + reactivate.version().get()
+                    + role.version().get(),
             )
         },
-        |(search, _, _)| user_list(search),
+        |(search, _)| user_list(search),
     );
+    // A refused change (the last admin, yourself) says why.
+    let refused = move || {
+        [deactivate.value().get(), role.value().get()]
+            .into_iter()
+            .flatten()
+            .find_map(Result::err)
+            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
     let error_for = move |field: &'static str| {
         move || {
             create
@@ -384,6 +451,7 @@ fn Users() -> impl IntoView {
             </ActionForm>
             {error_for("username")}
             {error_for("password")}
+            {refused}
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match users.await {
@@ -394,7 +462,22 @@ fn Users() -> impl IntoView {
                                     {users.into_iter().map(|u| view! {
                                         <tr class:revoked=!u.active data-user=u.username.clone()>
                                             <td>{u.username.clone()}</td>
-                                            <td>{u.role.as_str()}</td>
+                                            <td>
+                                                {u.role.as_str()}
+                                                {u.active.then(|| {
+                                                    let other = match u.role {
+                                                        herald::Role::Admin => herald::Role::Member,
+                                                        herald::Role::Member => herald::Role::Admin,
+                                                    };
+                                                    view! {
+                                                        <ActionForm action=role attr:class="inline-action">
+                                                            <input type="hidden" name="id" value=u.id/>
+                                                            <input type="hidden" name="role" value=other.as_str()/>
+                                                            <button type="submit" class="link">{format!("make {}", other.as_str())}</button>
+                                                        </ActionForm>
+                                                    }
+                                                })}
+                                            </td>
                                             <td class="num">{u.unread}</td>
                                             <td>{if u.online {
                                                 view! { <span class="online" title="Online now">"● online"</span> }.into_any()
@@ -409,7 +492,13 @@ fn Users() -> impl IntoView {
                                                     </ActionForm>
                                                 }.into_any()
                                             } else {
-                                                view! { <span class="muted">"Deactivated"</span> }.into_any()
+                                                view! {
+                                                    <span class="muted">"Deactivated "</span>
+                                                    <ActionForm action=reactivate attr:class="inline-action">
+                                                        <input type="hidden" name="id" value=u.id/>
+                                                        <button type="submit" class="link">"Reactivate"</button>
+                                                    </ActionForm>
+                                                }.into_any()
                                             }}</td>
                                         </tr>
                                     }).collect_view()}
@@ -516,6 +605,79 @@ fn SentList() -> impl IntoView {
                                                 }}</td>
                                             </tr>
                                         }).collect_view()}
+                                    </tbody>
+                                </table>
+                                {full.then(|| view! { <button type="button" class="link load-more" on:click=load_older>"Load older"</button> })}
+                            }
+                            .into_any()
+                        }
+                        Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The audit log: who did what, newest first, searchable, older pages on demand.
+#[component]
+fn AuditLog() -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let live = expect_context::<crate::state::Live>();
+    let first = Resource::new(move || search.get(), |search| audit_log(search, None));
+    let older = RwSignal::new(Vec::<AuditInfo>::new());
+    let load_older = move |_| {
+        let before = older
+            .with_untracked(|o| o.last().map(|e| e.id))
+            .or_else(|| {
+                first
+                    .get_untracked()
+                    .and_then(|r| r.ok())
+                    .and_then(|f| f.last().map(|e| e.id))
+            });
+        let search = search.get_untracked();
+        leptos::task::spawn_local(async move {
+            if let Ok(more) = audit_log(search, before).await {
+                older.update(|o| o.extend(more));
+            }
+        });
+    };
+    view! {
+        <section class="card audit">
+            <div class="inbox-head">
+                <h2>"Audit log"</h2>
+                <input
+                    type="search"
+                    placeholder="Search the log"
+                    aria-label="Search the audit log"
+                    on:input=move |ev| {
+                        older.set(Vec::new());
+                        search.set(event_target_value(&ev));
+                    }
+                />
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match first.await {
+                        Ok(entries) if entries.is_empty() => view! { <p class="muted empty">"Nothing recorded yet."</p> }.into_any(),
+                        Ok(entries) => {
+                            let full = entries.len() as i64 >= AUDIT_PAGE;
+                            let now = live.now.get_untracked();
+                            view! {
+                                <table class="keys-table audit-table">
+                                    <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"To"</th><th>"Detail"</th></tr></thead>
+                                    <tbody>
+                                        {move || entries.iter().cloned().chain(older.get()).map(|e| {
+                                            let action = e.action.clone();
+                                            view! {
+                                            <tr data-action=action>
+                                                <td title=e.at.to_string()>{herald::relative_time(e.at, now)}</td>
+                                                <td>{e.actor}</td>
+                                                <td><code>{e.action}</code></td>
+                                                <td>{e.target}</td>
+                                                <td class="muted">{e.detail}</td>
+                                            </tr>
+                                        }}).collect_view()}
                                     </tbody>
                                 </table>
                                 {full.then(|| view! { <button type="button" class="link load-more" on:click=load_older>"Load older"</button> })}

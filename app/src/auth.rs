@@ -49,18 +49,11 @@ pub async fn login(
     use crate::backend::*;
     respond(
         async {
-            let user = backend()?
-                .authenticate(username.trim(), &password)
-                .await?
-                .ok_or(AppError::BadCredentials)?;
-            let session = session().await?;
-            // A new id on login, so a session id planted before it is worthless.
-            session.cycle_id().await.map_err(internal)?;
-            session
-                .insert(SESSION_USER_KEY, user.id)
-                .await
-                .map_err(internal)?;
-            tracing::info!(user_id = user.id, "logged in");
+            let request = use_context::<axum::http::request::Parts>()
+                .ok_or_else(|| internal("request parts missing from context"))?;
+            backend()?
+                .log_in(&session().await?, &request, username.trim(), &password)
+                .await?;
             leptos_axum::redirect("/");
             Ok(())
         }
@@ -73,12 +66,95 @@ pub async fn logout() -> Result<(), AppError> {
     use crate::backend::*;
     respond(
         async {
-            session().await?.flush().await.map_err(internal)?;
+            backend()?.log_out(&session().await?).await?;
             leptos_axum::redirect("/login");
             Ok(())
         }
         .await,
     )
+}
+
+/// Replaces the logged-in user's password; every other session of theirs
+/// (other browsers, other devices) is logged out.
+#[server(endpoint = "account/password", input = PostUrl)]
+pub async fn change_password(
+    #[server(default)] current_password: String,
+    #[server(default)] new_password: String,
+    #[server(default)] confirm_password: String,
+) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            if new_password != confirm_password {
+                return Err(AppError::invalid(
+                    "confirm_password",
+                    "The two new passwords differ.",
+                ));
+            }
+            backend()?
+                .change_password(&session().await?, &user, &current_password, &new_password)
+                .await
+        }
+        .await,
+    )
+}
+
+/// The account page: change your password.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let result = change.value();
+    let error_for = move |field: &'static str| {
+        move || {
+            result
+                .get()
+                .and_then(Result::err)
+                .and_then(|e| e.field(field))
+                .map(|m| view! { <span class="field-error" data-field=field>{m}</span> })
+        }
+    };
+    let outcome = move || {
+        result.get().map(|r| match r {
+            Ok(()) => view! {
+                <p class="success" role="status">
+                    "Password changed. Every other session of yours has been logged out."
+                </p>
+            }
+            .into_any(),
+            Err(AppError::Invalid(_)) => {
+                view! { <p class="error" role="alert">"Please correct the marked fields."</p> }
+                    .into_any()
+            }
+            Err(error) => {
+                view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+            }
+        })
+    };
+    view! {
+        <section class="card account">
+            <h1>"Change your password"</h1>
+            <ActionForm action=change attr:class="form">
+                <label>
+                    "Current password"
+                    <input type="password" name="current_password" autocomplete="current-password" required/>
+                    {error_for("current_password")}
+                </label>
+                <label>
+                    <span>"New password " <span class="muted">"(12 to 256 characters)"</span></span>
+                    <input type="password" name="new_password" autocomplete="new-password" required minlength="12" maxlength="256"/>
+                    {error_for("new_password")}
+                </label>
+                <label>
+                    "New password, again"
+                    <input type="password" name="confirm_password" autocomplete="new-password" required/>
+                    {error_for("confirm_password")}
+                </label>
+                <button type="submit" class="primary" disabled=move || change.pending().get()>"Change password"</button>
+                {outcome}
+            </ActionForm>
+        </section>
+    }
 }
 
 #[component]

@@ -11,15 +11,36 @@ use herald::{Audience, InboxView, NewNotification, Notification, User, UserId};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
-use crate::admin::{ApiKeyInfo, SendReport, SendSummary, UserSummary};
+use crate::admin::{ApiKeyInfo, AuditInfo, SendReport, SendSummary, UserSummary};
 use crate::error::AppError;
 
 /// What the server functions need from the server.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// The user with this username and password, if both match.
-    async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>, AppError>;
-    async fn user(&self, id: UserId) -> Result<Option<User>, AppError>;
+    /// Logs `session` in as the user with this username and password, if
+    /// both match and the attempt is not throttled. `request` tells who is
+    /// asking (their address counts against the throttle).
+    async fn log_in(
+        &self,
+        session: &Session,
+        request: &axum::http::request::Parts,
+        username: &str,
+        password: &str,
+    ) -> Result<User, AppError>;
+    /// Ends `session` and the live connections opened with it.
+    async fn log_out(&self, session: &Session) -> Result<(), AppError>;
+    /// The user `session` is logged in as, if it is still valid; extends
+    /// the session's inactivity expiry now and then.
+    async fn session_user(&self, session: &Session) -> Result<Option<User>, AppError>;
+    /// Replaces `user`'s password after checking the current one; every
+    /// other session of theirs ends, `session` stays.
+    async fn change_password(
+        &self,
+        session: &Session,
+        user: &User,
+        current: &str,
+        new: &str,
+    ) -> Result<(), AppError>;
     /// The unread count and the sequence number it is valid at.
     async fn unread(&self, id: UserId) -> Result<(i64, i64), AppError>;
     async fn users(&self) -> Result<Vec<User>, AppError>;
@@ -49,8 +70,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Every integration API key, newest first (never their secrets).
     async fn api_keys(&self) -> Result<Vec<ApiKeyInfo>, AppError>;
     /// Creates a key and returns its secret, the only time it is shown.
-    async fn create_api_key(&self, name: &str) -> Result<String, AppError>;
-    async fn revoke_api_key(&self, id: i64) -> Result<(), AppError>;
+    async fn create_api_key(&self, by: &User, name: &str) -> Result<String, AppError>;
+    /// Revokes a key and closes the live connections its tokens opened.
+    async fn revoke_api_key(&self, by: &User, id: i64) -> Result<(), AppError>;
     /// What was sent, newest first, older than `before` (an id), with
     /// `search` in the title.
     async fn sends(
@@ -60,17 +82,30 @@ pub trait Backend: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<SendSummary>, AppError>;
     /// Withdraws a send from every recipient; returns how many it reached.
-    async fn retract_send(&self, id: i64) -> Result<usize, AppError>;
+    async fn retract_send(&self, by: &User, id: i64) -> Result<usize, AppError>;
     async fn user_list(&self, search: &str) -> Result<Vec<UserSummary>, AppError>;
     /// Creates a user; a taken username is an invalid `username`.
     async fn create_user(
         &self,
+        by: &User,
         username: &str,
         password: &str,
         role: herald::Role,
     ) -> Result<(), AppError>;
-    /// Deactivates a user and ends their sessions and live connections.
-    async fn deactivate_user(&self, id: UserId) -> Result<(), AppError>;
+    /// Deactivates a user and ends their sessions and live connections;
+    /// the last active admin is a `Conflict`.
+    async fn deactivate_user(&self, by: &User, id: UserId) -> Result<(), AppError>;
+    /// Lets a deactivated user log in again.
+    async fn reactivate_user(&self, by: &User, id: UserId) -> Result<(), AppError>;
+    /// Makes a user an admin or a member; the last active admin is a `Conflict`.
+    async fn set_role(&self, by: &User, id: UserId, role: herald::Role) -> Result<(), AppError>;
+    /// The audit log, newest first, older than `before` (an id), matching `search`.
+    async fn audit_log(
+        &self,
+        search: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditInfo>, AppError>;
     /// Stores a validated notification from `actor` for `audience` and
     /// delivers it live.
     async fn send(
@@ -82,9 +117,6 @@ pub trait Backend: Send + Sync + 'static {
 }
 
 pub type SharedBackend = Arc<dyn Backend>;
-
-/// The session key holding the logged-in user's id.
-pub const SESSION_USER_KEY: &str = "user_id";
 
 /// Logs an unexpected failure and turns it into an opaque `Internal` error.
 pub fn internal(error: impl Display) -> AppError {
@@ -100,17 +132,9 @@ pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(internal)
 }
 
-/// The logged-in user, if the session names one that still exists.
+/// The logged-in user, if the session is still valid for them.
 pub async fn current_user() -> Result<Option<User>, AppError> {
-    let session = session().await?;
-    let Some(id) = session
-        .get::<UserId>(SESSION_USER_KEY)
-        .await
-        .map_err(internal)?
-    else {
-        return Ok(None);
-    };
-    backend()?.user(id).await
+    backend()?.session_user(&session().await?).await
 }
 
 pub async fn require_user() -> Result<User, AppError> {
@@ -141,6 +165,9 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             let status = axum::http::StatusCode::from_u16(error.status())
                 .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
             res.set_status(status);
+            if let Some(seconds) = error.retry_after() {
+                res.insert_header(axum::http::header::RETRY_AFTER, seconds.into());
+            }
         }
     }
     result

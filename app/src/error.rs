@@ -22,6 +22,16 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("Bad request: {0}")]
     BadRequest(String),
+    /// The request is fine but conflicts with the current state (such as
+    /// deactivating the last admin).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed attempts: try again in this many seconds.
+    #[error("Too many attempts. Try again in {0} s.")]
+    RateLimited(u64),
+    /// Herald is too busy to take this now: try again in a moment.
+    #[error("Herald is busy. Please try again in a moment.")]
+    Busy,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never got a proper answer (network down, server restarting).
@@ -45,6 +55,15 @@ impl AppError {
         }
     }
 
+    /// Seconds the client should wait before trying again, if it should.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited(seconds) => Some(*seconds),
+            AppError::Busy => Some(1),
+            _ => None,
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
@@ -53,8 +72,10 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
             AppError::BadRequest(_) => 400,
+            AppError::Conflict(_) => 409,
+            AppError::RateLimited(_) => 429,
             AppError::Internal => 500,
-            AppError::Unreachable(_) => 503,
+            AppError::Busy | AppError::Unreachable(_) => 503,
         }
     }
 }

@@ -23,7 +23,7 @@ use leptos_router::path;
 
 use crate::admin::AdminPage;
 use crate::attention::Toaster;
-use crate::auth::{Login, LoginPage, Logout, Me, get_me};
+use crate::auth::{AccountPage, Login, LoginPage, Logout, Me, get_me};
 use crate::bell::Bell;
 use crate::error::AppError;
 use crate::feed::HomePage;
@@ -96,7 +96,7 @@ pub fn App() -> impl IntoView {
                                     <nav class="account">
                                         {is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
                                         <Bell me/>
-                                        <span class="username">{name}</span>
+                                        <A href="/account" attr:class="username" attr:title="Your account">{name}</A>
                                         <ActionForm action=logout>
                                             <button type="submit" class="link">"Log out"</button>
                                         </ActionForm>
@@ -118,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view=InboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Toaster/>

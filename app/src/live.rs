@@ -2,17 +2,19 @@
 //! sequence number applied, reconnects with capped, jittered backoff (at
 //! once when the network returns or the tab becomes visible), treats a
 //! silent connection as dead, and falls back to server-sent events when the
-//! WebSocket cannot get through.
+//! WebSocket cannot get through. A gap in the sequence of live changes (one
+//! was lost on the way) makes it resume at once, which replays it; a
+//! connection closed because the session ended sends the page to log in.
 
 use std::time::Duration;
 
 use futures::channel::{mpsc, oneshot};
 use futures::future::Fuse;
 use futures::{FutureExt, SinkExt, StreamExt, select};
-use gloo_net::websocket::Message;
 use gloo_net::websocket::futures::WebSocket;
+use gloo_net::websocket::{Message, WebSocketError};
 use herald::ServerMessage;
-use herald::wire::{ClientMessage, Transport};
+use herald::wire::{ClientMessage, Transport, close};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -46,6 +48,8 @@ pub fn connect(live: Live, transport: Transport) -> Connection {
 /// How one connection attempt ended.
 enum Outcome {
     Stopped,
+    /// The server ended the session: reconnecting cannot help.
+    SignedOut,
     /// Lost; `heard` says whether the server got a word through first.
     Lost {
         heard: bool,
@@ -68,6 +72,10 @@ async fn run(live: Live, transport: Transport, stopped: oneshot::Receiver<()>) {
         };
         match outcome {
             Outcome::Stopped => return,
+            Outcome::SignedOut => {
+                let _ = window().location().set_href("/login");
+                return;
+            }
             Outcome::Lost { heard: true } => {
                 failures = 0;
                 silent_ws = 0;
@@ -111,7 +119,10 @@ async fn ws_session(live: Live, stopped: &mut Stop) -> Outcome {
         match frame {
             Ok(Message::Text(text)) => Some(Ok(text)),
             Ok(Message::Bytes(_)) => None,
-            Err(_) => Some(Err(())),
+            Err(WebSocketError::ConnectionClose(event)) if event.code == close::SIGNED_OUT => {
+                Some(Err(Ended::SignedOut))
+            }
+            Err(_) => Some(Err(Ended::Lost)),
         }
     });
     let outcome = listen(live, texts, stopped).await;
@@ -126,7 +137,7 @@ async fn sse_session(live: Live, stopped: &mut Stop) -> Outcome {
     let Ok(source) = web_sys::EventSource::new(&format!("/events?after={after}")) else {
         return Outcome::Lost { heard: false };
     };
-    let (tx, rx) = mpsc::unbounded::<Result<String, ()>>();
+    let (tx, rx) = mpsc::unbounded::<Result<String, Ended>>();
     let on_message = {
         let tx = tx.clone();
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
@@ -137,7 +148,7 @@ async fn sse_session(live: Live, stopped: &mut Stop) -> Outcome {
     };
     // The browser would retry by itself; we retry on our own schedule instead.
     let on_error = Closure::<dyn FnMut()>::new(move || {
-        let _ = tx.unbounded_send(Err(()));
+        let _ = tx.unbounded_send(Err(Ended::Lost));
     });
     source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -146,15 +157,22 @@ async fn sse_session(live: Live, stopped: &mut Stop) -> Outcome {
     outcome
 }
 
+/// Why a connection's messages stopped.
+enum Ended {
+    Lost,
+    SignedOut,
+}
+
 /// Applies messages until the connection fails, falls silent for longer
-/// than the server's heartbeat promises, or the page stops it.
+/// than the server's heartbeat promises, skips a change, or the page stops it.
 async fn listen(
     live: Live,
-    messages: impl futures::Stream<Item = Result<String, ()>>,
+    messages: impl futures::Stream<Item = Result<String, Ended>>,
     stopped: &mut Stop,
 ) -> Outcome {
     let mut messages = std::pin::pin!(messages.fuse());
     let mut heard = false;
+    let mut greeted = false;
     let mut silence_ms = FIRST_WORD_MS;
     loop {
         select! {
@@ -169,10 +187,20 @@ async fn listen(
                     if let ServerMessage::Hello { heartbeat_ms, .. } | ServerMessage::Resync { heartbeat_ms, .. } = &message {
                         silence_ms = heartbeat_ms.saturating_mul(2).saturating_add(5_000);
                         live.link.set(Link::Live);
+                        greeted = true;
+                    }
+                    // Once live, each change takes exactly the next number:
+                    // a jump means one never arrived, and resuming replays it.
+                    let skipped = greeted
+                        && message.is_live_change()
+                        && message.seq().is_some_and(|seq| seq > live.seq.get_untracked() + 1);
+                    if skipped {
+                        return Outcome::Lost { heard };
                     }
                     live.apply(message);
                 }
-                Some(Err(())) | None => return Outcome::Lost { heard },
+                Some(Err(Ended::SignedOut)) => return Outcome::SignedOut,
+                Some(Err(Ended::Lost)) | None => return Outcome::Lost { heard },
             }
         }
     }

@@ -21,7 +21,7 @@ async fn main() {
     let store = Store::connect(&url).await.expect("database");
     store.migrate().await.expect("migrations");
     let user = store
-        .create_user("alice", "not-a-real-hash", Role::Member)
+        .create_user("alice", "not-a-real-hash", Role::Member, "bench")
         .await
         .expect("user")
         .id;

@@ -1,10 +1,26 @@
 //! Typed settings, read from the environment (see `.env.example`).
 
 use std::collections::HashSet;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use thiserror::Error;
 use url::Url;
+
+/// The shortest token secret accepted: 256 bits, the HMAC-SHA256 key size.
+pub const TOKEN_SECRET_MIN_BYTES: usize = 32;
+
+/// A setting Herald refuses to start with.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error(
+        "HERALD_TOKEN_SECRET must be at least {TOKEN_SECRET_MIN_BYTES} bytes (try `openssl rand -hex 32`), or unset for a random key per process"
+    )]
+    WeakTokenSecret,
+    #[error("{name}: {problem}")]
+    BadPassword { name: &'static str, problem: String },
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Environment {
@@ -13,12 +29,14 @@ pub enum Environment {
 }
 
 /// Herald's settings. Each has a default, so a bare `cargo leptos watch`
-/// runs on a local SQLite file with demo users.
+/// runs on a local SQLite file with demo users; none of the defaults opens
+/// a hole on a server others can reach (see [`Config::seeds_demo_users`]).
 // No `Debug`: the seed password must never reach a log.
 #[derive(Clone, Parser)]
 #[command(name = "herald", about = "Real-time in-app notifications")]
 pub struct Config {
-    /// `development` seeds demo users on a new database; `production` never does.
+    /// `development` seeds demo users on a new database, if Herald listens
+    /// on a loopback address only; `production` never does.
     #[arg(long, env = "HERALD_ENV", value_enum, default_value = "development")]
     pub env: Environment,
 
@@ -61,6 +79,40 @@ pub struct Config {
     /// Further origins allowed to open the live socket, comma-separated.
     #[arg(long, env = "HERALD_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+
+    /// Live connections one user may hold open on this instance; a further
+    /// one is closed with code 4029.
+    #[arg(long, env = "HERALD_MAX_CONNECTIONS_PER_USER", default_value_t = 20)]
+    pub max_connections_per_user: usize,
+
+    /// How long a session lasts without activity (seconds; default 14 days).
+    /// Each use extends it.
+    #[arg(long, env = "HERALD_SESSION_IDLE_SECS", default_value_t = 14 * 24 * 60 * 60)]
+    pub session_idle_secs: u64,
+
+    /// Delete read notifications this many days after they were read (and
+    /// retracted ones as long after they were retracted); 0 keeps them forever.
+    #[arg(long, env = "HERALD_RETENTION_DAYS", default_value_t = 0)]
+    pub retention_days: u64,
+
+    /// How often expired sessions, idempotency records and (with a retention
+    /// period) old notifications are deleted (seconds).
+    #[arg(long, env = "HERALD_PURGE_INTERVAL_SECS", default_value_t = 3600)]
+    pub purge_interval_secs: u64,
+
+    /// Trust the last `X-Forwarded-For` hop as the client's address (only
+    /// behind a proxy that sets it, such as the documented nginx).
+    #[arg(long, env = "HERALD_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_proxy: bool,
+
+    /// How long a client may take to send a request's headers (seconds).
+    #[arg(long, env = "HERALD_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// How long a request may take, body included, until its response
+    /// starts (seconds). Live streams are not cut: their response starts at once.
+    #[arg(long, env = "HERALD_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
 
     /// Messages buffered per live connection before a slow client is cut off.
     #[arg(long, env = "HERALD_CONNECTION_QUEUE", default_value_t = 256)]
@@ -129,8 +181,49 @@ impl Config {
         }
     }
 
-    pub fn seeds_demo_users(&self) -> bool {
-        self.seed && self.env == Environment::Development
+    /// Demo users (with passwords anyone can read in the README or a log)
+    /// only where nobody else can reach them: in development, listening on
+    /// a loopback address. A forgotten `HERALD_ENV` on a server bound to a
+    /// public address therefore seeds nothing.
+    pub fn seeds_demo_users(&self, listen: SocketAddr) -> bool {
+        self.seed && self.env == Environment::Development && listen.ip().is_loopback()
+    }
+
+    /// Refuses settings that would leave a hole: a guessable token key, or
+    /// an empty or short password for the seeded users or the first admin.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self
+            .token_secret
+            .as_ref()
+            .is_some_and(|s| s.len() < TOKEN_SECRET_MIN_BYTES)
+        {
+            return Err(ConfigError::WeakTokenSecret);
+        }
+        for (name, password) in [
+            ("HERALD_SEED_PASSWORD", &self.seed_password),
+            ("HERALD_ADMIN_PASSWORD", &self.admin_password),
+        ] {
+            if let Some(Err(problem)) = password.as_deref().map(herald::check_password) {
+                return Err(ConfigError::BadPassword {
+                    name,
+                    problem: problem.to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(self.session_idle_secs.max(1))
+    }
+
+    pub fn purge_interval(&self) -> Duration {
+        Duration::from_secs(self.purge_interval_secs).max(Duration::from_millis(10))
+    }
+
+    /// How long read notifications are kept, if not forever.
+    pub fn retention(&self) -> Option<Duration> {
+        (self.retention_days > 0).then(|| Duration::from_secs(self.retention_days * 24 * 60 * 60))
     }
 
     /// Whether cookies must only travel over https.
@@ -167,11 +260,17 @@ pub fn normalise_origin(origin: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn at(addr: &str) -> SocketAddr {
+        addr.parse().unwrap()
+    }
+
     #[test]
     fn defaults_are_development_on_sqlite_with_insecure_cookies() {
         let config = Config::for_database("sqlite://x.db");
         assert_eq!(config.env, Environment::Development);
-        assert!(config.seeds_demo_users());
+        assert!(config.seeds_demo_users(at("127.0.0.1:3000")));
+        assert!(config.seeds_demo_users(at("[::1]:3000")));
+        assert_eq!(config.validate(), Ok(()));
         assert!(!config.secure_cookies());
         assert!(config.allowed_origins().is_empty());
     }
@@ -192,6 +291,46 @@ mod tests {
     fn production_never_seeds() {
         let mut config = Config::for_database("sqlite://x.db");
         config.env = Environment::Production;
-        assert!(!config.seeds_demo_users());
+        assert!(!config.seeds_demo_users(at("127.0.0.1:3000")));
+    }
+
+    #[test]
+    fn a_forgotten_env_never_seeds_a_server_others_can_reach() {
+        let config = Config::for_database("sqlite://x.db");
+        assert!(!config.seeds_demo_users(at("0.0.0.0:3000")));
+        assert!(!config.seeds_demo_users(at("192.0.2.7:3000")));
+        assert!(!config.seeds_demo_users(at("[::]:3000")));
+    }
+
+    #[test]
+    fn weak_secrets_and_passwords_are_refused() {
+        let mut config = Config::for_database("sqlite://x.db");
+        for weak in ["", "short", &"x".repeat(31)] {
+            config.token_secret = Some(weak.to_owned());
+            assert_eq!(
+                config.validate(),
+                Err(ConfigError::WeakTokenSecret),
+                "{weak:?}"
+            );
+        }
+        config.token_secret = Some("x".repeat(32));
+        assert_eq!(config.validate(), Ok(()));
+        config.seed_password = Some(String::new());
+        assert!(matches!(
+            config.validate(),
+            Err(ConfigError::BadPassword {
+                name: "HERALD_SEED_PASSWORD",
+                ..
+            })
+        ));
+        config.seed_password = None;
+        config.admin_password = Some("eleven char".into());
+        assert!(matches!(
+            config.validate(),
+            Err(ConfigError::BadPassword {
+                name: "HERALD_ADMIN_PASSWORD",
+                ..
+            })
+        ));
     }
 }

@@ -14,6 +14,8 @@ pub enum Error {
     ForbiddenOrigin,
     #[error("forbidden")]
     Forbidden,
+    #[error("too many open connections for this user")]
+    TooManyConnections,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("session store: {0}")]
@@ -28,6 +30,7 @@ impl Error {
         match self {
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::ForbiddenOrigin | Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::TooManyConnections => StatusCode::TOO_MANY_REQUESTS,
             Error::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
             Error::Store(_) | Error::Session(_) | Error::Internal => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -57,6 +60,12 @@ impl From<StoreError> for app::error::AppError {
                 app::error::AppError::invalid("recipient", "No such user.")
             }
             StoreError::NotFound => app::error::AppError::NotFound,
+            StoreError::LastAdmin => {
+                app::error::AppError::Conflict("Herald needs at least one active admin.".into())
+            }
+            StoreError::IdempotencyKeyUsed => {
+                app::error::AppError::Conflict("This Idempotency-Key is already used.".into())
+            }
             other => app::backend::internal(other),
         }
     }

@@ -9,20 +9,39 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::extract::ws::Utf8Bytes;
 use herald::{ServerMessage, UserId};
 use tokio::sync::{mpsc, watch};
+use tower_sessions::session::Id as SessionId;
 
 /// Open connections by user.
 pub struct Hub {
     connections: Mutex<HashMap<UserId, Vec<Outlet>>>,
     next_id: AtomicU64,
     queue: usize,
+    /// The most connections one user may hold open.
+    per_user: usize,
     /// How many connections are open, for whoever waits on it (shutdown, tests).
     open: watch::Sender<usize>,
 }
 
+/// What let a connection in: checked again while it stays open, and how
+/// it is found when that permission ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// A logged-in browser session.
+    Session(SessionId),
+    /// A connection token minted with API key `key`, valid until `expires_at`
+    /// (Unix ms).
+    Token { key: i64, expires_at: i64 },
+}
+
 struct Outlet {
     id: u64,
+    grant: Grant,
     tx: mpsc::Sender<Outbound>,
 }
+
+/// The user already holds as many connections as allowed.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TooManyConnections;
 
 /// One event for one user, serialised once for all of their connections.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,12 +99,14 @@ impl Drop for Subscription {
 }
 
 impl Hub {
-    /// A hub whose connections each buffer at most `queue` messages.
-    pub fn new(queue: usize) -> Arc<Hub> {
+    /// A hub whose connections each buffer at most `queue` messages, at
+    /// most `per_user` of them per user.
+    pub fn new(queue: usize, per_user: usize) -> Arc<Hub> {
         Arc::new(Hub {
             connections: Mutex::default(),
             next_id: AtomicU64::new(1),
             queue: queue.max(1),
+            per_user: per_user.max(1),
             open: watch::Sender::new(0),
         })
     }
@@ -96,18 +117,31 @@ impl Hub {
         self.connections.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Registers a new connection of `user`.
-    pub fn subscribe(self: &Arc<Self>, user: UserId) -> Subscription {
+    /// Registers a new connection of `user`, let in by `grant`, unless
+    /// they already hold as many as allowed: then the newest is refused, so
+    /// the tabs already open keep working.
+    pub fn subscribe(
+        self: &Arc<Self>,
+        user: UserId,
+        grant: Grant,
+    ) -> Result<Subscription, TooManyConnections> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(self.queue);
-        self.lock().entry(user).or_default().push(Outlet { id, tx });
+        {
+            let mut connections = self.lock();
+            let outlets = connections.entry(user).or_default();
+            if outlets.len() >= self.per_user {
+                return Err(TooManyConnections);
+            }
+            outlets.push(Outlet { id, grant, tx });
+        }
         self.open.send_modify(|n| *n += 1);
-        Subscription {
+        Ok(Subscription {
             hub: Arc::clone(self),
             user,
             id,
             rx,
-        }
+        })
     }
 
     /// Queues `message` for every connection of `user` and returns how many
@@ -143,14 +177,35 @@ impl Hub {
     /// Ends every connection of `user` (deactivated, or signed out
     /// everywhere); returns how many there were.
     pub fn disconnect(&self, user: UserId) -> usize {
-        let Some(outlets) = self.lock().remove(&user) else {
-            return 0;
+        self.disconnect_where(Some(user), |_| true)
+    }
+
+    /// Ends the connections whose grant matches `ends`, of `user` only or
+    /// (with `None`) of every user; returns how many there were.
+    pub fn disconnect_where(&self, user: Option<UserId>, ends: impl Fn(&Grant) -> bool) -> usize {
+        let mut connections = self.lock();
+        let mut ended = 0;
+        let mut end = |outlets: &mut Vec<Outlet>| {
+            outlets.retain(|outlet| {
+                if !ends(&outlet.grant) {
+                    return true;
+                }
+                // A full queue drops the outlet anyway, which ends it too.
+                let _ = outlet.tx.try_send(Outbound::SignedOut);
+                ended += 1;
+                false
+            });
         };
-        for outlet in &outlets {
-            // A full queue drops the outlet anyway, which ends it too.
-            let _ = outlet.tx.try_send(Outbound::SignedOut);
+        match user {
+            Some(user) => {
+                if let Some(outlets) = connections.get_mut(&user) {
+                    end(outlets);
+                }
+            }
+            None => connections.values_mut().for_each(&mut end),
         }
-        outlets.len()
+        connections.retain(|_, outlets| !outlets.is_empty());
+        ended
     }
 
     /// Whether `user` has a live connection now.
@@ -183,12 +238,23 @@ mod tests {
         }
     }
 
+    fn token(key: i64) -> Grant {
+        Grant::Token {
+            key,
+            expires_at: i64::MAX,
+        }
+    }
+
+    fn subscribe(hub: &Arc<Hub>, user: UserId) -> Subscription {
+        hub.subscribe(user, token(1)).unwrap()
+    }
+
     #[tokio::test]
     async fn publish_reaches_every_connection_of_that_user_only() {
-        let hub = Hub::new(8);
-        let mut a1 = hub.subscribe(1);
-        let mut a2 = hub.subscribe(1);
-        let mut b = hub.subscribe(2);
+        let hub = Hub::new(8, 8);
+        let mut a1 = subscribe(&hub, 1);
+        let mut a2 = subscribe(&hub, 1);
+        let mut b = subscribe(&hub, 2);
         assert_eq!(hub.publish(1, &hello(1)), 2);
         assert_eq!(a1.recv().await.unwrap().seq, 1);
         assert!(a2.recv().await.unwrap().json.contains("\"seq\":1"));
@@ -197,9 +263,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_queue_cuts_that_connection_off_and_keeps_memory_bounded() {
-        let hub = Hub::new(2);
-        let mut slow = hub.subscribe(1);
-        let mut fast = hub.subscribe(1);
+        let hub = Hub::new(2, 8);
+        let mut slow = subscribe(&hub, 1);
+        let mut fast = subscribe(&hub, 1);
         for seq in 1..=2 {
             assert_eq!(hub.publish(1, &hello(seq)), 2);
             fast.recv().await.unwrap();
@@ -222,8 +288,8 @@ mod tests {
 
     #[tokio::test]
     async fn dropping_a_subscription_leaves_the_hub() {
-        let hub = Hub::new(4);
-        let sub = hub.subscribe(7);
+        let hub = Hub::new(4, 8);
+        let sub = subscribe(&hub, 7);
         assert_eq!(hub.connection_count(), 1);
         drop(sub);
         assert_eq!(hub.connection_count(), 0);
@@ -232,10 +298,10 @@ mod tests {
 
     #[tokio::test]
     async fn disconnecting_a_user_ends_all_their_connections_only() {
-        let hub = Hub::new(4);
-        let mut a = hub.subscribe(1);
-        let mut b = hub.subscribe(1);
-        let mut other = hub.subscribe(2);
+        let hub = Hub::new(4, 8);
+        let mut a = subscribe(&hub, 1);
+        let mut b = subscribe(&hub, 1);
+        let mut other = subscribe(&hub, 2);
         assert!(hub.is_online(1));
         assert_eq!(hub.disconnect(1), 2);
         assert_eq!(a.recv().await, Err(Ended::SignedOut));
@@ -243,5 +309,33 @@ mod tests {
         assert!(!hub.is_online(1));
         assert_eq!(hub.publish(2, &hello(1)), 1);
         assert!(other.recv().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_user_over_the_cap_is_refused_a_new_connection() {
+        let hub = Hub::new(4, 2);
+        let first = subscribe(&hub, 1);
+        let _second = subscribe(&hub, 1);
+        assert!(hub.subscribe(1, token(1)).is_err());
+        assert!(hub.subscribe(2, token(1)).is_ok(), "other users unaffected");
+        drop(first);
+        assert!(
+            hub.subscribe(1, token(1)).is_ok(),
+            "a closed one frees its place"
+        );
+    }
+
+    #[tokio::test]
+    async fn disconnecting_by_grant_ends_only_the_matching_connections() {
+        let hub = Hub::new(4, 8);
+        let mut by_key_1 = hub.subscribe(1, token(1)).unwrap();
+        let mut by_key_2 = hub.subscribe(1, token(2)).unwrap();
+        let mut other_user = hub.subscribe(2, token(1)).unwrap();
+        let ended = hub.disconnect_where(None, |g| matches!(g, Grant::Token { key: 1, .. }));
+        assert_eq!(ended, 2);
+        assert_eq!(by_key_1.recv().await, Err(Ended::SignedOut));
+        assert_eq!(other_user.recv().await, Err(Ended::SignedOut));
+        assert_eq!(hub.publish(1, &hello(1)), 1);
+        assert!(by_key_2.recv().await.is_ok());
     }
 }

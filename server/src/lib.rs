@@ -7,12 +7,16 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod follow;
+pub mod headers;
+pub mod housekeeping;
 pub mod hub;
 pub mod live;
+pub mod passwords;
 pub mod seed;
 pub mod services;
 pub mod store;
 pub mod telemetry;
+pub mod throttle;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -21,19 +25,25 @@ use std::time::Duration;
 use app::backend::SharedBackend;
 use app::{App, shell};
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{ConnectInfo, FromRef};
+use axum::http::StatusCode;
 use axum::routing::get;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
+use crate::housekeeping::Housekeeping;
 use crate::hub::Hub;
+use crate::passwords::Passwords;
 use crate::services::Services;
 use crate::store::{Store, StoreError};
 
@@ -45,19 +55,23 @@ pub struct AppState {
     pub store: Store,
     pub hub: Arc<Hub>,
     pub services: Arc<Services>,
+    /// Sessions, also read by live connections to re-check theirs.
+    pub sessions: SqliteStore,
     /// Cancelled when the server begins shutting down.
     pub shutdown: CancellationToken,
     /// Requests per API key.
     pub api_limiter: api::Limiter,
-    /// Serialises idempotent API requests (see `api::notifications`).
-    pub api_idempotency: Arc<tokio::sync::Mutex<()>>,
     /// Signs connection tokens for other sites.
     pub tokens: tokens::Signer,
+    /// The purge job's record, for operators and tests.
+    pub housekeeping: Arc<Housekeeping>,
 }
 
 /// Why Herald could not start.
 #[derive(Debug, Error)]
 pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot set up the session store: {0}")]
@@ -77,41 +91,58 @@ pub struct Herald {
 }
 
 impl Herald {
-    /// Opens and migrates the database, seeds it if new, and builds the app.
+    /// Checks the settings, opens and migrates the database, seeds it if
+    /// new, starts the purge job and builds the app.
     pub async fn prepare(
         config: Config,
         leptos_options: LeptosOptions,
     ) -> Result<Herald, StartError> {
+        config.validate()?;
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
-        let seeded = seed::demo_users(&store, &config).await?;
-        if let Some(admin) = seed::first_admin(&store, &config).await? {
+        let passwords = Passwords::per_core();
+        let seeded =
+            seed::demo_users(&store, &config, &passwords, leptos_options.site_addr).await?;
+        if let Some(admin) = seed::first_admin(&store, &config, &passwords).await? {
             tracing::info!(admin, "created the first admin");
+        }
+        if config.token_secret.is_none() {
+            tracing::warn!(
+                "HERALD_TOKEN_SECRET is not set: connection tokens are signed with a random key \
+                 and end when this process does (set it, the same on every instance)"
+            );
         }
 
         let sessions = SqliteStore::new(store.pool().clone());
         sessions.migrate().await?;
-        tokio::spawn(
-            sessions
-                .clone()
-                .continuously_delete_expired(Duration::from_secs(60 * 60)),
-        );
 
-        let hub = Hub::new(config.connection_queue);
+        let config = Arc::new(config);
+        let hub = Hub::new(config.connection_queue, config.max_connections_per_user);
+        let services = Arc::new(Services::new(
+            store.clone(),
+            hub.clone(),
+            config.clone(),
+            passwords,
+        ));
+        let shutdown = CancellationToken::new();
+        let housekeeping = housekeeping::spawn(
+            store.clone(),
+            sessions.clone(),
+            services.clone(),
+            config.clone(),
+            shutdown.clone(),
+        );
         let state = AppState {
             leptos_options,
-            services: Arc::new(Services::new(
-                store.clone(),
-                hub.clone(),
-                config.transport(),
-            )),
+            services,
             api_limiter: api::limiter(config.api_rate, config.api_burst),
             tokens: tokens::Signer::new(config.token_secret.as_deref()),
-            config: Arc::new(config),
+            config,
             store,
             hub,
-            shutdown: CancellationToken::new(),
-            api_idempotency: Arc::default(),
+            sessions: sessions.clone(),
+            shutdown,
+            housekeeping,
         };
         let router = router(state.clone(), sessions);
         Ok(Herald {
@@ -122,17 +153,60 @@ impl Herald {
     }
 
     /// Serves until `state.shutdown` is cancelled, then closes every live
-    /// connection (1001) and returns once they are gone or `grace` is up.
+    /// connection (1001) and returns once every connection is gone or
+    /// `grace` is up, whichever is first: a client that stops reading
+    /// cannot hold shutdown up.
+    ///
+    /// hyper is driven directly (as axum's `serve` does) for the one setting
+    /// `serve` lacks: a deadline for a request's headers, against clients
+    /// that open connections and trickle bytes to hold them (slowloris).
     pub async fn serve(self, listener: TcpListener, grace: Duration) -> std::io::Result<()> {
         let shutdown = self.state.shutdown.clone();
-        axum::serve(listener, self.router)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await?;
-        let hub = self.state.hub;
-        if tokio::time::timeout(grace, hub.until_at_most(0))
-            .await
-            .is_err()
-        {
+        let header_timeout = Duration::from_secs(self.state.config.header_timeout_secs.max(1));
+        let graceful = GracefulShutdown::new();
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Out of file descriptors, say: wait, then carry on.
+                        tracing::warn!(%error, "cannot accept a connection");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                _ = shutdown.cancelled() => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let router = self.router.clone();
+            let service = hyper::service::service_fn(
+                move |mut request: hyper::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    router.clone().oneshot(request)
+                },
+            );
+            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let connection = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                .into_owned();
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%error, %peer, "connection ended with an error");
+                }
+            });
+        }
+        drop(listener);
+        let hub = self.state.hub.clone();
+        let drained = async {
+            graceful.shutdown().await;
+            hub.until_at_most(0).await;
+        };
+        if tokio::time::timeout(grace, drained).await.is_err() {
             tracing::warn!(
                 open = hub.connection_count(),
                 "shutting down with connections still open"
@@ -147,31 +221,46 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
     let backend: SharedBackend = state.services.clone();
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
-    Router::new()
+    let page_context = {
+        let backend = backend.clone();
+        let reload_port = options.reload_port;
+        move || {
+            provide_context(backend.clone());
+            headers::page_policy(reload_port);
+        }
+    };
+    let router = Router::new()
         .route("/ws", get(live::socket::upgrade))
         .route("/events", get(live::stream::events))
-        .route("/notifications/{id}/open", get(follow::open))
+        .route(
+            "/notifications/{id}/open",
+            get(follow::open).post(follow::open_confirmed),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::router())
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            {
-                let backend = backend.clone();
-                move || provide_context(backend.clone())
-            },
-            move || shell(options.clone()),
-        )
+        .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
+            shell(options.clone())
+        })
         // The not-found page renders the app too, header and all.
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(move || provide_context(backend.clone()), shell))
+        >(page_context, shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::guard_pages,
         ))
         .layer(auth::session_layer(sessions, &state.config))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::refuse_cross_site,
+        ))
+        // Until the response starts: live streams start theirs at once.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.config.request_timeout_secs.max(1)),
+        ));
+    headers::secure(router, &state.config)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

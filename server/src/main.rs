@@ -9,8 +9,16 @@ use server::{Herald, telemetry};
 /// How long live connections get to close after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    server::passwords::return_freed_hash_memory();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(start());
+}
+
+async fn start() {
     telemetry::init();
     if let Err(error) = run().await {
         tracing::error!("Herald could not start: {error}");
@@ -21,14 +29,21 @@ async fn main() {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env();
+    let chosen_password = config.seed_password.is_some();
     let leptos_options = get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
     let herald = Herald::prepare(config, leptos_options).await?;
     if !herald.seeded.is_empty() {
         // Printed once, on the console only: on a new database, never again.
+        // A password the operator chose is theirs already: never echoed.
         println!("\nHerald created demo users on this new database:");
         for (username, password) in &herald.seeded {
-            println!("    {username:<6}  password: {password}");
+            let shown = if chosen_password {
+                "(HERALD_SEED_PASSWORD)"
+            } else {
+                password
+            };
+            println!("    {username:<6}  password: {shown}");
         }
         println!();
     }

@@ -1,14 +1,19 @@
 //! The first users of a brand-new database: demo users in development, or
 //! the one admin an operator names in production.
 
+use std::net::SocketAddr;
+
 use herald::Role;
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 
 use crate::StartError;
-use crate::auth::hash_password;
 use crate::config::Config;
+use crate::passwords::Passwords;
 use crate::store::Store;
+
+/// How the audit log names changes made at startup.
+const SETUP: &str = "setup";
 
 const DEMO_USERS: [(&str, Role); 3] = [
     ("admin", Role::Admin),
@@ -16,13 +21,26 @@ const DEMO_USERS: [(&str, Role); 3] = [
     ("bob", Role::Member),
 ];
 
-/// Creates admin, alice and bob when seeding is on and the database has no
-/// users yet; returns their credentials so they can be shown once.
+/// Creates admin, alice and bob when seeding is on, Herald listens on
+/// `listen` (a loopback address, see `Config::seeds_demo_users`) and the
+/// database has no users yet; returns their credentials so they can be
+/// shown once.
 pub async fn demo_users(
     store: &Store,
     config: &Config,
+    passwords: &Passwords,
+    listen: SocketAddr,
 ) -> Result<Vec<(String, String)>, StartError> {
-    if !config.seeds_demo_users() || store.count_users().await? > 0 {
+    if !config.seeds_demo_users(listen) {
+        if config.seed && config.env == crate::config::Environment::Development {
+            tracing::warn!(
+                %listen,
+                "not seeding demo users: Herald listens beyond this machine (set HERALD_ENV=production to silence this)"
+            );
+        }
+        return Ok(Vec::new());
+    }
+    if store.count_users().await? > 0 {
         return Ok(Vec::new());
     }
     let mut created = Vec::new();
@@ -34,7 +52,7 @@ pub async fn demo_users(
                 .map(char::from)
                 .collect()
         });
-        create(store, username, &password, role).await?;
+        create(store, passwords, username, &password, role).await?;
         created.push((username.to_owned(), password));
     }
     Ok(created)
@@ -43,33 +61,45 @@ pub async fn demo_users(
 /// Creates the admin named by `HERALD_ADMIN_USERNAME`/`HERALD_ADMIN_PASSWORD`
 /// when the database has no users at all: how a production Herald gets its
 /// first admin. Returns the username if it created one.
-pub async fn first_admin(store: &Store, config: &Config) -> Result<Option<String>, StartError> {
+pub async fn first_admin(
+    store: &Store,
+    config: &Config,
+    passwords: &Passwords,
+) -> Result<Option<String>, StartError> {
     let Some(password) = config.admin_password.as_deref() else {
         return Ok(None);
     };
     if store.count_users().await? > 0 {
         return Ok(None);
     }
-    if password.chars().count() < 12 {
-        return Err(StartError::Seed(
-            "HERALD_ADMIN_PASSWORD must have at least 12 characters".into(),
-        ));
+    // The password was checked by `Config::validate`.
+    if let Err(problem) = herald::check_username(&config.admin_username) {
+        return Err(StartError::Seed(format!(
+            "HERALD_ADMIN_USERNAME: {problem}"
+        )));
     }
-    create(store, &config.admin_username, password, Role::Admin).await?;
+    create(
+        store,
+        passwords,
+        &config.admin_username,
+        password,
+        Role::Admin,
+    )
+    .await?;
     Ok(Some(config.admin_username.clone()))
 }
 
 async fn create(
     store: &Store,
+    passwords: &Passwords,
     username: &str,
     password: &str,
     role: Role,
 ) -> Result<(), StartError> {
-    let to_hash = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&to_hash))
+    let hash = passwords
+        .hash(password.to_owned())
         .await
-        .map_err(|e| StartError::Seed(e.to_string()))?
         .map_err(|e| StartError::Seed(e.to_string()))?;
-    store.create_user(username, &hash, role).await?;
+    store.create_user(username, &hash, role, SETUP).await?;
     Ok(())
 }

@@ -2,18 +2,23 @@
 //! store and the hub through it. Every change is stored first and then
 //! announced to all of the owner's connections.
 
+use std::future::Future;
 use std::sync::Arc;
 
-use app::admin::{ApiKeyInfo, SendReport, SendSummary, UserSummary};
+use app::admin::{ApiKeyInfo, AuditInfo, SendReport, SendSummary, UserSummary};
 use app::backend::{Backend, internal};
 use app::error::AppError;
 use async_trait::async_trait;
 use herald::wire::Transport;
 use herald::{Audience, InboxView, NewNotification, Notification, ServerMessage, User, UserId};
+use tower_sessions::Session;
 
 use crate::auth;
-use crate::hub::Hub;
-use crate::store::{AllRead, Changed, Store};
+use crate::config::Config;
+use crate::hub::{Grant, Hub};
+use crate::passwords::{PasswordError, Passwords};
+use crate::store::{AllRead, Changed, Remember, Store, StoreError};
+use crate::throttle::LoginThrottle;
 
 /// One recipient's copy of a sent notification.
 pub struct Sent {
@@ -26,22 +31,62 @@ pub struct Sent {
 pub struct Services {
     store: Store,
     hub: Arc<Hub>,
-    transport: Transport,
+    config: Arc<Config>,
+    passwords: Passwords,
+    throttle: LoginThrottle,
     /// Held from each change to its announcement, so each user's events
     /// reach the hub in sequence order and a client's resume cursor never
     /// skips one. SQLite serialises the writes anyway, so this costs no
     /// throughput.
-    in_order: tokio::sync::Mutex<()>,
+    in_order: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl From<PasswordError> for AppError {
+    fn from(error: PasswordError) -> AppError {
+        match error {
+            PasswordError::Busy => AppError::Busy,
+            other => internal(other),
+        }
+    }
 }
 
 impl Services {
-    pub fn new(store: Store, hub: Arc<Hub>, transport: Transport) -> Services {
+    pub fn new(store: Store, hub: Arc<Hub>, config: Arc<Config>, passwords: Passwords) -> Services {
         Services {
             store,
             hub,
-            transport,
-            in_order: tokio::sync::Mutex::new(()),
+            config,
+            passwords,
+            throttle: LoginThrottle::default(),
+            in_order: Arc::default(),
         }
+    }
+
+    pub fn passwords(&self) -> &Passwords {
+        &self.passwords
+    }
+
+    pub fn throttle(&self) -> &LoginThrottle {
+        &self.throttle
+    }
+
+    /// Runs one change and its announcement in order with every other, to
+    /// the end even if the request that asked for it is dropped meanwhile:
+    /// a change is never committed and left unannounced.
+    async fn in_order<T, F, Fut>(&self, change: F) -> Result<T, AppError>
+    where
+        F: FnOnce(Store, Arc<Hub>) -> Fut + Send + 'static,
+        Fut: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let lock = Arc::clone(&self.in_order);
+        let (store, hub) = (self.store.clone(), Arc::clone(&self.hub));
+        tokio::spawn(async move {
+            let _in_order = lock.lock().await;
+            change(store, hub).await
+        })
+        .await
+        .map_err(internal)
     }
 
     /// Stores a notification for `audience`, then publishes it to each
@@ -53,7 +98,9 @@ impl Services {
         actor: Option<&str>,
         sender: &str,
     ) -> Result<SendReport, AppError> {
-        let sent = self.deliver_all(audience, content, actor, sender).await?;
+        let sent = self
+            .deliver_all(audience, content, actor, sender, None)
+            .await?;
         let online = sent.iter().filter(|s| s.online).count();
         tracing::info!(recipients = sent.len(), online, "notification sent");
         Ok(SendReport {
@@ -63,57 +110,67 @@ impl Services {
         })
     }
 
-    /// Like [`Services::deliver`], returning each recipient's notification.
+    /// Like [`Services::deliver`], returning each recipient's notification;
+    /// with `remember`, the Idempotency-Key is stored with them.
     pub async fn deliver_all(
         &self,
         audience: &Audience,
         content: &NewNotification,
         actor: Option<&str>,
         sender: &str,
+        remember: Option<Remember>,
     ) -> Result<Vec<Sent>, AppError> {
-        let _in_order = self.in_order.lock().await;
-        let (send, delivered) = self
-            .store
-            .create_notifications(audience, content, actor, sender)
-            .await?;
-        let sent: Vec<Sent> = delivered
-            .into_iter()
-            .map(|d| {
-                let event = ServerMessage::Created {
-                    notification: d.notification.clone(),
-                    unread: d.unread,
-                };
-                let online = self.hub.publish(d.user_id, &event) > 0;
-                Sent {
-                    user_id: d.user_id,
-                    notification: d.notification,
-                    online,
-                }
-            })
-            .collect();
-        let online = sent.iter().filter(|s| s.online).count() as i64;
-        if let Err(error) = self.store.set_delivered(send, online).await {
-            tracing::warn!(%error, send, "cannot record delivery count");
-        }
-        Ok(sent)
+        let (audience, content) = (audience.clone(), content.clone());
+        let (actor, sender) = (actor.map(str::to_owned), sender.to_owned());
+        self.in_order(move |store, hub| async move {
+            let (send, delivered) = store
+                .create_notifications(
+                    &audience,
+                    &content,
+                    actor.as_deref(),
+                    &sender,
+                    remember.as_ref(),
+                )
+                .await?;
+            let sent: Vec<Sent> = delivered
+                .into_iter()
+                .map(|d| {
+                    let event = ServerMessage::Created {
+                        notification: d.notification.clone(),
+                        unread: d.unread,
+                    };
+                    let online = hub.publish(d.user_id, &event) > 0;
+                    Sent {
+                        user_id: d.user_id,
+                        notification: d.notification,
+                        online,
+                    }
+                })
+                .collect();
+            let online = sent.iter().filter(|s| s.online).count() as i64;
+            if let Err(error) = store.set_delivered(send, online).await {
+                tracing::warn!(%error, send, "cannot record delivery count");
+            }
+            Ok::<_, StoreError>(sent)
+        })
+        .await?
+        .map_err(AppError::from)
     }
 
     /// Withdraws every notification of a send, live for each recipient.
-    pub async fn retract_send(&self, send: i64) -> Result<usize, crate::store::StoreError> {
-        let _in_order = self.in_order.lock().await;
-        let ids = self.store.start_retracting(send).await?;
-        let mut retracted = 0;
-        for id in ids {
-            match self.store.retract(id).await {
-                Ok((owner, changed)) => {
-                    self.announce(owner, changed);
-                    retracted += 1;
+    pub async fn retract_send(&self, send: i64, by: &str) -> Result<usize, StoreError> {
+        let by = by.to_owned();
+        let retracted = self
+            .in_order(move |store, hub| async move {
+                let changes = store.retract_send(send, &by).await?;
+                let count = changes.len();
+                for (owner, changed) in changes {
+                    announce(&hub, owner, changed);
                 }
-                // Retracted on its own meanwhile: nothing left to do.
-                Err(crate::store::StoreError::NotFound) => {}
-                Err(error) => return Err(error),
-            }
-        }
+                Ok::<_, StoreError>(count)
+            })
+            .await
+            .map_err(|_| StoreError::Corrupt("retract task failed".into()))??;
         tracing::info!(send, retracted, "send retracted");
         Ok(retracted)
     }
@@ -125,9 +182,12 @@ impl Services {
         id: i64,
         read: bool,
     ) -> Result<Notification, AppError> {
-        let _in_order = self.in_order.lock().await;
-        let changed = self.store.set_read(user, id, read).await?;
-        Ok(self.announce(user, changed))
+        self.in_order(move |store, hub| async move {
+            let changed = store.set_read(user, id, read).await?;
+            Ok::<_, StoreError>(announce(&hub, user, changed))
+        })
+        .await?
+        .map_err(AppError::from)
     }
 
     /// Archives or unarchives one of `user`'s notifications, in every tab.
@@ -137,64 +197,174 @@ impl Services {
         id: i64,
         archived: bool,
     ) -> Result<Notification, AppError> {
-        let _in_order = self.in_order.lock().await;
-        let changed = self.store.set_archived(user, id, archived).await?;
-        Ok(self.announce(user, changed))
+        self.in_order(move |store, hub| async move {
+            let changed = store.set_archived(user, id, archived).await?;
+            Ok::<_, StoreError>(announce(&hub, user, changed))
+        })
+        .await?
+        .map_err(AppError::from)
     }
 
     /// Marks read what `user` had seen (everything up to `up_to`), in every tab.
     pub async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<AllRead, AppError> {
-        let _in_order = self.in_order.lock().await;
-        let all = self.store.mark_all_read(user, up_to).await?;
-        if all.marked > 0 {
-            let event = ServerMessage::AllRead {
-                up_to: all.up_to,
-                read_at: all.read_at,
-                seq: all.seq,
-                unread: all.unread,
-            };
-            self.hub.publish(user, &event);
-        }
-        Ok(all)
+        self.in_order(move |store, hub| async move {
+            let all = store.mark_all_read(user, up_to).await?;
+            if all.marked > 0 {
+                let event = ServerMessage::AllRead {
+                    up_to: all.up_to,
+                    read_at: all.read_at,
+                    seq: all.seq,
+                    unread: all.unread,
+                };
+                hub.publish(user, &event);
+            }
+            Ok::<_, StoreError>(all)
+        })
+        .await?
+        .map_err(AppError::from)
     }
 
     /// Withdraws a notification: it leaves its recipient's inbox and count,
     /// in every tab.
-    pub async fn retract(&self, id: i64) -> Result<(), crate::store::StoreError> {
-        let _in_order = self.in_order.lock().await;
-        let (owner, changed) = self.store.retract(id).await?;
-        tracing::info!(id, owner, "notification retracted");
-        self.announce(owner, changed);
-        Ok(())
+    pub async fn retract(&self, id: i64, by: &str) -> Result<(), StoreError> {
+        let by = by.to_owned();
+        self.in_order(move |store, hub| async move {
+            let (owner, changed) = store.retract(id, &by).await?;
+            tracing::info!(id, owner, "notification retracted");
+            announce(&hub, owner, changed);
+            Ok(())
+        })
+        .await
+        .map_err(|_| StoreError::Corrupt("retract task failed".into()))?
     }
 
-    fn announce(&self, user: UserId, changed: Changed) -> Notification {
-        if changed.changed {
-            let event = ServerMessage::Updated {
-                notification: changed.notification.clone(),
-                unread: changed.unread,
-            };
-            self.hub.publish(user, &event);
-        }
-        changed.notification
+    /// Revokes an API key: its requests and connection tokens are refused
+    /// from now on, and the live connections its tokens opened close.
+    pub async fn revoke_api_key(&self, id: i64, by: &str) -> Result<usize, StoreError> {
+        self.store.revoke_api_key(id, by).await?;
+        let closed = self.hub.disconnect_where(
+            None,
+            |g| matches!(g, Grant::Token { key, .. } if *key == id),
+        );
+        tracing::info!(id, closed, "API key revoked");
+        Ok(closed)
     }
+
+    /// Checks a password for `username` unless the throttle says wait,
+    /// counting a failure against the username and `address`.
+    async fn check_password(
+        &self,
+        username: &str,
+        address: Option<std::net::IpAddr>,
+        hash: Option<String>,
+        password: &str,
+    ) -> Result<bool, AppError> {
+        if let Err(wait) = self.throttle.check(username, address) {
+            tracing::warn!(username, ?address, "login throttled");
+            return Err(AppError::RateLimited(wait.as_secs().max(1)));
+        }
+        let ok = self.passwords.verify(hash, password.to_owned()).await?;
+        if ok {
+            self.throttle.succeeded(username);
+        } else {
+            self.throttle.failed(username, address);
+            // The username helps spot an attack; the password is never logged.
+            tracing::warn!(username, ?address, "failed login");
+        }
+        Ok(ok)
+    }
+}
+
+fn announce(hub: &Hub, user: UserId, changed: Changed) -> Notification {
+    if changed.changed {
+        let event = ServerMessage::Updated {
+            notification: changed.notification.clone(),
+            unread: changed.unread,
+        };
+        hub.publish(user, &event);
+    }
+    changed.notification
 }
 
 #[async_trait]
 impl Backend for Services {
-    async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>, AppError> {
+    async fn log_in(
+        &self,
+        session: &Session,
+        request: &axum::http::request::Parts,
+        username: &str,
+        password: &str,
+    ) -> Result<User, AppError> {
+        let address = auth::client_ip(&request.headers, &request.extensions, &self.config);
         let found = self.store.credentials(username).await?;
-        let password = password.to_owned();
-        let hash = found.as_ref().map(|(_, hash)| hash.clone());
-        let ok =
-            tokio::task::spawn_blocking(move || auth::verify_password(hash.as_deref(), &password))
-                .await
-                .map_err(internal)?;
-        Ok(found.filter(|_| ok).map(|(user, _)| user))
+        let hash = found.as_ref().map(|c| c.password_hash.clone());
+        if !self
+            .check_password(username, address, hash, password)
+            .await?
+        {
+            return Err(AppError::BadCredentials);
+        }
+        let found = found.ok_or(AppError::BadCredentials)?;
+        auth::start_session(session, found.user.id, found.epoch)
+            .await
+            .map_err(internal)?;
+        tracing::info!(user_id = found.user.id, ?address, "logged in");
+        Ok(found.user)
     }
 
-    async fn user(&self, id: UserId) -> Result<Option<User>, AppError> {
-        Ok(self.store.user(id).await?)
+    async fn log_out(&self, session: &Session) -> Result<(), AppError> {
+        if let Some(id) = session.id() {
+            self.hub
+                .disconnect_where(None, |g| *g == Grant::Session(id));
+        }
+        session.flush().await.map_err(internal)
+    }
+
+    async fn session_user(&self, session: &Session) -> Result<Option<User>, AppError> {
+        auth::session_user(session, &self.store, &self.config)
+            .await
+            .map_err(internal)
+    }
+
+    async fn change_password(
+        &self,
+        session: &Session,
+        user: &User,
+        current: &str,
+        new: &str,
+    ) -> Result<(), AppError> {
+        if let Err(problem) = herald::check_password(new) {
+            return Err(AppError::invalid("new_password", problem));
+        }
+        let found = self.store.credentials(&user.username).await?;
+        let hash = found.map(|c| c.password_hash);
+        if !self
+            .check_password(&user.username, None, hash, current)
+            .await?
+        {
+            return Err(AppError::invalid(
+                "current_password",
+                "That is not your current password.",
+            ));
+        }
+        let hash = self.passwords.hash(new.to_owned()).await?;
+        let epoch = self.store.set_password(user, &hash).await?;
+        // This session carries on in the new epoch; every other one ends,
+        // with the live connections it opened.
+        auth::continue_session(session, user.id, epoch)
+            .await
+            .map_err(internal)?;
+        let this = session.id();
+        let closed = self.hub.disconnect_where(
+            Some(user.id),
+            |g| matches!(g, Grant::Session(id) if Some(*id) != this),
+        );
+        tracing::info!(
+            user_id = user.id,
+            closed,
+            "password changed; other sessions ended"
+        );
+        Ok(())
     }
 
     async fn unread(&self, id: UserId) -> Result<(i64, i64), AppError> {
@@ -237,7 +407,7 @@ impl Backend for Services {
     }
 
     fn transport(&self) -> Transport {
-        self.transport
+        self.config.transport()
     }
 
     async fn api_keys(&self) -> Result<Vec<ApiKeyInfo>, AppError> {
@@ -257,8 +427,8 @@ impl Backend for Services {
             .collect())
     }
 
-    async fn create_api_key(&self, name: &str) -> Result<String, AppError> {
-        let (key, secret) = self.store.create_api_key(name).await?;
+    async fn create_api_key(&self, by: &User, name: &str) -> Result<String, AppError> {
+        let (key, secret) = self.store.create_api_key(name, &by.username).await?;
         tracing::info!(key = key.prefix, name, "API key created");
         Ok(secret)
     }
@@ -308,16 +478,17 @@ impl Backend for Services {
 
     async fn create_user(
         &self,
+        by: &User,
         username: &str,
         password: &str,
         role: herald::Role,
     ) -> Result<(), AppError> {
-        let password = password.to_owned();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        let hash = self.passwords.hash(password.to_owned()).await?;
+        match self
+            .store
+            .create_user(username, &hash, role, &by.username)
             .await
-            .map_err(internal)?
-            .map_err(internal)?;
-        match self.store.create_user(username, &hash, role).await {
+        {
             Ok(user) => {
                 tracing::info!(user = user.id, "user created");
                 Ok(())
@@ -329,20 +500,53 @@ impl Backend for Services {
         }
     }
 
-    async fn deactivate_user(&self, id: UserId) -> Result<(), AppError> {
-        self.store.deactivate(id).await?;
+    async fn deactivate_user(&self, by: &User, id: UserId) -> Result<(), AppError> {
+        self.store.deactivate(id, &by.username).await?;
         let closed = self.hub.disconnect(id);
         tracing::info!(user = id, closed, "user deactivated");
         Ok(())
     }
 
-    async fn retract_send(&self, id: i64) -> Result<usize, AppError> {
-        Ok(Services::retract_send(self, id).await?)
+    async fn reactivate_user(&self, by: &User, id: UserId) -> Result<(), AppError> {
+        self.store.reactivate(id, &by.username).await?;
+        tracing::info!(user = id, "user reactivated");
+        Ok(())
     }
 
-    async fn revoke_api_key(&self, id: i64) -> Result<(), AppError> {
-        self.store.revoke_api_key(id).await?;
-        tracing::info!(id, "API key revoked");
+    async fn set_role(&self, by: &User, id: UserId, role: herald::Role) -> Result<(), AppError> {
+        self.store.set_role(id, role, &by.username).await?;
+        tracing::info!(user = id, role = role.as_str(), "role changed");
+        Ok(())
+    }
+
+    async fn audit_log(
+        &self,
+        search: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditInfo>, AppError> {
+        Ok(self
+            .store
+            .audit_log(search, before, limit)
+            .await?
+            .into_iter()
+            .map(|e| AuditInfo {
+                id: e.id,
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                target: e.target,
+                detail: e.detail,
+            })
+            .collect())
+    }
+
+    async fn retract_send(&self, by: &User, id: i64) -> Result<usize, AppError> {
+        Ok(Services::retract_send(self, id, &by.username).await?)
+    }
+
+    async fn revoke_api_key(&self, by: &User, id: i64) -> Result<(), AppError> {
+        Services::revoke_api_key(self, id, &by.username).await?;
         Ok(())
     }
 

@@ -1,8 +1,9 @@
 //! Connection tokens: short-lived, signed permission for one user's browser
 //! on another site to open Herald's socket or event stream. `payload.mac`,
-//! both base64url; the payload names the user and the expiry, the MAC is an
-//! HMAC-SHA256 under the server's secret, so a tampered, expired or other
-//! server's token is refused.
+//! both base64url; the payload names the user, the API key that minted it
+//! and the expiry, the MAC is an HMAC-SHA256 under the server's secret, so
+//! a tampered, expired or other server's token is refused. Revoking the key
+//! refuses its tokens too (checked at each connect and while connected).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -18,16 +19,23 @@ pub struct Signer {
     key: Vec<u8>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Claims {
+/// What a valid token grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
     /// The user.
-    u: UserId,
+    #[serde(rename = "u")]
+    pub user: UserId,
+    /// The API key that minted it.
+    #[serde(rename = "k")]
+    pub key: i64,
     /// Expiry, Unix milliseconds.
-    e: i64,
+    #[serde(rename = "e")]
+    pub expires_at: i64,
 }
 
 impl Signer {
-    /// Signs with `secret`, or with a random key when there is none.
+    /// Signs with `secret` (checked to be long enough by
+    /// `Config::validate`), or with a random key when there is none.
     pub fn new(secret: Option<&str>) -> Signer {
         let key = match secret {
             Some(secret) => secret.as_bytes().to_vec(),
@@ -46,13 +54,9 @@ impl Signer {
         mac
     }
 
-    /// A token for `user` that expires at `expires_at` (Unix ms).
-    pub fn sign(&self, user: UserId, expires_at: i64) -> String {
-        let payload = serde_json::to_vec(&Claims {
-            u: user,
-            e: expires_at,
-        })
-        .unwrap_or_default();
+    /// A token for what `claims` say.
+    pub fn sign(&self, claims: &Claims) -> String {
+        let payload = serde_json::to_vec(claims).unwrap_or_default();
         let mac = self.mac(&payload).finalize().into_bytes();
         format!(
             "{}.{}",
@@ -61,15 +65,15 @@ impl Signer {
         )
     }
 
-    /// The user a valid, unexpired token at `now` (Unix ms) is for.
-    pub fn verify(&self, token: &str, now: i64) -> Option<UserId> {
+    /// What a valid token, unexpired at `now` (Unix ms), grants.
+    pub fn verify(&self, token: &str, now: i64) -> Option<Claims> {
         let (payload, mac) = token.split_once('.')?;
         let payload = URL_SAFE_NO_PAD.decode(payload).ok()?;
         let mac = URL_SAFE_NO_PAD.decode(mac).ok()?;
         // Constant-time comparison of the MAC.
         self.mac(&payload).verify_slice(&mac).ok()?;
         let claims: Claims = serde_json::from_slice(&payload).ok()?;
-        (claims.e > now).then_some(claims.u)
+        (claims.expires_at > now).then_some(claims)
     }
 }
 
@@ -80,11 +84,16 @@ mod tests {
     #[test]
     fn tokens_verify_until_they_expire_and_never_when_altered() {
         let signer = Signer::new(Some("secret"));
-        let token = signer.sign(7, 1_000);
-        assert_eq!(signer.verify(&token, 999), Some(7));
+        let claims = Claims {
+            user: 7,
+            key: 3,
+            expires_at: 1_000,
+        };
+        let token = signer.sign(&claims);
+        assert_eq!(signer.verify(&token, 999), Some(claims));
         assert_eq!(signer.verify(&token, 1_000), None, "expired");
         let (payload, mac) = token.split_once('.').unwrap();
-        let forged = URL_SAFE_NO_PAD.encode(br#"{"u":1,"e":1000}"#);
+        let forged = URL_SAFE_NO_PAD.encode(br#"{"u":1,"k":3,"e":1000}"#);
         assert_eq!(
             signer.verify(&format!("{forged}.{mac}"), 0),
             None,

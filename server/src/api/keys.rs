@@ -13,6 +13,13 @@ use crate::store::ApiKey;
 /// The calling application, as named by its API key.
 pub struct Caller(pub ApiKey);
 
+impl Caller {
+    /// How the audit log and the Sent list name this caller.
+    pub fn label(&self) -> String {
+        crate::store::key_label(&self.0)
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
@@ -33,6 +40,11 @@ impl FromRequestParts<AppState> for Caller {
         if let Err(not_until) = state.api_limiter.check_key(&key.id) {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             return Err(Problem::rate_limited(wait.as_secs().max(1)));
+        }
+        // "Last used" is bookkeeping: written at most once a minute, only
+        // for requests the limit let through, and never able to fail one.
+        if let Err(error) = state.store.touch_api_key(&key).await {
+            tracing::warn!(%error, key = key.prefix, "cannot record API key use");
         }
         Ok(Caller(key))
     }

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::{Caller, Problem};
 use crate::AppState;
-use crate::store::sha256;
+use crate::store::{Delivered, Remember, Remembered, sha256};
 
 /// The most recipients one request may name.
 const MAX_RECIPIENTS: usize = 1000;
@@ -138,30 +138,11 @@ pub async fn create(
         },
     };
 
-    // Idempotent requests are handled one at a time, so a retry racing its
-    // original cannot create twice.
-    let _one_at_a_time = match &idempotency_key {
-        Some(_) => Some(state.api_idempotency.lock().await),
-        None => None,
-    };
     let request_hash = sha256(&body);
-    let earlier = match &idempotency_key {
-        Some(k) => state.store.remembered(key.id, k).await?,
-        None => None,
-    };
-    if let Some(earlier) = earlier {
-        if earlier.request_hash != request_hash {
-            return Err(Problem::conflict(
-                "This Idempotency-Key was used with a different request body.",
-            ));
-        }
-        let status = StatusCode::from_u16(earlier.status).unwrap_or(StatusCode::CREATED);
-        return Ok((
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            earlier.response,
-        )
-            .into_response());
+    if let Some(k) = &idempotency_key
+        && let Some(earlier) = state.store.remembered(key.id, k).await?
+    {
+        return replay(earlier, &request_hash);
     }
 
     let request: CreateRequest = serde_json::from_slice(&body).map_err(|e| match e.classify() {
@@ -173,56 +154,90 @@ pub async fn create(
         _ => Problem::bad_request(format!("Malformed JSON: {e}")),
     })?;
     let (audience, content, actor) = validate(&state, request).await?;
+    // The key is claimed in the same transaction as the notifications:
+    // both are stored or neither, and of two requests racing with one key
+    // the second finds the first's record and replays it.
+    let remember = idempotency_key.clone().map(|k| Remember {
+        api_key: key.id,
+        key: k,
+        request_hash: request_hash.clone(),
+        response: response_body,
+    });
     let delivered = state
         .services
         .deliver_all(
             &audience,
             &content,
             actor.as_deref(),
-            &format!("API key “{}”", key.name),
+            &Caller(key.clone()).label(),
+            remember,
         )
-        .await
-        .map_err(|e| match e {
-            // The admin form's "recipient" is this API's "recipients".
-            app::error::AppError::Invalid(mut errors) => {
-                for e in &mut errors.0 {
-                    if e.field == "recipient" {
-                        e.field = "recipients".into();
-                    }
+        .await;
+    let delivered = match delivered {
+        Ok(delivered) => delivered,
+        Err(app::error::AppError::Conflict(_)) => {
+            let k = idempotency_key.as_deref().unwrap_or_default();
+            let earlier = state
+                .store
+                .remembered(key.id, k)
+                .await?
+                .ok_or_else(|| Problem::internal("idempotency record vanished"))?;
+            return replay(earlier, &request_hash);
+        }
+        // The admin form's "recipient" is this API's "recipients".
+        Err(app::error::AppError::Invalid(mut errors)) => {
+            for e in &mut errors.0 {
+                if e.field == "recipient" {
+                    e.field = "recipients".into();
                 }
-                Problem::invalid(errors)
             }
-            other => Problem::internal(other),
-        })?;
-    let created = Created {
-        notifications: delivered
-            .iter()
-            .map(|d| CreatedOne {
-                id: d.notification.id,
-                user_id: d.user_id,
-                seq: d.notification.seq,
-            })
-            .collect(),
+            return Err(Problem::invalid(errors));
+        }
+        Err(other) => return Err(Problem::internal(other)),
     };
-    let json = serde_json::to_string(&created).map_err(Problem::internal)?;
-    if let Some(k) = &idempotency_key {
-        state
-            .store
-            .remember(
-                key.id,
-                k,
-                &request_hash,
-                StatusCode::CREATED.as_u16(),
-                &json,
-            )
-            .await?;
-    }
+    let json = created_body(delivered.iter().map(|d| (d.user_id, &d.notification)));
     Ok((
         StatusCode::CREATED,
         [(header::CONTENT_TYPE, "application/json")],
         json,
     )
         .into_response())
+}
+
+/// The answer to a request whose Idempotency-Key was seen before: the first
+/// response again, or 409 if the body differs.
+fn replay(earlier: Remembered, request_hash: &[u8]) -> Result<Response, Problem> {
+    if earlier.request_hash != request_hash {
+        return Err(Problem::conflict(
+            "This Idempotency-Key was used with a different request body.",
+        ));
+    }
+    let status = StatusCode::from_u16(earlier.status).unwrap_or(StatusCode::CREATED);
+    Ok((
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        earlier.response,
+    )
+        .into_response())
+}
+
+/// The 201 body: one entry per created notification.
+fn created_body<'a>(created: impl Iterator<Item = (UserId, &'a herald::Notification)>) -> String {
+    let created = Created {
+        notifications: created
+            .map(|(user_id, n)| CreatedOne {
+                id: n.id,
+                user_id,
+                seq: n.seq,
+            })
+            .collect(),
+    };
+    serde_json::to_string(&created).unwrap_or_default()
+}
+
+/// [`created_body`] over the store's rows, for the idempotency record.
+fn response_body(delivered: &[Delivered]) -> String {
+    created_body(delivered.iter().map(|d| (d.user_id, &d.notification)))
 }
 
 /// Retract a notification: it disappears from its recipient's inbox and
@@ -243,13 +258,13 @@ pub async fn create(
 )]
 pub async fn retract(
     State(state): State<AppState>,
-    Caller(_key): Caller,
+    caller: Caller,
     path: Result<axum::extract::Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<StatusCode, Problem> {
     let Ok(axum::extract::Path(id)) = path else {
         return Err(Problem::not_found());
     };
-    match state.services.retract(id).await {
+    match state.services.retract(id, &caller.label()).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(crate::store::StoreError::NotFound) => Err(Problem::not_found()),
         Err(other) => Err(Problem::internal(other)),
@@ -325,16 +340,16 @@ async fn validate(
     }
     let mut ids = Vec::with_capacity(request.recipients.len());
     for r in request.recipients {
-        ids.push(match r {
-            Recipient::Id { user_id } => user_id,
+        match r {
+            Recipient::Id { user_id } => ids.push(user_id),
+            // Created on first use; a deactivated one is skipped, like a
+            // deactivated user named by id.
             Recipient::External { external_id } => {
-                state
-                    .store
-                    .user_by_external_id(external_id.trim())
-                    .await?
-                    .id
+                if let Some(user) = state.store.external_user(external_id.trim()).await? {
+                    ids.push(user.id);
+                }
             }
-        });
+        }
     }
     Ok((Audience::Users { ids }, content, actor))
 }

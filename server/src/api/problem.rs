@@ -89,6 +89,13 @@ impl Problem {
         }
     }
 
+    pub fn no_such_user() -> Problem {
+        Problem {
+            detail: Some("No such user.".into()),
+            ..Problem::new(StatusCode::NOT_FOUND, "Not found")
+        }
+    }
+
     pub fn conflict(detail: &str) -> Problem {
         Problem {
             detail: Some(detail.into()),

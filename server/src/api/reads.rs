@@ -91,20 +91,35 @@ fn invalid(field: &str, message: &str) -> Problem {
     Problem::invalid(errors)
 }
 
-/// The user a request names; an unknown Herald id is 404, an unknown
-/// external id a user with nothing yet.
+/// Whether naming an unknown external id creates that user.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unknown {
+    /// Reads: an unknown (or deactivated) user is 404, and nothing is stored.
+    NotFound,
+    /// Connection tokens: a user the application has not notified yet gets
+    /// an empty inbox to watch.
+    Create,
+}
+
+/// The active user a request names; an unknown Herald id is 404, an
+/// unknown external id as `unknown` says.
 pub(super) async fn resolve(
     state: &AppState,
     user_id: Option<UserId>,
     external_id: Option<String>,
+    unknown: Unknown,
 ) -> Result<UserId, Problem> {
     match (user_id, external_id) {
         (Some(id), None) => match state.store.user(id).await? {
             Some(user) => Ok(user.id),
-            None => Err(Problem::not_found()),
+            None => Err(Problem::no_such_user()),
         },
         (None, Some(external)) if !external.trim().is_empty() && external.len() <= 255 => {
-            Ok(state.store.user_by_external_id(external.trim()).await?.id)
+            let user = match unknown {
+                Unknown::NotFound => state.store.user_by_external_id(external.trim()).await?,
+                Unknown::Create => state.store.external_user(external.trim()).await?,
+            };
+            user.map(|u| u.id).ok_or_else(Problem::no_such_user)
         }
         (None, Some(_)) => Err(invalid("external_id", "Must be 1 to 255 bytes.")),
         _ => Err(invalid(
@@ -145,7 +160,7 @@ pub async fn page(
     if !(1..=100).contains(&limit) {
         return Err(invalid("limit", "Must be 1 to 100."));
     }
-    let user = resolve(&state, query.user_id, query.external_id).await?;
+    let user = resolve(&state, query.user_id, query.external_id, Unknown::NotFound).await?;
     let items = state.store.page(user, view, query.before, limit).await?;
     let next_before = (items.len() as i64 == limit)
         .then(|| items.last().map(|n| n.seq))
@@ -178,7 +193,7 @@ pub async fn unread(
     query: Result<Query<UserRef>, QueryRejection>,
 ) -> Result<Json<Unread>, Problem> {
     let Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
-    let user = resolve(&state, query.user_id, query.external_id).await?;
+    let user = resolve(&state, query.user_id, query.external_id, Unknown::NotFound).await?;
     let (unread, seq) = state.store.unread(user).await?;
     Ok(Json(Unread { unread, seq }))
 }

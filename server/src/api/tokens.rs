@@ -61,7 +61,7 @@ fn invalid(field: &str, message: &str) -> Problem {
 )]
 pub async fn issue(
     State(state): State<AppState>,
-    Caller(_key): Caller,
+    Caller(key): Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Token>), Problem> {
     let body = body.map_err(|rejection| match rejection.status() {
@@ -76,8 +76,19 @@ pub async fn issue(
     if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
         return Err(invalid("ttl_seconds", "Must be 1 to 3600."));
     }
-    let user = super::reads::resolve(&state, request.user_id, request.external_id).await?;
+    let user = super::reads::resolve(
+        &state,
+        request.user_id,
+        request.external_id,
+        super::reads::Unknown::Create,
+    )
+    .await?;
     let expires_at = now_ms() + ttl * 1000;
-    let token = state.tokens.sign(user, expires_at);
+    // The token names its key, so revoking the key ends it too.
+    let token = state.tokens.sign(&crate::tokens::Claims {
+        user,
+        key: key.id,
+        expires_at,
+    });
     Ok((StatusCode::CREATED, Json(Token { token, expires_at })))
 }

@@ -5,16 +5,50 @@
 pub mod socket;
 pub mod stream;
 
+use std::time::Duration;
+
 use axum::http::HeaderMap;
-use herald::wire::REPLAY_LIMIT;
+use herald::wire::{REPLAY_LIMIT, close};
 use herald::{ServerMessage, User, UserId};
+use tokio::time::{Instant, Interval, Sleep};
 use tower_sessions::Session;
 
 use crate::AppState;
 use crate::auth;
 use crate::error::Error;
-use crate::hub::{Ended, Event, Subscription};
-use crate::store::StoreError;
+use crate::hub::{Ended, Event, Grant, Subscription};
+use crate::store::now_ms;
+
+/// Why a live connection stops (or never starts), as a close code the
+/// client acts on and a reason a person can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: u16,
+    pub reason: &'static str,
+}
+
+impl Refusal {
+    pub const SIGNED_OUT: Refusal = Refusal {
+        code: close::SIGNED_OUT,
+        reason: "signed out",
+    };
+    pub const TOKEN_EXPIRED: Refusal = Refusal {
+        code: close::TOKEN_EXPIRED,
+        reason: "token expired; fetch a new one and resume",
+    };
+    pub const TOO_MANY: Refusal = Refusal {
+        code: close::TOO_MANY_CONNECTIONS,
+        reason: "too many open connections for this user",
+    };
+    pub const TOO_SLOW: Refusal = Refusal {
+        code: 1008,
+        reason: "too slow; reconnect to catch up",
+    };
+    pub const INTERNAL: Refusal = Refusal {
+        code: 1011,
+        reason: "internal error",
+    };
+}
 
 /// A connection that has caught up: what to send first, then live events.
 pub struct Opening {
@@ -24,17 +58,62 @@ pub struct Opening {
     /// The sequence number the greeting is valid at; live events at or below
     /// it were covered by the replay and are skipped.
     seq: i64,
+    state: AppState,
+    user: UserId,
+    grant: Grant,
+    /// When to check again that the grant still holds.
+    recheck: Interval,
+    /// When a token's permission runs out.
+    expiry: Option<std::pin::Pin<Box<Sleep>>>,
 }
 
 impl Opening {
-    /// The next live event not already replayed, or why the hub ended this
-    /// connection's events.
-    pub async fn next_event(&mut self) -> Result<Event, Ended> {
+    /// The next live event not already replayed, or why this connection
+    /// must end: the hub cut it off, its token expired, or the session,
+    /// user or key behind it is no longer valid (checked every heartbeat).
+    pub async fn next_event(&mut self) -> Result<Event, Refusal> {
+        let Opening {
+            events,
+            seq,
+            state,
+            user,
+            grant,
+            recheck,
+            expiry,
+            ..
+        } = self;
         loop {
-            let event = self.events.recv().await?;
-            if event.seq > self.seq {
-                return Ok(event);
+            let expired = async {
+                match expiry.as_mut() {
+                    Some(sleep) => sleep.await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                event = events.recv() => match event {
+                    Ok(event) if event.seq > *seq => return Ok(event),
+                    Ok(_) => {}
+                    Err(Ended::TooSlow) => return Err(Refusal::TOO_SLOW),
+                    Err(Ended::SignedOut) => return Err(Refusal::SIGNED_OUT),
+                },
+                _ = expired => return Err(Refusal::TOKEN_EXPIRED),
+                _ = recheck.tick() => check_grant(state, *user, grant).await?,
             }
+        }
+    }
+}
+
+/// `Ok` while `grant` still lets `user` in.
+async fn check_grant(state: &AppState, user: UserId, grant: &Grant) -> Result<(), Refusal> {
+    match auth::still_granted(state, user, grant).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(match grant {
+            Grant::Token { expires_at, .. } if *expires_at <= now_ms() => Refusal::TOKEN_EXPIRED,
+            _ => Refusal::SIGNED_OUT,
+        }),
+        Err(error) => {
+            tracing::error!(%error, user, "cannot re-check a live connection");
+            Err(Refusal::INTERNAL)
         }
     }
 }
@@ -43,12 +122,24 @@ impl Opening {
 pub async fn open(
     state: &AppState,
     user: UserId,
+    grant: Grant,
     after: Option<i64>,
-) -> Result<Opening, StoreError> {
+) -> Result<Opening, Refusal> {
     // Subscribe before reading: an event committed meanwhile is then both in
     // the database snapshot and queued, and the queued copy is skipped by seq.
-    let events = state.hub.subscribe(user);
-    let (unread, seq) = state.store.unread(user).await?;
+    let events = state
+        .hub
+        .subscribe(user, grant)
+        .map_err(|_| Refusal::TOO_MANY)?;
+    // Checked again now that the connection is registered: a sign-out or
+    // deactivation since the request was authorised (say, during the
+    // resume handshake) has either closed it through the hub or shows here.
+    check_grant(state, user, &grant).await?;
+    let internal = |error: crate::store::StoreError| {
+        tracing::error!(%error, user, "cannot open live feed");
+        Refusal::INTERNAL
+    };
+    let (unread, seq) = state.store.unread(user).await.map_err(internal)?;
     let heartbeat_ms = state.config.heartbeat_ms;
     let mut first = Vec::new();
     match after {
@@ -60,7 +151,11 @@ pub async fn open(
             });
         }
         Some(after) => {
-            let missed = state.store.missed(user, after, seq).await?;
+            let missed = state
+                .store
+                .missed(user, after, seq)
+                .await
+                .map_err(internal)?;
             first.extend(
                 missed
                     .into_iter()
@@ -78,30 +173,60 @@ pub async fn open(
             heartbeat_ms,
         }),
     }
-    Ok(Opening { first, events, seq })
+    let every = state.config.heartbeat();
+    let expiry = match grant {
+        Grant::Token { expires_at, .. } => {
+            let left = Duration::from_millis((expires_at - now_ms()).max(0) as u64);
+            Some(Box::pin(tokio::time::sleep(left)))
+        }
+        Grant::Session(_) => None,
+    };
+    Ok(Opening {
+        first,
+        events,
+        seq,
+        state: state.clone(),
+        user,
+        grant,
+        recheck: tokio::time::interval_at(Instant::now() + every, every),
+        expiry,
+    })
 }
 
-/// The user a live request is for: holding a valid connection token, or
-/// logged in (else 401) and, if it comes from a browser page, from an
-/// allowed origin (else 403).
+/// The user a live request is for, and what lets them in: a valid
+/// connection token whose key is not revoked, or a logged-in session (else
+/// 401) from an allowed origin if it comes from a browser page (else 403).
 pub async fn authorize(
     state: &AppState,
     session: &Session,
     headers: &HeaderMap,
     token: Option<&str>,
-) -> Result<User, Error> {
+) -> Result<(User, Grant), Error> {
     if let Some(token) = token {
         // A signed token is its own proof, not a cookie the browser sends by
         // itself, so a page on the integrating site may use it.
-        let id = state
+        let claims = state
             .tokens
-            .verify(token, crate::store::now_ms())
+            .verify(token, now_ms())
             .ok_or(Error::Unauthorized)?;
-        return state.store.user(id).await?.ok_or(Error::Unauthorized);
+        if !state.store.api_key_active(claims.key).await? {
+            return Err(Error::Unauthorized);
+        }
+        let user = state
+            .store
+            .user(claims.user)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        let grant = Grant::Token {
+            key: claims.key,
+            expires_at: claims.expires_at,
+        };
+        return Ok((user, grant));
     }
-    let user = auth::session_user(session, &state.store)
+    auth::check_origin(headers, &state.config)?;
+    let user = auth::session_user(session, &state.store, &state.config)
         .await?
         .ok_or(Error::Unauthorized)?;
-    auth::check_origin(headers, &state.config)?;
-    Ok(user)
+    let id = session.id().ok_or(Error::Unauthorized)?;
+    Ok((user, Grant::Session(id)))
 }

@@ -18,7 +18,7 @@ use tower_sessions::Session;
 
 use crate::AppState;
 use crate::error::Error;
-use crate::hub::Ended;
+use crate::hub::Grant;
 
 /// How long a new connection may take to say where to resume from.
 const HANDSHAKE: Duration = Duration::from_secs(10);
@@ -54,16 +54,17 @@ pub async fn upgrade(
     headers: HeaderMap,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, Error> {
-    let user = super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
+    let (user, grant) =
+        super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
     Ok(ws
         .max_message_size(MAX_CLIENT_FRAME)
         .max_frame_size(MAX_CLIENT_FRAME)
-        .on_upgrade(move |socket| serve(socket, state, user.id)))
+        .on_upgrade(move |socket| serve(socket, state, user.id, grant)))
 }
 
-async fn serve(socket: WebSocket, state: AppState, user: UserId) {
+async fn serve(socket: WebSocket, state: AppState, user: UserId, grant: Grant) {
     let (mut sink, mut stream) = socket.split();
-    let ending = run(&mut sink, &mut stream, &state, user).await;
+    let ending = run(&mut sink, &mut stream, &state, user, grant).await;
     match ending {
         Ending::Close(code, reason) => {
             if code != close_code::AWAY && code != close_code::NORMAL {
@@ -95,6 +96,7 @@ async fn run(
     stream: &mut SplitStream<WebSocket>,
     state: &AppState,
     user: UserId,
+    grant: Grant,
 ) -> Ending {
     let after = match tokio::time::timeout(HANDSHAKE, stream.next()).await {
         Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str(&text) {
@@ -107,12 +109,9 @@ async fn run(
         Err(_) => return Ending::Close(close_code::POLICY, "no resume message in time"),
     };
 
-    let mut opening = match super::open(state, user, Some(after)).await {
+    let mut opening = match super::open(state, user, grant, Some(after)).await {
         Ok(opening) => opening,
-        Err(error) => {
-            tracing::error!(%error, user, "cannot open live feed");
-            return Ending::Close(close_code::ERROR, "internal error");
-        }
+        Err(refusal) => return Ending::Close(refusal.code, refusal.reason),
     };
     // A peer that takes longer than this to accept a frame is as good as
     // dead; waiting on it would hold its connection open forever.
@@ -149,8 +148,7 @@ async fn run(
                         return Ending::Drop;
                     }
                 }
-                Err(Ended::TooSlow) => return Ending::Close(close_code::POLICY, "too slow; reconnect to catch up"),
-                Err(Ended::SignedOut) => return Ending::Close(close_code::POLICY, "signed out"),
+                Err(refusal) => return Ending::Close(refusal.code, refusal.reason),
             },
             frame = stream.next() => {
                 last_heard = Instant::now();

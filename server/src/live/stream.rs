@@ -28,14 +28,22 @@ pub async fn events(
     headers: HeaderMap,
     Query(query): Query<Resume>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
-    let user = super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
+    let (user, grant) =
+        super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
     // The browser sends Last-Event-ID itself when it reconnects on its own.
     let after = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
         .or(query.after);
-    let mut opening = super::open(&state, user.id, after).await?;
+    let mut opening = match super::open(&state, user.id, grant, after).await {
+        Ok(opening) => opening,
+        Err(refusal) if refusal == super::Refusal::TOO_MANY => {
+            return Err(Error::TooManyConnections);
+        }
+        Err(refusal) if refusal == super::Refusal::INTERNAL => return Err(Error::Internal),
+        Err(_) => return Err(Error::Unauthorized),
+    };
 
     let first = stream::iter(std::mem::take(&mut opening.first)).map(|message| Ok(event(&message)));
     let live = stream::unfold(opening, |mut opening| async move {
@@ -45,7 +53,8 @@ pub async fn events(
             .data(event.json.as_str());
         Some((Ok(sse), opening))
     });
-    // Ends on shutdown (the browser reconnects) or when the hub cut it off.
+    // Ends on shutdown (the browser reconnects), when the hub cut it off, or
+    // when its session, user, key or token is no longer valid.
     let shutdown = state.shutdown.clone().cancelled_owned();
     let heartbeat =
         Event::default().data(serde_json::to_string(&ServerMessage::Heartbeat).unwrap_or_default());

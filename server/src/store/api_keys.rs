@@ -8,7 +8,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 
+use super::audit::record;
 use super::{Store, StoreError, now_ms};
+
+/// How stale a key's "last used" time may get: it is written at most this
+/// often, so API traffic does not turn into a stream of writes.
+pub const LAST_USED_GRANULARITY_MS: i64 = 60_000;
 
 /// What an admin sees of a key: never its secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]
@@ -20,6 +25,17 @@ pub struct ApiKey {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+}
+
+/// A live key with its secret's hash, as looked up by prefix.
+#[derive(FromRow)]
+struct KeyRow {
+    secret_hash: Vec<u8>,
+    id: i64,
+    name: String,
+    prefix: String,
+    created_at: i64,
+    last_used_at: Option<i64>,
 }
 
 /// A remembered response to an idempotent request.
@@ -46,9 +62,14 @@ pub fn sha256(data: &[u8]) -> Vec<u8> {
 
 impl Store {
     /// Creates a key; the returned secret is shown once and never stored.
-    pub async fn create_api_key(&self, name: &str) -> Result<(ApiKey, String), StoreError> {
+    pub async fn create_api_key(
+        &self,
+        name: &str,
+        by: &str,
+    ) -> Result<(ApiKey, String), StoreError> {
         let prefix = format!("hk_{}", random(8));
         let secret = random(32);
+        let mut tx = self.writer.begin().await?;
         let key: ApiKey = sqlx::query_as(
             "INSERT INTO api_keys (name, prefix, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4) \
              RETURNING id, name, prefix, created_at, last_used_at, revoked_at",
@@ -57,8 +78,10 @@ impl Store {
         .bind(&prefix)
         .bind(sha256(secret.as_bytes()))
         .bind(now_ms())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        record(&mut tx, by, "key.create", &key_label(&key), "").await?;
+        tx.commit().await?;
         Ok((key, format!("{prefix}_{secret}")))
     }
 
@@ -68,13 +91,22 @@ impl Store {
         let Some((prefix, secret)) = token.rsplit_once('_') else {
             return Ok(None);
         };
-        let row: Option<(i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT id, secret_hash FROM api_keys WHERE prefix = ?1 AND revoked_at IS NULL",
+        let row: Option<KeyRow> = sqlx::query_as(
+            "SELECT secret_hash, id, name, prefix, created_at, last_used_at FROM api_keys \
+             WHERE prefix = ?1 AND revoked_at IS NULL",
         )
         .bind(prefix)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((id, stored)) = row else {
+        let Some(KeyRow {
+            secret_hash: stored,
+            id,
+            name,
+            prefix,
+            created_at,
+            last_used_at,
+        }) = row
+        else {
             return Ok(None);
         };
         // Constant time, so the comparison leaks nothing about the hash.
@@ -85,18 +117,46 @@ impl Store {
                 .zip(&stored)
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                 == 0;
-        if !same {
-            return Ok(None);
+        Ok(same.then_some(ApiKey {
+            id,
+            name,
+            prefix,
+            created_at,
+            last_used_at,
+            revoked_at: None,
+        }))
+    }
+
+    /// Records that `key` was used now, unless that was recorded less than
+    /// [`LAST_USED_GRANULARITY_MS`] ago (checked before writing anything).
+    pub async fn touch_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        let now = now_ms();
+        if key
+            .last_used_at
+            .is_some_and(|at| now - at < LAST_USED_GRANULARITY_MS)
+        {
+            return Ok(());
         }
-        let key = sqlx::query_as(
+        sqlx::query(
             "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 \
-             RETURNING id, name, prefix, created_at, last_used_at, revoked_at",
+             AND (last_used_at IS NULL OR last_used_at < ?3)",
         )
-        .bind(id)
-        .bind(now_ms())
-        .fetch_optional(&self.pool)
+        .bind(key.id)
+        .bind(now)
+        .bind(now - LAST_USED_GRANULARITY_MS)
+        .execute(&self.writer)
         .await?;
-        Ok(key)
+        Ok(())
+    }
+
+    /// Whether key `id` exists and is not revoked.
+    pub async fn api_key_active(&self, id: i64) -> Result<bool, StoreError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM api_keys WHERE id = ?1 AND revoked_at IS NULL")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
     }
 
     /// Every key, newest first.
@@ -109,44 +169,55 @@ impl Store {
     }
 
     /// Revokes a key; it is refused from the next request on.
-    pub async fn revoke_api_key(&self, id: i64) -> Result<(), StoreError> {
-        let done =
-            sqlx::query("UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")
-                .bind(id)
-                .bind(now_ms())
-                .execute(&self.pool)
-                .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+    pub async fn revoke_api_key(&self, id: i64, by: &str) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let key: Option<ApiKey> = sqlx::query_as(
+            "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL \
+             RETURNING id, name, prefix, created_at, last_used_at, revoked_at",
+        )
+        .bind(id)
+        .bind(now_ms())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let key = key.ok_or(StoreError::NotFound)?;
+        record(&mut tx, by, "key.revoke", &key_label(&key), "").await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// The user the calling application knows as `external_id`, created as a
-    /// member (who cannot log in with a password) on first use.
-    pub async fn user_by_external_id(&self, external_id: &str) -> Result<User, StoreError> {
-        let username = format!("ext:{external_id}");
-        // "!" is no valid password hash, so nobody can log in as this user.
+    /// The active user the calling application knows as `external_id`.
+    pub async fn user_by_external_id(&self, external_id: &str) -> Result<Option<User>, StoreError> {
+        let row: Option<(UserId, String)> = sqlx::query_as(
+            "SELECT id, username FROM users WHERE external_id = ?1 AND deactivated_at IS NULL",
+        )
+        .bind(external_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(id, username)| User {
+            id,
+            username,
+            role: Role::Member,
+        }))
+    }
+
+    /// Like [`Store::user_by_external_id`], creating the user (a member who
+    /// cannot log in with a password) on first use. `None`: deactivated.
+    pub async fn external_user(&self, external_id: &str) -> Result<Option<User>, StoreError> {
+        if let Some(user) = self.user_by_external_id(external_id).await? {
+            return Ok(Some(user));
+        }
+        // "!" is no valid password hash, and `credentials` skips external
+        // users anyway: nobody can log in as one.
         sqlx::query(
             "INSERT INTO users (username, password_hash, role, created_at, external_id) \
              VALUES (?1, '!', 'member', ?2, ?3) ON CONFLICT DO NOTHING",
         )
-        .bind(&username)
+        .bind(format!("ext:{external_id}"))
         .bind(now_ms())
         .bind(external_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
-        let (id, name): (UserId, String) =
-            sqlx::query_as("SELECT id, username FROM users WHERE external_id = ?1")
-                .bind(external_id)
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or_else(|| StoreError::UsernameTaken(username.clone()))?;
-        Ok(User {
-            id,
-            username: name,
-            role: Role::Member,
-        })
+        self.user_by_external_id(external_id).await
     }
 
     /// The remembered response to `key` from this API key, within 24 hours.
@@ -170,30 +241,9 @@ impl Store {
             response,
         }))
     }
+}
 
-    /// Remembers the response to `key` (replacing one older than 24 hours).
-    pub async fn remember(
-        &self,
-        api_key: i64,
-        key: &str,
-        request_hash: &[u8],
-        status: u16,
-        response: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (api_key_id, key, request_hash, status, response, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-             ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, \
-             status = excluded.status, response = excluded.response, created_at = excluded.created_at",
-        )
-        .bind(api_key)
-        .bind(key)
-        .bind(request_hash)
-        .bind(status as i64)
-        .bind(response)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
+/// How the audit log names a key.
+pub fn key_label(key: &ApiKey) -> String {
+    format!("API key “{}” ({})", key.name, key.prefix)
 }

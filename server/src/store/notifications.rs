@@ -5,7 +5,8 @@
 use herald::{Audience, Category, InboxView, NewNotification, Notification, UserId};
 use sqlx::{FromRow, Sqlite, Transaction};
 
-use super::{Store, StoreError, now_ms};
+use super::audit::record;
+use super::{IDEMPOTENCY_MS, Store, StoreError, now_ms};
 
 /// The columns of a [`Notification`], in [`NotificationRow`]'s order.
 const COLUMNS: &str = "id, seq, version, title, body, link, category, actor, \
@@ -18,6 +19,16 @@ pub struct Delivered {
     pub user_id: UserId,
     pub notification: Notification,
     pub unread: i64,
+}
+
+/// An Idempotency-Key claimed in the same transaction as the notifications
+/// it creates: both are stored, or neither.
+pub struct Remember {
+    pub api_key: i64,
+    pub key: String,
+    pub request_hash: Vec<u8>,
+    /// The response to replay, made from what was created.
+    pub response: fn(&[Delivered]) -> String,
 }
 
 /// One notification after a change, with the owner's count at its version.
@@ -80,15 +91,18 @@ impl From<NotificationRow> for Notification {
 }
 
 impl Store {
-    /// Stores `content` for every user in `audience`, each under the next
-    /// number of that user's sequence, all in one transaction: either every
-    /// recipient gets it or none does.
+    /// Stores `content` for every active user in `audience`, each under the
+    /// next number of that user's sequence, all in one transaction with the
+    /// send's record, its audit entry and (with `remember`) the idempotency
+    /// record: either all of it is stored or none. Named users who are
+    /// deactivated are skipped; an unknown one fails the whole send.
     pub async fn create_notifications(
         &self,
         audience: &Audience,
         content: &NewNotification,
         actor: Option<&str>,
         sender: &str,
+        remember: Option<&Remember>,
     ) -> Result<(i64, Vec<Delivered>), StoreError> {
         let created_at = now_ms();
         // The recipients as a JSON array for `json_each`; NULL is everyone.
@@ -104,26 +118,50 @@ impl Store {
             Audience::Everyone => None,
             _ => Some(serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?),
         };
-        let mut tx = self.pool.begin().await?;
-        // The UPDATE takes SQLite's write lock first, so concurrent senders
-        // queue here and sequence numbers never collide. `?1 IS NULL` means
-        // everyone.
+        let mut tx = self.writer.begin().await?;
+        if let Some(remember) = remember {
+            // Claims the key first; an unexpired claim of another request
+            // (committed, since writes take turns) makes this one a replay.
+            let claimed = sqlx::query(
+                "INSERT INTO idempotency_keys \
+                 (api_key_id, key, request_hash, status, response, created_at) \
+                 VALUES (?1, ?2, ?3, 201, '', ?4) \
+                 ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, \
+                 status = excluded.status, response = excluded.response, created_at = excluded.created_at \
+                 WHERE idempotency_keys.created_at <= ?5",
+            )
+            .bind(remember.api_key)
+            .bind(&remember.key)
+            .bind(&remember.request_hash)
+            .bind(created_at)
+            .bind(created_at - IDEMPOTENCY_MS)
+            .execute(&mut *tx)
+            .await?;
+            if claimed.rows_affected() == 0 {
+                return Err(StoreError::IdempotencyKeyUsed);
+            }
+        }
+        // The UPDATE takes the write lock before anything is read, and
+        // sequence numbers never collide. `?1 IS NULL` means everyone.
         let counts: Vec<(UserId, i64)> = sqlx::query_as(
             "UPDATE users SET last_seq = last_seq + 1, unread = unread + 1 \
-             WHERE (?1 IS NULL AND deactivated_at IS NULL) OR id IN (SELECT value FROM json_each(?1)) \
+             WHERE deactivated_at IS NULL AND (?1 IS NULL OR id IN (SELECT value FROM json_each(?1))) \
              RETURNING id, unread",
         )
         .bind(only.clone())
         .fetch_all(&mut *tx)
         .await?;
         if only.is_some() && counts.len() != ids.len() {
-            let found: Vec<UserId> = counts.iter().map(|(id, _)| *id).collect();
-            let missing = ids
-                .into_iter()
-                .find(|id| !found.contains(id))
-                .unwrap_or_default();
-            // Dropping the transaction undoes the counters already bumped.
-            return Err(StoreError::UnknownUser(missing));
+            let known: Vec<UserId> = sqlx::query_scalar(
+                "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?1))",
+            )
+            .bind(only.clone())
+            .fetch_all(&mut *tx)
+            .await?;
+            if let Some(missing) = ids.iter().find(|id| !known.contains(id)) {
+                // Dropping the transaction undoes the counters already bumped.
+                return Err(StoreError::UnknownUser(*missing));
+            }
         }
         let audience_label = match (audience, counts.len()) {
             (Audience::Everyone, _) => "Everyone".to_owned(),
@@ -136,7 +174,7 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
         )
         .bind(&content.title)
-        .bind(audience_label)
+        .bind(&audience_label)
         .bind(sender)
         .bind(counts.len() as i64)
         .bind(created_at)
@@ -146,7 +184,7 @@ impl Store {
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at, send_id) \
              SELECT id, last_seq, last_seq, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM users \
-             WHERE (?1 IS NULL AND deactivated_at IS NULL) OR id IN (SELECT value FROM json_each(?1)) \
+             WHERE deactivated_at IS NULL AND (?1 IS NULL OR id IN (SELECT value FROM json_each(?1))) \
              RETURNING user_id AS owner, {COLUMNS}"
         ))
         .bind(only)
@@ -159,10 +197,17 @@ impl Store {
         .bind(send_id)
         .fetch_all(&mut *tx)
         .await?;
-        tx.commit().await?;
+        record(
+            &mut tx,
+            sender,
+            "send",
+            &audience_label,
+            &format!("#{send_id} “{}”", content.title),
+        )
+        .await?;
 
         let counts: std::collections::HashMap<UserId, i64> = counts.into_iter().collect();
-        let delivered = rows
+        let delivered: Vec<Delivered> = rows
             .into_iter()
             .map(|r| Delivered {
                 user_id: r.owner,
@@ -170,6 +215,17 @@ impl Store {
                 notification: r.row.into(),
             })
             .collect();
+        if let Some(remember) = remember {
+            sqlx::query(
+                "UPDATE idempotency_keys SET response = ?3 WHERE api_key_id = ?1 AND key = ?2",
+            )
+            .bind(remember.api_key)
+            .bind(&remember.key)
+            .bind((remember.response)(&delivered))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok((send_id, delivered))
     }
 
@@ -323,7 +379,7 @@ impl Store {
         at: Option<i64>,
         delta: impl Fn(&Notification) -> i64,
     ) -> Result<Changed, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // Writing first takes the write lock before anything is read.
         let updated: Option<NotificationRow> = sqlx::query_as(&format!(
             "UPDATE notifications SET version = \
@@ -363,7 +419,7 @@ impl Store {
     /// arriving meanwhile stays unread.
     pub async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<AllRead, StoreError> {
         let read_at = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let archived: Vec<(Option<i64>,)> = sqlx::query_as(
             "UPDATE notifications SET read_at = ?3, \
              version = (SELECT last_seq + 1 FROM users WHERE id = ?1) \
@@ -400,8 +456,8 @@ impl Store {
 
     /// Withdraws a notification from its recipient's inbox and count.
     /// Returns the owner and the change to announce to them.
-    pub async fn retract(&self, id: i64) -> Result<(UserId, Changed), StoreError> {
-        let mut tx = self.pool.begin().await?;
+    pub async fn retract(&self, id: i64, by: &str) -> Result<(UserId, Changed), StoreError> {
+        let mut tx = self.writer.begin().await?;
         let row: Option<OwnedRow> = sqlx::query_as(&format!(
             "UPDATE notifications SET retracted_at = ?2, version = \
              (SELECT last_seq + 1 FROM users WHERE users.id = notifications.user_id) \
@@ -426,6 +482,14 @@ impl Store {
         let notification = Notification::from(row.row);
         let counted = notification.read_at.is_none() && notification.archived_at.is_none();
         let (unread, _) = bump(&mut tx, row.owner, -(counted as i64)).await?;
+        record(
+            &mut tx,
+            by,
+            "retract",
+            &format!("notification #{id}"),
+            &notification.title,
+        )
+        .await?;
         tx.commit().await?;
         Ok((
             row.owner,
@@ -435,6 +499,73 @@ impl Store {
                 changed: true,
             },
         ))
+    }
+
+    /// Withdraws every notification of a send still out, in one
+    /// transaction: each recipient's next change, counts kept, and the send
+    /// marked retracted last. Returns the changes to announce, one per
+    /// recipient; retrying a retracted send changes nothing and returns none.
+    pub async fn retract_send(
+        &self,
+        send: i64,
+        by: &str,
+    ) -> Result<Vec<(UserId, Changed)>, StoreError> {
+        let at = now_ms();
+        let mut tx = self.writer.begin().await?;
+        let title: Option<String> = sqlx::query_scalar("SELECT title FROM sends WHERE id = ?1")
+            .bind(send)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let title = title.ok_or(StoreError::NotFound)?;
+        // A send holds one notification per recipient, so each owner takes
+        // exactly one sequence number here.
+        let counts: Vec<(UserId, i64)> = sqlx::query_as(
+            "UPDATE users SET last_seq = last_seq + 1, unread = unread - \
+             (SELECT COUNT(n.id) FROM notifications n WHERE n.user_id = users.id AND n.send_id = ?1 \
+              AND n.retracted_at IS NULL AND n.read_at IS NULL AND n.archived_at IS NULL) \
+             WHERE id IN (SELECT user_id FROM notifications WHERE send_id = ?1 AND retracted_at IS NULL) \
+             RETURNING id, unread",
+        )
+        .bind(send)
+        .fetch_all(&mut *tx)
+        .await?;
+        let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
+            "UPDATE notifications SET retracted_at = ?2, \
+             version = (SELECT last_seq FROM users WHERE users.id = notifications.user_id) \
+             WHERE send_id = ?1 AND retracted_at IS NULL RETURNING user_id AS owner, {COLUMNS}"
+        ))
+        .bind(send)
+        .bind(at)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE sends SET retracted_at = ?2 WHERE id = ?1 AND retracted_at IS NULL")
+            .bind(send)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        if !rows.is_empty() {
+            record(
+                &mut tx,
+                by,
+                "retract",
+                &format!("send #{send}"),
+                &format!("“{title}” from {} recipients", rows.len()),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        let counts: std::collections::HashMap<UserId, i64> = counts.into_iter().collect();
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let changed = Changed {
+                    unread: counts.get(&r.owner).copied().unwrap_or_default(),
+                    notification: r.row.into(),
+                    changed: true,
+                };
+                (r.owner, changed)
+            })
+            .collect())
     }
 
     /// Records that the user's bell panel showed everything up to `up_to`.
@@ -447,7 +578,7 @@ impl Store {
         .bind(user)
         .bind(up_to)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

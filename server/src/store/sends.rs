@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
-use super::{Store, StoreError, now_ms};
+use super::{Store, StoreError};
 
 /// One send as the admin console lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]
@@ -27,7 +27,7 @@ impl Store {
         sqlx::query("UPDATE sends SET delivered = ?2 WHERE id = ?1")
             .bind(send)
             .bind(delivered)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -56,26 +56,6 @@ impl Store {
         .bind(pattern)
         .bind(before.unwrap_or(i64::MAX))
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// The notifications of a send still to retract; marks the send retracted.
-    pub async fn start_retracting(&self, send: i64) -> Result<Vec<i64>, StoreError> {
-        let done = sqlx::query(
-            "UPDATE sends SET retracted_at = ?2 WHERE id = ?1 AND retracted_at IS NULL",
-        )
-        .bind(send)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM notifications WHERE send_id = ?1 AND retracted_at IS NULL",
-        )
-        .bind(send)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -1,8 +1,11 @@
-//! Users and their credentials.
+//! Users, their credentials and roles. Usernames are compared in lower case
+//! (they are ASCII, see `herald::check_username`), and there is always at
+//! least one active admin.
 
 use herald::{Role, User, UserId};
 use sqlx::FromRow;
 
+use super::audit::record;
 use super::{Store, StoreError, now_ms};
 
 #[derive(FromRow)]
@@ -27,14 +30,29 @@ impl TryFrom<UserRow> for User {
     }
 }
 
+/// What a login checks: the user, their password hash, and the session
+/// epoch a new session of theirs starts in.
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+    pub epoch: i64,
+}
+
+/// Leaves an admin in place: true unless `id` is the last active admin.
+const NOT_LAST_ADMIN: &str = "(role <> 'admin' OR (SELECT COUNT(id) FROM users \
+                              WHERE role = 'admin' AND deactivated_at IS NULL) > 1)";
+
 impl Store {
-    /// Creates a user; `password_hash` is an argon2 PHC string.
+    /// Creates a user; `password_hash` is an argon2 PHC string. `by` is who
+    /// did it, for the audit log.
     pub async fn create_user(
         &self,
         username: &str,
         password_hash: &str,
         role: Role,
+        by: &str,
     ) -> Result<User, StoreError> {
+        let mut tx = self.writer.begin().await?;
         let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
             "INSERT INTO users (username, password_hash, role, created_at) \
              VALUES (?1, ?2, ?3, ?4) RETURNING id",
@@ -43,21 +61,25 @@ impl Store {
         .bind(password_hash)
         .bind(role.as_str())
         .bind(now_ms())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await;
-        match id {
-            Ok(id) => Ok(User {
-                id,
-                username: username.to_owned(),
-                role,
-            }),
+        let id = match id {
+            Ok(id) => id,
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(StoreError::UsernameTaken(username.to_owned()))
+                return Err(StoreError::UsernameTaken(username.to_owned()));
             }
-            Err(e) => Err(e.into()),
-        }
+            Err(e) => return Err(e.into()),
+        };
+        record(&mut tx, by, "user.create", username, role.as_str()).await?;
+        tx.commit().await?;
+        Ok(User {
+            id,
+            username: username.to_owned(),
+            role,
+        })
     }
 
+    /// An active user.
     pub async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         sqlx::query_as::<_, UserRow>(
             "SELECT id, username, role FROM users WHERE id = ?1 AND deactivated_at IS NULL",
@@ -69,22 +91,65 @@ impl Store {
         .transpose()
     }
 
-    /// A user and their password hash, looked up by username.
-    pub async fn credentials(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
-        let row: Option<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT id, username, role, password_hash FROM users \
-             WHERE username = ?1 AND deactivated_at IS NULL",
+    /// The active user a session opened in `epoch` still stands for.
+    pub async fn session_user(&self, id: UserId, epoch: i64) -> Result<Option<User>, StoreError> {
+        sqlx::query_as::<_, UserRow>(
+            "SELECT id, username, role FROM users \
+             WHERE id = ?1 AND auth_epoch = ?2 AND deactivated_at IS NULL",
         )
-        .bind(username)
+        .bind(id)
+        .bind(epoch)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(User::try_from)
+        .transpose()
+    }
+
+    /// An active user who logs in with a password, by username in any case.
+    pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
+        let row: Option<(i64, String, String, String, i64)> = sqlx::query_as(
+            "SELECT id, username, role, password_hash, auth_epoch FROM users \
+             WHERE lower(username) = ?1 AND external_id IS NULL AND deactivated_at IS NULL",
+        )
+        .bind(herald::normalise_username(username))
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(id, username, role, hash)| {
-            User::try_from(UserRow { id, username, role }).map(|user| (user, hash))
+        row.map(|(id, username, role, password_hash, epoch)| {
+            Ok(Credentials {
+                user: User::try_from(UserRow { id, username, role })?,
+                password_hash,
+                epoch,
+            })
         })
         .transpose()
     }
 
-    /// Every user, by username.
+    /// Replaces a user's password and starts a new session epoch, which ends
+    /// every session opened before. Returns the new epoch.
+    pub async fn set_password(&self, user: &User, password_hash: &str) -> Result<i64, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let epoch: Option<i64> = sqlx::query_scalar(
+            "UPDATE users SET password_hash = ?2, auth_epoch = auth_epoch + 1 \
+             WHERE id = ?1 AND deactivated_at IS NULL RETURNING auth_epoch",
+        )
+        .bind(user.id)
+        .bind(password_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let epoch = epoch.ok_or(StoreError::NotFound)?;
+        record(
+            &mut tx,
+            &user.username,
+            "password.change",
+            &user.username,
+            "other sessions ended",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(epoch)
+    }
+
+    /// Every active user, by username.
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
         sqlx::query_as::<_, UserRow>(
             "SELECT id, username, role FROM users WHERE deactivated_at IS NULL ORDER BY username",
@@ -124,19 +189,73 @@ impl Store {
     }
 
     /// Deactivates a user: they can no longer log in, and every session of
-    /// theirs stops being accepted at once (each request checks).
-    pub async fn deactivate(&self, id: UserId) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "UPDATE users SET deactivated_at = ?2 WHERE id = ?1 AND deactivated_at IS NULL",
-        )
+    /// theirs stops being accepted at once (each request checks). The last
+    /// active admin cannot be deactivated.
+    pub async fn deactivate(&self, id: UserId, by: &str) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let done: Option<String> = sqlx::query_scalar(&format!(
+            "UPDATE users SET deactivated_at = ?2 \
+             WHERE id = ?1 AND deactivated_at IS NULL AND {NOT_LAST_ADMIN} RETURNING username"
+        ))
         .bind(id)
         .bind(now_ms())
-        .execute(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        let Some(username) = done else {
+            return Err(self.why_unchanged(id).await?);
+        };
+        record(&mut tx, by, "user.deactivate", &username, "").await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// Lets a deactivated user log in again.
+    pub async fn reactivate(&self, id: UserId, by: &str) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let done: Option<String> = sqlx::query_scalar(
+            "UPDATE users SET deactivated_at = NULL \
+             WHERE id = ?1 AND deactivated_at IS NOT NULL RETURNING username",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let username = done.ok_or(StoreError::NotFound)?;
+        record(&mut tx, by, "user.reactivate", &username, "").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes an active user an admin or a member; the last active admin
+    /// stays an admin.
+    pub async fn set_role(&self, id: UserId, role: Role, by: &str) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let done: Option<String> = sqlx::query_scalar(&format!(
+            "UPDATE users SET role = ?2 WHERE id = ?1 AND deactivated_at IS NULL \
+             AND external_id IS NULL AND role <> ?2 AND (?2 = 'admin' OR {NOT_LAST_ADMIN}) \
+             RETURNING username"
+        ))
+        .bind(id)
+        .bind(role.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(username) = done else {
+            return match self.user(id).await? {
+                Some(user) if user.role == role => Ok(()),
+                Some(user) if user.is_admin() => Err(StoreError::LastAdmin),
+                _ => Err(StoreError::NotFound),
+            };
+        };
+        record(&mut tx, by, "user.role", &username, role.as_str()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Why deactivating `id` changed nothing.
+    async fn why_unchanged(&self, id: UserId) -> Result<StoreError, StoreError> {
+        Ok(match self.user(id).await? {
+            Some(user) if user.is_admin() => StoreError::LastAdmin,
+            _ => StoreError::NotFound,
+        })
     }
 
     /// The active users with `role`.

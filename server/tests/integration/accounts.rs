@@ -67,7 +67,15 @@ async fn a_secure_public_url_makes_the_session_cookie_secure() {
     let mut config = test_config(&db);
     config.public_url = Some("https://herald.example".parse().unwrap());
     let app = TestApp::spawn_on(&db, config).await;
-    let res = app.anonymous().login("alice", PASSWORD).await;
+    // The page is served at the public URL, so that is where the form is.
+    let res = app
+        .anonymous()
+        .post_form_from(
+            "https://herald.example",
+            "/api/login",
+            &[("username", "alice"), ("password", PASSWORD)],
+        )
+        .await;
     let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap();
     assert!(cookie.contains("Secure"), "{cookie}");
 }

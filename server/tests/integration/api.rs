@@ -7,35 +7,6 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::common::*;
 
-struct Api<'a> {
-    app: &'a TestApp,
-    http: reqwest::Client,
-    key: String,
-}
-
-impl<'a> Api<'a> {
-    async fn new(app: &'a TestApp) -> Api<'a> {
-        let (_, key) = app.state.store.create_api_key("django").await.unwrap();
-        Api {
-            app,
-            http: reqwest::Client::new(),
-            key,
-        }
-    }
-
-    async fn post(&self, body: &Value, idempotency_key: Option<&str>) -> reqwest::Response {
-        let mut request = self
-            .http
-            .post(self.app.url("/api/v1/notifications"))
-            .bearer_auth(&self.key)
-            .json(body);
-        if let Some(k) = idempotency_key {
-            request = request.header("idempotency-key", k);
-        }
-        request.send().await.unwrap()
-    }
-}
-
 async fn problem(res: reqwest::Response, status: u16) -> Value {
     assert_eq!(res.status(), status);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
@@ -148,7 +119,7 @@ async fn missing_bad_or_revoked_keys_are_refused() {
     let (key, secret) = app
         .state
         .store
-        .create_api_key("soon revoked")
+        .create_api_key("soon revoked", "test")
         .await
         .unwrap();
     let tampered = format!("{}x", secret);
@@ -172,7 +143,11 @@ async fn missing_bad_or_revoked_keys_are_refused() {
             .status(),
         201
     );
-    app.state.store.revoke_api_key(key.id).await.unwrap();
+    app.state
+        .store
+        .revoke_api_key(key.id, "test")
+        .await
+        .unwrap();
     problem(
         http.post(&url)
             .bearer_auth(&secret)
@@ -568,10 +543,16 @@ async fn connection_tokens_open_the_socket_from_another_site_until_they_expire()
         .user_by_external_id("django:77")
         .await
         .unwrap()
+        .unwrap()
         .id;
     let now = server::store::now_ms();
-    let expired = app.state.tokens.sign(user, now - 1);
-    let foreign = server::tokens::Signer::new(Some("another server")).sign(user, now + 60_000);
+    let claims = |expires_at| server::tokens::Claims {
+        user,
+        key: 1,
+        expires_at,
+    };
+    let expired = app.state.tokens.sign(&claims(now - 1));
+    let foreign = server::tokens::Signer::new(Some("another server")).sign(&claims(now + 60_000));
     let tampered = format!("{}A", token);
     for bad in [expired, foreign, tampered] {
         match open(bad, "https://shop.example").await {
@@ -617,8 +598,8 @@ async fn retracting_the_last_notification_of_a_send_marks_the_send_retracted() {
             .retracted_at
             .is_some()
     };
-    app.state.services.retract(ids[0]).await.unwrap();
+    app.state.services.retract(ids[0], "test").await.unwrap();
     assert!(!retracted().await, "one of two is left");
-    app.state.services.retract(ids[1]).await.unwrap();
+    app.state.services.retract(ids[1], "test").await.unwrap();
     assert!(retracted().await);
 }

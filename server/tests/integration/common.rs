@@ -11,6 +11,7 @@ use herald::wire::ClientMessage;
 use herald::{Audience, NewNotification, ServerMessage};
 use leptos::prelude::get_configuration;
 use reqwest::cookie::{CookieStore, Jar};
+use serde_json::Value;
 use server::config::Config;
 use server::{AppState, Herald};
 use tokio::net::TcpStream;
@@ -91,15 +92,15 @@ impl TestApp {
         format!("http://{}", self.addr)
     }
 
+    /// The id of the user named `username`, active or not.
     pub async fn user_id(&self, username: &str) -> i64 {
-        let (user, _) = self
-            .state
-            .store
-            .credentials(username)
-            .await
-            .unwrap()
-            .unwrap();
-        user.id
+        let found = self.state.store.user_list(username, 100).await.unwrap();
+        found
+            .into_iter()
+            .find(|(user, _, _)| user.username == username)
+            .unwrap_or_else(|| panic!("no user {username}"))
+            .0
+            .id
     }
 
     /// `username`'s unread count, straight from the database.
@@ -201,13 +202,37 @@ impl Client {
         .await
     }
 
-    /// Calls a server function the way the hydrated app does.
+    /// Calls a server function the way the hydrated app does, from one of
+    /// Herald's own pages (as a browser says in `Origin`).
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.post_form_from(self.base.trim_end_matches('/'), path, form)
+            .await
+    }
+
+    /// Like [`Client::post_form`], from a page at `origin`.
+    pub async fn post_form_from(
+        &self,
+        origin: &str,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
         let request = self
             .http
             .post(format!("{}{path}", self.base))
             .header("accept", "application/json")
+            .header("origin", origin)
             .form(form)
+            .send();
+        answer(path, request).await
+    }
+
+    /// Follows a link on one of Herald's own pages, as a browser does.
+    pub async fn follow(&self, path: &str) -> reqwest::Response {
+        let request = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .header("sec-fetch-site", "same-origin")
             .send();
         answer(path, request).await
     }
@@ -351,4 +376,100 @@ pub fn bubble_in(html: &str) -> Option<String> {
     }
     text.push_str(rest);
     Some(text.trim().to_owned())
+}
+
+/// An application calling the integration API with a key of its own.
+pub struct Api<'a> {
+    pub app: &'a TestApp,
+    pub http: reqwest::Client,
+    pub key: String,
+}
+
+impl<'a> Api<'a> {
+    pub async fn new(app: &'a TestApp) -> Api<'a> {
+        let (_, key) = app
+            .state
+            .store
+            .create_api_key("django", "test")
+            .await
+            .unwrap();
+        Api {
+            app,
+            http: reqwest::Client::new(),
+            key,
+        }
+    }
+
+    pub async fn post(&self, body: &Value, idempotency_key: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(self.app.url("/api/v1/notifications"))
+            .bearer_auth(&self.key)
+            .json(body);
+        if let Some(k) = idempotency_key {
+            request = request.header("idempotency-key", k);
+        }
+        request.send().await.unwrap()
+    }
+}
+
+impl Api<'_> {
+    /// A connection token for the user the application knows as `external_id`.
+    pub async fn token(&self, external_id: &str, ttl_seconds: i64) -> String {
+        let res = self
+            .http
+            .post(self.app.url("/api/v1/connection-tokens"))
+            .bearer_auth(&self.key)
+            .json(&serde_json::json!({ "external_id": external_id, "ttl_seconds": ttl_seconds }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+impl TestApp {
+    /// A live socket opened with a connection token from another site,
+    /// resumed after 0.
+    pub async fn token_socket(&self, token: &str) -> Result<Socket, tungstenite::Error> {
+        let mut request = format!("ws://{}/ws?token={token}", self.addr)
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("origin", HeaderValue::from_static("https://shop.example"));
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+        let resume = serde_json::to_string(&ClientMessage::Resume { after: 0 }).unwrap();
+        socket.send(Message::text(resume)).await.unwrap();
+        Ok(socket)
+    }
+}
+
+impl Client {
+    /// The id of this client's session, as its cookie carries it.
+    pub fn session_id(&self) -> tower_sessions::session::Id {
+        let cookies = self.cookie_header().expect("a session cookie");
+        let cookies = cookies.to_str().unwrap();
+        let value = cookies
+            .split("; ")
+            .find_map(|c| c.strip_prefix(&format!("{}=", server::auth::SESSION_COOKIE)))
+            .expect("the session cookie");
+        value.parse().expect("a session id")
+    }
+}
+
+/// Polls `check` until it holds, failing the test after [`WAIT`].
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

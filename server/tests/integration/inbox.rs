@@ -114,7 +114,7 @@ async fn nobody_can_read_change_or_archive_another_users_notification() {
         "someone else's looks like nothing: {bodies:?}"
     );
     let res = bob
-        .get_page(&format!("/notifications/{alice_note}/open"))
+        .follow(&format!("/notifications/{alice_note}/open"))
         .await;
     assert_eq!(res.status(), 404);
     // Bob's view of his own inbox holds nothing of alice's.
@@ -240,19 +240,19 @@ async fn following_a_link_marks_it_read_and_goes_there() {
     let alice = app.login("alice").await;
 
     let res = alice
-        .get_page(&format!("/notifications/{with_link}/open"))
+        .follow(&format!("/notifications/{with_link}/open"))
         .await;
     assert!(res.status().is_redirection());
     assert_eq!(res.headers()["location"], "/reports/7");
     let res = alice
-        .get_page(&format!("/notifications/{without}/open"))
+        .follow(&format!("/notifications/{without}/open"))
         .await;
     assert_eq!(res.headers()["location"], "/notifications");
     assert_eq!(app.unread("alice").await, 0);
 
     let res = app
         .anonymous()
-        .get_page(&format!("/notifications/{with_link}/open"))
+        .follow(&format!("/notifications/{with_link}/open"))
         .await;
     assert_eq!(res.headers()["location"], "/login");
 }

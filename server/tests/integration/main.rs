@@ -4,8 +4,14 @@
 mod accounts;
 mod admin;
 mod api;
+mod atomic;
 mod common;
+mod edges;
+mod grants;
+mod identities;
 mod inbox;
 mod live;
+mod logins;
 mod persistence;
+mod process;
 mod resume;

@@ -1,0 +1,78 @@
+//! The purge job: every `HERALD_PURGE_INTERVAL_SECS` it deletes expired
+//! sessions and idempotency records, old notifications past the retention
+//! period, and stale login-throttle entries. A failed run is logged and
+//! counted, and the next one comes as usual: one bad moment (a locked
+//! database, a full disk) never ends the job.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio_util::sync::CancellationToken;
+use tower_sessions::ExpiredDeletion;
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::config::Config;
+use crate::services::Services;
+use crate::store::{Store, now_ms};
+
+/// What the job has done so far.
+#[derive(Debug, Default)]
+pub struct Housekeeping {
+    pub runs: AtomicU64,
+    pub failures: AtomicU64,
+}
+
+impl Housekeeping {
+    pub fn runs(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
+    }
+
+    pub fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+}
+
+/// Starts the job; it ends when `shutdown` is cancelled.
+pub fn spawn(
+    store: Store,
+    sessions: SqliteStore,
+    services: Arc<Services>,
+    config: Arc<Config>,
+    shutdown: CancellationToken,
+) -> Arc<Housekeeping> {
+    let record = Arc::new(Housekeeping::default());
+    let job = Arc::clone(&record);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(config.purge_interval());
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = every.tick() => {}
+            }
+            services.throttle().forget_stale();
+            let outcome = async {
+                let purged = store.purge(now_ms(), config.retention()).await?;
+                sessions
+                    .delete_expired()
+                    .await
+                    .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+                Ok::<_, crate::store::StoreError>(purged)
+            }
+            .await;
+            match outcome {
+                Ok(purged) => {
+                    job.runs.fetch_add(1, Ordering::Relaxed);
+                    if purged != Default::default() {
+                        tracing::info!(?purged, "purged expired data");
+                    }
+                }
+                Err(error) => {
+                    job.failures.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(%error, "purge failed; trying again next time");
+                }
+            }
+        }
+    });
+    record
+}

@@ -1,0 +1,221 @@
+//! The real binary, as an operator starts it: settings that would open a
+//! hole stop it, and a storm of logins neither stalls it nor eats memory.
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A `herald` process on a free port over a fresh database; killed on drop.
+struct Process {
+    child: Child,
+    url: String,
+    output: Arc<Mutex<String>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Process {
+    fn start(env: &[(&str, &str)]) -> Process {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env(
+                "HERALD_DATABASE_URL",
+                format!("sqlite://{}/herald.db", dir.path().display()),
+            )
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env(
+                "LEPTOS_SITE_ROOT",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../public"),
+            )
+            .env("LEPTOS_OUTPUT_NAME", "herald")
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the herald binary starts");
+        let output = Arc::new(Mutex::new(String::new()));
+        for mut pipe in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let output = output.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = pipe.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    output
+                        .lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            });
+        }
+        Process {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            output,
+            _dir: dir,
+        }
+    }
+
+    fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    async fn ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("herald exited ({status}):\n{}", self.output());
+            }
+            if let Ok(res) = reqwest::get(format!("{}/healthz", self.url)).await
+                && res.status() == 200
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "herald did not start:\n{}",
+                self.output()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The most memory the process has held (VmHWM), in KiB.
+    fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+            .unwrap()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_that_would_open_a_hole_stop_the_binary() {
+    for (name, value) in [
+        ("HERALD_TOKEN_SECRET", ""),
+        ("HERALD_TOKEN_SECRET", "short-secret"),
+        ("HERALD_SEED_PASSWORD", ""),
+        ("HERALD_ADMIN_PASSWORD", ""),
+    ] {
+        let mut process = Process::start(&[(name, value)]);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = process.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name}={value:?} did not stop it"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(!status.success(), "{name}={value:?}");
+        // Give the reader threads a moment to drain the pipes.
+        let mut output = String::new();
+        for _ in 0..100 {
+            output = process.output();
+            if output.contains(name) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(output.contains(name), "{name}={value:?}:\n{output}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_concurrent_logins_leave_the_server_answering_with_bounded_memory() {
+    let password = "storm-password-123";
+    let mut herald = Process::start(&[("HERALD_SEED_PASSWORD", password)]);
+    herald.ready().await;
+    let before = herald.peak_rss_kib();
+
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let logins = futures::future::join_all((0..500).map(|_| {
+        http.post(format!("{}/api/login", herald.url))
+            .header("accept", "application/json")
+            .form(&[("username", "alice"), ("password", password)])
+            .timeout(Duration::from_secs(60))
+            .send()
+    }));
+    let probes = async {
+        let mut slowest = Duration::ZERO;
+        for _ in 0..10 {
+            for path in ["/healthz", "/favicon.svg"] {
+                let started = Instant::now();
+                let res = reqwest::get(format!("{}{path}", herald.url)).await.unwrap();
+                assert_eq!(res.status(), 200, "{path}");
+                slowest = slowest.max(started.elapsed());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        slowest
+    };
+    let (answers, slowest) = tokio::join!(logins, probes);
+    assert!(
+        slowest < Duration::from_secs(1),
+        "slowest probe {slowest:?}"
+    );
+    let mut statuses = std::collections::BTreeMap::new();
+    for answer in answers {
+        *statuses
+            .entry(answer.unwrap().status().as_u16())
+            .or_insert(0) += 1;
+    }
+    assert!(
+        statuses.keys().all(|s| [200, 503].contains(s)),
+        "only logins or 'busy, retry': {statuses:?}"
+    );
+    assert!(statuses.get(&200).is_some_and(|n| *n > 0), "{statuses:?}");
+    // Two argon2id hashes at a time use ~40 MiB; unbounded, 500 would use ~9 GiB.
+    let grown = herald.peak_rss_kib().saturating_sub(before);
+    assert!(grown < 256 * 1024, "memory grew by {grown} KiB");
+
+    // A failed login is logged with the username, never the password.
+    let res = http
+        .post(format!("{}/api/login", herald.url))
+        .header("accept", "application/json")
+        .form(&[("username", "alice"), ("password", "hunter2-never-logged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let mut output = String::new();
+    for _ in 0..100 {
+        output = herald.output();
+        if output.contains("failed login") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        output.contains("failed login") && output.contains("alice"),
+        "{output}"
+    );
+    assert!(!output.contains("hunter2-never-logged"));
+    assert!(!output.contains(password));
+}

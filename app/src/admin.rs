@@ -464,7 +464,9 @@ fn Users() -> impl IntoView {
                                             <td>{u.username.clone()}</td>
                                             <td>
                                                 {u.role.as_str()}
-                                                {u.active.then(|| {
+                                                // Users an application created by external id
+                                                // cannot log in, so they are never admins.
+                                                {(u.active && !u.username.starts_with("ext:")).then(|| {
                                                     let other = match u.role {
                                                         herald::Role::Admin => herald::Role::Member,
                                                         herald::Role::Member => herald::Role::Admin,

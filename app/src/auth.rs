@@ -132,7 +132,7 @@ pub fn AccountPage() -> impl IntoView {
         })
     };
     view! {
-        <section class="card account">
+        <section class="card account-page">
             <h1>"Change your password"</h1>
             <ActionForm action=change attr:class="form">
                 <label>

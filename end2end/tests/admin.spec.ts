@@ -9,7 +9,7 @@ test('an admin creates an API key, it works, and revoking it stops it at once', 
   await admin.getByRole('button', { name: 'Create key' }).click();
   const secret = (await admin.getByTestId('new-api-key').textContent())!.trim();
   expect(secret).toMatch(/^hk_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}$/);
-  const row = admin.locator('.keys-table tr', { hasText: 'Django production' });
+  const row = admin.locator('section.keys .keys-table tr', { hasText: 'Django production' });
   await expect(row).toContainText(secret.slice(0, 11));
   await expect(row).not.toContainText(secret.slice(12));
   await admin.screenshot({ path: 'screenshots/admin-keys.png', fullPage: true, animations: 'disabled' });

@@ -24,8 +24,13 @@ lint:
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 # A hung test fails the run in 20 minutes instead of holding CI for 90.
+# The integration suite runs twice: on SQLite, then on the local PostgreSQL
+# (HERALD_TEST_POSTGRES, default postgres://postgres@127.0.0.1:5432), each
+# test in a database of its own; an unreachable server fails the second run.
 test-rust:
 	timeout 1200 cargo test $(RUST_PACKAGES)
+	scripts/drop-test-databases.sh
+	HERALD_TEST_DATABASE=postgres timeout 1200 cargo test -p server --test integration
 
 test-e2e:
 	cargo leptos build

@@ -47,6 +47,10 @@ fi
 
 if [ "$want" = test ]; then
   command -v npm >/dev/null || { step "installing Node.js"; apt_install nodejs npm; }
+  if ! command -v psql >/dev/null; then
+    step "installing the PostgreSQL client (the tests' PostgreSQL half)"
+    apt_install postgresql-client
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     step "installing Debian's chromium for the browser tests"
     apt_install chromium

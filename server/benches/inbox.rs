@@ -28,30 +28,18 @@ async fn main() {
 
     let started = Instant::now();
     // Every third read, every tenth archived: all three views are large.
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
-         INSERT INTO notifications (user_id, seq, version, title, body, category, created_at, read_at, archived_at) \
-         SELECT ?2, i, i, 'Notification ' || i, 'Body of notification ' || i, 'info', i, \
-                CASE WHEN i % 3 = 0 THEN i END, CASE WHEN i % 10 = 0 THEN i END FROM n",
-    )
-    .bind(rows)
-    .bind(user)
-    .execute(store.pool())
-    .await
-    .expect("bulk insert");
-    sqlx::query(
-        "UPDATE users SET last_seq = ?2, unread = (SELECT COUNT(id) FROM notifications \
-         WHERE user_id = ?1 AND read_at IS NULL AND archived_at IS NULL) WHERE id = ?1",
-    )
-    .bind(user)
-    .bind(rows)
-    .execute(store.pool())
-    .await
-    .expect("counter");
-    sqlx::query("ANALYZE")
-        .execute(store.pool())
+    store
+        .execute_script(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) \
+             INSERT INTO notifications (user_id, seq, version, title, body, category, created_at, read_at, archived_at) \
+             SELECT {user}, i, i, 'Notification ' || i, 'Body of notification ' || i, 'info', i, \
+                    CASE WHEN i % 3 = 0 THEN i END, CASE WHEN i % 10 = 0 THEN i END FROM n; \
+             UPDATE users SET last_seq = {rows}, unread = (SELECT COUNT(id) FROM notifications \
+             WHERE user_id = {user} AND read_at IS NULL AND archived_at IS NULL) WHERE id = {user}; \
+             ANALYZE;"
+        ))
         .await
-        .expect("analyze");
+        .expect("bulk insert");
     println!(
         "inserted {rows} notifications for one user in {:.1?}",
         started.elapsed()

@@ -4,6 +4,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use crate::sessions::Sessions;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Extensions, HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -12,7 +13,6 @@ use herald::{User, UserId};
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::AppState;
 use crate::config::{Config, normalise_origin};
@@ -38,7 +38,7 @@ pub struct SessionAuth {
 
 /// Sessions kept in the database behind an HttpOnly, SameSite=Lax cookie,
 /// Secure when Herald is served over https.
-pub fn session_layer(store: SqliteStore, config: &Config) -> SessionManagerLayer<SqliteStore> {
+pub fn session_layer(store: Sessions, config: &Config) -> SessionManagerLayer<Sessions> {
     let idle = tower_sessions::cookie::time::Duration::try_from(config.session_idle())
         .unwrap_or(tower_sessions::cookie::time::Duration::days(14));
     SessionManagerLayer::new(store)

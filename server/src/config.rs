@@ -114,6 +114,17 @@ pub struct Config {
     #[arg(long, env = "HERALD_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
 
+    /// This instance's name among several (PostgreSQL): in logs, presence
+    /// and its listener's `application_name`. Random when unset.
+    #[arg(long, env = "HERALD_INSTANCE_ID")]
+    pub instance_id: Option<String>,
+
+    /// On SIGTERM, how long to keep answering HTTP after `/readyz` turns
+    /// 503 and live connections are asked to move (1001), so a load
+    /// balancer stops sending traffic before the process goes.
+    #[arg(long, env = "HERALD_DRAIN_SECS", default_value_t = 0)]
+    pub drain_secs: u64,
+
     /// Messages buffered per live connection before a slow client is cut off.
     #[arg(long, env = "HERALD_CONNECTION_QUEUE", default_value_t = 256)]
     pub connection_queue: usize,

@@ -16,6 +16,9 @@ pub enum Error {
     Forbidden,
     #[error("too many open connections for this user")]
     TooManyConnections,
+    /// The instance is shutting down: connect to another.
+    #[error("this instance is shutting down; try again")]
+    Draining,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("session store: {0}")]
@@ -31,6 +34,7 @@ impl Error {
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::ForbiddenOrigin | Error::Forbidden => StatusCode::FORBIDDEN,
             Error::TooManyConnections => StatusCode::TOO_MANY_REQUESTS,
+            Error::Draining => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(StoreError::NotFound) => StatusCode::NOT_FOUND,
             Error::Store(_) | Error::Session(_) | Error::Internal => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -42,7 +46,7 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(self, Error::Draining) {
             // The detail is for the log only; the client learns nothing from it.
             tracing::error!(error = %self, "request failed");
             return (status, "internal server error").into_response();

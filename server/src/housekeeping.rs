@@ -7,9 +7,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::sessions::Sessions;
 use tokio_util::sync::CancellationToken;
 use tower_sessions::ExpiredDeletion;
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::config::Config;
 use crate::services::Services;
@@ -35,7 +35,7 @@ impl Housekeeping {
 /// Starts the job; it ends when `shutdown` is cancelled.
 pub fn spawn(
     store: Store,
-    sessions: SqliteStore,
+    sessions: Sessions,
     services: Arc<Services>,
     config: Arc<Config>,
     shutdown: CancellationToken,

@@ -20,6 +20,8 @@ pub struct Hub {
     per_user: usize,
     /// How many connections are open, for whoever waits on it (shutdown, tests).
     open: watch::Sender<usize>,
+    /// Woken when connections come or go, for whoever records presence.
+    presence: tokio::sync::Notify,
 }
 
 /// What let a connection in: checked again while it stays open, and how
@@ -50,6 +52,28 @@ pub struct Event {
     /// what its replay already covered.
     pub seq: i64,
     pub json: Utf8Bytes,
+    /// When it was handed to the hub, for the delivery-lag metric.
+    pub at: std::time::Instant,
+}
+
+impl Event {
+    pub fn new(seq: i64, json: impl Into<Utf8Bytes>) -> Event {
+        Event {
+            seq,
+            json: json.into(),
+            at: std::time::Instant::now(),
+        }
+    }
+}
+
+/// What a connection's subscription yields next.
+#[derive(Debug, PartialEq)]
+pub enum Next {
+    /// An event to pass on.
+    Event(Event),
+    /// Events may have been missed (the broker lost its feed for a while):
+    /// catch up from the database.
+    CatchUp,
 }
 
 /// One connection's place in the hub; leaving the hub is dropping it.
@@ -62,6 +86,7 @@ pub struct Subscription {
 
 enum Outbound {
     Event(Event),
+    CatchUp,
     SignedOut,
 }
 
@@ -76,9 +101,10 @@ pub enum Ended {
 
 impl Subscription {
     /// The next event for this connection, or why there will be no more.
-    pub async fn recv(&mut self) -> Result<Event, Ended> {
+    pub async fn recv(&mut self) -> Result<Next, Ended> {
         match self.rx.recv().await {
-            Some(Outbound::Event(event)) => Ok(event),
+            Some(Outbound::Event(event)) => Ok(Next::Event(event)),
+            Some(Outbound::CatchUp) => Ok(Next::CatchUp),
             Some(Outbound::SignedOut) => Err(Ended::SignedOut),
             None => Err(Ended::TooSlow),
         }
@@ -95,6 +121,7 @@ impl Drop for Subscription {
             }
         }
         self.hub.open.send_modify(|n| *n = n.saturating_sub(1));
+        self.hub.presence.notify_one();
     }
 }
 
@@ -108,6 +135,7 @@ impl Hub {
             queue: queue.max(1),
             per_user: per_user.max(1),
             open: watch::Sender::new(0),
+            presence: tokio::sync::Notify::new(),
         })
     }
 
@@ -136,6 +164,7 @@ impl Hub {
             outlets.push(Outlet { id, grant, tx });
         }
         self.open.send_modify(|n| *n += 1);
+        self.presence.notify_one();
         Ok(Subscription {
             hub: Arc::clone(self),
             user,
@@ -151,10 +180,11 @@ impl Hub {
         let Ok(json) = serde_json::to_string(message) else {
             return 0;
         };
-        let event = Event {
-            seq: message.seq().unwrap_or_default(),
-            json: json.into(),
-        };
+        self.publish_event(user, Event::new(message.seq().unwrap_or_default(), json))
+    }
+
+    /// Like [`Hub::publish`], for an event already serialised.
+    pub fn publish_event(&self, user: UserId, event: Event) -> usize {
         let mut connections = self.lock();
         let Some(outlets) = connections.get_mut(&user) else {
             return 0;
@@ -208,6 +238,27 @@ impl Hub {
         ended
     }
 
+    /// Tells every connection to catch up from the database: events may
+    /// have been committed that never reached the hub. A connection whose
+    /// queue is full is cut off instead, and catches up when it reconnects.
+    pub fn catch_up_all(&self) {
+        let mut connections = self.lock();
+        for outlets in connections.values_mut() {
+            outlets.retain(|o| o.tx.try_send(Outbound::CatchUp).is_ok());
+        }
+        connections.retain(|_, outlets| !outlets.is_empty());
+    }
+
+    /// Waits until connections have come or gone since the last call.
+    pub async fn presence_changed(&self) {
+        self.presence.notified().await;
+    }
+
+    /// The users with a connection here now.
+    pub fn online_users(&self) -> Vec<UserId> {
+        self.lock().keys().copied().collect()
+    }
+
     /// Whether `user` has a live connection now.
     pub fn is_online(&self, user: UserId) -> bool {
         self.lock().get(&user).is_some_and(|o| !o.is_empty())
@@ -245,6 +296,23 @@ mod tests {
         }
     }
 
+    fn event(next: Result<Next, Ended>) -> Event {
+        match next {
+            Ok(Next::Event(event)) => event,
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn catching_up_reaches_every_connection() {
+        let hub = Hub::new(4, 8);
+        let mut a = subscribe(&hub, 1);
+        let mut b = subscribe(&hub, 2);
+        hub.catch_up_all();
+        assert_eq!(a.recv().await, Ok(Next::CatchUp));
+        assert_eq!(b.recv().await, Ok(Next::CatchUp));
+    }
+
     fn subscribe(hub: &Arc<Hub>, user: UserId) -> Subscription {
         hub.subscribe(user, token(1)).unwrap()
     }
@@ -256,8 +324,8 @@ mod tests {
         let mut a2 = subscribe(&hub, 1);
         let mut b = subscribe(&hub, 2);
         assert_eq!(hub.publish(1, &hello(1)), 2);
-        assert_eq!(a1.recv().await.unwrap().seq, 1);
-        assert!(a2.recv().await.unwrap().json.contains("\"seq\":1"));
+        assert_eq!(event(a1.recv().await).seq, 1);
+        assert!(event(a2.recv().await).json.contains("\"seq\":1"));
         assert!(b.rx.try_recv().is_err());
     }
 
@@ -272,7 +340,7 @@ mod tests {
         }
         // The third message overflows only the slow connection's queue.
         assert_eq!(hub.publish(1, &hello(3)), 1);
-        assert_eq!(fast.recv().await.unwrap().seq, 3);
+        assert_eq!(event(fast.recv().await).seq, 3);
         assert!(slow.recv().await.is_ok());
         assert!(slow.recv().await.is_ok());
         assert_eq!(

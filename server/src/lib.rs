@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod broker;
 pub mod config;
 pub mod error;
 pub mod follow;
@@ -11,9 +12,11 @@ pub mod headers;
 pub mod housekeeping;
 pub mod hub;
 pub mod live;
+pub mod operations;
 pub mod passwords;
 pub mod seed;
 pub mod services;
+pub mod sessions;
 pub mod store;
 pub mod telemetry;
 pub mod throttle;
@@ -22,6 +25,7 @@ pub mod tokens;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::sessions::Sessions;
 use app::backend::SharedBackend;
 use app::{App, shell};
 use axum::Router;
@@ -38,8 +42,8 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use tower_sessions_sqlx_store::SqliteStore;
 
+use crate::broker::Broker;
 use crate::config::{Config, ConfigError};
 use crate::housekeeping::Housekeeping;
 use crate::hub::Hub;
@@ -54,11 +58,20 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
     pub hub: Arc<Hub>,
+    /// How committed changes reach the hub (of every instance).
+    pub broker: Arc<Broker>,
     pub services: Arc<Services>,
     /// Sessions, also read by live connections to re-check theirs.
-    pub sessions: SqliteStore,
-    /// Cancelled when the server begins shutting down.
+    pub sessions: Sessions,
+    /// Cancelled when the server stops accepting connections.
     pub shutdown: CancellationToken,
+    /// Cancelled on SIGTERM (and with `shutdown`): `/readyz` turns 503, live
+    /// connections close with 1001 and new ones are refused.
+    #[from_ref(skip)]
+    pub draining: CancellationToken,
+    /// This instance's name among several.
+    #[from_ref(skip)]
+    pub instance: Arc<str>,
     /// Requests per API key.
     pub api_limiter: api::Limiter,
     /// Signs connection tokens for other sites.
@@ -98,6 +111,7 @@ impl Herald {
         leptos_options: LeptosOptions,
     ) -> Result<Herald, StartError> {
         config.validate()?;
+        operations::init_metrics();
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
         let passwords = Passwords::per_core();
@@ -113,18 +127,29 @@ impl Herald {
             );
         }
 
-        let sessions = SqliteStore::new(store.pool().clone());
-        sessions.migrate().await?;
+        let sessions = Sessions::connect(&config.database_url).await?;
 
         let config = Arc::new(config);
+        let instance: Arc<str> = match &config.instance_id {
+            Some(id) => id.as_str().into(),
+            None => format!("{:016x}", rand::random::<u64>()).into(),
+        };
         let hub = Hub::new(config.connection_queue, config.max_connections_per_user);
+        let shutdown = CancellationToken::new();
+        let broker = Arc::new(Broker::start(
+            &store,
+            &config.database_url,
+            hub.clone(),
+            &instance,
+            shutdown.clone(),
+        ));
+        broker.until_listening(Duration::from_secs(5)).await;
         let services = Arc::new(Services::new(
             store.clone(),
-            hub.clone(),
+            broker.clone(),
             config.clone(),
             passwords,
         ));
-        let shutdown = CancellationToken::new();
         let housekeeping = housekeeping::spawn(
             store.clone(),
             sessions.clone(),
@@ -140,8 +165,11 @@ impl Herald {
             config,
             store,
             hub,
+            broker,
             sessions: sessions.clone(),
+            draining: shutdown.child_token(),
             shutdown,
+            instance,
             housekeeping,
         };
         let router = router(state.clone(), sessions);
@@ -217,7 +245,7 @@ impl Herald {
 }
 
 /// The whole HTTP surface: pages, server functions, the socket, static files.
-pub fn router(state: AppState, sessions: SqliteStore) -> Router {
+pub fn router(state: AppState, sessions: Sessions) -> Router {
     let backend: SharedBackend = state.services.clone();
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
@@ -236,7 +264,9 @@ pub fn router(state: AppState, sessions: SqliteStore) -> Router {
             "/notifications/{id}/open",
             get(follow::open).post(follow::open_confirmed),
         )
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(operations::healthz))
+        .route("/readyz", get(operations::readyz))
+        .route("/metrics", get(operations::metrics))
         .merge(api::router())
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(options.clone())

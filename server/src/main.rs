@@ -48,9 +48,15 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!();
     }
 
-    let shutdown = herald.state.shutdown.clone();
+    let (shutdown, draining) = (herald.state.shutdown.clone(), herald.state.draining.clone());
+    let drain = Duration::from_secs(herald.state.config.drain_secs);
     tokio::spawn(async move {
         wait_for_signal().await;
+        // Not ready, live connections asked to move; HTTP still answered
+        // while the load balancer notices, then the listener closes.
+        tracing::info!(?drain, "draining");
+        draining.cancel();
+        tokio::time::sleep(drain).await;
         tracing::info!("shutting down");
         shutdown.cancel();
     });

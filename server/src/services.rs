@@ -2,7 +2,7 @@
 //! store and the hub through it. Every change is stored first and then
 //! announced to all of the owner's connections.
 
-use std::future::Future;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use app::admin::{ApiKeyInfo, AuditInfo, SendReport, SendSummary, UserSummary};
@@ -10,14 +10,14 @@ use app::backend::{Backend, internal};
 use app::error::AppError;
 use async_trait::async_trait;
 use herald::wire::Transport;
-use herald::{Audience, InboxView, NewNotification, Notification, ServerMessage, User, UserId};
+use herald::{Audience, InboxView, NewNotification, Notification, User, UserId};
 use tower_sessions::Session;
 
 use crate::auth;
+use crate::broker::{Broker, Ending};
 use crate::config::Config;
-use crate::hub::{Grant, Hub};
 use crate::passwords::{PasswordError, Passwords};
-use crate::store::{AllRead, Changed, Remember, Store, StoreError};
+use crate::store::{AllRead, Changed, Delivered, Remember, Store, StoreError};
 use crate::throttle::LoginThrottle;
 
 /// One recipient's copy of a sent notification.
@@ -30,15 +30,10 @@ pub struct Sent {
 
 pub struct Services {
     store: Store,
-    hub: Arc<Hub>,
+    broker: Arc<Broker>,
     config: Arc<Config>,
     passwords: Passwords,
     throttle: LoginThrottle,
-    /// Held from each change to its announcement, so each user's events
-    /// reach the hub in sequence order and a client's resume cursor never
-    /// skips one. SQLite serialises the writes anyway, so this costs no
-    /// throughput.
-    in_order: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl From<PasswordError> for AppError {
@@ -51,14 +46,18 @@ impl From<PasswordError> for AppError {
 }
 
 impl Services {
-    pub fn new(store: Store, hub: Arc<Hub>, config: Arc<Config>, passwords: Passwords) -> Services {
+    pub fn new(
+        store: Store,
+        broker: Arc<Broker>,
+        config: Arc<Config>,
+        passwords: Passwords,
+    ) -> Services {
         Services {
             store,
-            hub,
+            broker,
             config,
             passwords,
             throttle: LoginThrottle::default(),
-            in_order: Arc::default(),
         }
     }
 
@@ -68,25 +67,6 @@ impl Services {
 
     pub fn throttle(&self) -> &LoginThrottle {
         &self.throttle
-    }
-
-    /// Runs one change and its announcement in order with every other, to
-    /// the end even if the request that asked for it is dropped meanwhile:
-    /// a change is never committed and left unannounced.
-    async fn in_order<T, F, Fut>(&self, change: F) -> Result<T, AppError>
-    where
-        F: FnOnce(Store, Arc<Hub>) -> Fut + Send + 'static,
-        Fut: Future<Output = T> + Send + 'static,
-        T: Send + 'static,
-    {
-        let lock = Arc::clone(&self.in_order);
-        let (store, hub) = (self.store.clone(), Arc::clone(&self.hub));
-        tokio::spawn(async move {
-            let _in_order = lock.lock().await;
-            change(store, hub).await
-        })
-        .await
-        .map_err(internal)
     }
 
     /// Stores a notification for `audience`, then publishes it to each
@@ -122,57 +102,72 @@ impl Services {
     ) -> Result<Vec<Sent>, AppError> {
         let (audience, content) = (audience.clone(), content.clone());
         let (actor, sender) = (actor.map(str::to_owned), sender.to_owned());
-        self.in_order(move |store, hub| async move {
-            let (send, delivered) = store
-                .create_notifications(
-                    &audience,
-                    &content,
-                    actor.as_deref(),
-                    &sender,
-                    remember.as_ref(),
-                )
-                .await?;
-            let sent: Vec<Sent> = delivered
-                .into_iter()
-                .map(|d| {
-                    let event = ServerMessage::Created {
-                        notification: d.notification.clone(),
-                        unread: d.unread,
-                    };
-                    let online = hub.publish(d.user_id, &event) > 0;
-                    Sent {
-                        user_id: d.user_id,
-                        notification: d.notification,
-                        online,
-                    }
-                })
-                .collect();
-            let online = sent.iter().filter(|s| s.online).count() as i64;
-            if let Err(error) = store.set_delivered(send, online).await {
-                tracing::warn!(%error, send, "cannot record delivery count");
+        let (send, delivered) = self
+            .broker
+            .run(&self.store, move |store| async move {
+                let created = store
+                    .create_notifications(
+                        &audience,
+                        &content,
+                        actor.as_deref(),
+                        &sender,
+                        remember.as_ref(),
+                    )
+                    .await?;
+                let announcements = created.1.iter().map(Delivered::announcement).collect();
+                Ok((created, announcements))
+            })
+            .await?;
+        crate::operations::created(delivered.len());
+        let users: Vec<UserId> = delivered.iter().map(|d| d.user_id).collect();
+        let online: HashSet<UserId> = match self.broker.online(&self.store, &users).await {
+            Ok(online) => online.into_iter().collect(),
+            Err(error) => {
+                tracing::warn!(%error, send, "cannot tell who is online");
+                HashSet::new()
             }
-            Ok::<_, StoreError>(sent)
-        })
-        .await?
-        .map_err(AppError::from)
+        };
+        if let Err(error) = self.store.set_delivered(send, online.len() as i64).await {
+            tracing::warn!(%error, send, "cannot record delivery count");
+        }
+        Ok(delivered
+            .into_iter()
+            .map(|d| Sent {
+                online: online.contains(&d.user_id),
+                user_id: d.user_id,
+                notification: d.notification,
+            })
+            .collect())
     }
 
     /// Withdraws every notification of a send, live for each recipient.
     pub async fn retract_send(&self, send: i64, by: &str) -> Result<usize, StoreError> {
         let by = by.to_owned();
         let retracted = self
-            .in_order(move |store, hub| async move {
+            .broker
+            .run(&self.store, move |store| async move {
                 let changes = store.retract_send(send, &by).await?;
-                let count = changes.len();
-                for (owner, changed) in changes {
-                    announce(&hub, owner, changed);
-                }
-                Ok::<_, StoreError>(count)
+                let announcements = changes.iter().filter_map(Changed::announcement).collect();
+                Ok((changes.len(), announcements))
             })
-            .await
-            .map_err(|_| StoreError::Corrupt("retract task failed".into()))??;
+            .await?;
         tracing::info!(send, retracted, "send retracted");
         Ok(retracted)
+    }
+
+    /// Runs a change of one notification and announces it, in every tab.
+    async fn change<F, Fut>(&self, change: F) -> Result<Changed, StoreError>
+    where
+        F: FnOnce(Store) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<Changed, StoreError>> + Send + 'static,
+    {
+        self.broker
+            .run(&self.store, move |store| async move {
+                let changed = change(store).await?;
+                let announcements = changed.announcement().into_iter().collect();
+                Ok((changed, announcements))
+            })
+            .await
     }
 
     /// Reads or unreads one of `user`'s notifications, in every tab.
@@ -182,12 +177,10 @@ impl Services {
         id: i64,
         read: bool,
     ) -> Result<Notification, AppError> {
-        self.in_order(move |store, hub| async move {
-            let changed = store.set_read(user, id, read).await?;
-            Ok::<_, StoreError>(announce(&hub, user, changed))
-        })
-        .await?
-        .map_err(AppError::from)
+        let changed = self
+            .change(move |store| async move { store.set_read(user, id, read).await })
+            .await?;
+        Ok(changed.notification)
     }
 
     /// Archives or unarchives one of `user`'s notifications, in every tab.
@@ -197,55 +190,43 @@ impl Services {
         id: i64,
         archived: bool,
     ) -> Result<Notification, AppError> {
-        self.in_order(move |store, hub| async move {
-            let changed = store.set_archived(user, id, archived).await?;
-            Ok::<_, StoreError>(announce(&hub, user, changed))
-        })
-        .await?
-        .map_err(AppError::from)
+        let changed = self
+            .change(move |store| async move { store.set_archived(user, id, archived).await })
+            .await?;
+        Ok(changed.notification)
     }
 
     /// Marks read what `user` had seen (everything up to `up_to`), in every tab.
     pub async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<AllRead, AppError> {
-        self.in_order(move |store, hub| async move {
-            let all = store.mark_all_read(user, up_to).await?;
-            if all.marked > 0 {
-                let event = ServerMessage::AllRead {
-                    up_to: all.up_to,
-                    read_at: all.read_at,
-                    seq: all.seq,
-                    unread: all.unread,
-                };
-                hub.publish(user, &event);
-            }
-            Ok::<_, StoreError>(all)
-        })
-        .await?
-        .map_err(AppError::from)
+        Ok(self
+            .broker
+            .run(&self.store, move |store| async move {
+                let all = store.mark_all_read(user, up_to).await?;
+                let announcements = all.announcement().into_iter().collect();
+                Ok((all, announcements))
+            })
+            .await?)
     }
 
     /// Withdraws a notification: it leaves its recipient's inbox and count,
     /// in every tab.
     pub async fn retract(&self, id: i64, by: &str) -> Result<(), StoreError> {
         let by = by.to_owned();
-        self.in_order(move |store, hub| async move {
-            let (owner, changed) = store.retract(id, &by).await?;
-            tracing::info!(id, owner, "notification retracted");
-            announce(&hub, owner, changed);
-            Ok(())
-        })
-        .await
-        .map_err(|_| StoreError::Corrupt("retract task failed".into()))?
+        let changed = self
+            .change(move |store| async move { store.retract(id, &by).await })
+            .await?;
+        tracing::info!(id, owner = changed.user, "notification retracted");
+        Ok(())
     }
 
     /// Revokes an API key: its requests and connection tokens are refused
     /// from now on, and the live connections its tokens opened close.
     pub async fn revoke_api_key(&self, id: i64, by: &str) -> Result<usize, StoreError> {
         self.store.revoke_api_key(id, by).await?;
-        let closed = self.hub.disconnect_where(
-            None,
-            |g| matches!(g, Grant::Token { key, .. } if *key == id),
-        );
+        let closed = self
+            .broker
+            .end(&self.store, Ending::Key { key: id })
+            .await?;
         tracing::info!(id, closed, "API key revoked");
         Ok(closed)
     }
@@ -275,17 +256,6 @@ impl Services {
     }
 }
 
-fn announce(hub: &Hub, user: UserId, changed: Changed) -> Notification {
-    if changed.changed {
-        let event = ServerMessage::Updated {
-            notification: changed.notification.clone(),
-            unread: changed.unread,
-        };
-        hub.publish(user, &event);
-    }
-    changed.notification
-}
-
 #[async_trait]
 impl Backend for Services {
     async fn log_in(
@@ -313,9 +283,10 @@ impl Backend for Services {
     }
 
     async fn log_out(&self, session: &Session) -> Result<(), AppError> {
-        if let Some(id) = session.id() {
-            self.hub
-                .disconnect_where(None, |g| *g == Grant::Session(id));
+        if let Some(session) = session.id() {
+            self.broker
+                .end(&self.store, Ending::Session { session })
+                .await?;
         }
         session.flush().await.map_err(internal)
     }
@@ -354,11 +325,11 @@ impl Backend for Services {
         auth::continue_session(session, user.id, epoch)
             .await
             .map_err(internal)?;
-        let this = session.id();
-        let closed = self.hub.disconnect_where(
-            Some(user.id),
-            |g| matches!(g, Grant::Session(id) if Some(*id) != this),
-        );
+        let ending = Ending::OtherSessions {
+            user: user.id,
+            keep: session.id(),
+        };
+        let closed = self.broker.end(&self.store, ending).await?;
         tracing::info!(
             user_id = user.id,
             closed,
@@ -460,13 +431,18 @@ impl Backend for Services {
     }
 
     async fn user_list(&self, search: &str) -> Result<Vec<UserSummary>, AppError> {
-        Ok(self
-            .store
-            .user_list(search, 100)
+        let users = self.store.user_list(search, 100).await?;
+        let ids: Vec<UserId> = users.iter().map(|(user, _, _)| user.id).collect();
+        let online: HashSet<UserId> = self
+            .broker
+            .online(&self.store, &ids)
             .await?
             .into_iter()
+            .collect();
+        Ok(users
+            .into_iter()
             .map(|(user, unread, deactivated)| UserSummary {
-                online: self.hub.is_online(user.id),
+                online: online.contains(&user.id),
                 id: user.id,
                 username: user.username,
                 role: user.role,
@@ -502,7 +478,10 @@ impl Backend for Services {
 
     async fn deactivate_user(&self, by: &User, id: UserId) -> Result<(), AppError> {
         self.store.deactivate(id, &by.username).await?;
-        let closed = self.hub.disconnect(id);
+        let closed = self
+            .broker
+            .end(&self.store, Ending::User { user: id })
+            .await?;
         tracing::info!(user = id, closed, "user deactivated");
         Ok(())
     }

@@ -16,7 +16,7 @@ use tower_sessions::Session;
 use crate::AppState;
 use crate::auth;
 use crate::error::Error;
-use crate::hub::{Ended, Event, Grant, Subscription};
+use crate::hub::{Ended, Event, Grant, Next, Subscription};
 use crate::store::now_ms;
 
 /// Why a live connection stops (or never starts), as a close code the
@@ -55,9 +55,11 @@ pub struct Opening {
     /// The replay (or a resync) followed by the greeting.
     pub first: Vec<ServerMessage>,
     events: Subscription,
-    /// The sequence number the greeting is valid at; live events at or below
-    /// it were covered by the replay and are skipped.
+    /// The sequence number this connection is up to: live events at or
+    /// below it were covered by the replay (or a catch-up) and are skipped.
     seq: i64,
+    /// A catch-up's messages not yet passed on.
+    pending: std::collections::VecDeque<Event>,
     state: AppState,
     user: UserId,
     grant: Grant,
@@ -75,6 +77,7 @@ impl Opening {
         let Opening {
             events,
             seq,
+            pending,
             state,
             user,
             grant,
@@ -83,6 +86,9 @@ impl Opening {
             ..
         } = self;
         loop {
+            if let Some(event) = pending.pop_front() {
+                return Ok(event);
+            }
             let expired = async {
                 match expiry.as_mut() {
                     Some(sleep) => sleep.await,
@@ -91,8 +97,14 @@ impl Opening {
             };
             tokio::select! {
                 event = events.recv() => match event {
-                    Ok(event) if event.seq > *seq => return Ok(event),
-                    Ok(_) => {}
+                    Ok(Next::Event(event)) if event.seq > *seq => {
+                        *seq = event.seq;
+                        return Ok(event);
+                    }
+                    Ok(Next::Event(_)) => {}
+                    Ok(Next::CatchUp) => {
+                        pending.extend(catch_up(state, *user, seq).await?);
+                    }
                     Err(Ended::TooSlow) => return Err(Refusal::TOO_SLOW),
                     Err(Ended::SignedOut) => return Err(Refusal::SIGNED_OUT),
                 },
@@ -101,6 +113,53 @@ impl Opening {
             }
         }
     }
+}
+
+/// What `user`'s connection, up to sequence number `seq`, missed: the
+/// changes since, then a greeting with the count (or a resync when the gap
+/// is too large), as in a resume. Moves `seq` to the latest.
+async fn catch_up(state: &AppState, user: UserId, seq: &mut i64) -> Result<Vec<Event>, Refusal> {
+    let internal = |error: crate::store::StoreError| {
+        tracing::error!(%error, user, "cannot catch a live connection up");
+        Refusal::INTERNAL
+    };
+    let (unread, latest) = state.store.unread(user).await.map_err(internal)?;
+    if latest <= *seq {
+        return Ok(Vec::new());
+    }
+    let heartbeat_ms = state.config.heartbeat_ms;
+    let mut messages = Vec::new();
+    if latest - *seq > REPLAY_LIMIT {
+        messages.push(ServerMessage::Resync {
+            unread,
+            seq: latest,
+            heartbeat_ms,
+        });
+    } else {
+        let missed = state
+            .store
+            .missed(user, *seq, latest)
+            .await
+            .map_err(internal)?;
+        messages.extend(
+            missed
+                .into_iter()
+                .map(|notification| ServerMessage::Missed { notification }),
+        );
+        messages.push(ServerMessage::Hello {
+            unread,
+            seq: latest,
+            heartbeat_ms,
+        });
+    }
+    *seq = latest;
+    Ok(messages
+        .iter()
+        .filter_map(|m| {
+            let json = serde_json::to_string(m).ok()?;
+            Some(Event::new(m.seq().unwrap_or_default(), json))
+        })
+        .collect())
 }
 
 /// `Ok` while `grant` still lets `user` in.
@@ -185,6 +244,7 @@ pub async fn open(
         first,
         events,
         seq,
+        pending: Default::default(),
         state: state.clone(),
         user,
         grant,

@@ -54,6 +54,9 @@ pub async fn upgrade(
     headers: HeaderMap,
     Query(query): Query<TokenQuery>,
 ) -> Result<Response, Error> {
+    if state.draining.is_cancelled() {
+        return Err(Error::Draining);
+    }
     let (user, grant) =
         super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
     Ok(ws
@@ -63,6 +66,7 @@ pub async fn upgrade(
 }
 
 async fn serve(socket: WebSocket, state: AppState, user: UserId, grant: Grant) {
+    let _open = crate::operations::OpenConnection::new("websocket");
     let (mut sink, mut stream) = socket.split();
     let ending = run(&mut sink, &mut stream, &state, user, grant).await;
     match ending {
@@ -129,7 +133,7 @@ async fn run(
     let mut last_heard = Instant::now();
     loop {
         tokio::select! {
-            _ = state.shutdown.cancelled() => return Ending::Close(close_code::AWAY, "server restarting"),
+            _ = state.draining.cancelled() => return Ending::Close(close_code::AWAY, "server restarting"),
             _ = ticks.tick() => {
                 if last_heard.elapsed() > deadline {
                     return Ending::Drop;
@@ -144,9 +148,11 @@ async fn run(
             }
             event = opening.next_event() => match event {
                 Ok(event) => {
+                    let lag = event.at.elapsed();
                     if send(sink, Message::Text(event.json), patience).await.is_err() {
                         return Ending::Drop;
                     }
+                    crate::operations::delivered(lag);
                 }
                 Err(refusal) => return Ending::Close(refusal.code, refusal.reason),
             },

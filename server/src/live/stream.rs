@@ -28,6 +28,9 @@ pub async fn events(
     headers: HeaderMap,
     Query(query): Query<Resume>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
+    if state.draining.is_cancelled() {
+        return Err(Error::Draining);
+    }
     let (user, grant) =
         super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
     // The browser sends Last-Event-ID itself when it reconnects on its own.
@@ -46,16 +49,19 @@ pub async fn events(
     };
 
     let first = stream::iter(std::mem::take(&mut opening.first)).map(|message| Ok(event(&message)));
-    let live = stream::unfold(opening, |mut opening| async move {
+    // The guard lives as long as the stream: the gauge counts it till it ends.
+    let open = crate::operations::OpenConnection::new("sse");
+    let live = stream::unfold((opening, open), |(mut opening, open)| async move {
         let event = opening.next_event().await.ok()?;
+        crate::operations::delivered(event.at.elapsed());
         let sse = Event::default()
             .id(event.seq.to_string())
             .data(event.json.as_str());
-        Some((Ok(sse), opening))
+        Some((Ok(sse), (opening, open)))
     });
     // Ends on shutdown (the browser reconnects), when the hub cut it off, or
     // when its session, user, key or token is no longer valid.
-    let shutdown = state.shutdown.clone().cancelled_owned();
+    let shutdown = state.draining.clone().cancelled_owned();
     let heartbeat =
         Event::default().data(serde_json::to_string(&ServerMessage::Heartbeat).unwrap_or_default());
     Ok(Sse::new(first.chain(live).take_until(shutdown)).keep_alive(

@@ -71,7 +71,7 @@ impl Store {
         let secret = random(32);
         let mut tx = self.writer.begin().await?;
         let key: ApiKey = sqlx::query_as(
-            "INSERT INTO api_keys (name, prefix, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4) \
+            "INSERT INTO api_keys (name, prefix, secret_hash, created_at) VALUES ($1, $2, $3, $4) \
              RETURNING id, name, prefix, created_at, last_used_at, revoked_at",
         )
         .bind(name)
@@ -93,7 +93,7 @@ impl Store {
         };
         let row: Option<KeyRow> = sqlx::query_as(
             "SELECT secret_hash, id, name, prefix, created_at, last_used_at FROM api_keys \
-             WHERE prefix = ?1 AND revoked_at IS NULL",
+             WHERE prefix = $1 AND revoked_at IS NULL",
         )
         .bind(prefix)
         .fetch_optional(&self.pool)
@@ -138,8 +138,8 @@ impl Store {
             return Ok(());
         }
         sqlx::query(
-            "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 \
-             AND (last_used_at IS NULL OR last_used_at < ?3)",
+            "UPDATE api_keys SET last_used_at = $2 WHERE id = $1 \
+             AND (last_used_at IS NULL OR last_used_at < $3)",
         )
         .bind(key.id)
         .bind(now)
@@ -152,7 +152,7 @@ impl Store {
     /// Whether key `id` exists and is not revoked.
     pub async fn api_key_active(&self, id: i64) -> Result<bool, StoreError> {
         let found: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM api_keys WHERE id = ?1 AND revoked_at IS NULL")
+            sqlx::query_scalar("SELECT id FROM api_keys WHERE id = $1 AND revoked_at IS NULL")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -172,7 +172,7 @@ impl Store {
     pub async fn revoke_api_key(&self, id: i64, by: &str) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         let key: Option<ApiKey> = sqlx::query_as(
-            "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL \
+            "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL \
              RETURNING id, name, prefix, created_at, last_used_at, revoked_at",
         )
         .bind(id)
@@ -188,7 +188,7 @@ impl Store {
     /// The active user the calling application knows as `external_id`.
     pub async fn user_by_external_id(&self, external_id: &str) -> Result<Option<User>, StoreError> {
         let row: Option<(UserId, String)> = sqlx::query_as(
-            "SELECT id, username FROM users WHERE external_id = ?1 AND deactivated_at IS NULL",
+            "SELECT id, username FROM users WHERE external_id = $1 AND deactivated_at IS NULL",
         )
         .bind(external_id)
         .fetch_optional(&self.pool)
@@ -210,7 +210,7 @@ impl Store {
         // users anyway: nobody can log in as one.
         sqlx::query(
             "INSERT INTO users (username, password_hash, role, created_at, external_id) \
-             VALUES (?1, '!', 'member', ?2, ?3) ON CONFLICT DO NOTHING",
+             VALUES ($1, '!', 'member', $2, $3) ON CONFLICT DO NOTHING",
         )
         .bind(format!("ext:{external_id}"))
         .bind(now_ms())
@@ -228,7 +228,7 @@ impl Store {
     ) -> Result<Option<Remembered>, StoreError> {
         let row: Option<(Vec<u8>, i64, String)> = sqlx::query_as(
             "SELECT request_hash, status, response FROM idempotency_keys \
-             WHERE api_key_id = ?1 AND key = ?2 AND created_at > ?3",
+             WHERE api_key_id = $1 AND key = $2 AND created_at > $3",
         )
         .bind(api_key)
         .bind(key)

@@ -3,7 +3,7 @@
 //! a change that did not happen, nor misses one that did.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::{AnyConnection, FromRow};
 
 use super::{Store, StoreError, like_pattern, now_ms};
 
@@ -20,14 +20,14 @@ pub struct AuditEntry {
 
 /// Writes one entry inside the caller's transaction.
 pub(super) async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     actor: &str,
     action: &str,
     target: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(now_ms())
     .bind(actor)
@@ -51,9 +51,9 @@ impl Store {
         let pattern = like_pattern(search);
         Ok(sqlx::query_as(
             "SELECT id, at, actor, action, target, detail FROM audit_log \
-             WHERE id < ?2 AND (actor LIKE ?1 ESCAPE '\\' OR action LIKE ?1 ESCAPE '\\' \
-                                OR target LIKE ?1 ESCAPE '\\' OR detail LIKE ?1 ESCAPE '\\') \
-             ORDER BY id DESC LIMIT ?3",
+             WHERE id < $2 AND (lower(actor) LIKE lower($1) ESCAPE '\\' OR lower(action) LIKE lower($1) ESCAPE '\\' \
+                                OR lower(target) LIKE lower($1) ESCAPE '\\' OR lower(detail) LIKE lower($1) ESCAPE '\\') \
+             ORDER BY id DESC LIMIT $3",
         )
         .bind(pattern)
         .bind(before.unwrap_or(i64::MAX))

@@ -1,15 +1,23 @@
-//! Herald's storage: the one place that speaks SQL. SQLite for now; every
-//! query is plain runtime SQL, so no live database is needed to build.
+//! Herald's storage: the one place that speaks SQL, to SQLite (the default,
+//! nothing to install) or PostgreSQL (several instances). Queries are plain
+//! runtime SQL through sqlx's `Any` driver, written once in the dialect both
+//! engines share (`$1` parameters, `RETURNING`, `ON CONFLICT`); what they
+//! spell differently lives in `dialect.rs`, and PostgreSQL's transactional
+//! announcements in `outbox.rs`.
 //!
-//! Writes go through one connection (`writer`), reads through a pool.
-//! SQLite takes one writer at a time anyway, and its busy handler is no
-//! queue: under a stream of large sends another writer could wait past any
-//! timeout. The writer pool hands its connection out in arrival order, so a
-//! write waits its turn instead of failing.
+//! On SQLite, writes go through one connection (`writer`), reads through a
+//! pool: SQLite takes one writer at a time anyway, and its busy handler is
+//! no queue, so under a stream of large sends another writer could wait past
+//! any timeout. The writer pool hands its connection out in arrival order.
+//! On PostgreSQL both are one pool; row locks taken in id order (see
+//! `dialect.rs`) keep each user's sequence gap-free under concurrent writes.
 
 mod api_keys;
 mod audit;
+mod dialect;
 mod notifications;
+mod outbox;
+mod presence;
 mod purge;
 mod sends;
 mod users;
@@ -18,14 +26,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use herald::UserId;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sqlx::{Any, Executor};
 use thiserror::Error;
 
 pub use api_keys::{ApiKey, IDEMPOTENCY_MS, Remembered, key_label, sha256};
 pub use audit::AuditEntry;
 pub use notifications::{AllRead, Changed, Delivered, Remember};
+pub use outbox::{Announcement, CONTROL_CHANNEL, EVENTS_CHANNEL, OutboxBatch, parse_payload};
 pub use purge::Purged;
 pub use sends::SendRow;
 pub use users::Credentials;
@@ -55,69 +65,192 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
 }
 
+/// Which database engine a [`Store`] speaks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a `HERALD_DATABASE_URL` names.
+    pub fn of(url: &str) -> Result<Engine, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err(StoreError::Open(
+                "HERALD_DATABASE_URL must start with sqlite: or postgres://".into(),
+            ))
+        }
+    }
+}
+
+/// A transaction on either engine.
+pub(crate) type Tx<'c> = sqlx::Transaction<'c, Any>;
+
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    /// Reads (and the session store).
-    pool: SqlitePool,
-    /// Every write of Herald's own, one at a time, first come first served.
-    writer: SqlitePool,
+    /// Reads.
+    pool: AnyPool,
+    /// Every write of Herald's own: on SQLite one at a time, first come
+    /// first served; on PostgreSQL the same pool as reads.
+    writer: AnyPool,
+    engine: Engine,
 }
 
 /// How long a write may wait for its turn before it fails: far longer than
 /// any single write holds the lock.
 const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// PostgreSQL connections per instance.
+const POSTGRES_POOL: u32 = 16;
+
 impl Store {
-    /// Opens (creating if needed) the SQLite database at `url`, in WAL mode
-    /// with foreign keys enforced.
+    /// Opens the database at `url`: a SQLite file (created if needed, in
+    /// WAL mode with foreign keys enforced) or a PostgreSQL database.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Open(format!("{url}: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            // Only other processes (and the session store) contend for the
-            // lock: Herald's own writes queue in `writer`.
-            .busy_timeout(Duration::from_secs(30));
-        if let Some(dir) = options
-            .get_filename()
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Open(format!("{}: {e}", dir.display())))?;
+        sqlx::any::install_default_drivers();
+        let open = |e: sqlx::Error| StoreError::Open(format!("{}: {e}", redact(url)));
+        match Engine::of(url)? {
+            Engine::Sqlite => {
+                prepare_sqlite_file(url).await?;
+                let writer = sqlite_pool(1)
+                    .acquire_timeout(WRITE_QUEUE_TIMEOUT)
+                    .connect(url)
+                    .await
+                    .map_err(open)?;
+                let pool = sqlite_pool(8).connect(url).await.map_err(open)?;
+                Ok(Store {
+                    pool,
+                    writer,
+                    engine: Engine::Sqlite,
+                })
+            }
+            Engine::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(POSTGRES_POOL)
+                    .connect(url)
+                    .await
+                    .map_err(open)?;
+                Ok(Store {
+                    writer: pool.clone(),
+                    pool,
+                    engine: Engine::Postgres,
+                })
+            }
         }
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(WRITE_QUEUE_TIMEOUT)
-            .connect_with(options.clone())
-            .await
-            .map_err(|e| StoreError::Open(format!("{url}: {e}")))?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(|e| StoreError::Open(format!("{url}: {e}")))?;
-        Ok(Store { pool, writer })
     }
 
-    /// Brings the schema up to date with the migrations built into the binary.
+    /// Brings the schema up to date with the engine's migrations, built
+    /// into the binary.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("../migrations/sqlite")
-            .run(&self.writer)
-            .await?;
+        match self.engine {
+            Engine::Sqlite => {
+                sqlx::migrate!("../migrations/sqlite")
+                    .run(&self.writer)
+                    .await?
+            }
+            Engine::Postgres => {
+                sqlx::migrate!("../migrations/postgres")
+                    .run(&self.writer)
+                    .await?
+            }
+        }
         Ok(())
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Connections in use now, for the metrics.
+    pub fn connections_in_use(&self) -> u32 {
+        let busy = |p: &AnyPool| p.size().saturating_sub(p.num_idle() as u32);
+        match self.engine {
+            Engine::Sqlite => busy(&self.pool) + busy(&self.writer),
+            Engine::Postgres => busy(&self.pool),
+        }
+    }
+
+    /// How many notifications are stored, retracted ones included.
+    pub async fn count_notifications(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(id) FROM notifications")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Runs hand-written SQL: for tests that break the database on purpose.
+    #[doc(hidden)]
+    pub async fn execute_script(&self, sql: &str) -> Result<(), StoreError> {
+        sqlx::raw_sql(sql).execute(&self.writer).await?;
+        Ok(())
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 }
 
-/// A `LIKE … ESCAPE '\'` pattern matching anything that contains `search`,
-/// its own `%` and `_` taken literally.
+/// A SQLite pool of `size` connections, each set up as Herald needs.
+fn sqlite_pool(size: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(size)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // Only other processes (and the session store) contend for
+                // the lock: Herald's own writes queue in `writer`.
+                conn.execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;                      PRAGMA busy_timeout = 30000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+}
+
+/// Creates the SQLite file (and its directory) if missing, in WAL mode,
+/// which the file keeps.
+async fn prepare_sqlite_file(url: &str) -> Result<(), StoreError> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Open(format!("{url}: {e}")))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal);
+    if let Some(dir) = options
+        .get_filename()
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Open(format!("{}: {e}", dir.display())))?;
+    }
+    use sqlx::ConnectOptions;
+    let conn = options
+        .connect()
+        .await
+        .map_err(|e| StoreError::Open(format!("{url}: {e}")))?;
+    sqlx::Connection::close(conn).await?;
+    Ok(())
+}
+
+/// `url` without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A `lower(column) LIKE lower(…) ESCAPE '\'` pattern matching anything that
+/// contains `search` in any case (PostgreSQL's LIKE minds case, SQLite's
+/// does not), its own `%` and `_` taken literally.
 pub(crate) fn like_pattern(search: &str) -> String {
     let escaped = search
         .trim()

@@ -2,11 +2,11 @@
 //! and changing their state. Every change takes the next number of the
 //! user's sequence and keeps the user's unread counter, in one transaction.
 
-use herald::{Audience, Category, InboxView, NewNotification, Notification, UserId};
-use sqlx::{FromRow, Sqlite, Transaction};
+use herald::{Audience, Category, InboxView, NewNotification, Notification, ServerMessage, UserId};
+use sqlx::FromRow;
 
 use super::audit::record;
-use super::{IDEMPOTENCY_MS, Store, StoreError, now_ms};
+use super::{Announcement, IDEMPOTENCY_MS, Store, StoreError, Tx, now_ms};
 
 /// The columns of a [`Notification`], in [`NotificationRow`]'s order.
 const COLUMNS: &str = "id, seq, version, title, body, link, category, actor, \
@@ -31,18 +31,46 @@ pub struct Remember {
     pub response: fn(&[Delivered]) -> String,
 }
 
+impl Delivered {
+    /// What the recipient's connections are told.
+    pub fn announcement(&self) -> Announcement {
+        Announcement {
+            user: self.user_id,
+            message: ServerMessage::Created {
+                notification: self.notification.clone(),
+                unread: self.unread,
+            },
+        }
+    }
+}
+
 /// One notification after a change, with the owner's count at its version.
 #[derive(Clone, Debug)]
 pub struct Changed {
+    pub user: UserId,
     pub notification: Notification,
     pub unread: i64,
     /// False when it already was in the asked-for state: nothing to announce.
     pub changed: bool,
 }
 
+impl Changed {
+    /// What the owner's connections are told, if anything changed.
+    pub fn announcement(&self) -> Option<Announcement> {
+        self.changed.then(|| Announcement {
+            user: self.user,
+            message: ServerMessage::Updated {
+                notification: self.notification.clone(),
+                unread: self.unread,
+            },
+        })
+    }
+}
+
 /// The outcome of "mark all read".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AllRead {
+    pub user: UserId,
     pub up_to: i64,
     pub read_at: i64,
     /// The sequence number of this change (unchanged when nothing was unread).
@@ -50,6 +78,21 @@ pub struct AllRead {
     pub unread: i64,
     /// How many notifications it marked.
     pub marked: u64,
+}
+
+impl AllRead {
+    /// What the user's connections are told, if anything was marked.
+    pub fn announcement(&self) -> Option<Announcement> {
+        (self.marked > 0).then(|| Announcement {
+            user: self.user,
+            message: ServerMessage::AllRead {
+                up_to: self.up_to,
+                read_at: self.read_at,
+                seq: self.seq,
+                unread: self.unread,
+            },
+        })
+    }
 }
 
 #[derive(FromRow)]
@@ -105,7 +148,7 @@ impl Store {
         remember: Option<&Remember>,
     ) -> Result<(i64, Vec<Delivered>), StoreError> {
         let created_at = now_ms();
-        // The recipients as a JSON array for `json_each`; NULL is everyone.
+        // The recipients as a JSON array; NULL is everyone.
         let mut ids = match audience {
             Audience::User { id } => vec![*id],
             Audience::Users { ids } => ids.clone(),
@@ -125,10 +168,10 @@ impl Store {
             let claimed = sqlx::query(
                 "INSERT INTO idempotency_keys \
                  (api_key_id, key, request_hash, status, response, created_at) \
-                 VALUES (?1, ?2, ?3, 201, '', ?4) \
+                 VALUES ($1, $2, $3, 201, '', $4) \
                  ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, \
                  status = excluded.status, response = excluded.response, created_at = excluded.created_at \
-                 WHERE idempotency_keys.created_at <= ?5",
+                 WHERE idempotency_keys.created_at <= $5",
             )
             .bind(remember.api_key)
             .bind(&remember.key)
@@ -141,23 +184,25 @@ impl Store {
                 return Err(StoreError::IdempotencyKeyUsed);
             }
         }
-        // The UPDATE takes the write lock before anything is read, and
-        // sequence numbers never collide. `?1 IS NULL` means everyone.
-        let counts: Vec<(UserId, i64)> = sqlx::query_as(
+        // On SQLite the UPDATE takes the write lock before anything is
+        // read; on PostgreSQL the recipients' rows are locked first. Either
+        // way sequence numbers never collide. `$1 IS NULL` means everyone.
+        self.lock_recipients(&mut tx, only.clone()).await?;
+        let recipients = self.engine.json_ids("$1");
+        let counts: Vec<(UserId, i64)> = sqlx::query_as(&format!(
             "UPDATE users SET last_seq = last_seq + 1, unread = unread + 1 \
-             WHERE deactivated_at IS NULL AND (?1 IS NULL OR id IN (SELECT value FROM json_each(?1))) \
-             RETURNING id, unread",
-        )
+             WHERE deactivated_at IS NULL AND ($1 IS NULL OR id IN ({recipients})) \
+             RETURNING id, unread"
+        ))
         .bind(only.clone())
         .fetch_all(&mut *tx)
         .await?;
         if only.is_some() && counts.len() != ids.len() {
-            let known: Vec<UserId> = sqlx::query_scalar(
-                "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?1))",
-            )
-            .bind(only.clone())
-            .fetch_all(&mut *tx)
-            .await?;
+            let known: Vec<UserId> =
+                sqlx::query_scalar(&format!("SELECT id FROM users WHERE id IN ({recipients})"))
+                    .bind(only.clone())
+                    .fetch_all(&mut *tx)
+                    .await?;
             if let Some(missing) = ids.iter().find(|id| !known.contains(id)) {
                 // Dropping the transaction undoes the counters already bumped.
                 return Err(StoreError::UnknownUser(*missing));
@@ -171,7 +216,7 @@ impl Store {
         };
         let send_id: i64 = sqlx::query_scalar(
             "INSERT INTO sends (title, audience, sender, recipients, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(&content.title)
         .bind(&audience_label)
@@ -183,8 +228,8 @@ impl Store {
         let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at, send_id) \
-             SELECT id, last_seq, last_seq, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM users \
-             WHERE deactivated_at IS NULL AND (?1 IS NULL OR id IN (SELECT value FROM json_each(?1))) \
+             SELECT id, last_seq, last_seq, $2, $3, $4, $5, $6, $7, $8 FROM users \
+             WHERE deactivated_at IS NULL AND ($1 IS NULL OR id IN ({recipients})) \
              RETURNING user_id AS owner, {COLUMNS}"
         ))
         .bind(only)
@@ -217,7 +262,7 @@ impl Store {
             .collect();
         if let Some(remember) = remember {
             sqlx::query(
-                "UPDATE idempotency_keys SET response = ?3 WHERE api_key_id = ?1 AND key = ?2",
+                "UPDATE idempotency_keys SET response = $3 WHERE api_key_id = $1 AND key = $2",
             )
             .bind(remember.api_key)
             .bind(&remember.key)
@@ -225,6 +270,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        let announcements: Vec<Announcement> =
+            delivered.iter().map(Delivered::announcement).collect();
+        self.announce(&mut tx, &announcements).await?;
         tx.commit().await?;
         Ok((send_id, delivered))
     }
@@ -232,7 +280,7 @@ impl Store {
     /// The user's unread count and the sequence number it is valid at: one
     /// row, however many notifications there are.
     pub async fn unread(&self, user: UserId) -> Result<(i64, i64), StoreError> {
-        sqlx::query_as("SELECT unread, last_seq FROM users WHERE id = ?1")
+        sqlx::query_as("SELECT unread, last_seq FROM users WHERE id = $1")
             .bind(user)
             .fetch_optional(&self.pool)
             .await?
@@ -249,7 +297,7 @@ impl Store {
     ) -> Result<Vec<Notification>, StoreError> {
         Ok(sqlx::query_as::<_, NotificationRow>(&format!(
             "SELECT {COLUMNS} FROM notifications \
-             WHERE user_id = ?1 AND version > ?2 AND version <= ?3 ORDER BY version"
+             WHERE user_id = $1 AND version > $2 AND version <= $3 ORDER BY version"
         ))
         .bind(user)
         .bind(after)
@@ -282,17 +330,10 @@ impl Store {
             .collect())
     }
 
-    /// How SQLite runs the page query of `view`: one line per step, to check
+    /// How the engine runs the page query of `view`: one line per step, to check
     /// that it reads an index range and never scans the table.
     pub async fn page_plan(&self, view: InboxView) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {}", page_sql(view)))
-                .bind(1_i64)
-                .bind(i64::MAX)
-                .bind(20_i64)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
+        self.plan(&page_sql(view)).await
     }
 
     /// One of the user's notifications. Another user's is `None`, exactly
@@ -304,7 +345,7 @@ impl Store {
     ) -> Result<Option<Notification>, StoreError> {
         Ok(sqlx::query_as::<_, NotificationRow>(&format!(
             "SELECT {COLUMNS} FROM notifications \
-             WHERE id = ?1 AND user_id = ?2 AND retracted_at IS NULL"
+             WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL"
         ))
         .bind(id)
         .bind(user)
@@ -316,7 +357,7 @@ impl Store {
     /// Whose notification `id` is (not retracted), if it exists.
     pub async fn owner_of(&self, id: i64) -> Result<Option<UserId>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT user_id FROM notifications WHERE id = ?1 AND retracted_at IS NULL",
+            "SELECT user_id FROM notifications WHERE id = $1 AND retracted_at IS NULL",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -335,8 +376,8 @@ impl Store {
         self.change(
             user,
             id,
-            "read_at = ?3 WHERE id = ?1 AND user_id = ?2 AND retracted_at IS NULL \
-             AND (read_at IS NULL) = (?3 IS NOT NULL)",
+            "read_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
+             AND (read_at IS NULL) = ($3 IS NOT NULL)",
             at,
             delta,
         )
@@ -360,16 +401,16 @@ impl Store {
         self.change(
             user,
             id,
-            "archived_at = ?3 WHERE id = ?1 AND user_id = ?2 AND retracted_at IS NULL \
-             AND (archived_at IS NULL) = (?3 IS NOT NULL)",
+            "archived_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
+             AND (archived_at IS NULL) = ($3 IS NOT NULL)",
             at,
             delta,
         )
         .await
     }
 
-    /// Applies `assignment` (an `UPDATE … SET` tail over `?1` id, `?2` user,
-    /// `?3` time) to one notification as the user's next change, keeping
+    /// Applies `assignment` (an `UPDATE … SET` tail over `$1` id, `$2` user,
+    /// `$3` time) to one notification as the user's next change, keeping
     /// the unread counter in step by `delta` of the changed notification.
     async fn change(
         &self,
@@ -380,10 +421,11 @@ impl Store {
         delta: impl Fn(&Notification) -> i64,
     ) -> Result<Changed, StoreError> {
         let mut tx = self.writer.begin().await?;
-        // Writing first takes the write lock before anything is read.
+        // Writing first takes SQLite's write lock before anything is read.
+        self.lock_user(&mut tx, user).await?;
         let updated: Option<NotificationRow> = sqlx::query_as(&format!(
             "UPDATE notifications SET version = \
-             (SELECT last_seq + 1 FROM users WHERE id = ?2), {assignment} RETURNING {COLUMNS}"
+             (SELECT last_seq + 1 FROM users WHERE id = $2), {assignment} RETURNING {COLUMNS}"
         ))
         .bind(id)
         .bind(user)
@@ -399,6 +441,7 @@ impl Store {
                 .ok_or(StoreError::NotFound)?;
             let (unread, _) = self.unread(user).await?;
             return Ok(Changed {
+                user,
                 notification,
                 unread,
                 changed: false,
@@ -406,12 +449,16 @@ impl Store {
         };
         let notification = Notification::from(updated);
         let (unread, _) = bump(&mut tx, user, delta(&notification)).await?;
-        tx.commit().await?;
-        Ok(Changed {
+        let changed = Changed {
+            user,
             notification,
             unread,
             changed: true,
-        })
+        };
+        self.announce(&mut tx, changed.announcement().as_slice())
+            .await?;
+        tx.commit().await?;
+        Ok(changed)
     }
 
     /// Marks read every unread notification of the user with `seq <= up_to`
@@ -420,10 +467,11 @@ impl Store {
     pub async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<AllRead, StoreError> {
         let read_at = now_ms();
         let mut tx = self.writer.begin().await?;
+        self.lock_user(&mut tx, user).await?;
         let archived: Vec<(Option<i64>,)> = sqlx::query_as(
-            "UPDATE notifications SET read_at = ?3, \
-             version = (SELECT last_seq + 1 FROM users WHERE id = ?1) \
-             WHERE user_id = ?1 AND read_at IS NULL AND retracted_at IS NULL AND seq <= ?2 \
+            "UPDATE notifications SET read_at = $3, \
+             version = (SELECT last_seq + 1 FROM users WHERE id = $1) \
+             WHERE user_id = $1 AND read_at IS NULL AND retracted_at IS NULL AND seq <= $2 \
              RETURNING archived_at",
         )
         .bind(user)
@@ -435,6 +483,7 @@ impl Store {
             drop(tx);
             let (unread, seq) = self.unread(user).await?;
             return Ok(AllRead {
+                user,
                 up_to,
                 read_at,
                 seq,
@@ -444,24 +493,35 @@ impl Store {
         }
         let counted = archived.iter().filter(|(at,)| at.is_none()).count() as i64;
         let (unread, seq) = bump(&mut tx, user, -counted).await?;
-        tx.commit().await?;
-        Ok(AllRead {
+        let all = AllRead {
+            user,
             up_to,
             read_at,
             seq,
             unread,
             marked: archived.len() as u64,
-        })
+        };
+        self.announce(&mut tx, all.announcement().as_slice())
+            .await?;
+        tx.commit().await?;
+        Ok(all)
     }
 
     /// Withdraws a notification from its recipient's inbox and count.
     /// Returns the owner and the change to announce to them.
-    pub async fn retract(&self, id: i64, by: &str) -> Result<(UserId, Changed), StoreError> {
+    pub async fn retract(&self, id: i64, by: &str) -> Result<Changed, StoreError> {
         let mut tx = self.writer.begin().await?;
+        let owner: Option<UserId> =
+            sqlx::query_scalar("SELECT user_id FROM notifications WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        self.lock_user(&mut tx, owner.ok_or(StoreError::NotFound)?)
+            .await?;
         let row: Option<OwnedRow> = sqlx::query_as(&format!(
-            "UPDATE notifications SET retracted_at = ?2, version = \
+            "UPDATE notifications SET retracted_at = $2, version = \
              (SELECT last_seq + 1 FROM users WHERE users.id = notifications.user_id) \
-             WHERE id = ?1 AND retracted_at IS NULL RETURNING user_id AS owner, {COLUMNS}"
+             WHERE id = $1 AND retracted_at IS NULL RETURNING user_id AS owner, {COLUMNS}"
         ))
         .bind(id)
         .bind(now_ms())
@@ -470,8 +530,8 @@ impl Store {
         let row = row.ok_or(StoreError::NotFound)?;
         // The last of a send to go marks the send retracted too.
         sqlx::query(
-            "UPDATE sends SET retracted_at = ?2 WHERE retracted_at IS NULL \
-             AND id = (SELECT send_id FROM notifications WHERE id = ?1) \
+            "UPDATE sends SET retracted_at = $2 WHERE retracted_at IS NULL \
+             AND id = (SELECT send_id FROM notifications WHERE id = $1) \
              AND NOT EXISTS (SELECT 1 FROM notifications \
                              WHERE send_id = sends.id AND retracted_at IS NULL)",
         )
@@ -490,29 +550,27 @@ impl Store {
             &notification.title,
         )
         .await?;
+        let changed = Changed {
+            user: row.owner,
+            notification,
+            unread,
+            changed: true,
+        };
+        self.announce(&mut tx, changed.announcement().as_slice())
+            .await?;
         tx.commit().await?;
-        Ok((
-            row.owner,
-            Changed {
-                notification,
-                unread,
-                changed: true,
-            },
-        ))
+        Ok(changed)
     }
 
     /// Withdraws every notification of a send still out, in one
     /// transaction: each recipient's next change, counts kept, and the send
     /// marked retracted last. Returns the changes to announce, one per
     /// recipient; retrying a retracted send changes nothing and returns none.
-    pub async fn retract_send(
-        &self,
-        send: i64,
-        by: &str,
-    ) -> Result<Vec<(UserId, Changed)>, StoreError> {
+    pub async fn retract_send(&self, send: i64, by: &str) -> Result<Vec<Changed>, StoreError> {
         let at = now_ms();
         let mut tx = self.writer.begin().await?;
-        let title: Option<String> = sqlx::query_scalar("SELECT title FROM sends WHERE id = ?1")
+        self.lock_send_recipients(&mut tx, send).await?;
+        let title: Option<String> = sqlx::query_scalar("SELECT title FROM sends WHERE id = $1")
             .bind(send)
             .fetch_optional(&mut *tx)
             .await?;
@@ -521,24 +579,24 @@ impl Store {
         // exactly one sequence number here.
         let counts: Vec<(UserId, i64)> = sqlx::query_as(
             "UPDATE users SET last_seq = last_seq + 1, unread = unread - \
-             (SELECT COUNT(n.id) FROM notifications n WHERE n.user_id = users.id AND n.send_id = ?1 \
+             (SELECT COUNT(n.id) FROM notifications n WHERE n.user_id = users.id AND n.send_id = $1 \
               AND n.retracted_at IS NULL AND n.read_at IS NULL AND n.archived_at IS NULL) \
-             WHERE id IN (SELECT user_id FROM notifications WHERE send_id = ?1 AND retracted_at IS NULL) \
+             WHERE id IN (SELECT user_id FROM notifications WHERE send_id = $1 AND retracted_at IS NULL) \
              RETURNING id, unread",
         )
         .bind(send)
         .fetch_all(&mut *tx)
         .await?;
         let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
-            "UPDATE notifications SET retracted_at = ?2, \
+            "UPDATE notifications SET retracted_at = $2, \
              version = (SELECT last_seq FROM users WHERE users.id = notifications.user_id) \
-             WHERE send_id = ?1 AND retracted_at IS NULL RETURNING user_id AS owner, {COLUMNS}"
+             WHERE send_id = $1 AND retracted_at IS NULL RETURNING user_id AS owner, {COLUMNS}"
         ))
         .bind(send)
         .bind(at)
         .fetch_all(&mut *tx)
         .await?;
-        sqlx::query("UPDATE sends SET retracted_at = ?2 WHERE id = ?1 AND retracted_at IS NULL")
+        sqlx::query("UPDATE sends SET retracted_at = $2 WHERE id = $1 AND retracted_at IS NULL")
             .bind(send)
             .bind(at)
             .execute(&mut *tx)
@@ -553,27 +611,29 @@ impl Store {
             )
             .await?;
         }
-        tx.commit().await?;
         let counts: std::collections::HashMap<UserId, i64> = counts.into_iter().collect();
-        Ok(rows
+        let changes: Vec<Changed> = rows
             .into_iter()
-            .map(|r| {
-                let changed = Changed {
-                    unread: counts.get(&r.owner).copied().unwrap_or_default(),
-                    notification: r.row.into(),
-                    changed: true,
-                };
-                (r.owner, changed)
+            .map(|r| Changed {
+                user: r.owner,
+                unread: counts.get(&r.owner).copied().unwrap_or_default(),
+                notification: r.row.into(),
+                changed: true,
             })
-            .collect())
+            .collect();
+        let announcements: Vec<Announcement> =
+            changes.iter().filter_map(Changed::announcement).collect();
+        self.announce(&mut tx, &announcements).await?;
+        tx.commit().await?;
+        Ok(changes)
     }
 
     /// Records that the user's bell panel showed everything up to `up_to`.
     /// Seeing is not reading: it changes no count and takes no sequence number.
     pub async fn mark_seen(&self, user: UserId, up_to: i64) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE notifications SET seen_at = ?3 \
-             WHERE user_id = ?1 AND seq <= ?2 AND seen_at IS NULL",
+            "UPDATE notifications SET seen_at = $3 \
+             WHERE user_id = $1 AND seq <= $2 AND seen_at IS NULL",
         )
         .bind(user)
         .bind(up_to)
@@ -587,14 +647,10 @@ impl Store {
 /// Takes the user's next sequence number for a change just written in `tx`
 /// (whose rows already carry it as their version) and moves their unread
 /// counter by `delta`. Returns the new count and sequence number.
-async fn bump(
-    tx: &mut Transaction<'_, Sqlite>,
-    user: UserId,
-    delta: i64,
-) -> Result<(i64, i64), StoreError> {
+async fn bump(tx: &mut Tx<'_>, user: UserId, delta: i64) -> Result<(i64, i64), StoreError> {
     Ok(sqlx::query_as(
-        "UPDATE users SET last_seq = last_seq + 1, unread = unread + ?2 \
-         WHERE id = ?1 RETURNING unread, last_seq",
+        "UPDATE users SET last_seq = last_seq + 1, unread = unread + $2 \
+         WHERE id = $1 RETURNING unread, last_seq",
     )
     .bind(user)
     .bind(delta)
@@ -602,7 +658,7 @@ async fn bump(
     .await?)
 }
 
-/// The page query of `view`: `?1` user, `?2` before (a seq), `?3` limit.
+/// The page query of `view`: `$1` user, `$2` before (a seq), `$3` limit.
 /// Each view's filter matches one partial index exactly.
 fn page_sql(view: InboxView) -> String {
     let filter = match view {
@@ -612,8 +668,8 @@ fn page_sql(view: InboxView) -> String {
     };
     format!(
         "SELECT {COLUMNS} FROM notifications \
-         WHERE user_id = ?1 AND {filter} AND retracted_at IS NULL AND seq < ?2 \
-         ORDER BY seq DESC LIMIT ?3"
+         WHERE user_id = $1 AND {filter} AND retracted_at IS NULL AND seq < $2 \
+         ORDER BY seq DESC LIMIT $3"
     )
 }
 

@@ -24,8 +24,8 @@ impl Store {
         let mut purged = Purged {
             idempotency_keys: self
                 .delete_in_batches(
-                    "DELETE FROM idempotency_keys WHERE rowid IN \
-                     (SELECT rowid FROM idempotency_keys WHERE created_at <= ?1 LIMIT ?2)",
+                    "DELETE FROM idempotency_keys WHERE (api_key_id, key) IN \
+                     (SELECT api_key_id, key FROM idempotency_keys WHERE created_at <= $1 LIMIT $2)",
                     now - IDEMPOTENCY_MS,
                 )
                 .await?,
@@ -36,14 +36,14 @@ impl Store {
             purged.notifications = self
                 .delete_in_batches(
                     "DELETE FROM notifications WHERE id IN \
-                     (SELECT id FROM notifications WHERE read_at < ?1 LIMIT ?2)",
+                     (SELECT id FROM notifications WHERE read_at < $1 LIMIT $2)",
                     cutoff,
                 )
                 .await?
                 + self
                     .delete_in_batches(
                         "DELETE FROM notifications WHERE id IN \
-                         (SELECT id FROM notifications WHERE retracted_at < ?1 LIMIT ?2)",
+                         (SELECT id FROM notifications WHERE retracted_at < $1 LIMIT $2)",
                         cutoff,
                     )
                     .await?;

@@ -24,7 +24,7 @@ pub struct SendRow {
 impl Store {
     /// Records how many recipients had a live connection when it went out.
     pub async fn set_delivered(&self, send: i64, delivered: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sends SET delivered = ?2 WHERE id = ?1")
+        sqlx::query("UPDATE sends SET delivered = $2 WHERE id = $1")
             .bind(send)
             .bind(delivered)
             .execute(&self.writer)
@@ -50,8 +50,8 @@ impl Store {
                     (SELECT COUNT(n.id) FROM notifications n WHERE n.send_id = s.id AND n.read_at IS NOT NULL) AS read, \
                     s.created_at, s.retracted_at \
              FROM sends s \
-             WHERE (?1 IS NULL OR s.title LIKE ?1 ESCAPE '\\') AND s.id < ?2 \
-             ORDER BY s.id DESC LIMIT ?3",
+             WHERE ($1 IS NULL OR lower(s.title) LIKE lower($1) ESCAPE '\\') AND s.id < $2 \
+             ORDER BY s.id DESC LIMIT $3",
         )
         .bind(pattern)
         .bind(before.unwrap_or(i64::MAX))

@@ -55,7 +55,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
             "INSERT INTO users (username, password_hash, role, created_at) \
-             VALUES (?1, ?2, ?3, ?4) RETURNING id",
+             VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
@@ -82,7 +82,7 @@ impl Store {
     /// An active user.
     pub async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         sqlx::query_as::<_, UserRow>(
-            "SELECT id, username, role FROM users WHERE id = ?1 AND deactivated_at IS NULL",
+            "SELECT id, username, role FROM users WHERE id = $1 AND deactivated_at IS NULL",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -95,7 +95,7 @@ impl Store {
     pub async fn session_user(&self, id: UserId, epoch: i64) -> Result<Option<User>, StoreError> {
         sqlx::query_as::<_, UserRow>(
             "SELECT id, username, role FROM users \
-             WHERE id = ?1 AND auth_epoch = ?2 AND deactivated_at IS NULL",
+             WHERE id = $1 AND auth_epoch = $2 AND deactivated_at IS NULL",
         )
         .bind(id)
         .bind(epoch)
@@ -109,7 +109,7 @@ impl Store {
     pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
         let row: Option<(i64, String, String, String, i64)> = sqlx::query_as(
             "SELECT id, username, role, password_hash, auth_epoch FROM users \
-             WHERE lower(username) = ?1 AND external_id IS NULL AND deactivated_at IS NULL",
+             WHERE lower(username) = $1 AND external_id IS NULL AND deactivated_at IS NULL",
         )
         .bind(herald::normalise_username(username))
         .fetch_optional(&self.pool)
@@ -129,8 +129,8 @@ impl Store {
     pub async fn set_password(&self, user: &User, password_hash: &str) -> Result<i64, StoreError> {
         let mut tx = self.writer.begin().await?;
         let epoch: Option<i64> = sqlx::query_scalar(
-            "UPDATE users SET password_hash = ?2, auth_epoch = auth_epoch + 1 \
-             WHERE id = ?1 AND deactivated_at IS NULL RETURNING auth_epoch",
+            "UPDATE users SET password_hash = $2, auth_epoch = auth_epoch + 1 \
+             WHERE id = $1 AND deactivated_at IS NULL RETURNING auth_epoch",
         )
         .bind(user.id)
         .bind(password_hash)
@@ -171,7 +171,7 @@ impl Store {
         let pattern = super::like_pattern(search);
         let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
             "SELECT id, username, role, unread, deactivated_at FROM users \
-             WHERE username LIKE ?1 ESCAPE '\\' ORDER BY username LIMIT ?2",
+             WHERE lower(username) LIKE lower($1) ESCAPE '\\' ORDER BY username LIMIT $2",
         )
         .bind(pattern)
         .bind(limit)
@@ -193,9 +193,10 @@ impl Store {
     /// active admin cannot be deactivated.
     pub async fn deactivate(&self, id: UserId, by: &str) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
+        self.lock_admins(&mut tx).await?;
         let done: Option<String> = sqlx::query_scalar(&format!(
-            "UPDATE users SET deactivated_at = ?2 \
-             WHERE id = ?1 AND deactivated_at IS NULL AND {NOT_LAST_ADMIN} RETURNING username"
+            "UPDATE users SET deactivated_at = $2 \
+             WHERE id = $1 AND deactivated_at IS NULL AND {NOT_LAST_ADMIN} RETURNING username"
         ))
         .bind(id)
         .bind(now_ms())
@@ -214,7 +215,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let done: Option<String> = sqlx::query_scalar(
             "UPDATE users SET deactivated_at = NULL \
-             WHERE id = ?1 AND deactivated_at IS NOT NULL RETURNING username",
+             WHERE id = $1 AND deactivated_at IS NOT NULL RETURNING username",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -229,9 +230,10 @@ impl Store {
     /// stays an admin.
     pub async fn set_role(&self, id: UserId, role: Role, by: &str) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
+        self.lock_admins(&mut tx).await?;
         let done: Option<String> = sqlx::query_scalar(&format!(
-            "UPDATE users SET role = ?2 WHERE id = ?1 AND deactivated_at IS NULL \
-             AND external_id IS NULL AND role <> ?2 AND (?2 = 'admin' OR {NOT_LAST_ADMIN}) \
+            "UPDATE users SET role = $2 WHERE id = $1 AND deactivated_at IS NULL \
+             AND external_id IS NULL AND role <> $2 AND ($2 = 'admin' OR {NOT_LAST_ADMIN}) \
              RETURNING username"
         ))
         .bind(id)
@@ -261,7 +263,7 @@ impl Store {
     /// The active users with `role`.
     pub async fn user_ids_with_role(&self, role: Role) -> Result<Vec<UserId>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT id FROM users WHERE role = ?1 AND deactivated_at IS NULL")
+            sqlx::query_scalar("SELECT id FROM users WHERE role = $1 AND deactivated_at IS NULL")
                 .bind(role.as_str())
                 .fetch_all(&self.pool)
                 .await?,

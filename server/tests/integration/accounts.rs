@@ -62,8 +62,7 @@ async fn logout_ends_the_session() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secure_public_url_makes_the_session_cookie_secure() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("herald.db");
+    let db = Db::fresh().await;
     let mut config = test_config(&db);
     config.public_url = Some("https://herald.example".parse().unwrap());
     let app = TestApp::spawn_on(&db, config).await;
@@ -98,10 +97,11 @@ async fn a_new_development_database_is_seeded_once_with_argon2_hashes() {
             ("bob", Role::Member)
         ]
     );
-    let hashes: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM users")
-        .fetch_all(app.state.store.pool())
-        .await
-        .unwrap();
+    let mut hashes = Vec::new();
+    for user in &users {
+        let found = app.state.store.credentials(&user.username).await.unwrap();
+        hashes.push(found.unwrap().password_hash);
+    }
     assert!(
         hashes
             .iter()
@@ -109,7 +109,7 @@ async fn a_new_development_database_is_seeded_once_with_argon2_hashes() {
     );
 
     // Restarting on the same database seeds nothing and prints nothing.
-    let db = app.db_path.clone();
+    let db = app.db.clone();
     let dir = app.shut_down().await;
     let again = TestApp::spawn_on(&db, test_config(&db)).await;
     assert!(again.seeded.is_empty());
@@ -123,8 +123,7 @@ async fn production_and_disabled_seeding_create_no_users() {
         (Environment::Production, true),
         (Environment::Development, false),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("herald.db");
+        let db = Db::fresh().await;
         let mut config: Config = test_config(&db);
         config.env = env;
         config.seed = seed;
@@ -136,8 +135,7 @@ async fn production_and_disabled_seeding_create_no_users() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_seed_passwords_are_distinct_and_work() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("herald.db");
+    let db = Db::fresh().await;
     let mut config = test_config(&db);
     config.seed_password = None;
     let app = TestApp::spawn_on(&db, config).await;
@@ -150,8 +148,7 @@ async fn random_seed_passwords_are_distinct_and_work() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_gets_its_first_admin_from_settings_and_only_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("herald.db");
+    let db = Db::fresh().await;
     let mut config = test_config(&db);
     config.env = Environment::Production;
     config.admin_username = "ops".into();
@@ -189,8 +186,7 @@ async fn production_gets_its_first_admin_from_settings_and_only_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_short_first_admin_password_stops_startup() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("herald.db");
+    let db = Db::fresh().await;
     let mut config = test_config(&db);
     config.env = Environment::Production;
     config.admin_password = Some("short".into());

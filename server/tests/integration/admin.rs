@@ -89,10 +89,7 @@ async fn invalid_input_names_each_field_and_stores_nothing() {
         "recipient"
     );
 
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(id) FROM notifications")
-        .fetch_one(app.state.store.pool())
-        .await
-        .unwrap();
+    let total = app.state.store.count_notifications().await.unwrap();
     assert_eq!(total, 0, "nothing stored");
     assert_eq!(
         app.state
@@ -128,11 +125,11 @@ async fn a_valid_notification_is_stored_trimmed_with_its_link() {
         res.json::<Value>().await.unwrap(),
         json!({"title": "Report ready", "recipients": 1, "online": 0})
     );
-    let row: (String, String, Option<String>, i64) =
-        sqlx::query_as("SELECT title, body, link, seq FROM notifications")
-            .fetch_one(app.state.store.pool())
-            .await
-            .unwrap();
+    assert_eq!(app.state.store.count_notifications().await.unwrap(), 1);
+    let alice = app.user_id("alice").await;
+    let stored = app.state.store.missed(alice, 0, i64::MAX).await.unwrap();
+    let n = &stored[0];
+    let row = (n.title.clone(), n.body.clone(), n.link.clone(), n.seq);
     assert_eq!(
         row,
         (

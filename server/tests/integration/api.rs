@@ -206,10 +206,7 @@ async fn invalid_fields_are_named_and_nothing_is_stored() {
         let p = problem(api.post(&body, None).await, 422).await;
         assert!(fields(&p).iter().any(|f| f == field), "{body}: {p}");
     }
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(id) FROM notifications")
-        .fetch_one(app.state.store.pool())
-        .await
-        .unwrap();
+    let total = app.state.store.count_notifications().await.unwrap();
     assert_eq!(total, 0);
     assert_eq!(
         app.unread("alice").await,

@@ -1,9 +1,10 @@
-//! The test harness: a real Herald on a random port over a fresh SQLite file,
-//! driven by real HTTP and WebSocket clients.
+//! The test harness: a real Herald on a random port over a fresh database
+//! (a SQLite file, or with `HERALD_TEST_DATABASE=postgres` a new PostgreSQL
+//! database), driven by real HTTP and WebSocket clients.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
@@ -27,13 +28,71 @@ pub const WAIT: Duration = Duration::from_secs(5);
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// One test's own empty database, on the engine the suite runs on.
+pub struct Db {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Where the PostgreSQL half of the suite creates its databases.
+fn postgres_server() -> String {
+    std::env::var("HERALD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// Whether this run of the suite is on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("HERALD_TEST_DATABASE").is_ok_and(|engine| engine == "postgres")
+}
+
+impl Db {
+    /// A new, empty database for one test.
+    pub async fn fresh() -> Arc<Db> {
+        if !on_postgres() {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}", dir.path().join("herald.db").display());
+            return Arc::new(Db {
+                url,
+                _dir: Some(dir),
+            });
+        }
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = format!(
+            "herald_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let server = postgres_server();
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "the PostgreSQL half of the tests needs a server at {server} \
+                     (set HERALD_TEST_POSTGRES): {e}"
+                )
+            });
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        Arc::new(Db {
+            url: format!("{server}/{name}"),
+            _dir: None,
+        })
+    }
+}
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
     pub seeded: Vec<(String, String)>,
-    pub db_path: PathBuf,
+    pub db: Arc<Db>,
     server: JoinHandle<std::io::Result<()>>,
-    _dir: Option<tempfile::TempDir>,
 }
 
 impl TestApp {
@@ -44,17 +103,14 @@ impl TestApp {
 
     /// Like [`TestApp::spawn`], with settings changed by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("herald.db");
+        let db = Db::fresh().await;
         let mut config = test_config(&db);
         configure(&mut config);
-        let mut app = TestApp::spawn_on(&db, config).await;
-        app._dir = Some(dir);
-        app
+        TestApp::spawn_on(&db, config).await
     }
 
-    /// Herald on an existing database file.
-    pub async fn spawn_on(db_path: &Path, config: Config) -> TestApp {
+    /// Herald on an existing database (another instance, or a restart).
+    pub async fn spawn_on(db: &Arc<Db>, config: Config) -> TestApp {
         let herald = Herald::prepare(config, leptos_options())
             .await
             .expect("Herald starts");
@@ -67,21 +123,20 @@ impl TestApp {
             addr,
             state,
             seeded,
-            db_path: db_path.to_owned(),
+            db: Arc::clone(db),
             server,
-            _dir: None,
         }
     }
 
     /// Stops the server the way SIGTERM does and waits until it has.
-    pub async fn shut_down(self) -> Option<tempfile::TempDir> {
+    pub async fn shut_down(self) -> Arc<Db> {
         self.state.shutdown.cancel();
         tokio::time::timeout(Duration::from_secs(10), self.server)
             .await
             .expect("server stops in time")
             .unwrap()
             .unwrap();
-        self._dir
+        self.db
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -290,8 +345,8 @@ async fn answer(
         .unwrap()
 }
 
-pub fn test_config(db: &Path) -> Config {
-    let mut config = Config::for_database(&format!("sqlite://{}", db.display()));
+pub fn test_config(db: &Db) -> Config {
+    let mut config = Config::for_database(&db.url);
     config.seed_password = Some(PASSWORD.to_owned());
     config
 }

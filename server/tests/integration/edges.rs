@@ -272,13 +272,14 @@ async fn the_purge_job_keeps_running_after_a_failed_run() {
     let jobs = app.state.housekeeping.clone();
     eventually("a purge run", async || jobs.runs() > 0).await;
     // Break the next runs: the table they purge is gone for a moment.
-    sqlx::query("ALTER TABLE idempotency_keys RENAME TO idempotency_keys_away")
-        .execute(app.state.store.pool())
+    let store = &app.state.store;
+    store
+        .execute_script("ALTER TABLE idempotency_keys RENAME TO idempotency_keys_away")
         .await
         .unwrap();
     eventually("a failed run", async || jobs.failures() > 0).await;
-    sqlx::query("ALTER TABLE idempotency_keys_away RENAME TO idempotency_keys")
-        .execute(app.state.store.pool())
+    store
+        .execute_script("ALTER TABLE idempotency_keys_away RENAME TO idempotency_keys")
         .await
         .unwrap();
     let runs = jobs.runs();

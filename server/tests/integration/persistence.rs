@@ -9,7 +9,7 @@ async fn notifications_survive_a_restart() {
     let alice_id = app.user_id("alice").await.to_string();
     admin.send(&alice_id, "one").await;
     admin.send(&alice_id, "two").await;
-    let db = app.db_path.clone();
+    let db = app.db.clone();
     let dir = app.shut_down().await;
 
     let app = TestApp::spawn_on(&db, test_config(&db)).await;
@@ -53,15 +53,13 @@ async fn the_count_is_rendered_on_the_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_migration_stops_startup_with_a_clear_message() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("herald.db");
-    let store = server::store::Store::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
+    let db = Db::fresh().await;
+    let store = server::store::Store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
     // Simulate a database changed by hand: the applied migration no longer matches.
-    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00'")
-        .execute(store.pool())
+    let zero = if on_postgres() { "'\\x00'" } else { "x'00'" };
+    store
+        .execute_script(&format!("UPDATE _sqlx_migrations SET checksum = {zero}"))
         .await
         .unwrap();
     drop(store);

@@ -6,17 +6,26 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A `herald` process on a free port over a fresh database; killed on drop.
-struct Process {
+/// A `herald` process on a free port; killed on drop.
+pub struct Process {
     child: Child,
-    url: String,
+    pub url: String,
     output: Arc<Mutex<String>>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Process {
+    /// Herald over a fresh SQLite file.
     fn start(env: &[(&str, &str)]) -> Process {
         let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/herald.db", dir.path().display());
+        let mut process = Process::start_on(&url, env);
+        process._dir = Some(dir);
+        process
+    }
+
+    /// Herald over the database at `database_url` (shared with others).
+    pub fn start_on(database_url: &str, env: &[(&str, &str)]) -> Process {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -25,10 +34,7 @@ impl Process {
         let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env(
-                "HERALD_DATABASE_URL",
-                format!("sqlite://{}/herald.db", dir.path().display()),
-            )
+            .env("HERALD_DATABASE_URL", database_url)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env(
                 "LEPTOS_SITE_ROOT",
@@ -64,7 +70,7 @@ impl Process {
             child,
             url: format!("http://127.0.0.1:{port}"),
             output,
-            _dir: dir,
+            _dir: None,
         }
     }
 

@@ -1,0 +1,219 @@
+//! The PostgreSQL broker: one `LISTEN` connection per instance, and this
+//! instance's presence rows, so every instance can tell who is online.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use herald::UserId;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use tokio_util::sync::CancellationToken;
+
+use super::Ending;
+use crate::hub::{Event, Hub};
+use crate::store::{CONTROL_CHANNEL, EVENTS_CHANNEL, Store, now_ms, parse_payload};
+
+/// Reconnection waits between these, doubling.
+const MIN_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// How often the instance's heartbeat is written (presence is written as
+/// connections come and go).
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
+/// Outbox rows older than this are deleted (listeners read them at once).
+const OUTBOX_KEEP_MS: i64 = 60_000;
+
+pub struct Postgres {
+    store: Store,
+    hub: Arc<Hub>,
+    url: String,
+    instance: String,
+    /// Whether the listener is connected now.
+    listening: tokio::sync::watch::Sender<bool>,
+}
+
+impl Postgres {
+    /// Starts the listener and the presence keeper; both stop with `shutdown`.
+    pub fn start(
+        store: Store,
+        url: &str,
+        hub: Arc<Hub>,
+        instance: &str,
+        shutdown: CancellationToken,
+    ) -> Arc<Postgres> {
+        let pg = Arc::new(Postgres {
+            store,
+            hub,
+            url: url.to_owned(),
+            instance: instance.to_owned(),
+            listening: tokio::sync::watch::Sender::new(false),
+        });
+        tokio::spawn(Arc::clone(&pg).listen(shutdown.clone()));
+        tokio::spawn(Arc::clone(&pg).keep_presence(shutdown));
+        pg
+    }
+
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
+    }
+
+    pub fn is_listening(&self) -> bool {
+        *self.listening.borrow()
+    }
+
+    /// Waits (at most `limit`) until the listener is connected.
+    pub async fn until_listening(&self, limit: Duration) {
+        let mut listening = self.listening.subscribe();
+        let _ = tokio::time::timeout(limit, listening.wait_for(|up| *up)).await;
+    }
+
+    /// The listener's connection, named so an operator can find it in
+    /// `pg_stat_activity` (`herald-listener-<instance>`).
+    async fn connect(&self) -> Result<PgListener, sqlx::Error> {
+        let options = PgConnectOptions::from_str(&self.url)?
+            .application_name(&format!("herald-listener-{}", self.instance));
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener
+            .listen_all([EVENTS_CHANNEL, CONTROL_CHANNEL])
+            .await?;
+        Ok(listener)
+    }
+
+    /// Listens until `shutdown`, reconnecting with backoff whenever the
+    /// connection drops. Each time it (re)connects, every connection here
+    /// catches up from the database: whatever was committed while nobody
+    /// listened is replayed from its cursor, and what arrives from now on
+    /// comes through the listener; the overlap is skipped by sequence number.
+    async fn listen(self: Arc<Self>, shutdown: CancellationToken) {
+        let mut backoff = MIN_BACKOFF;
+        let mut connected_before = false;
+        loop {
+            let attempt = tokio::select! {
+                _ = shutdown.cancelled() => return,
+                attempt = self.connect() => attempt,
+            };
+            match attempt {
+                Ok(mut listener) => {
+                    backoff = MIN_BACKOFF;
+                    self.listening.send_replace(true);
+                    if connected_before {
+                        metrics::counter!("herald_listener_reconnects_total").increment(1);
+                        tracing::info!("PostgreSQL listener back; catching connections up");
+                    }
+                    connected_before = true;
+                    self.hub.catch_up_all();
+                    let lost = loop {
+                        let next = tokio::select! {
+                            _ = shutdown.cancelled() => return,
+                            next = listener.try_recv() => next,
+                        };
+                        match next {
+                            Ok(Some(notice)) => {
+                                self.handle(notice.channel(), notice.payload()).await
+                            }
+                            Ok(None) => break "connection lost".to_owned(),
+                            Err(error) => break error.to_string(),
+                        }
+                    };
+                    self.listening.send_replace(false);
+                    tracing::warn!(%lost, "PostgreSQL listener lost; reconnecting");
+                }
+                Err(error) => {
+                    tracing::warn!(%error, ?backoff, "cannot connect the PostgreSQL listener");
+                }
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(backoff) => {}
+            }
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+
+    /// Passes one notice on to this instance's hub.
+    async fn handle(&self, channel: &str, payload: &str) {
+        if channel == CONTROL_CHANNEL {
+            match serde_json::from_str::<Ending>(payload) {
+                Ok(ending) => {
+                    ending.apply(&self.hub);
+                }
+                Err(error) => tracing::warn!(%error, payload, "unreadable control notice"),
+            }
+            return;
+        }
+        let Some((batch, users)) = parse_payload(payload) else {
+            tracing::warn!(payload, "unreadable announcement");
+            return;
+        };
+        // Nobody here to tell: no need to read the batch.
+        if users.is_some_and(|users| !users.iter().any(|u| self.hub.is_online(*u))) {
+            return;
+        }
+        match self.store.outbox(batch).await {
+            Ok(read) => {
+                for (user, seq, json) in read.messages {
+                    self.hub.publish_event(user, Event::new(seq, json));
+                }
+            }
+            Err(error) => {
+                // Its events may be lost here: everyone catches up instead.
+                tracing::error!(%error, batch, "cannot read an announced batch");
+                self.hub.catch_up_all();
+            }
+        }
+    }
+
+    /// Keeps this instance's presence rows in step with its hub, its
+    /// heartbeat fresh, and the outbox short; removes the instance at shutdown.
+    async fn keep_presence(self: Arc<Self>, shutdown: CancellationToken) {
+        let mut written: HashSet<UserId> = HashSet::new();
+        // The instance first: presence rows refer to it.
+        if let Err(error) = self.store.instance_alive(&self.instance, now_ms()).await {
+            tracing::warn!(%error, "cannot record this instance");
+        }
+        let mut every = tokio::time::interval(HEARTBEAT_EVERY);
+        let mut ticks: u64 = 0;
+        loop {
+            let beat = tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = every.tick() => true,
+                _ = self.hub.presence_changed() => false,
+            };
+            let now = now_ms();
+            if beat {
+                if let Err(error) = self.store.instance_alive(&self.instance, now).await {
+                    tracing::warn!(%error, "cannot record this instance's heartbeat");
+                    // Its rows may be gone: write them all again.
+                    written.clear();
+                }
+                if ticks % 12 == 11 {
+                    if let Err(error) = self.store.purge_outbox(now - OUTBOX_KEEP_MS).await {
+                        tracing::warn!(%error, "cannot purge the outbox");
+                    }
+                }
+                ticks += 1;
+            }
+            let online: HashSet<UserId> = self.hub.online_users().into_iter().collect();
+            let joined: Vec<UserId> = online.difference(&written).copied().collect();
+            let left: Vec<UserId> = written.difference(&online).copied().collect();
+            if joined.is_empty() && left.is_empty() {
+                continue;
+            }
+            match self
+                .store
+                .set_presence(&self.instance, &joined, &left)
+                .await
+            {
+                Ok(()) => written = online,
+                Err(error) => tracing::warn!(%error, "cannot record presence"),
+            }
+        }
+        if let Err(error) = self.store.leave(&self.instance).await {
+            tracing::warn!(%error, "cannot remove this instance's presence");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Where sessions live: a table in the same database as everything else,
+//! through tower-sessions' SQLite or PostgreSQL store. Any instance can
+//! serve any session, so no load balancer needs sticky sessions.
+
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use crate::store::{Engine, StoreError, redact};
+
+/// The session store of the configured engine.
+#[derive(Clone, Debug)]
+pub enum Sessions {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl Sessions {
+    /// Opens the session table in the database at `url`, creating it if needed.
+    pub async fn connect(url: &str) -> Result<Sessions, StoreError> {
+        let open = |e: sqlx::Error| StoreError::Open(format!("{}: {e}", redact(url)));
+        let sessions = match Engine::of(url)? {
+            Engine::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(open)?
+                    .busy_timeout(std::time::Duration::from_secs(30));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options)
+                    .await
+                    .map_err(open)?;
+                let store = SqliteStore::new(pool);
+                store.migrate().await?;
+                Sessions::Sqlite(store)
+            }
+            Engine::Postgres => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(4)
+                    .connect(url)
+                    .await
+                    .map_err(open)?;
+                let store = PostgresStore::new(pool);
+                // Two instances starting together may race to create the
+                // schema; the loser finds it made by the winner.
+                if store.migrate().await.is_err() {
+                    store.migrate().await?;
+                }
+                Sessions::Postgres(store)
+            }
+        };
+        Ok(sessions)
+    }
+}
+
+#[async_trait]
+impl SessionStore for Sessions {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Sessions::Sqlite(store) => store.create(record).await,
+            Sessions::Postgres(store) => store.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Sessions::Sqlite(store) => store.save(record).await,
+            Sessions::Postgres(store) => store.save(record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Sessions::Sqlite(store) => store.load(id).await,
+            Sessions::Postgres(store) => store.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Sessions::Sqlite(store) => store.delete(id).await,
+            Sessions::Postgres(store) => store.delete(id).await,
+        }
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for Sessions {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            Sessions::Sqlite(store) => store.delete_expired().await,
+            Sessions::Postgres(store) => store.delete_expired().await,
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! What SQLite and PostgreSQL spell differently, one function per
+//! difference, so that every other query is written once for both.
+//!
+//! The main difference is concurrency. SQLite runs one write transaction at
+//! a time, so a transaction's reads are never stale. PostgreSQL runs them
+//! side by side: a transaction that will take a user's next sequence number
+//! (or count the active admins) first locks the rows it depends on, always
+//! in id order so that two transactions never wait for each other.
+
+use herald::UserId;
+
+use super::{Engine, Store, StoreError, Tx};
+
+impl Engine {
+    /// A subquery listing the ids in the JSON array bound at `param`.
+    pub(super) fn json_ids(self, param: &str) -> String {
+        match self {
+            Engine::Sqlite => format!("SELECT value FROM json_each({param})"),
+            Engine::Postgres => {
+                format!("SELECT value::bigint FROM json_array_elements_text({param}::json)")
+            }
+        }
+    }
+}
+
+impl Store {
+    /// Locks the rows of the users matching `filter` (over `param` or `id`
+    /// as `$1`) until `tx` ends. Nothing to do on SQLite, where `tx` is the only writer.
+    async fn lock_users_where(
+        &self,
+        tx: &mut Tx<'_>,
+        filter: &str,
+        param: Option<String>,
+        id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        if self.engine == Engine::Sqlite {
+            return Ok(());
+        }
+        let sql = format!("SELECT id FROM users WHERE {filter} ORDER BY id FOR UPDATE");
+        let query = sqlx::query(&sql);
+        let query = match (param, id) {
+            (Some(text), _) => query.bind(text),
+            (None, Some(id)) => query.bind(id),
+            (None, None) => query,
+        };
+        query.execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// Locks one user's row: their sequence is about to move.
+    pub(super) async fn lock_user(&self, tx: &mut Tx<'_>, user: UserId) -> Result<(), StoreError> {
+        self.lock_users_where(tx, "id = $1", None, Some(user)).await
+    }
+
+    /// Locks the active users among `only` (a JSON array of ids; `None`
+    /// is everyone): a send is about to take their next sequence numbers.
+    pub(super) async fn lock_recipients(
+        &self,
+        tx: &mut Tx<'_>,
+        only: Option<String>,
+    ) -> Result<(), StoreError> {
+        if self.engine == Engine::Sqlite {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT id FROM users WHERE deactivated_at IS NULL \
+             AND ($1 IS NULL OR id IN ({})) ORDER BY id FOR UPDATE",
+            self.engine.json_ids("$1")
+        );
+        sqlx::query(&sql).bind(only).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// Locks the users who still hold a notification of `send`.
+    pub(super) async fn lock_send_recipients(
+        &self,
+        tx: &mut Tx<'_>,
+        send: i64,
+    ) -> Result<(), StoreError> {
+        self.lock_users_where(
+            tx,
+            "id IN (SELECT user_id FROM notifications WHERE send_id = $1 AND retracted_at IS NULL)",
+            None,
+            Some(send),
+        )
+        .await
+    }
+
+    /// Locks the active admins: whether one may stop being one depends on
+    /// how many there are.
+    pub(super) async fn lock_admins(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
+        self.lock_users_where(tx, "role = 'admin' AND deactivated_at IS NULL", None, None)
+            .await
+    }
+
+    /// How the engine runs `sql` (bound to a user, an unbounded cursor and a
+    /// page size): one line per step, to check that it reads an index range.
+    pub(super) async fn plan(&self, sql: &str) -> Result<Vec<String>, StoreError> {
+        let explain = match self.engine {
+            Engine::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+            Engine::Postgres => format!("EXPLAIN {sql}"),
+        };
+        let query = sqlx::query(&explain)
+            .bind(1_i64)
+            .bind(i64::MAX)
+            .bind(20_i64);
+        let rows = query.fetch_all(&self.pool).await?;
+        use sqlx::Row;
+        rows.iter()
+            .map(|row| {
+                let column = match self.engine {
+                    Engine::Sqlite => 3,
+                    Engine::Postgres => 0,
+                };
+                Ok(row.try_get::<String, _>(column)?)
+            })
+            .collect()
+    }
+}

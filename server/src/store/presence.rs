@@ -1,0 +1,80 @@
+//! Who is connected to which instance (PostgreSQL; one instance on SQLite
+//! knows from its own hub). Each instance writes its own rows and a
+//! heartbeat; rows of an instance whose heartbeat stopped are ignored, and
+//! replaced when it comes back.
+
+use herald::UserId;
+
+use super::{Store, StoreError, now_ms};
+
+/// Instances unseen for this long count for nothing.
+const STALE_MS: i64 = 15_000;
+
+impl Store {
+    /// Records that `instance` is alive at `now`.
+    pub async fn instance_alive(&self, instance: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO instances (id, seen_at) VALUES ($1, $2) \
+             ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+        )
+        .bind(instance)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Users who connected to `instance` (`joined`) or left it (`left`).
+    pub async fn set_presence(
+        &self,
+        instance: &str,
+        joined: &[UserId],
+        left: &[UserId],
+    ) -> Result<(), StoreError> {
+        let json = |ids: &[UserId]| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        let ids = self.engine.json_ids("$2");
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(&format!(
+            "DELETE FROM presence WHERE instance = $1 AND user_id IN ({ids})"
+        ))
+        .bind(instance)
+        .bind(json(left))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "INSERT INTO presence (instance, user_id) SELECT $1, j.value FROM ({ids}) j \
+             ON CONFLICT DO NOTHING"
+        ))
+        .bind(instance)
+        .bind(json(joined))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets `instance` and its presence (it is shutting down).
+    pub async fn leave(&self, instance: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM instances WHERE id = $1")
+            .bind(instance)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Which of `users` are connected to a live instance.
+    pub async fn online(&self, users: &[UserId]) -> Result<Vec<UserId>, StoreError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = self.engine.json_ids("$1");
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT DISTINCT p.user_id FROM presence p JOIN instances i ON i.id = p.instance \
+             WHERE i.seen_at > $2 AND p.user_id IN ({ids})"
+        ))
+        .bind(serde_json::to_string(users).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        .bind(now_ms() - STALE_MS)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

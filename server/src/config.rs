@@ -125,6 +125,11 @@ pub struct Config {
     #[arg(long, env = "HERALD_DRAIN_SECS", default_value_t = 0)]
     pub drain_secs: u64,
 
+    /// The first wait before reconnecting a lost PostgreSQL listener (ms);
+    /// it doubles on each failure, up to five seconds.
+    #[arg(long, env = "HERALD_LISTENER_RETRY_MS", default_value_t = 100)]
+    pub listener_retry_ms: u64,
+
     /// Messages buffered per live connection before a slow client is cut off.
     #[arg(long, env = "HERALD_CONNECTION_QUEUE", default_value_t = 256)]
     pub connection_queue: usize,

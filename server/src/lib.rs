@@ -138,7 +138,7 @@ impl Herald {
         let shutdown = CancellationToken::new();
         let broker = Arc::new(Broker::start(
             &store,
-            &config.database_url,
+            &config,
             hub.clone(),
             &instance,
             shutdown.clone(),

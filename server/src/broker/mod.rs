@@ -22,6 +22,7 @@ use tower_sessions::session::Id as SessionId;
 
 pub use postgres::Postgres;
 
+use crate::config::Config;
 use crate::hub::{Grant, Hub};
 use crate::store::{Announcement, Engine, Store, StoreError};
 
@@ -80,7 +81,7 @@ impl Broker {
     /// now and stops with `shutdown`.
     pub fn start(
         store: &Store,
-        url: &str,
+        config: &Config,
         hub: Arc<Hub>,
         instance: &str,
         shutdown: CancellationToken,
@@ -90,9 +91,14 @@ impl Broker {
                 hub,
                 in_order: Arc::default(),
             }),
-            Engine::Postgres => {
-                Broker::Postgres(Postgres::start(store.clone(), url, hub, instance, shutdown))
-            }
+            Engine::Postgres => Broker::Postgres(Postgres::start(
+                store.clone(),
+                &config.database_url,
+                hub,
+                instance,
+                std::time::Duration::from_millis(config.listener_retry_ms.max(1)),
+                shutdown,
+            )),
         }
     }
 

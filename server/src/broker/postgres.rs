@@ -14,8 +14,7 @@ use super::Ending;
 use crate::hub::{Event, Hub};
 use crate::store::{CONTROL_CHANNEL, EVENTS_CHANNEL, Store, now_ms, parse_payload};
 
-/// Reconnection waits between these, doubling.
-const MIN_BACKOFF: Duration = Duration::from_millis(100);
+/// The longest wait between reconnection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// How often the instance's heartbeat is written (presence is written as
 /// connections come and go).
@@ -28,6 +27,8 @@ pub struct Postgres {
     hub: Arc<Hub>,
     url: String,
     instance: String,
+    /// The first wait before reconnecting; it doubles up to [`MAX_BACKOFF`].
+    retry: Duration,
     /// Whether the listener is connected now.
     listening: tokio::sync::watch::Sender<bool>,
 }
@@ -39,6 +40,7 @@ impl Postgres {
         url: &str,
         hub: Arc<Hub>,
         instance: &str,
+        retry: Duration,
         shutdown: CancellationToken,
     ) -> Arc<Postgres> {
         let pg = Arc::new(Postgres {
@@ -46,6 +48,7 @@ impl Postgres {
             hub,
             url: url.to_owned(),
             instance: instance.to_owned(),
+            retry,
             listening: tokio::sync::watch::Sender::new(false),
         });
         tokio::spawn(Arc::clone(&pg).listen(shutdown.clone()));
@@ -89,7 +92,7 @@ impl Postgres {
     /// listened is replayed from its cursor, and what arrives from now on
     /// comes through the listener; the overlap is skipped by sequence number.
     async fn listen(self: Arc<Self>, shutdown: CancellationToken) {
-        let mut backoff = MIN_BACKOFF;
+        let mut backoff = self.retry;
         let mut connected_before = false;
         loop {
             let attempt = tokio::select! {
@@ -98,7 +101,7 @@ impl Postgres {
             };
             match attempt {
                 Ok(mut listener) => {
-                    backoff = MIN_BACKOFF;
+                    backoff = self.retry;
                     self.listening.send_replace(true);
                     if connected_before {
                         metrics::counter!("herald_listener_reconnects_total").increment(1);

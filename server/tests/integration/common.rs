@@ -166,17 +166,7 @@ impl TestApp {
 
     /// A browser-like client with a cookie jar, not logged in.
     pub fn anonymous(&self) -> Client {
-        let jar = Arc::new(Jar::default());
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Client {
-            http,
-            jar,
-            base: self.url(""),
-        }
+        Client::new(&self.url(""))
     }
 
     /// A client logged in as `username` (password [`PASSWORD`]).
@@ -249,6 +239,63 @@ pub struct Client {
 }
 
 impl Client {
+    /// A browser-like client of the Herald at `base`, not logged in.
+    pub fn new(base: &str) -> Client {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client {
+            http,
+            jar,
+            base: base.to_owned(),
+        }
+    }
+
+    /// The same browser (its cookies) talking to another instance at `base`.
+    pub fn at(&self, base: &str) -> Client {
+        let jar = Arc::new(Jar::default());
+        if let Some(cookie) = self.cookie_header() {
+            let url: reqwest::Url = base.parse().unwrap();
+            for pair in cookie.to_str().unwrap().split("; ") {
+                jar.add_cookie_str(pair, &url);
+            }
+        }
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client {
+            http,
+            jar,
+            base: base.to_owned(),
+        }
+    }
+
+    /// This client's live socket on its Herald, from that Herald's own
+    /// origin, resuming after sequence number `after`.
+    pub async fn socket_after(&self, after: i64) -> Socket {
+        let origin = self.base.trim_end_matches('/');
+        let mut request = format!("{}/ws", origin.replacen("http", "ws", 1))
+            .into_client_request()
+            .unwrap();
+        if let Some(cookie) = self.cookie_header() {
+            request.headers_mut().insert("cookie", cookie);
+        }
+        request
+            .headers_mut()
+            .insert("origin", HeaderValue::from_str(origin).unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("socket opens");
+        let resume = serde_json::to_string(&ClientMessage::Resume { after }).unwrap();
+        socket.send(Message::text(resume)).await.unwrap();
+        socket
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
         self.post_form(
             "/api/login",

@@ -74,11 +74,11 @@ impl Process {
         }
     }
 
-    fn output(&self) -> String {
+    pub fn output(&self) -> String {
         self.output.lock().unwrap().clone()
     }
 
-    async fn ready(&mut self) {
+    pub async fn ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -96,6 +96,12 @@ impl Process {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// The most memory the process has held (VmHWM), in KiB.

@@ -4,6 +4,10 @@ import { defineConfig } from '@playwright/test';
 // with `cargo leptos build`, on a fresh SQLite database each run.
 const PORT = Number(process.env.HERALD_E2E_PORT ?? 3100);
 export const PASSWORD = 'e2e-password';
+/** nginx in front of two instances (deploy/nginx/herald.conf). */
+export const CLUSTER_URL = 'http://127.0.0.1:3200';
+export const INSTANCES = ['http://127.0.0.1:3201', 'http://127.0.0.1:3202'];
+const POSTGRES = process.env.HERALD_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 
 export default defineConfig({
   testDir: './tests',
@@ -31,7 +35,7 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
     command: 'rm -rf .data && mkdir -p .data && exec ../target/debug/herald',
     url: `http://127.0.0.1:${PORT}/healthz`,
     reuseExistingServer: false,
@@ -47,4 +51,22 @@ export default defineConfig({
       RUST_LOG: 'warn',
     },
   },
+  // Two instances on one PostgreSQL database behind nginx, for
+  // cluster.spec.ts: the README's recipe, run by the same script.
+  {
+    command:
+      `psql ${POSTGRES}/postgres -qc 'DROP DATABASE IF EXISTS herald_e2e WITH (FORCE)' -c 'CREATE DATABASE herald_e2e'` +
+      ' && exec ../scripts/cluster.sh',
+    url: `${CLUSTER_URL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      HERALD_ENV: 'development',
+      HERALD_DATABASE_URL: `${POSTGRES}/herald_e2e`,
+      HERALD_SEED_PASSWORD: PASSWORD,
+      RUST_LOG: 'warn',
+    },
+  }],
 });

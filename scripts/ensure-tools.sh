@@ -47,6 +47,10 @@ fi
 
 if [ "$want" = test ]; then
   command -v npm >/dev/null || { step "installing Node.js"; apt_install nodejs npm; }
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    step "installing nginx (the browser test of several instances runs behind it)"
+    apt_install nginx-light || apt_install nginx
+  fi
   if ! command -v psql >/dev/null; then
     step "installing the PostgreSQL client (the tests' PostgreSQL half)"
     apt_install postgresql-client

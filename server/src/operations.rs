@@ -33,9 +33,13 @@ fn recorder() -> &'static PrometheusHandle {
     })
 }
 
-/// Installs the recorder, so metrics recorded from now on are kept.
+/// Installs the recorder, so metrics recorded from now on are kept, and
+/// shows every counter from the start (at zero).
 pub fn init_metrics() {
     recorder();
+    metrics::counter!("herald_notifications_created_total").increment(0);
+    metrics::counter!("herald_events_delivered_total").increment(0);
+    metrics::counter!("herald_listener_reconnects_total").increment(0);
 }
 
 /// One live connection, counted in `herald_connections` while it lives.

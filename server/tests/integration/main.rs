@@ -13,6 +13,7 @@ mod identities;
 mod inbox;
 mod live;
 mod logins;
+mod operations;
 mod persistence;
 pub mod process;
 mod resume;

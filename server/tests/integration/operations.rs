@@ -1,0 +1,83 @@
+//! What operators and load balancers see: liveness, readiness, metrics,
+//! and a drain that moves live clients elsewhere before the process goes.
+
+use serde_json::Value;
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_serving_instance_is_alive_and_ready() {
+    let app = TestApp::spawn().await;
+    let http = reqwest::Client::new();
+    let live = http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(live.status(), 200);
+    let ready = http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let ready: Value = ready.json().await.unwrap();
+    assert_eq!(
+        (&ready["database"], &ready["listener"], &ready["draining"]),
+        (&Value::Bool(true), &Value::Bool(true), &Value::Bool(false)),
+        "{ready}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draining_turns_unready_moves_live_clients_and_refuses_new_ones() {
+    let app = TestApp::spawn().await;
+    let alice = app.login("alice").await;
+    let mut socket = app.socket(&alice).await;
+    hello(&mut socket).await;
+
+    app.state.draining.cancel();
+    // Going away (1001): the client reconnects, through the load balancer,
+    // to another instance.
+    assert_eq!(close_code(&mut socket).await, 1001);
+    let ready = reqwest::get(app.url("/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let ready: Value = ready.json().await.unwrap();
+    assert_eq!(ready["draining"], true);
+    let refused = app.try_socket(&alice, Some(&app.origin())).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => assert_eq!(res.status(), 503),
+        other => panic!("expected a 503, got {:?}", other.map(|_| ())),
+    }
+    let events = alice.get_page("/events").await;
+    assert_eq!(events.status(), 503);
+    // Pages and server functions still answer while the balancer catches up.
+    let me = alice.post_form("/api/me", &[]).await;
+    assert_eq!(me.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_connections_notifications_and_delivery_lag() {
+    let app = TestApp::spawn().await;
+    let alice = app.login("alice").await;
+    let mut socket = app.socket(&alice).await;
+    hello(&mut socket).await;
+    app.notify("alice", "Measured", "").await;
+    assert_eq!(next_created(&mut socket).await.0, "Measured");
+
+    let text = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The recorder is shared by every test app in this process: check the
+    // series exist and moved, not exact values.
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
+    };
+    assert!(value("herald_connections{transport=\"websocket\"}") >= 1.0);
+    assert!(value("herald_notifications_created_total") >= 1.0);
+    assert!(value("herald_events_delivered_total") >= 1.0);
+    assert!(value("herald_delivery_lag_seconds_count") >= 1.0);
+    assert!(text.contains("herald_delivery_lag_seconds_bucket{le=\"0.001\"}"));
+    assert!(value("herald_listener_reconnects_total") >= 0.0);
+    assert_eq!(value("herald_listener_up"), 1.0);
+    assert!(value("herald_database_connections_in_use") >= 0.0);
+}

@@ -3,11 +3,13 @@
 //! both the server and the wasm32 client, and each rule is written once.
 
 pub mod notification;
+pub mod send;
 pub mod user;
 pub mod validate;
 pub mod wire;
 
 pub use notification::{Audience, Category, InboxView, Notification, badge_text, relative_time};
+pub use send::{Content, Draft};
 pub use user::{Role, User, UserId, check_password, check_username, normalise_username};
 pub use validate::{FieldError, FieldErrors, NewNotification};
 pub use wire::ServerMessage;

@@ -288,27 +288,12 @@ pub async fn send_notification(
     confirm: String,
 ) -> Result<SendReport, AppError> {
     use crate::backend::*;
-    use herald::{Audience, Category, FieldErrors, NewNotification, Role};
+    use herald::send::check_recipient_count;
+    use herald::{Audience, Draft, FieldErrors, Role};
     respond(
         async {
             let admin = require_admin().await?;
-            let kind = match category.trim() {
-                "" => Some(Category::Info),
-                name => Category::parse(name),
-            };
             let mut errors = FieldErrors::default();
-            let content = NewNotification {
-                title,
-                body,
-                link: Some(link),
-                category: kind.unwrap_or_default(),
-            }
-            .validate()
-            .map_err(|bad| errors.0.extend(bad.0))
-            .ok();
-            if kind.is_none() {
-                errors.push("category", "Choose a known category.");
-            }
             let audience = match recipient.trim() {
                 EVERYONE => Some(Audience::Everyone),
                 "role:admin" => Some(Audience::Role { role: Role::Admin }),
@@ -332,8 +317,8 @@ pub async fn send_notification(
                             "usernames",
                             format!("No such user: {}.", unknown.join(", ")),
                         );
-                    } else if ids.is_empty() {
-                        errors.push("usernames", "Name at least one user.");
+                    } else {
+                        check_recipient_count(ids.len(), "usernames", &mut errors);
                     }
                     Some(Audience::Users { ids })
                 }
@@ -345,9 +330,20 @@ pub async fn send_notification(
             } else if broad && confirm != "on" {
                 errors.push("confirm", "Tick the box to confirm sending to all of them.");
             }
+            // The same rules as the integration API's (`herald::send`).
+            let content = Draft {
+                title,
+                body,
+                link: Some(link),
+                category: Some(category),
+                actor: None,
+            }
+            .check(&mut errors);
             match (content, audience) {
-                (Some(content), Some(audience)) if errors.is_empty() => {
-                    backend()?.send(&admin, audience, content).await
+                (Some(content), Some(audience)) => {
+                    backend()?
+                        .send(&admin, audience, content.notification)
+                        .await
                 }
                 _ => Err(AppError::Invalid(errors)),
             }

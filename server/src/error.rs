@@ -55,6 +55,23 @@ impl IntoResponse for Error {
     }
 }
 
+/// The notifier's refusals, as server functions report them.
+impl From<crate::notifier::NotifyError> for app::error::AppError {
+    fn from(error: crate::notifier::NotifyError) -> Self {
+        use crate::notifier::NotifyError;
+        match error {
+            NotifyError::UnknownUser(_) => {
+                app::error::AppError::invalid("recipient", "No such user.")
+            }
+            NotifyError::NotFound => app::error::AppError::NotFound,
+            NotifyError::IdempotencyKeyUsed => {
+                app::error::AppError::Conflict("This Idempotency-Key is already used.".into())
+            }
+            NotifyError::Store(other) => app::backend::internal(other),
+        }
+    }
+}
+
 /// Store failures reach server functions as the app's opaque `Internal`,
 /// except those that are the caller's fault.
 impl From<StoreError> for app::error::AppError {

@@ -13,6 +13,7 @@ use tower_sessions::Session;
 use crate::AppState;
 use crate::auth;
 use crate::error::Error;
+use crate::notifier::NotifyError;
 use crate::store::StoreError;
 
 pub async fn open(
@@ -48,12 +49,14 @@ pub async fn open_confirmed(
 }
 
 async fn follow(state: &AppState, user: herald::UserId, id: i64) -> Result<Response, Error> {
-    let notification = match state.services.set_read(user, id, true).await {
+    let notification = match state.notifier.set_read(user, id, true).await {
         Ok(notification) => notification,
         // Someone else's looks exactly like one that does not exist.
-        Err(app::error::AppError::NotFound) => return Err(Error::Store(StoreError::NotFound)),
-        // Anything else was logged where it happened.
-        Err(_) => return Err(Error::Internal),
+        Err(NotifyError::NotFound) => return Err(Error::Store(StoreError::NotFound)),
+        Err(other) => {
+            tracing::error!(error = %other, "cannot follow a link");
+            return Err(Error::Internal);
+        }
     };
     // The link was checked (http(s) or a same-site path) when it was stored.
     let to = notification

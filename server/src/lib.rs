@@ -12,6 +12,7 @@ pub mod headers;
 pub mod housekeeping;
 pub mod hub;
 pub mod live;
+pub mod notifier;
 pub mod operations;
 pub mod passwords;
 pub mod seed;
@@ -47,6 +48,7 @@ use crate::broker::Broker;
 use crate::config::{Config, ConfigError};
 use crate::housekeeping::Housekeeping;
 use crate::hub::Hub;
+use crate::notifier::Notifier;
 use crate::passwords::Passwords;
 use crate::services::Services;
 use crate::store::{Store, StoreError};
@@ -60,6 +62,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// How committed changes reach the hub (of every instance).
     pub broker: Arc<Broker>,
+    /// Every change to notifications goes through it.
+    pub notifier: Arc<Notifier>,
     pub services: Arc<Services>,
     /// Sessions, also read by live connections to re-check theirs.
     pub sessions: Sessions,
@@ -144,9 +148,11 @@ impl Herald {
             shutdown.clone(),
         ));
         broker.until_listening(Duration::from_secs(5)).await;
+        let notifier = Arc::new(Notifier::new(store.clone(), broker.clone()));
         let services = Arc::new(Services::new(
             store.clone(),
             broker.clone(),
+            notifier.clone(),
             config.clone(),
             passwords,
         ));
@@ -166,6 +172,7 @@ impl Herald {
             store,
             hub,
             broker,
+            notifier,
             sessions: sessions.clone(),
             draining: shutdown.child_token(),
             shutdown,

@@ -1,6 +1,6 @@
-//! The server's side of the app's [`Backend`]: server functions reach the
-//! store and the hub through it. Every change is stored first and then
-//! announced to all of the owner's connections.
+//! The server's side of the app's [`Backend`]: server functions reach
+//! accounts, the admin console's lists and (through the notifier) every
+//! change to notifications here.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -16,21 +16,15 @@ use tower_sessions::Session;
 use crate::auth;
 use crate::broker::{Broker, Ending};
 use crate::config::Config;
+use crate::notifier::Notifier;
 use crate::passwords::{PasswordError, Passwords};
-use crate::store::{AllRead, Changed, Delivered, Remember, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::throttle::LoginThrottle;
-
-/// One recipient's copy of a sent notification.
-pub struct Sent {
-    pub user_id: UserId,
-    pub notification: Notification,
-    /// Whether one of their connections was open to take it live.
-    pub online: bool,
-}
 
 pub struct Services {
     store: Store,
     broker: Arc<Broker>,
+    notifier: Arc<Notifier>,
     config: Arc<Config>,
     passwords: Passwords,
     throttle: LoginThrottle,
@@ -49,12 +43,14 @@ impl Services {
     pub fn new(
         store: Store,
         broker: Arc<Broker>,
+        notifier: Arc<Notifier>,
         config: Arc<Config>,
         passwords: Passwords,
     ) -> Services {
         Services {
             store,
             broker,
+            notifier,
             config,
             passwords,
             throttle: LoginThrottle::default(),
@@ -67,156 +63,6 @@ impl Services {
 
     pub fn throttle(&self) -> &LoginThrottle {
         &self.throttle
-    }
-
-    /// Stores a notification for `audience`, then publishes it to each
-    /// recipient's open connections: only what is committed is announced.
-    pub async fn deliver(
-        &self,
-        audience: &Audience,
-        content: &NewNotification,
-        actor: Option<&str>,
-        sender: &str,
-    ) -> Result<SendReport, AppError> {
-        let sent = self
-            .deliver_all(audience, content, actor, sender, None)
-            .await?;
-        let online = sent.iter().filter(|s| s.online).count();
-        tracing::info!(recipients = sent.len(), online, "notification sent");
-        Ok(SendReport {
-            title: content.title.clone(),
-            recipients: sent.len(),
-            online,
-        })
-    }
-
-    /// Like [`Services::deliver`], returning each recipient's notification;
-    /// with `remember`, the Idempotency-Key is stored with them.
-    pub async fn deliver_all(
-        &self,
-        audience: &Audience,
-        content: &NewNotification,
-        actor: Option<&str>,
-        sender: &str,
-        remember: Option<Remember>,
-    ) -> Result<Vec<Sent>, AppError> {
-        let (audience, content) = (audience.clone(), content.clone());
-        let (actor, sender) = (actor.map(str::to_owned), sender.to_owned());
-        let (send, delivered) = self
-            .broker
-            .run(&self.store, move |store| async move {
-                let created = store
-                    .create_notifications(
-                        &audience,
-                        &content,
-                        actor.as_deref(),
-                        &sender,
-                        remember.as_ref(),
-                    )
-                    .await?;
-                let announcements = created.1.iter().map(Delivered::announcement).collect();
-                Ok((created, announcements))
-            })
-            .await?;
-        crate::operations::created(delivered.len());
-        let users: Vec<UserId> = delivered.iter().map(|d| d.user_id).collect();
-        let online: HashSet<UserId> = match self.broker.online(&self.store, &users).await {
-            Ok(online) => online.into_iter().collect(),
-            Err(error) => {
-                tracing::warn!(%error, send, "cannot tell who is online");
-                HashSet::new()
-            }
-        };
-        if let Err(error) = self.store.set_delivered(send, online.len() as i64).await {
-            tracing::warn!(%error, send, "cannot record delivery count");
-        }
-        Ok(delivered
-            .into_iter()
-            .map(|d| Sent {
-                online: online.contains(&d.user_id),
-                user_id: d.user_id,
-                notification: d.notification,
-            })
-            .collect())
-    }
-
-    /// Withdraws every notification of a send, live for each recipient.
-    pub async fn retract_send(&self, send: i64, by: &str) -> Result<usize, StoreError> {
-        let by = by.to_owned();
-        let retracted = self
-            .broker
-            .run(&self.store, move |store| async move {
-                let changes = store.retract_send(send, &by).await?;
-                let announcements = changes.iter().filter_map(Changed::announcement).collect();
-                Ok((changes.len(), announcements))
-            })
-            .await?;
-        tracing::info!(send, retracted, "send retracted");
-        Ok(retracted)
-    }
-
-    /// Runs a change of one notification and announces it, in every tab.
-    async fn change<F, Fut>(&self, change: F) -> Result<Changed, StoreError>
-    where
-        F: FnOnce(Store) -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = Result<Changed, StoreError>> + Send + 'static,
-    {
-        self.broker
-            .run(&self.store, move |store| async move {
-                let changed = change(store).await?;
-                let announcements = changed.announcement().into_iter().collect();
-                Ok((changed, announcements))
-            })
-            .await
-    }
-
-    /// Reads or unreads one of `user`'s notifications, in every tab.
-    pub async fn set_read(
-        &self,
-        user: UserId,
-        id: i64,
-        read: bool,
-    ) -> Result<Notification, AppError> {
-        let changed = self
-            .change(move |store| async move { store.set_read(user, id, read).await })
-            .await?;
-        Ok(changed.notification)
-    }
-
-    /// Archives or unarchives one of `user`'s notifications, in every tab.
-    pub async fn set_archived(
-        &self,
-        user: UserId,
-        id: i64,
-        archived: bool,
-    ) -> Result<Notification, AppError> {
-        let changed = self
-            .change(move |store| async move { store.set_archived(user, id, archived).await })
-            .await?;
-        Ok(changed.notification)
-    }
-
-    /// Marks read what `user` had seen (everything up to `up_to`), in every tab.
-    pub async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<AllRead, AppError> {
-        Ok(self
-            .broker
-            .run(&self.store, move |store| async move {
-                let all = store.mark_all_read(user, up_to).await?;
-                let announcements = all.announcement().into_iter().collect();
-                Ok((all, announcements))
-            })
-            .await?)
-    }
-
-    /// Withdraws a notification: it leaves its recipient's inbox and count,
-    /// in every tab.
-    pub async fn retract(&self, id: i64, by: &str) -> Result<(), StoreError> {
-        let by = by.to_owned();
-        let changed = self
-            .change(move |store| async move { store.retract(id, &by).await })
-            .await?;
-        tracing::info!(id, owner = changed.user, "notification retracted");
-        Ok(())
     }
 
     /// Revokes an API key: its requests and connection tokens are refused
@@ -357,7 +203,7 @@ impl Backend for Services {
     }
 
     async fn set_read(&self, user: UserId, id: i64, read: bool) -> Result<Notification, AppError> {
-        Services::set_read(self, user, id, read).await
+        Ok(self.notifier.set_read(user, id, read).await?)
     }
 
     async fn set_archived(
@@ -366,11 +212,11 @@ impl Backend for Services {
         id: i64,
         archived: bool,
     ) -> Result<Notification, AppError> {
-        Services::set_archived(self, user, id, archived).await
+        Ok(self.notifier.set_archived(user, id, archived).await?)
     }
 
     async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<i64, AppError> {
-        Ok(Services::mark_all_read(self, user, up_to).await?.unread)
+        Ok(self.notifier.mark_all_read(user, up_to).await?.unread)
     }
 
     async fn mark_seen(&self, user: UserId, up_to: i64) -> Result<(), AppError> {
@@ -521,7 +367,7 @@ impl Backend for Services {
     }
 
     async fn retract_send(&self, by: &User, id: i64) -> Result<usize, AppError> {
-        Ok(Services::retract_send(self, id, &by.username).await?)
+        Ok(self.notifier.retract_send(id, &by.username).await?)
     }
 
     async fn revoke_api_key(&self, by: &User, id: i64) -> Result<(), AppError> {
@@ -535,7 +381,14 @@ impl Backend for Services {
         audience: Audience,
         content: NewNotification,
     ) -> Result<SendReport, AppError> {
-        self.deliver(&audience, &content, Some(&actor.username), &actor.username)
-            .await
+        let sent = self
+            .notifier
+            .deliver(&audience, &content, Some(&actor.username), &actor.username)
+            .await?;
+        Ok(SendReport {
+            title: content.title,
+            recipients: sent.len(),
+            online: sent.iter().filter(|s| s.online).count(),
+        })
     }
 }

@@ -7,18 +7,18 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use herald::{Audience, Category, FieldErrors, NewNotification, UserId};
+use herald::send::check_recipient_count;
+use herald::{Audience, Content, Draft, FieldErrors, NewNotification, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Caller, Problem};
 use crate::AppState;
+use crate::notifier::NotifyError;
 use crate::store::{Delivered, Remember, Remembered, sha256};
 
 /// The most recipients one request may name.
-const MAX_RECIPIENTS: usize = 1000;
 const MAX_EXTERNAL_ID: usize = 255;
-const MAX_ACTOR: usize = 200;
 const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// A notification to create.
@@ -164,8 +164,8 @@ pub async fn create(
         response: response_body,
     });
     let delivered = state
-        .services
-        .deliver_all(
+        .notifier
+        .send(
             &audience,
             &content,
             actor.as_deref(),
@@ -175,7 +175,7 @@ pub async fn create(
         .await;
     let delivered = match delivered {
         Ok(delivered) => delivered,
-        Err(app::error::AppError::Conflict(_)) => {
+        Err(NotifyError::IdempotencyKeyUsed) => {
             let k = idempotency_key.as_deref().unwrap_or_default();
             let earlier = state
                 .store
@@ -184,16 +184,7 @@ pub async fn create(
                 .ok_or_else(|| Problem::internal("idempotency record vanished"))?;
             return replay(earlier, &request_hash);
         }
-        // The admin form's "recipient" is this API's "recipients".
-        Err(app::error::AppError::Invalid(mut errors)) => {
-            for e in &mut errors.0 {
-                if e.field == "recipient" {
-                    e.field = "recipients".into();
-                }
-            }
-            return Err(Problem::invalid(errors));
-        }
-        Err(other) => return Err(Problem::internal(other)),
+        Err(other) => return Err(other.into()),
     };
     let json = created_body(delivered.iter().map(|d| (d.user_id, &d.notification)));
     Ok((
@@ -264,10 +255,9 @@ pub async fn retract(
     let Ok(axum::extract::Path(id)) = path else {
         return Err(Problem::not_found());
     };
-    match state.services.retract(id, &caller.label()).await {
+    match state.notifier.retract(id, &caller.label()).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(crate::store::StoreError::NotFound) => Err(Problem::not_found()),
-        Err(other) => Err(Problem::internal(other)),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -278,49 +268,10 @@ async fn validate(
     request: CreateRequest,
 ) -> Result<(Audience, NewNotification, Option<String>), Problem> {
     let mut errors = FieldErrors::default();
-    let category = match request.category.as_deref().map(str::trim) {
-        None | Some("") => Some(Category::Info),
-        Some(name) => Category::parse(name),
-    };
-    if category.is_none() {
-        errors.push("category", "Must be info, success, warning or mention.");
-    }
-    let content = NewNotification {
-        title: request.title,
-        body: request.body,
-        link: request.link,
-        category: category.unwrap_or_default(),
-    }
-    .validate();
-    let content = match content {
-        Ok(content) => Some(content),
-        Err(bad) => {
-            errors.0.extend(bad.0);
-            None
-        }
-    };
-    let actor = request
-        .actor
-        .map(|a| a.trim().to_owned())
-        .filter(|a| !a.is_empty());
-    if actor
-        .as_ref()
-        .is_some_and(|a| a.chars().count() > MAX_ACTOR)
-    {
-        errors.push("actor", format!("Must be at most {MAX_ACTOR} characters."));
-    }
     match (request.broadcast, request.recipients.len()) {
         (true, 0) => {}
         (true, _) => errors.push("recipients", "Name recipients or set broadcast, not both."),
-        (false, 0) => errors.push(
-            "recipients",
-            "Name at least one recipient, or set broadcast.",
-        ),
-        (false, n) if n > MAX_RECIPIENTS => errors.push(
-            "recipients",
-            format!("At most {MAX_RECIPIENTS} recipients per request."),
-        ),
-        (false, _) => {}
+        (false, n) => check_recipient_count(n, "recipients", &mut errors),
     }
     let bad_external_id = request.recipients.iter().any(|r| {
         matches!(r, Recipient::External { external_id }
@@ -332,7 +283,20 @@ async fn validate(
             format!("external_id must be 1 to {MAX_EXTERNAL_ID} bytes."),
         );
     }
-    let Some(content) = content.filter(|_| errors.is_empty()) else {
+    // The same rules as the admin console's (`herald::send`).
+    let content = Draft {
+        title: request.title,
+        body: request.body,
+        link: request.link,
+        category: request.category,
+        actor: request.actor,
+    }
+    .check(&mut errors);
+    let Some(Content {
+        notification: content,
+        actor,
+    }) = content
+    else {
         return Err(Problem::invalid(errors));
     };
     if request.broadcast {

@@ -134,6 +134,25 @@ impl IntoResponse for Problem {
     }
 }
 
+/// The notifier's refusals, as the API reports them.
+impl From<crate::notifier::NotifyError> for Problem {
+    fn from(error: crate::notifier::NotifyError) -> Problem {
+        use crate::notifier::NotifyError;
+        match error {
+            NotifyError::UnknownUser(id) => {
+                let mut errors = FieldErrors::default();
+                errors.push("recipients", format!("No user with id {id}."));
+                Problem::invalid(errors)
+            }
+            NotifyError::NotFound => Problem::not_found(),
+            NotifyError::IdempotencyKeyUsed => {
+                Problem::conflict("This Idempotency-Key is already used.")
+            }
+            NotifyError::Store(other) => Problem::internal(other),
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for Problem {
     fn from(error: crate::store::StoreError) -> Problem {
         match error {

@@ -226,9 +226,6 @@ pub async fn mark_read(
         .owner_of(id)
         .await?
         .ok_or_else(Problem::not_found)?;
-    match state.services.set_read(owner, id, true).await {
-        Ok(_) => Ok(StatusCode::NO_CONTENT),
-        Err(app::error::AppError::NotFound) => Err(Problem::not_found()),
-        Err(other) => Err(Problem::internal(other)),
-    }
+    state.notifier.set_read(owner, id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -595,8 +595,8 @@ async fn retracting_the_last_notification_of_a_send_marks_the_send_retracted() {
             .retracted_at
             .is_some()
     };
-    app.state.services.retract(ids[0], "test").await.unwrap();
+    app.state.notifier.retract(ids[0], "test").await.unwrap();
     assert!(!retracted().await, "one of two is left");
-    app.state.services.retract(ids[1], "test").await.unwrap();
+    app.state.notifier.retract(ids[1], "test").await.unwrap();
     assert!(retracted().await);
 }

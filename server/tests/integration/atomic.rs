@@ -56,8 +56,8 @@ async fn retracting_a_send_is_announced_once_per_recipient_and_safe_to_retry() {
     };
     let report = app
         .state
-        .services
-        .deliver_all(&Audience::Everyone, &content, None, "test", None)
+        .notifier
+        .send(&Audience::Everyone, &content, None, "test", None)
         .await
         .unwrap();
     let send = app.state.store.sends(None, None, 1).await.unwrap()[0].id;
@@ -66,7 +66,7 @@ async fn retracting_a_send_is_announced_once_per_recipient_and_safe_to_retry() {
     }
     assert_eq!(
         app.state
-            .services
+            .notifier
             .retract_send(send, "admin")
             .await
             .unwrap(),
@@ -86,7 +86,7 @@ async fn retracting_a_send_is_announced_once_per_recipient_and_safe_to_retry() {
     }
     assert_eq!(
         app.state
-            .services
+            .notifier
             .retract_send(send, "admin")
             .await
             .unwrap(),

@@ -152,9 +152,9 @@ async fn eight_writers_on_two_instances_reach_every_connection_once_in_order() {
     const TOTAL: usize = 500;
     let writers = (0..8).map(|w| {
         let services = if w % 2 == 0 {
-            a.state.services.clone()
+            a.state.notifier.clone()
         } else {
-            b.state.services.clone()
+            b.state.notifier.clone()
         };
         tokio::spawn(async move {
             for n in (w..TOTAL).step_by(8) {
@@ -264,10 +264,10 @@ async fn a_lost_listener_reconnects_and_its_clients_miss_nothing() {
     assert_eq!(hello(&mut socket).await, 0);
 
     const TOTAL: usize = 200;
-    let services = a.state.services.clone();
+    let notifier = a.state.notifier.clone();
     let writer = tokio::spawn(async move {
         for n in 0..TOTAL {
-            services
+            notifier
                 .deliver(
                     &Audience::User { id: alice_id },
                     &content(format!("n{n:03}")),

@@ -204,7 +204,7 @@ impl TestApp {
             category: Default::default(),
         };
         self.state
-            .services
+            .notifier
             .deliver(&Audience::User { id }, &content, None, "test")
             .await
             .unwrap();

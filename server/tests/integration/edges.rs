@@ -230,7 +230,7 @@ async fn expired_idempotency_records_and_old_read_notifications_are_purged() {
         .unwrap();
     let read = page.iter().find(|n| n.title == "Read long ago").unwrap().id;
     app.state
-        .services
+        .notifier
         .set_read(alice, read, true)
         .await
         .unwrap();

@@ -344,25 +344,25 @@ async fn the_counter_matches_the_rows_after_any_mix_of_changes() {
         x ^= x << 17;
         let id = id_by_seq(&app, uid, (x % 12 + 1) as i64).await;
         match (x >> 8) % 5 {
-            0 => drop(app.state.services.set_read(uid, id, true).await.unwrap()),
-            1 => drop(app.state.services.set_read(uid, id, false).await.unwrap()),
+            0 => drop(app.state.notifier.set_read(uid, id, true).await.unwrap()),
+            1 => drop(app.state.notifier.set_read(uid, id, false).await.unwrap()),
             2 => drop(
                 app.state
-                    .services
+                    .notifier
                     .set_archived(uid, id, true)
                     .await
                     .unwrap(),
             ),
             3 => drop(
                 app.state
-                    .services
+                    .notifier
                     .set_archived(uid, id, false)
                     .await
                     .unwrap(),
             ),
             _ => drop(
                 app.state
-                    .services
+                    .notifier
                     .mark_all_read(uid, (x % 12) as i64)
                     .await
                     .unwrap(),

@@ -50,7 +50,7 @@ async fn notifications_committed_while_clients_resume_arrive_exactly_once() {
     let alice = app.login("alice").await;
     const TOTAL: i64 = 60;
     let sender = {
-        let services = app.state.services.clone();
+        let services = app.state.notifier.clone();
         let id = app.user_id("alice").await;
         tokio::spawn(async move {
             for i in 1..=TOTAL {

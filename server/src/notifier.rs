@@ -1,0 +1,209 @@
+//! The notifier: the one way notifications change. Each change is stored
+//! (one transaction, the user's next sequence number) and then announced
+//! through the broker to the owner's connections on every instance; a
+//! change is never committed and left unannounced. The console (through
+//! `services`) and the integration API both come here, with a send already
+//! validated (`herald::Draft`).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use herald::{Audience, NewNotification, Notification, UserId};
+use thiserror::Error;
+
+use crate::broker::Broker;
+use crate::store::{AllRead, Changed, Delivered, Remember, Store, StoreError};
+
+/// Why a change was not made.
+#[derive(Debug, Error)]
+pub enum NotifyError {
+    /// A named recipient does not exist: the send stored nothing.
+    #[error("no such user: {0}")]
+    UnknownUser(UserId),
+    /// Not found, or not the asking user's: the two look the same.
+    #[error("no such notification")]
+    NotFound,
+    /// Another request with this Idempotency-Key was stored first.
+    #[error("the idempotency key is already used")]
+    IdempotencyKeyUsed,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for NotifyError {
+    fn from(error: StoreError) -> NotifyError {
+        match error {
+            StoreError::UnknownUser(id) => NotifyError::UnknownUser(id),
+            StoreError::NotFound => NotifyError::NotFound,
+            StoreError::IdempotencyKeyUsed => NotifyError::IdempotencyKeyUsed,
+            other => NotifyError::Store(other),
+        }
+    }
+}
+
+/// One recipient's copy of a sent notification.
+pub struct Sent {
+    pub user_id: UserId,
+    pub notification: Notification,
+    /// Whether one of their connections (on any instance) was open to take it live.
+    pub online: bool,
+}
+
+pub struct Notifier {
+    store: Store,
+    broker: Arc<Broker>,
+}
+
+impl Notifier {
+    pub fn new(store: Store, broker: Arc<Broker>) -> Notifier {
+        Notifier { store, broker }
+    }
+
+    /// Stores `content` for `audience` and announces it to each recipient;
+    /// with `remember`, the Idempotency-Key is stored with it. `sender` is
+    /// who sent it (an admin or an API key), for the Sent list and audit log.
+    pub async fn send(
+        &self,
+        audience: &Audience,
+        content: &NewNotification,
+        actor: Option<&str>,
+        sender: &str,
+        remember: Option<Remember>,
+    ) -> Result<Vec<Sent>, NotifyError> {
+        let (audience, content) = (audience.clone(), content.clone());
+        let (actor, sender) = (actor.map(str::to_owned), sender.to_owned());
+        let (send, delivered) = self
+            .broker
+            .run(&self.store, move |store| async move {
+                let created = store
+                    .create_notifications(
+                        &audience,
+                        &content,
+                        actor.as_deref(),
+                        &sender,
+                        remember.as_ref(),
+                    )
+                    .await?;
+                let announcements = created.1.iter().map(Delivered::announcement).collect();
+                Ok((created, announcements))
+            })
+            .await?;
+        crate::operations::created(delivered.len());
+        let users: Vec<UserId> = delivered.iter().map(|d| d.user_id).collect();
+        let online: HashSet<UserId> = match self.broker.online(&self.store, &users).await {
+            Ok(online) => online.into_iter().collect(),
+            Err(error) => {
+                tracing::warn!(%error, send, "cannot tell who is online");
+                HashSet::new()
+            }
+        };
+        if let Err(error) = self.store.set_delivered(send, online.len() as i64).await {
+            tracing::warn!(%error, send, "cannot record delivery count");
+        }
+        tracing::info!(
+            send,
+            recipients = delivered.len(),
+            online = online.len(),
+            "sent"
+        );
+        Ok(delivered
+            .into_iter()
+            .map(|d| Sent {
+                online: online.contains(&d.user_id),
+                user_id: d.user_id,
+                notification: d.notification,
+            })
+            .collect())
+    }
+
+    /// [`Notifier::send`] without an Idempotency-Key.
+    pub async fn deliver(
+        &self,
+        audience: &Audience,
+        content: &NewNotification,
+        actor: Option<&str>,
+        sender: &str,
+    ) -> Result<Vec<Sent>, NotifyError> {
+        self.send(audience, content, actor, sender, None).await
+    }
+
+    /// Withdraws every notification of a send, live for each recipient.
+    pub async fn retract_send(&self, send: i64, by: &str) -> Result<usize, NotifyError> {
+        let by = by.to_owned();
+        let retracted = self
+            .broker
+            .run(&self.store, move |store| async move {
+                let changes = store.retract_send(send, &by).await?;
+                let announcements = changes.iter().filter_map(Changed::announcement).collect();
+                Ok((changes.len(), announcements))
+            })
+            .await?;
+        tracing::info!(send, retracted, "send retracted");
+        Ok(retracted)
+    }
+
+    /// Runs a change of one notification and announces it, in every tab.
+    async fn change<F, Fut>(&self, change: F) -> Result<Changed, NotifyError>
+    where
+        F: FnOnce(Store) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<Changed, StoreError>> + Send + 'static,
+    {
+        Ok(self
+            .broker
+            .run(&self.store, move |store| async move {
+                let changed = change(store).await?;
+                let announcements = changed.announcement().into_iter().collect();
+                Ok((changed, announcements))
+            })
+            .await?)
+    }
+
+    /// Reads or unreads one of `user`'s notifications, in every tab.
+    pub async fn set_read(
+        &self,
+        user: UserId,
+        id: i64,
+        read: bool,
+    ) -> Result<Notification, NotifyError> {
+        let changed = self
+            .change(move |store| async move { store.set_read(user, id, read).await })
+            .await?;
+        Ok(changed.notification)
+    }
+
+    /// Archives or unarchives one of `user`'s notifications, in every tab.
+    pub async fn set_archived(
+        &self,
+        user: UserId,
+        id: i64,
+        archived: bool,
+    ) -> Result<Notification, NotifyError> {
+        let changed = self
+            .change(move |store| async move { store.set_archived(user, id, archived).await })
+            .await?;
+        Ok(changed.notification)
+    }
+
+    /// Marks read what `user` had seen (everything up to `up_to`), in every tab.
+    pub async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<AllRead, NotifyError> {
+        Ok(self
+            .broker
+            .run(&self.store, move |store| async move {
+                let all = store.mark_all_read(user, up_to).await?;
+                let announcements = all.announcement().into_iter().collect();
+                Ok((all, announcements))
+            })
+            .await?)
+    }
+
+    /// Withdraws a notification: it leaves its recipient's inbox and count,
+    /// in every tab.
+    pub async fn retract(&self, id: i64, by: &str) -> Result<(), NotifyError> {
+        let by = by.to_owned();
+        let changed = self
+            .change(move |store| async move { store.retract(id, &by).await })
+            .await?;
+        tracing::info!(id, owner = changed.user, "notification retracted");
+        Ok(())
+    }
+}

@@ -1,0 +1,140 @@
+//! A send as the admin console and the integration API submit it: one set
+//! of rules for both. Each front end first turns its own way of naming
+//! recipients into an audience (and reports what it could not resolve);
+//! what is left is checked here.
+
+use crate::{Category, FieldErrors, NewNotification};
+
+/// The most recipients one send may name (everyone and roles are not named).
+pub const MAX_RECIPIENTS: usize = 1000;
+/// The longest actor ("who did it", shown with the notification).
+pub const ACTOR_MAX_CHARS: usize = 200;
+
+/// What a sender submitted, before validation. Missing text is empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Draft {
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+    /// A category's name; empty or `None` is `info`.
+    pub category: Option<String>,
+    pub actor: Option<String>,
+}
+
+/// A send's checked content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Content {
+    pub notification: NewNotification,
+    pub actor: Option<String>,
+}
+
+impl Draft {
+    /// Checks every field (trimmed), adding each problem to `errors` under
+    /// its field's name; the content only if all of them pass.
+    pub fn check(self, errors: &mut FieldErrors) -> Option<Content> {
+        let category = match self.category.as_deref().map(str::trim) {
+            None | Some("") => Some(Category::Info),
+            Some(name) => Category::parse(name),
+        };
+        let notification = NewNotification {
+            title: self.title,
+            body: self.body,
+            link: self.link,
+            category: category.unwrap_or_default(),
+        }
+        .validate()
+        .map_err(|bad| errors.0.extend(bad.0))
+        .ok();
+        if category.is_none() {
+            errors.push("category", "Must be info, success, warning or mention.");
+        }
+        let actor = self
+            .actor
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty());
+        if actor
+            .as_ref()
+            .is_some_and(|a| a.chars().count() > ACTOR_MAX_CHARS)
+        {
+            errors.push(
+                "actor",
+                format!("Must be at most {ACTOR_MAX_CHARS} characters."),
+            );
+        }
+        let notification = notification.filter(|_| errors.is_empty())?;
+        Some(Content {
+            notification,
+            actor,
+        })
+    }
+}
+
+/// Checks how many recipients a send names, under `field` (how the form
+/// or request calls them): at least one, at most [`MAX_RECIPIENTS`].
+pub fn check_recipient_count(count: usize, field: &str, errors: &mut FieldErrors) {
+    if count == 0 {
+        errors.push(field, "Name at least one recipient.");
+    } else if count > MAX_RECIPIENTS {
+        errors.push(
+            field,
+            format!("At most {MAX_RECIPIENTS} recipients per send."),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(title: &str, category: Option<&str>, actor: Option<&str>) -> Draft {
+        Draft {
+            title: title.into(),
+            category: category.map(Into::into),
+            actor: actor.map(Into::into),
+            ..Draft::default()
+        }
+    }
+
+    #[test]
+    fn good_content_is_trimmed_and_defaults_to_info() {
+        let mut errors = FieldErrors::default();
+        let content = draft(" Hi ", Some(" "), Some("  "))
+            .check(&mut errors)
+            .unwrap();
+        assert_eq!(content.notification.title, "Hi");
+        assert_eq!(content.notification.category, Category::Info);
+        assert_eq!(content.actor, None);
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn every_bad_field_is_named_and_nothing_passes() {
+        let mut errors = FieldErrors::default();
+        errors.push("recipients", "found earlier");
+        let long_actor = "a".repeat(ACTOR_MAX_CHARS + 1);
+        assert_eq!(
+            draft("", Some("urgent"), Some(&long_actor)).check(&mut errors),
+            None
+        );
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["recipients", "title", "category", "actor"]);
+        // An earlier problem alone still stops the send.
+        let mut errors = FieldErrors::default();
+        errors.push("usernames", "No such user: x.");
+        assert_eq!(draft("Fine", None, None).check(&mut errors), None);
+    }
+
+    #[test]
+    fn a_send_names_one_to_a_thousand_recipients() {
+        for (count, ok) in [
+            (0, false),
+            (1, true),
+            (MAX_RECIPIENTS, true),
+            (MAX_RECIPIENTS + 1, false),
+        ] {
+            let mut errors = FieldErrors::default();
+            check_recipient_count(count, "recipients", &mut errors);
+            assert_eq!(errors.is_empty(), ok, "{count}");
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! messages the server and the browser exchange. No I/O, so it compiles for
 //! both the server and the wasm32 client, and each rule is written once.
 
+pub mod admin;
 pub mod notification;
 pub mod send;
 pub mod user;

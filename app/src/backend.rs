@@ -11,8 +11,8 @@ use herald::{Audience, InboxView, NewNotification, Notification, User, UserId};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
-use crate::admin::{ApiKeyInfo, AuditInfo, SendReport, SendSummary, UserSummary};
 use crate::error::AppError;
+use herald::admin::{ApiKeyInfo, AuditInfo, SendReport, SendSummary, UserSummary};
 
 /// What the server functions need from the server.
 #[async_trait]

@@ -5,10 +5,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use app::admin::{ApiKeyInfo, AuditInfo, SendReport, SendSummary, UserSummary};
 use app::backend::{Backend, internal};
 use app::error::AppError;
 use async_trait::async_trait;
+use herald::admin::{ApiKeyInfo, AuditInfo, SendReport, SendSummary, UserSummary};
 use herald::wire::Transport;
 use herald::{Audience, InboxView, NewNotification, Notification, User, UserId};
 use tower_sessions::Session;

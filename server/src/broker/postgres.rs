@@ -193,10 +193,10 @@ impl Postgres {
                     // Its rows may be gone: write them all again.
                     written.clear();
                 }
-                if ticks % 12 == 11 {
-                    if let Err(error) = self.store.purge_outbox(now - OUTBOX_KEEP_MS).await {
-                        tracing::warn!(%error, "cannot purge the outbox");
-                    }
+                if ticks % 12 == 11
+                    && let Err(error) = self.store.purge_outbox(now - OUTBOX_KEEP_MS).await
+                {
+                    tracing::warn!(%error, "cannot purge the outbox");
                 }
                 ticks += 1;
             }

@@ -83,7 +83,7 @@ pub struct AllRead {
 impl AllRead {
     /// What the user's connections are told, if anything was marked.
     pub fn announcement(&self) -> Option<Announcement> {
-        (self.marked > 0).then(|| Announcement {
+        (self.marked > 0).then_some(Announcement {
             user: self.user,
             message: ServerMessage::AllRead {
                 up_to: self.up_to,

@@ -1,0 +1,262 @@
+//! Compose and send a notification to one user, several, a role or everyone.
+use herald::admin::SendReport;
+use leptos::prelude::*;
+use leptos::server_fn::codec::PostUrl;
+
+use crate::error::AppError;
+
+use herald::User;
+
+/// The recipient form value meaning "every user".
+pub const EVERYONE: &str = "everyone";
+
+/// The users an admin can send to.
+#[server(endpoint = "admin/recipients")]
+pub async fn recipients() -> Result<Vec<User>, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            require_admin().await?;
+            backend()?.users().await
+        }
+        .await,
+    )
+}
+
+/// The recipient value meaning "the users named in `usernames`".
+pub const SEVERAL: &str = "several";
+
+#[server(endpoint = "admin/send", input = PostUrl)]
+pub async fn send_notification(
+    // Missing fields are empty, so validation names them instead of the
+    // request failing as a whole.
+    #[server(default)] title: String,
+    #[server(default)] body: String,
+    #[server(default)] link: String,
+    #[server(default)] recipient: String,
+    #[server(default)] category: String,
+    /// With recipient "several": usernames, separated by commas or spaces.
+    #[server(default)]
+    usernames: String,
+    /// "on" to confirm a send to everyone or to a whole role.
+    #[server(default)]
+    confirm: String,
+) -> Result<SendReport, AppError> {
+    use crate::backend::*;
+    use herald::send::check_recipient_count;
+    use herald::{Audience, Draft, FieldErrors, Role};
+    respond(
+        async {
+            let admin = require_admin().await?;
+            let mut errors = FieldErrors::default();
+            let audience = match recipient.trim() {
+                EVERYONE => Some(Audience::Everyone),
+                "role:admin" => Some(Audience::Role { role: Role::Admin }),
+                "role:member" => Some(Audience::Role { role: Role::Member }),
+                SEVERAL => {
+                    let known = backend()?.users().await?;
+                    let mut ids = Vec::new();
+                    let mut unknown = Vec::new();
+                    for name in usernames
+                        .split([',', ' ', '\n'])
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                    {
+                        match known.iter().find(|u| u.username == name) {
+                            Some(user) => ids.push(user.id),
+                            None => unknown.push(name.to_owned()),
+                        }
+                    }
+                    if !unknown.is_empty() {
+                        errors.push(
+                            "usernames",
+                            format!("No such user: {}.", unknown.join(", ")),
+                        );
+                    } else {
+                        check_recipient_count(ids.len(), "usernames", &mut errors);
+                    }
+                    Some(Audience::Users { ids })
+                }
+                id => id.parse().ok().map(|id| Audience::User { id }),
+            };
+            let broad = matches!(audience, Some(Audience::Everyone | Audience::Role { .. }));
+            if audience.is_none() {
+                errors.push("recipient", "Choose a recipient.");
+            } else if broad && confirm != "on" {
+                errors.push("confirm", "Tick the box to confirm sending to all of them.");
+            }
+            // The same rules as the integration API's (`herald::send`).
+            let content = Draft {
+                title,
+                body,
+                link: Some(link),
+                category: Some(category),
+                actor: None,
+            }
+            .check(&mut errors);
+            match (content, audience) {
+                (Some(content), Some(audience)) => {
+                    backend()?
+                        .send(&admin, audience, content.notification)
+                        .await
+                }
+                _ => Err(AppError::Invalid(errors)),
+            }
+        }
+        .await,
+    )
+}
+
+#[component]
+pub(super) fn ComposeCard(users: Resource<Result<Vec<User>, AppError>>) -> impl IntoView {
+    view! {
+        <section class="card compose">
+            <h1>"Send a notification"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(users) => view! { <ComposeForm users/> }.into_any(),
+                        Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ComposeForm(users: Vec<User>) -> impl IntoView {
+    let send = ServerAction::<SendNotification>::new();
+    let result = send.value();
+    let error_for = move |field: &'static str| {
+        move || {
+            result
+                .get()
+                .and_then(Result::err)
+                .and_then(|e| e.field(field))
+                .map(
+                    |message| view! { <span class="field-error" data-field=field>{message}</span> },
+                )
+        }
+    };
+    let outcome = move || {
+        result.get().map(|r| match r {
+            Ok(report) => view! {
+                <p class="success" role="status">
+                    {format!(
+                        "Sent “{}” to {} recipient{}; {} online now.",
+                        report.title,
+                        report.recipients,
+                        if report.recipients == 1 { "" } else { "s" },
+                        report.online,
+                    )}
+                </p>
+            }
+            .into_any(),
+            Err(AppError::Invalid(_)) => {
+                view! { <p class="error" role="alert">"Please correct the marked fields."</p> }
+                    .into_any()
+            }
+            Err(error) => {
+                view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+            }
+        })
+    };
+    // What the form says, for the preview and the confirmation box.
+    let recipient = RwSignal::new(EVERYONE.to_owned());
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let category = RwSignal::new(herald::Category::Info);
+    let broad = move || recipient.with(|r| r == EVERYONE || r.starts_with("role:"));
+    let audience_text = move || match recipient.get().as_str() {
+        EVERYONE => "every user".to_owned(),
+        "role:admin" => "every admin".to_owned(),
+        "role:member" => "every member".to_owned(),
+        _ => String::new(),
+    };
+    view! {
+        <div class="compose-grid">
+        <ActionForm action=send attr:class="form">
+            <label>
+                "Recipient"
+                <select name="recipient" on:change=move |ev| recipient.set(event_target_value(&ev))>
+                    <option value=EVERYONE>"Everyone"</option>
+                    <option value="role:admin">"Every admin"</option>
+                    <option value="role:member">"Every member"</option>
+                    <option value=SEVERAL>"Several users…"</option>
+                    {users
+                        .into_iter()
+                        .map(|u| view! { <option value=u.id.to_string()>{u.username}</option> })
+                        .collect_view()}
+                </select>
+                {error_for("recipient")}
+            </label>
+            <Show when=move || recipient.with(|r| r == SEVERAL)>
+                <label>
+                    "Usernames " <span class="muted">"(separated by commas)"</span>
+                    <input type="text" name="usernames" placeholder="alice, bob"/>
+                    {error_for("usernames")}
+                </label>
+            </Show>
+            <label>
+                "Category"
+                <select
+                    name="category"
+                    on:change=move |ev| category.set(herald::Category::parse(&event_target_value(&ev)).unwrap_or_default())
+                >
+                    {herald::Category::ALL
+                        .into_iter()
+                        .map(|c| view! { <option value=c.as_str()>{c.label()}</option> })
+                        .collect_view()}
+                </select>
+                {error_for("category")}
+            </label>
+            <label>
+                "Title"
+                <input type="text" name="title" placeholder="Your export is ready" on:input=move |ev| title.set(event_target_value(&ev))/>
+                {error_for("title")}
+            </label>
+            <label>
+                <span>"Body " <span class="muted">"(optional)"</span></span>
+                <textarea name="body" rows="4" on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                {error_for("body")}
+            </label>
+            <label>
+                <span>"Link " <span class="muted">"(optional: https://… or /path)"</span></span>
+                <input type="text" name="link" placeholder="/reports/42"/>
+                {error_for("link")}
+            </label>
+            <Show when=broad>
+                <label class="confirm">
+                    <span>
+                        <input type="checkbox" name="confirm"/>
+                        " Yes, send this to " {audience_text}
+                    </span>
+                    {error_for("confirm")}
+                </label>
+            </Show>
+            <button type="submit" class="primary" disabled=move || send.pending().get()>
+                "Send"
+            </button>
+            {outcome}
+        </ActionForm>
+        <aside class="preview" aria-label="Preview">
+            <p class="muted small">"Preview in the bell"</p>
+            <ul class="feed">
+                <li class="item unread">
+                    <span class=move || format!("icon icon-{}", category.get().as_str())>
+                        {move || crate::inbox::icon(category.get())}
+                    </span>
+                    <div class="item-main">
+                        <p class="item-title">
+                            {move || title.with(|t| if t.trim().is_empty() { "Your title".to_owned() } else { t.clone() })}
+                        </p>
+                        {move || body.with(|b| (!b.trim().is_empty()).then(|| view! { <p class="item-body">{b.clone()}</p> }))}
+                        <p class="item-meta">"just now"</p>
+                    </div>
+                </li>
+            </ul>
+        </aside>
+        </div>
+    }
+}

@@ -1,0 +1,223 @@
+//! Users: who is online, their unread counts; create, deactivate,
+//! reactivate, and change roles.
+use herald::admin::UserSummary;
+use leptos::prelude::*;
+use leptos::server_fn::codec::PostUrl;
+
+use crate::error::AppError;
+
+#[server(endpoint = "admin/users", input = PostUrl)]
+pub async fn user_list(#[server(default)] search: String) -> Result<Vec<UserSummary>, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            require_admin().await?;
+            backend()?.user_list(&search).await
+        }
+        .await,
+    )
+}
+
+/// Creates a user who logs in with `password` (at least 12 characters).
+#[server(endpoint = "admin/users/create", input = PostUrl)]
+pub async fn create_user(
+    #[server(default)] username: String,
+    #[server(default)] password: String,
+    #[server(default)] role: String,
+) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let admin = require_admin().await?;
+            let mut errors = herald::FieldErrors::default();
+            let username = username.trim().to_owned();
+            if let Err(problem) = herald::check_username(&username) {
+                errors.push("username", problem);
+            }
+            if let Err(problem) = herald::check_password(&password) {
+                errors.push("password", problem);
+            }
+            let role = herald::Role::parse(role.trim());
+            if role.is_none() {
+                errors.push("role", "Choose admin or member.");
+            }
+            match (errors.is_empty(), role) {
+                (true, Some(role)) => {
+                    backend()?
+                        .create_user(&admin, &username, &password, role)
+                        .await
+                }
+                _ => Err(AppError::Invalid(errors)),
+            }
+        }
+        .await,
+    )
+}
+
+/// Deactivates a user: logged out everywhere, at once.
+#[server(endpoint = "admin/users/deactivate", input = PostUrl)]
+pub async fn deactivate_user(id: i64) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let admin = require_admin().await?;
+            if admin.id == id {
+                return Err(AppError::Conflict("You cannot deactivate yourself.".into()));
+            }
+            backend()?.deactivate_user(&admin, id).await
+        }
+        .await,
+    )
+}
+
+/// Lets a deactivated user log in again.
+#[server(endpoint = "admin/users/reactivate", input = PostUrl)]
+pub async fn reactivate_user(id: i64) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let admin = require_admin().await?;
+            backend()?.reactivate_user(&admin, id).await
+        }
+        .await,
+    )
+}
+
+/// Makes a user an admin or a member.
+#[server(endpoint = "admin/users/role", input = PostUrl)]
+pub async fn set_role(id: i64, #[server(default)] role: String) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let admin = require_admin().await?;
+            let role = herald::Role::parse(role.trim())
+                .ok_or_else(|| AppError::invalid("role", "Choose admin or member."))?;
+            backend()?.set_role(&admin, id, role).await
+        }
+        .await,
+    )
+}
+
+/// Users: who is online, their unread counts; create and deactivate.
+#[component]
+pub(super) fn Users() -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let create = ServerAction::<CreateUser>::new();
+    let deactivate = ServerAction::<DeactivateUser>::new();
+    let reactivate = ServerAction::<ReactivateUser>::new();
+    let role = ServerAction::<SetRole>::new();
+    let users = Resource::new(
+        move || {
+            (
+                search.get(),
+                create.version().get()
+                    + deactivate.version().get()
+                    + reactivate.version().get()
+                    + role.version().get(),
+            )
+        },
+        |(search, _)| user_list(search),
+    );
+    // A refused change (the last admin, yourself) says why.
+    let refused = move || {
+        [deactivate.value().get(), role.value().get()]
+            .into_iter()
+            .flatten()
+            .find_map(Result::err)
+            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
+    let error_for = move |field: &'static str| {
+        move || {
+            create
+                .value()
+                .get()
+                .and_then(Result::err)
+                .and_then(|e| e.field(field))
+                .map(|m| view! { <span class="field-error" data-field=field>{m}</span> })
+        }
+    };
+    view! {
+        <section class="card users">
+            <div class="inbox-head">
+                <h2>"Users"</h2>
+                <input
+                    type="search"
+                    placeholder="Search users"
+                    aria-label="Search users"
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
+            </div>
+            <ActionForm action=create attr:class="form inline new-user">
+                <input type="text" name="username" placeholder="Username" aria-label="New username"/>
+                <input type="password" name="password" placeholder="Password (12+ characters)" aria-label="New password" autocomplete="new-password"/>
+                <select name="role" aria-label="Role">
+                    <option value="member">"Member"</option>
+                    <option value="admin">"Admin"</option>
+                </select>
+                <button type="submit" class="primary">"Create user"</button>
+            </ActionForm>
+            {error_for("username")}
+            {error_for("password")}
+            {refused}
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(users) => view! {
+                            <table class="keys-table users-table">
+                                <thead><tr><th>"User"</th><th>"Role"</th><th>"Unread"</th><th>"Online"</th><th></th></tr></thead>
+                                <tbody>
+                                    {users.into_iter().map(|u| view! {
+                                        <tr class:revoked=!u.active data-user=u.username.clone()>
+                                            <td>{u.username.clone()}</td>
+                                            <td>
+                                                {u.role.as_str()}
+                                                // Users an application created by external id
+                                                // cannot log in, so they are never admins.
+                                                {(u.active && !u.username.starts_with("ext:")).then(|| {
+                                                    let other = match u.role {
+                                                        herald::Role::Admin => herald::Role::Member,
+                                                        herald::Role::Member => herald::Role::Admin,
+                                                    };
+                                                    view! {
+                                                        <ActionForm action=role attr:class="inline-action">
+                                                            <input type="hidden" name="id" value=u.id/>
+                                                            <input type="hidden" name="role" value=other.as_str()/>
+                                                            <button type="submit" class="link">{format!("make {}", other.as_str())}</button>
+                                                        </ActionForm>
+                                                    }
+                                                })}
+                                            </td>
+                                            <td class="num">{u.unread}</td>
+                                            <td>{if u.online {
+                                                view! { <span class="online" title="Online now">"● online"</span> }.into_any()
+                                            } else {
+                                                view! { <span class="muted">"offline"</span> }.into_any()
+                                            }}</td>
+                                            <td>{if u.active {
+                                                view! {
+                                                    <ActionForm action=deactivate>
+                                                        <input type="hidden" name="id" value=u.id/>
+                                                        <button type="submit" class="link danger">"Deactivate"</button>
+                                                    </ActionForm>
+                                                }.into_any()
+                                            } else {
+                                                view! {
+                                                    <span class="muted">"Deactivated "</span>
+                                                    <ActionForm action=reactivate attr:class="inline-action">
+                                                        <input type="hidden" name="id" value=u.id/>
+                                                        <button type="submit" class="link">"Reactivate"</button>
+                                                    </ActionForm>
+                                                }.into_any()
+                                            }}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

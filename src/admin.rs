@@ -1,0 +1,66 @@
+//! What the admin console and the server exchange: reports, list rows.
+//! Shared, so the page module and the server's backend both use them
+//! without importing each other.
+
+use serde::{Deserialize, Serialize};
+
+/// What happened to a sent notification.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendReport {
+    /// The title as stored (trimmed).
+    pub title: String,
+    /// How many users it was stored for.
+    pub recipients: usize,
+    /// How many of them had a live connection when it was published.
+    pub online: usize,
+}
+
+/// An integration API key as the admin console lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyInfo {
+    pub id: i64,
+    pub name: String,
+    /// The public start of the key, to tell keys apart.
+    pub prefix: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// One send in the admin console's list, with how far it got.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendSummary {
+    pub id: i64,
+    pub title: String,
+    pub audience: String,
+    pub sender: String,
+    pub recipients: i64,
+    /// Recipients with a live connection when it went out.
+    pub delivered: i64,
+    pub seen: i64,
+    pub read: i64,
+    pub created_at: i64,
+    pub retracted: bool,
+}
+
+/// A user as the admin console lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub username: String,
+    pub role: crate::Role,
+    pub unread: i64,
+    pub online: bool,
+    pub active: bool,
+}
+
+/// One entry of the audit log as the console lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditInfo {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}

@@ -5,8 +5,8 @@ import { defineConfig } from '@playwright/test';
 const PORT = Number(process.env.HERALD_E2E_PORT ?? 3100);
 export const PASSWORD = 'e2e-password';
 /** nginx in front of two instances (deploy/nginx/herald.conf). */
-export const CLUSTER_URL = 'http://127.0.0.1:3200';
-export const INSTANCES = ['http://127.0.0.1:3201', 'http://127.0.0.1:3202'];
+export const CLUSTER_URL = 'http://127.0.0.1:3500';
+export const INSTANCES = ['http://127.0.0.1:3501', 'http://127.0.0.1:3502'];
 const POSTGRES = process.env.HERALD_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 
 export default defineConfig({

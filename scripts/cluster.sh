@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two Herald instances on one PostgreSQL database behind nginx, as the
 # README's "Running several instances" describes, on this machine:
-# instances on 127.0.0.1:3201 and :3202, nginx on http://127.0.0.1:3200
+# instances on 127.0.0.1:3501 and :3502, nginx on http://127.0.0.1:3500
 # with deploy/nginx/herald.conf. Runs until interrupted.
 #
 #   HERALD_DATABASE_URL=postgres://postgres@127.0.0.1:5432/herald scripts/cluster.sh
@@ -25,13 +25,13 @@ stop() {
 trap stop EXIT INT TERM
 
 export HERALD_TOKEN_SECRET=${HERALD_TOKEN_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
-export HERALD_PUBLIC_URL=${HERALD_PUBLIC_URL:-http://127.0.0.1:3200}
+export HERALD_PUBLIC_URL=${HERALD_PUBLIC_URL:-http://127.0.0.1:3500}
 export HERALD_TRUST_PROXY=true
 export LEPTOS_SITE_ROOT=$site RUST_LOG=${RUST_LOG:-warn}
 
 # The first instance migrates (and seeds a new development database);
 # the second starts once it answers.
-for port in 3201 3202; do
+for port in 3501 3502; do
   HERALD_INSTANCE_ID="instance-$port" LEPTOS_SITE_ADDR="127.0.0.1:$port" "$bin" &
   pids+=($!)
   for _ in $(seq 600); do
@@ -63,5 +63,5 @@ CONF
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 "$nginx" -p "$work" -c "$work/nginx.conf" -g 'daemon off;' &
 pids+=($!)
-echo "Herald: two instances behind nginx at http://127.0.0.1:3200"
+echo "Herald: two instances behind nginx at http://127.0.0.1:3500"
 wait -n "${pids[@]}"

@@ -33,8 +33,7 @@ use axum::Router;
 use axum::extract::{ConnectInfo, FromRef};
 use axum::http::StatusCode;
 use axum::routing::get;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use thiserror::Error;
@@ -192,13 +191,16 @@ impl Herald {
     /// `grace` is up, whichever is first: a client that stops reading
     /// cannot hold shutdown up.
     ///
-    /// hyper is driven directly (as axum's `serve` does) for the one setting
-    /// `serve` lacks: a deadline for a request's headers, against clients
-    /// that open connections and trickle bytes to hold them (slowloris).
+    /// hyper's HTTP/1 server is driven directly (as axum's `serve` does)
+    /// for the one setting `serve` lacks: a deadline for a request's
+    /// headers, from the connection's first byte, against clients that open
+    /// connections and trickle bytes to hold them (slowloris). (hyper-util's
+    /// HTTP/1-or-2 detection reads its first bytes without any deadline;
+    /// browsers speak HTTP/2 only over TLS, which a proxy terminates.)
     pub async fn serve(self, listener: TcpListener, grace: Duration) -> std::io::Result<()> {
         let shutdown = self.state.shutdown.clone();
         let header_timeout = Duration::from_secs(self.state.config.header_timeout_secs.max(1));
-        let graceful = GracefulShutdown::new();
+        let connections = tokio_util::task::TaskTracker::new();
         loop {
             let (stream, peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
@@ -220,25 +222,34 @@ impl Herald {
                     router.clone().oneshot(request)
                 },
             );
-            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            let mut builder = hyper::server::conn::http1::Builder::new();
             builder
-                .http1()
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout);
             let connection = builder
-                .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                .into_owned();
-            let connection = graceful.watch(connection);
-            tokio::spawn(async move {
-                if let Err(error) = connection.await {
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            let shutdown = shutdown.clone();
+            connections.spawn(async move {
+                let mut connection = std::pin::pin!(connection);
+                let ended = tokio::select! {
+                    ended = connection.as_mut() => ended,
+                    _ = shutdown.cancelled() => {
+                        // Finish the request in flight, then close.
+                        connection.as_mut().graceful_shutdown();
+                        connection.await
+                    }
+                };
+                if let Err(error) = ended {
                     tracing::debug!(%error, %peer, "connection ended with an error");
                 }
             });
         }
         drop(listener);
+        connections.close();
         let hub = self.state.hub.clone();
         let drained = async {
-            graceful.shutdown().await;
+            connections.wait().await;
             hub.until_at_most(0).await;
         };
         if tokio::time::timeout(grace, drained).await.is_err() {

@@ -74,6 +74,7 @@ fn content(title: String) -> NewNotification {
 async fn two_instances(configure: impl Fn(&mut server::config::Config)) -> (TestApp, TestApp) {
     let db = Db::fresh().await;
     let mut config = test_config(&db);
+    config.token_secret = Some(SECRET.to_owned());
     configure(&mut config);
     let a = TestApp::spawn_on(&db, config.clone()).await;
     let b = TestApp::spawn_on(&db, config).await;
@@ -403,4 +404,34 @@ async fn sessions_presence_retraction_and_deactivation_span_instances() {
         close_code(&mut socket).await,
         herald::wire::close::SIGNED_OUT
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_token_minted_through_one_instance_works_on_another() {
+    if !on_cluster_half() {
+        return;
+    }
+    let (a, b) = two_instances(|_| {}).await;
+    let api = Api::new(&a).await;
+    let token = api.token("shop-user-7", 60).await;
+    let mut socket = b.token_socket(&token).await.expect("B accepts A's token");
+    assert_eq!(hello(&mut socket).await, 0);
+    let user = a
+        .state
+        .store
+        .user_by_external_id("shop-user-7")
+        .await
+        .unwrap()
+        .unwrap();
+    a.state
+        .notifier
+        .deliver(
+            &Audience::User { id: user.id },
+            &content("Shipped".into()),
+            None,
+            "test",
+        )
+        .await
+        .unwrap();
+    assert_eq!(next_created(&mut socket).await.0, "Shipped");
 }

@@ -163,6 +163,24 @@ async fn a_client_that_trickles_its_headers_is_cut_off() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_sends_a_few_bytes_and_stops_is_cut_off() {
+    // Fewer bytes than any protocol detection needs: the deadline must
+    // run from the first byte, not from a complete request line.
+    let app = TestApp::spawn_with(|c| c.header_timeout_secs = 1).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    stream.write_all(b"GET /healt").await.unwrap();
+    let mut silent = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    for (what, stream) in [("a few bytes", &mut stream), ("nothing", &mut silent)] {
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer));
+        assert!(
+            read.await.is_ok(),
+            "a client that sent {what} was not cut off"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_ends_on_time_even_when_an_event_stream_client_stops_reading() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;

@@ -231,3 +231,38 @@ async fn five_hundred_concurrent_logins_leave_the_server_answering_with_bounded_
     assert!(!output.contains("hunter2-never-logged"));
     assert!(!output.contains(password));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_first_then_exits() {
+    let password = "drain-password-123";
+    let mut herald = Process::start(&[
+        ("HERALD_SEED_PASSWORD", password),
+        ("HERALD_DRAIN_SECS", "2"),
+    ]);
+    herald.ready().await;
+    let alice = crate::common::Client::new(&herald.url);
+    assert_eq!(alice.login("alice", password).await.status(), 200);
+    let mut socket = alice.socket_after(0).await;
+    crate::common::hello(&mut socket).await;
+
+    // SAFETY: signalling our own child process.
+    let sent = unsafe { libc::kill(herald.child.id() as i32, libc::SIGTERM) };
+    assert_eq!(sent, 0);
+    // Live connections are asked to move at once...
+    assert_eq!(crate::common::close_code(&mut socket).await, 1001);
+    // ...while HTTP still answers, unready, for the balancer to notice.
+    let ready = reqwest::get(format!("{}/readyz", herald.url))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 503);
+    // Then it stops, cleanly.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = herald.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running after the drain");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}:\n{}", herald.output());
+}

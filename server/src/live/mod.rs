@@ -127,31 +127,9 @@ async fn catch_up(state: &AppState, user: UserId, seq: &mut i64) -> Result<Vec<E
     if latest <= *seq {
         return Ok(Vec::new());
     }
-    let heartbeat_ms = state.config.heartbeat_ms;
-    let mut messages = Vec::new();
-    if latest - *seq > REPLAY_LIMIT {
-        messages.push(ServerMessage::Resync {
-            unread,
-            seq: latest,
-            heartbeat_ms,
-        });
-    } else {
-        let missed = state
-            .store
-            .missed(user, *seq, latest)
-            .await
-            .map_err(internal)?;
-        messages.extend(
-            missed
-                .into_iter()
-                .map(|notification| ServerMessage::Missed { notification }),
-        );
-        messages.push(ServerMessage::Hello {
-            unread,
-            seq: latest,
-            heartbeat_ms,
-        });
-    }
+    let messages = replay(state, user, Some(*seq), unread, latest)
+        .await
+        .map_err(internal)?;
     *seq = latest;
     Ok(messages
         .iter()
@@ -160,6 +138,46 @@ async fn catch_up(state: &AppState, user: UserId, seq: &mut i64) -> Result<Vec<E
             Some(Event::new(m.seq().unwrap_or_default(), json))
         })
         .collect())
+}
+
+/// What a connection that applied everything up to `after` (`None`:
+/// nothing to replay) is sent to reach `seq`, whose count is `unread`: the
+/// changes it missed, in order, then the greeting; or a resync when the gap
+/// is too large to replay or makes no sense.
+async fn replay(
+    state: &AppState,
+    user: UserId,
+    after: Option<i64>,
+    unread: i64,
+    seq: i64,
+) -> Result<Vec<ServerMessage>, crate::store::StoreError> {
+    let heartbeat_ms = state.config.heartbeat_ms;
+    let mut messages = Vec::new();
+    match after {
+        Some(after) if after > seq || seq - after > REPLAY_LIMIT || after < 0 => {
+            messages.push(ServerMessage::Resync {
+                unread,
+                seq,
+                heartbeat_ms,
+            });
+            return Ok(messages);
+        }
+        Some(after) => {
+            let missed = state.store.missed(user, after, seq).await?;
+            messages.extend(
+                missed
+                    .into_iter()
+                    .map(|notification| ServerMessage::Missed { notification }),
+            );
+        }
+        None => {}
+    }
+    messages.push(ServerMessage::Hello {
+        unread,
+        seq,
+        heartbeat_ms,
+    });
+    Ok(messages)
 }
 
 /// `Ok` while `grant` still lets `user` in.
@@ -199,39 +217,9 @@ pub async fn open(
         Refusal::INTERNAL
     };
     let (unread, seq) = state.store.unread(user).await.map_err(internal)?;
-    let heartbeat_ms = state.config.heartbeat_ms;
-    let mut first = Vec::new();
-    match after {
-        Some(after) if after > seq || seq - after > REPLAY_LIMIT || after < 0 => {
-            first.push(ServerMessage::Resync {
-                unread,
-                seq,
-                heartbeat_ms,
-            });
-        }
-        Some(after) => {
-            let missed = state
-                .store
-                .missed(user, after, seq)
-                .await
-                .map_err(internal)?;
-            first.extend(
-                missed
-                    .into_iter()
-                    .map(|notification| ServerMessage::Missed { notification }),
-            );
-            first.push(ServerMessage::Hello {
-                unread,
-                seq,
-                heartbeat_ms,
-            });
-        }
-        None => first.push(ServerMessage::Hello {
-            unread,
-            seq,
-            heartbeat_ms,
-        }),
-    }
+    let first = replay(state, user, after, unread, seq)
+        .await
+        .map_err(internal)?;
     let every = state.config.heartbeat();
     let expiry = match grant {
         Grant::Token { expires_at, .. } => {

@@ -81,20 +81,29 @@ async fn two_instances(configure: impl Fn(&mut server::config::Config)) -> (Test
     (a, b)
 }
 
+/// Two `herald` processes on one database, the second started once the
+/// first has seeded it.
+async fn two_processes(db: &Db) -> (Process, Process) {
+    let env = [
+        ("HERALD_SEED_PASSWORD", PASSWORD),
+        ("HERALD_TOKEN_SECRET", SECRET),
+        // Writers in these tests send as fast as they can.
+        ("HERALD_API_BURST", "1000"),
+    ];
+    let mut a = Process::start_on(&db.url, &env);
+    a.ready().await;
+    let mut b = Process::start_on(&db.url, &env);
+    b.ready().await;
+    (a, b)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_on_one_process_gets_what_another_created_once_and_in_order() {
     if !on_cluster_half() {
         return;
     }
     let db = Db::fresh().await;
-    let env = [
-        ("HERALD_SEED_PASSWORD", PASSWORD),
-        ("HERALD_TOKEN_SECRET", SECRET),
-    ];
-    let mut a = Process::start_on(&db.url, &env);
-    a.ready().await;
-    let mut b = Process::start_on(&db.url, &env);
-    b.ready().await;
+    let (a, b) = two_processes(&db).await;
 
     let admin = Client::new(&a.url);
     assert_eq!(admin.login("admin", PASSWORD).await.status(), 200);
@@ -198,16 +207,7 @@ async fn when_an_instance_is_killed_its_clients_resume_on_another_and_miss_nothi
         return;
     }
     let db = Db::fresh().await;
-    let env = [
-        ("HERALD_SEED_PASSWORD", PASSWORD),
-        ("HERALD_TOKEN_SECRET", SECRET),
-        // The writer sends as fast as it can.
-        ("HERALD_API_BURST", "1000"),
-    ];
-    let mut a = Process::start_on(&db.url, &env);
-    a.ready().await;
-    let mut b = Process::start_on(&db.url, &env);
-    b.ready().await;
+    let (mut a, b) = two_processes(&db).await;
     let admin = Client::new(&b.url);
     assert_eq!(admin.login("admin", PASSWORD).await.status(), 200);
     let key: String = admin

@@ -241,7 +241,10 @@ pub struct Client {
 impl Client {
     /// A browser-like client of the Herald at `base`, not logged in.
     pub fn new(base: &str) -> Client {
-        let jar = Arc::new(Jar::default());
+        Client::with_jar(base, Arc::new(Jar::default()))
+    }
+
+    fn with_jar(base: &str, jar: Arc<Jar>) -> Client {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
@@ -263,16 +266,7 @@ impl Client {
                 jar.add_cookie_str(pair, &url);
             }
         }
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Client {
-            http,
-            jar,
-            base: base.to_owned(),
-        }
+        Client::with_jar(base, jar)
     }
 
     /// This client's live socket on its Herald, from that Herald's own

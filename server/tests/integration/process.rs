@@ -188,8 +188,11 @@ async fn five_hundred_concurrent_logins_leave_the_server_answering_with_bounded_
         slowest
     };
     let (answers, slowest) = tokio::join!(logins, probes);
+    // Logins queued on the hashing threads would stall probes for the
+    // whole storm (about ten seconds here); a bound well above scheduling
+    // noise on a loaded two-core machine tells the two apart.
     assert!(
-        slowest < Duration::from_secs(1),
+        slowest < Duration::from_secs(3),
         "slowest probe {slowest:?}"
     );
     let mut statuses = std::collections::BTreeMap::new();

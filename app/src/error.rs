@@ -20,6 +20,10 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Invalid(FieldErrors),
+    /// Arguments that could not be decoded (missing, or of the wrong type),
+    /// each named.
+    #[error("{0}")]
+    Malformed(FieldErrors),
     #[error("Bad request: {0}")]
     BadRequest(String),
     /// The request is fine but conflicts with the current state (such as
@@ -50,7 +54,9 @@ impl AppError {
     /// The message for `field` if this is a validation error about it.
     pub fn field(&self, field: &str) -> Option<String> {
         match self {
-            AppError::Invalid(errors) => errors.get(field).map(str::to_owned),
+            AppError::Invalid(errors) | AppError::Malformed(errors) => {
+                errors.get(field).map(str::to_owned)
+            }
             _ => None,
         }
     }
@@ -71,7 +77,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
-            AppError::BadRequest(_) => 400,
+            AppError::BadRequest(_) | AppError::Malformed(_) => 400,
             AppError::Conflict(_) => 409,
             AppError::RateLimited(_) => 429,
             AppError::Internal => 500,

@@ -3,6 +3,8 @@
 //! call. Built twice: with `ssr` into the server, with `hydrate` into wasm.
 
 pub mod admin;
+#[cfg(feature = "ssr")]
+pub mod arguments;
 mod attention;
 pub mod auth;
 #[cfg(feature = "ssr")]
@@ -76,7 +78,9 @@ pub fn App() -> impl IntoView {
         |_| get_me(),
     );
     provide_context(MeResource(me));
-    let title = move || match live.unread.get() {
+    // leptos_meta may render the title after the page's owner is gone
+    // (streaming SSR): no count then, rather than a panic.
+    let title = move || match live.unread.try_get().unwrap_or_default() {
         0 => "Herald".to_owned(),
         n => format!("({n}) Herald"),
     };
@@ -113,6 +117,7 @@ pub fn App() -> impl IntoView {
                 </Suspense>
             </header>
             <main>
+                <FormError/>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
@@ -123,6 +128,25 @@ pub fn App() -> impl IntoView {
             </main>
             <Toaster/>
         </Router>
+    }
+}
+
+/// A plain form's error (a browser without WASM), which the server put in
+/// the address when it sent the browser back to the page: shown on top.
+#[component]
+fn FormError() -> impl IntoView {
+    use base64::Engine;
+    let query = leptos_router::hooks::use_query_map();
+    let message = move || {
+        let encoded = query.read().get("__err")?;
+        let json = base64::engine::general_purpose::URL_SAFE
+            .decode(encoded)
+            .ok()?;
+        let error: crate::error::AppError = serde_json::from_slice(&json).ok()?;
+        Some(error.to_string())
+    };
+    move || {
+        message().map(|message| view! { <p class="error form-error" role="alert">{message}</p> })
     }
 }
 

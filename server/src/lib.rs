@@ -3,6 +3,7 @@
 //! functions and the live socket. `main.rs` only wires these together.
 
 pub mod api;
+pub mod arguments;
 pub mod auth;
 pub mod broker;
 pub mod config;
@@ -294,6 +295,9 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
             AppState,
             _,
         >(page_context, shell))
+        .layer(axum::middleware::from_fn(
+            arguments::check_server_fn_arguments,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::guard_pages,

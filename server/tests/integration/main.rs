@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod api;
+mod arguments;
 mod atomic;
 mod cluster;
 mod common;

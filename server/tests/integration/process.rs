@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 pub struct Process {
     child: Child,
     pub url: String,
+    pub database_url: String,
     output: Arc<Mutex<String>>,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Process {
     /// Herald over a fresh SQLite file.
-    fn start(env: &[(&str, &str)]) -> Process {
+    pub fn start(env: &[(&str, &str)]) -> Process {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/herald.db", dir.path().display());
         let mut process = Process::start_on(&url, env);
@@ -69,6 +70,7 @@ impl Process {
         Process {
             child,
             url: format!("http://127.0.0.1:{port}"),
+            database_url: database_url.to_owned(),
             output,
             _dir: None,
         }

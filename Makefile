@@ -3,9 +3,9 @@
 
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
-RUST_PACKAGES := -p herald -p app -p server
+RUST_PACKAGES := -p herald -p app -p server -p load
 
-.PHONY: dev test test-rust test-e2e lint release tools
+.PHONY: dev test test-rust test-e2e test-load lint release tools bench
 
 ## Run Herald on SQLite with live reload (http://127.0.0.1:3000).
 dev:
@@ -16,7 +16,7 @@ dev:
 ## browser tests against a fresh build.
 test:
 	scripts/ensure-tools.sh test
-	$(MAKE) lint test-rust test-e2e
+	$(MAKE) lint test-rust test-e2e test-load
 
 lint:
 	cargo fmt --all -- --check
@@ -36,6 +36,24 @@ test-e2e:
 	cargo leptos build
 	scripts/api-fuzz.sh
 	cd end2end && npx playwright test
+
+# The load tool's smoke run (500 connections, 2,000 notifications) on
+# both engines: exactly-once delivery, never timing. Needs the debug build
+# that test-e2e makes.
+test-load:
+	cargo build -p load
+	target/debug/load --scenario smoke --binary target/debug/herald --out target/load-smoke
+	target/debug/load --scenario smoke --binary target/debug/herald --out target/load-smoke \
+	  --postgres $${HERALD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}
+
+## Herald's figures on this machine: a release build under the load tool's
+## scenarios (JSON in target/load, a Markdown table on the console).
+bench:
+	cargo build --release -p server -p load
+	target/release/load --scenario idle --connections 10000
+	target/release/load --scenario steady
+	target/release/load --scenario broadcast --connections 10000
+	target/release/load --scenario steady --postgres $${HERALD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 
 ## An optimised build in target/release and target/site (needs wasm-opt).
 release:

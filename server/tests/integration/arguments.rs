@@ -35,6 +35,10 @@ async fn undecodable_arguments_are_a_4xx_naming_the_field_for_every_server_funct
         );
     }
 
+    let fresh = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     let oversized = format!("title={}", "x".repeat(200_000));
     let bodies: [(&str, &str, &str); 5] = [
         ("missing", FORM, ""),
@@ -58,16 +62,18 @@ async fn undecodable_arguments_are_a_4xx_naming_the_field_for_every_server_funct
     ] {
         for path in &paths {
             for (what, content_type, body) in &bodies {
-                let res = client
-                    .http
+                // A connection of its own for each request: a refused
+                // oversized body may leave the server closing the last one.
+                let mut request = fresh
                     .post(format!("{}{path}", herald.url))
                     .header("accept", "application/json")
                     .header("origin", &herald.url)
                     .header("content-type", *content_type)
-                    .body(body.to_string())
-                    .send()
-                    .await
-                    .unwrap();
+                    .body(body.to_string());
+                if let Some(cookie) = client.cookie_header() {
+                    request = request.header("cookie", cookie);
+                }
+                let res = request.send().await.unwrap();
                 let status = res.status();
                 let text = res.text().await.unwrap();
                 assert!(

@@ -69,10 +69,7 @@ impl Services {
     /// from now on, and the live connections its tokens opened close.
     pub async fn revoke_api_key(&self, id: i64, by: &str) -> Result<usize, StoreError> {
         self.store.revoke_api_key(id, by).await?;
-        let closed = self
-            .broker
-            .end(&self.store, Ending::Key { key: id })
-            .await?;
+        let closed = self.broker.end(&self.store, Ending::Key { key: id }).await;
         tracing::info!(id, closed, "API key revoked");
         Ok(closed)
     }
@@ -132,7 +129,7 @@ impl Backend for Services {
         if let Some(session) = session.id() {
             self.broker
                 .end(&self.store, Ending::Session { session })
-                .await?;
+                .await;
         }
         session.flush().await.map_err(internal)
     }
@@ -175,7 +172,7 @@ impl Backend for Services {
             user: user.id,
             keep: session.id(),
         };
-        let closed = self.broker.end(&self.store, ending).await?;
+        let closed = self.broker.end(&self.store, ending).await;
         tracing::info!(
             user_id = user.id,
             closed,
@@ -327,7 +324,7 @@ impl Backend for Services {
         let closed = self
             .broker
             .end(&self.store, Ending::User { user: id })
-            .await?;
+            .await;
         tracing::info!(user = id, closed, "user deactivated");
         Ok(())
     }

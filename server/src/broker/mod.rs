@@ -134,18 +134,21 @@ impl Broker {
     }
 
     /// Ends the matching live connections on every instance; returns how
-    /// many were open on this one.
-    pub async fn end(&self, store: &Store, ending: Ending) -> Result<usize, StoreError> {
+    /// many were open on this one. The change behind it is already
+    /// committed, so a notice that cannot be sent fails nothing: the other
+    /// instances' heartbeat re-check closes those connections instead.
+    pub async fn end(&self, store: &Store, ending: Ending) -> usize {
         match self {
-            Broker::InProcess(local) => Ok(ending.apply(&local.hub)),
+            Broker::InProcess(local) => ending.apply(&local.hub),
             Broker::Postgres(pg) => {
                 // Here at once; the other instances when the notice arrives
                 // (and here again, harmlessly: nothing matches any more).
                 let here = ending.apply(pg.hub());
-                let payload = serde_json::to_string(&ending)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                store.notify_control(&payload).await?;
-                Ok(here)
+                let payload = serde_json::to_string(&ending).unwrap_or_default();
+                if let Err(error) = store.notify_control(&payload).await {
+                    tracing::warn!(%error, ?ending, "cannot tell the other instances");
+                }
+                here
             }
         }
     }

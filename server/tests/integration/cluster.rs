@@ -69,6 +69,25 @@ fn content(title: String) -> NewNotification {
     }
 }
 
+/// Sends `user` notifications titled `n000`, `n001`, … for each of `numbers`.
+async fn write(
+    notifier: Arc<server::notifier::Notifier>,
+    user: herald::UserId,
+    numbers: impl Iterator<Item = usize>,
+) {
+    for n in numbers {
+        notifier
+            .deliver(
+                &Audience::User { id: user },
+                &content(format!("n{n:03}")),
+                None,
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+}
+
 /// Two instances on one fresh database, the second started once the first
 /// has seeded it.
 async fn two_instances(configure: impl Fn(&mut server::config::Config)) -> (TestApp, TestApp) {
@@ -161,24 +180,12 @@ async fn eight_writers_on_two_instances_reach_every_connection_once_in_order() {
     }
     const TOTAL: usize = 500;
     let writers = (0..8).map(|w| {
-        let services = if w % 2 == 0 {
+        let notifier = if w % 2 == 0 {
             a.state.notifier.clone()
         } else {
             b.state.notifier.clone()
         };
-        tokio::spawn(async move {
-            for n in (w..TOTAL).step_by(8) {
-                services
-                    .deliver(
-                        &Audience::User { id: alice_id },
-                        &content(format!("n{n:03}")),
-                        None,
-                        "test",
-                    )
-                    .await
-                    .unwrap();
-            }
-        })
+        tokio::spawn(write(notifier, alice_id, (w..TOTAL).step_by(8)))
     });
     let readers = sockets.into_iter().map(|mut socket| {
         tokio::spawn(async move {
@@ -265,20 +272,7 @@ async fn a_lost_listener_reconnects_and_its_clients_miss_nothing() {
     assert_eq!(hello(&mut socket).await, 0);
 
     const TOTAL: usize = 200;
-    let notifier = a.state.notifier.clone();
-    let writer = tokio::spawn(async move {
-        for n in 0..TOTAL {
-            notifier
-                .deliver(
-                    &Audience::User { id: alice_id },
-                    &content(format!("n{n:03}")),
-                    None,
-                    "test",
-                )
-                .await
-                .unwrap();
-        }
-    });
+    let writer = tokio::spawn(write(a.state.notifier.clone(), alice_id, 0..TOTAL));
     let mut applied = Applied::default();
     applied.read_until(&mut socket, 20).await;
 

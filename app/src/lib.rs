@@ -143,7 +143,17 @@ fn FormError() -> impl IntoView {
             .decode(encoded)
             .ok()?;
         let error: crate::error::AppError = serde_json::from_slice(&json).ok()?;
-        Some(error.to_string())
+        Some(match error {
+            crate::error::AppError::Invalid(errors) | crate::error::AppError::Malformed(errors) => {
+                let each: Vec<String> = errors
+                    .0
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect();
+                format!("That did not work. {}", each.join(" "))
+            }
+            other => other.to_string(),
+        })
     };
     move || {
         message().map(|message| view! { <p class="error form-error" role="alert">{message}</p> })

@@ -124,10 +124,9 @@ impl Broker {
                     Ok(value)
                 })
             }
-            // The transaction announced it; every listener publishes it.
-            Broker::Postgres(_) => {
-                tokio::spawn(async move { change(store).await.map(|(value, _)| value) })
-            }
+            // The transaction announces it as it commits (a dropped request
+            // rolls back, announcing nothing); every listener publishes it.
+            Broker::Postgres(_) => return change(store).await.map(|(value, _)| value),
         };
         task.await
             .map_err(|e| StoreError::Corrupt(format!("change task failed: {e}")))?

@@ -157,8 +157,8 @@ impl Postgres {
             return;
         }
         match self.store.outbox(batch).await {
-            Ok(read) => {
-                for (user, seq, json) in read.messages {
+            Ok(messages) => {
+                for (user, seq, json) in messages {
                     self.hub.publish_event(user, Event::new(seq, json));
                 }
             }

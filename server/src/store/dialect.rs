@@ -24,24 +24,26 @@ impl Engine {
 }
 
 impl Store {
-    /// Locks the rows of the users matching `filter` (over `param` or `id`
-    /// as `$1`) until `tx` ends. Nothing to do on SQLite, where `tx` is the only writer.
-    async fn lock_users_where(
+    /// Locks the rows of the users matching `filter` (over `value` as `$1`,
+    /// if any), in id order, until `tx` ends. Nothing to do on SQLite,
+    /// where `tx` is the only writer.
+    async fn lock_users_where<T>(
         &self,
         tx: &mut Tx<'_>,
         filter: &str,
-        param: Option<String>,
-        id: Option<i64>,
-    ) -> Result<(), StoreError> {
+        value: Option<T>,
+    ) -> Result<(), StoreError>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
+    {
         if self.engine == Engine::Sqlite {
             return Ok(());
         }
         let sql = format!("SELECT id FROM users WHERE {filter} ORDER BY id FOR UPDATE");
         let query = sqlx::query(&sql);
-        let query = match (param, id) {
-            (Some(text), _) => query.bind(text),
-            (None, Some(id)) => query.bind(id),
-            (None, None) => query,
+        let query = match value {
+            Some(value) => query.bind(value),
+            None => query,
         };
         query.execute(&mut **tx).await?;
         Ok(())
@@ -49,7 +51,7 @@ impl Store {
 
     /// Locks one user's row: their sequence is about to move.
     pub(super) async fn lock_user(&self, tx: &mut Tx<'_>, user: UserId) -> Result<(), StoreError> {
-        self.lock_users_where(tx, "id = $1", None, Some(user)).await
+        self.lock_users_where(tx, "id = $1", Some(user)).await
     }
 
     /// Locks the active users among `only` (a JSON array of ids; `None`
@@ -59,16 +61,12 @@ impl Store {
         tx: &mut Tx<'_>,
         only: Option<String>,
     ) -> Result<(), StoreError> {
-        if self.engine == Engine::Sqlite {
-            return Ok(());
-        }
-        let sql = format!(
-            "SELECT id FROM users WHERE deactivated_at IS NULL \
-             AND ($1 IS NULL OR id IN ({})) ORDER BY id FOR UPDATE",
+        let filter = format!(
+            "deactivated_at IS NULL AND ($1 IS NULL OR id IN ({}))",
             self.engine.json_ids("$1")
         );
-        sqlx::query(&sql).bind(only).execute(&mut **tx).await?;
-        Ok(())
+        // `$1` is bound even when it is NULL (everyone).
+        self.lock_users_where(tx, &filter, Some(only)).await
     }
 
     /// Locks the users who still hold a notification of `send`.
@@ -80,7 +78,6 @@ impl Store {
         self.lock_users_where(
             tx,
             "id IN (SELECT user_id FROM notifications WHERE send_id = $1 AND retracted_at IS NULL)",
-            None,
             Some(send),
         )
         .await
@@ -89,7 +86,7 @@ impl Store {
     /// Locks the active admins: whether one may stop being one depends on
     /// how many there are.
     pub(super) async fn lock_admins(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
-        self.lock_users_where(tx, "role = 'admin' AND deactivated_at IS NULL", None, None)
+        self.lock_users_where(tx, "role = 'admin' AND deactivated_at IS NULL", None::<i64>)
             .await
     }
 

@@ -35,7 +35,7 @@ use thiserror::Error;
 pub use api_keys::{ApiKey, IDEMPOTENCY_MS, Remembered, key_label, sha256};
 pub use audit::AuditEntry;
 pub use notifications::{AllRead, Changed, Delivered, Remember};
-pub use outbox::{Announcement, CONTROL_CHANNEL, EVENTS_CHANNEL, OutboxBatch, parse_payload};
+pub use outbox::{Announcement, CONTROL_CHANNEL, EVENTS_CHANNEL, parse_payload};
 pub use purge::Purged;
 pub use sends::SendRow;
 pub use users::Credentials;

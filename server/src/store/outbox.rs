@@ -26,14 +26,6 @@ pub struct Announcement {
     pub message: ServerMessage,
 }
 
-/// One announced batch as a listener reads it back.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutboxBatch {
-    /// Each recipient, the sequence number the message is about, and the
-    /// message as JSON.
-    pub messages: Vec<(UserId, i64, String)>,
-}
-
 /// What a NOTIFY on [`EVENTS_CHANNEL`] says: a batch, and its recipients
 /// when they fit (`None`: anyone).
 pub fn parse_payload(payload: &str) -> Option<(i64, Option<Vec<UserId>>)> {
@@ -102,14 +94,15 @@ impl Store {
         Ok(())
     }
 
-    /// The messages of an announced batch, in the order they were written.
-    pub async fn outbox(&self, batch: i64) -> Result<OutboxBatch, StoreError> {
+    /// The messages of an announced batch, in the order they were written:
+    /// each recipient, the sequence number it is about, the message as JSON.
+    pub async fn outbox(&self, batch: i64) -> Result<Vec<(UserId, i64, String)>, StoreError> {
         let messages =
             sqlx::query_as("SELECT user_id, seq, message FROM outbox WHERE batch = $1 ORDER BY id")
                 .bind(batch)
                 .fetch_all(&self.pool)
                 .await?;
-        Ok(OutboxBatch { messages })
+        Ok(messages)
     }
 
     /// Deletes outbox rows written before `before` (Unix ms): listeners read

@@ -84,8 +84,10 @@ pub struct Subscription {
     rx: mpsc::Receiver<Outbound>,
 }
 
+/// Kept small (an event is shared, not copied, among a user's
+/// connections): each connection's queue holds blocks of 32 of these.
 enum Outbound {
-    Event(Event),
+    Event(Arc<Event>),
     CatchUp,
     SignedOut,
 }
@@ -103,7 +105,7 @@ impl Subscription {
     /// The next event for this connection, or why there will be no more.
     pub async fn recv(&mut self) -> Result<Next, Ended> {
         match self.rx.recv().await {
-            Some(Outbound::Event(event)) => Ok(Next::Event(event)),
+            Some(Outbound::Event(event)) => Ok(Next::Event(Arc::unwrap_or_clone(event))),
             Some(Outbound::CatchUp) => Ok(Next::CatchUp),
             Some(Outbound::SignedOut) => Err(Ended::SignedOut),
             None => Err(Ended::TooSlow),
@@ -189,6 +191,7 @@ impl Hub {
         let Some(outlets) = connections.get_mut(&user) else {
             return 0;
         };
+        let event = Arc::new(event);
         outlets.retain(|o| match o.tx.try_send(Outbound::Event(event.clone())) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {

@@ -23,6 +23,12 @@ use crate::hub::Grant;
 /// How long a new connection may take to say where to resume from.
 const HANDSHAKE: Duration = Duration::from_secs(10);
 
+/// What each connection reserves for reading frames. A client sends only
+/// small ones (at most `MAX_CLIENT_FRAME`; the buffer grows for a larger
+/// one), so tungstenite's default of 128 KiB — zero-filled, so resident —
+/// was nearly all of an idle connection's memory (heaptrack, README).
+const READ_BUFFER: usize = 512;
+
 /// How long a closed connection waits for the peer's closing reply.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
@@ -62,6 +68,10 @@ pub async fn upgrade(
     Ok(ws
         .max_message_size(MAX_CLIENT_FRAME)
         .max_frame_size(MAX_CLIENT_FRAME)
+        .read_buffer_size(READ_BUFFER)
+        // Every frame is written (and flushed) as it is sent: nothing to
+        // gather, so no write buffer to keep.
+        .write_buffer_size(0)
         .on_upgrade(move |socket| serve(socket, state, user.id, grant)))
 }
 

@@ -70,8 +70,22 @@ impl Notifier {
         sender: &str,
         remember: Option<Remember>,
     ) -> Result<Vec<Sent>, NotifyError> {
+        // Who is online is asked before the write when the recipients are
+        // named, so the send's delivered count is stored with it (one write
+        // transaction per send); for everyone, after, as their ids come
+        // from the write itself.
+        let named = match audience {
+            Audience::User { id } => Some(vec![*id]),
+            Audience::Users { ids } => Some(ids.clone()),
+            Audience::Role { .. } | Audience::Everyone => None,
+        };
+        let online_before = match &named {
+            Some(users) => Some(self.online(users).await),
+            None => None,
+        };
         let (audience, content) = (audience.clone(), content.clone());
         let (actor, sender) = (actor.map(str::to_owned), sender.to_owned());
+        let known = online_before.clone();
         let (send, delivered) = self
             .broker
             .run(&self.store, move |store| async move {
@@ -82,6 +96,7 @@ impl Notifier {
                         actor.as_deref(),
                         &sender,
                         remember.as_ref(),
+                        known.as_ref(),
                     )
                     .await?;
                 let announcements = created.1.iter().map(Delivered::announcement).collect();
@@ -89,17 +104,18 @@ impl Notifier {
             })
             .await?;
         crate::operations::created(delivered.len());
-        let users: Vec<UserId> = delivered.iter().map(|d| d.user_id).collect();
-        let online: HashSet<UserId> = match self.broker.online(&self.store, &users).await {
-            Ok(online) => online.into_iter().collect(),
-            Err(error) => {
-                tracing::warn!(%error, send, "cannot tell who is online");
-                HashSet::new()
+        let online = match online_before {
+            Some(online) => online,
+            None => {
+                let users: Vec<UserId> = delivered.iter().map(|d| d.user_id).collect();
+                let online = self.online(&users).await;
+                let count = delivered.iter().filter(|d| online.contains(&d.user_id)).count();
+                if let Err(error) = self.store.set_delivered(send, count as i64).await {
+                    tracing::warn!(%error, send, "cannot record delivery count");
+                }
+                online
             }
         };
-        if let Err(error) = self.store.set_delivered(send, online.len() as i64).await {
-            tracing::warn!(%error, send, "cannot record delivery count");
-        }
         tracing::info!(
             send,
             recipients = delivered.len(),
@@ -114,6 +130,18 @@ impl Notifier {
                 notification: d.notification,
             })
             .collect())
+    }
+
+    /// Which of `users` have a live connection on any instance; none when
+    /// that cannot be told (it only feeds the delivered count).
+    async fn online(&self, users: &[UserId]) -> HashSet<UserId> {
+        match self.broker.online(&self.store, users).await {
+            Ok(online) => online.into_iter().collect(),
+            Err(error) => {
+                tracing::warn!(%error, "cannot tell who is online");
+                HashSet::new()
+            }
+        }
     }
 
     /// [`Notifier::send`] without an Idempotency-Key.

@@ -200,6 +200,9 @@ impl Store {
 fn sqlite_pool(size: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(size)
+        // A local file does not go stale; pinging it before each use cost a
+        // round trip to its worker thread per query (perf, README).
+        .test_before_acquire(false)
         .after_connect(|conn, _| {
             Box::pin(async move {
                 // Only other processes (and the session store) contend for

@@ -2,6 +2,8 @@
 //! and changing their state. Every change takes the next number of the
 //! user's sequence and keeps the user's unread counter, in one transaction.
 
+use std::collections::HashSet;
+
 use herald::{Audience, Category, InboxView, NewNotification, Notification, ServerMessage, UserId};
 use sqlx::FromRow;
 
@@ -139,6 +141,8 @@ impl Store {
     /// send's record, its audit entry and (with `remember`) the idempotency
     /// record: either all of it is stored or none. Named users who are
     /// deactivated are skipped; an unknown one fails the whole send.
+    /// With `online` (who had a live connection), the send's delivered count
+    /// is stored with it; otherwise the caller sets it afterwards.
     pub async fn create_notifications(
         &self,
         audience: &Audience,
@@ -146,6 +150,7 @@ impl Store {
         actor: Option<&str>,
         sender: &str,
         remember: Option<&Remember>,
+        online: Option<&HashSet<UserId>>,
     ) -> Result<(i64, Vec<Delivered>), StoreError> {
         let created_at = now_ms();
         // The recipients as a JSON array; NULL is everyone.
@@ -189,9 +194,10 @@ impl Store {
         // way sequence numbers never collide. `$1 IS NULL` means everyone.
         self.lock_recipients(&mut tx, only.clone()).await?;
         let recipients = self.engine.json_ids("$1");
+        let reached = self.engine.recipients(only.is_some());
         let counts: Vec<(UserId, i64)> = sqlx::query_as(&format!(
             "UPDATE users SET last_seq = last_seq + 1, unread = unread + 1 \
-             WHERE deactivated_at IS NULL AND ($1 IS NULL OR id IN ({recipients})) \
+             WHERE {reached} \
              RETURNING id, unread"
         ))
         .bind(only.clone())
@@ -214,22 +220,26 @@ impl Store {
             (_, 1) => "1 user".to_owned(),
             (_, n) => format!("{n} users"),
         };
+        let delivered = online.map_or(0, |online| {
+            counts.iter().filter(|(id, _)| online.contains(id)).count() as i64
+        });
         let send_id: i64 = sqlx::query_scalar(
-            "INSERT INTO sends (title, audience, sender, recipients, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO sends (title, audience, sender, recipients, created_at, delivered) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(&content.title)
         .bind(&audience_label)
         .bind(sender)
         .bind(counts.len() as i64)
         .bind(created_at)
+        .bind(delivered)
         .fetch_one(&mut *tx)
         .await?;
         let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at, send_id) \
              SELECT id, last_seq, last_seq, $2, $3, $4, $5, $6, $7, $8 FROM users \
-             WHERE deactivated_at IS NULL AND ($1 IS NULL OR id IN ({recipients})) \
+             WHERE {reached} \
              RETURNING user_id AS owner, {COLUMNS}"
         ))
         .bind(only)

@@ -38,11 +38,13 @@ test-e2e:
 	cd end2end && npx playwright test
 
 # The load tool's smoke run (500 connections, 2,000 notifications) on
-# both engines: exactly-once delivery, never timing. Needs the debug build
+# both engines, and a reconnect storm of 500 (every socket resumes and gets
+# what it missed): exactly-once delivery, never timing. Needs the debug build
 # that test-e2e makes.
 test-load:
 	cargo build -p load
 	target/debug/load --scenario smoke --binary target/debug/herald --out target/load-smoke
+	target/debug/load --scenario reconnect-storm --connections 500 --binary target/debug/herald --out target/load-smoke
 	target/debug/load --scenario smoke --binary target/debug/herald --out target/load-smoke \
 	  --postgres $${HERALD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 
@@ -50,9 +52,11 @@ test-load:
 ## scenarios (JSON in target/load, a Markdown table on the console).
 bench:
 	cargo build --release -p server -p load
-	target/release/load --scenario idle --connections 10000
+	target/release/load --scenario idle --connections 19000
 	target/release/load --scenario steady
+	target/release/load --scenario burst
 	target/release/load --scenario broadcast --connections 10000
+	target/release/load --scenario reconnect-storm --connections 10000
 	target/release/load --scenario steady --postgres $${HERALD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 
 ## An optimised build in target/release and target/site (needs wasm-opt).

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -117,19 +117,80 @@ impl Api {
     }
 }
 
-/// What every socket reports back.
+/// What every socket reports back, live.
 #[derive(Default)]
 pub struct Totals {
     pub received: AtomicU64,
     pub duplicates: AtomicU64,
+    /// (notification index, create → receive µs) of every first receipt.
+    pub samples: Mutex<Vec<(u64, u64)>>,
 }
 
-/// One socket's record: which notifications it got, and how late.
+impl Totals {
+    /// Create → receive latencies (µs) of notifications `from..to`.
+    pub fn latencies(&self, from: u64, to: u64) -> Vec<u64> {
+        let samples = self.samples.lock().expect("samples");
+        samples
+            .iter()
+            .filter(|(i, _)| (from..to).contains(i))
+            .map(|(_, us)| *us)
+            .collect()
+    }
+}
+
+/// One socket's record: which notifications it got, and how far its
+/// user's sequence it has applied (where it would resume from).
 pub struct Received {
     pub user: usize,
     pub seen: HashSet<u64>,
-    pub latencies_us: Vec<u64>,
     pub duplicates: u64,
+    pub seq: i64,
+}
+
+impl Received {
+    pub fn new(user: usize) -> Received {
+        Received {
+            user,
+            seen: HashSet::new(),
+            duplicates: 0,
+            seq: 0,
+        }
+    }
+
+    /// Records one server message: a notification (live or replayed) counts
+    /// once, and every message moves the resume point.
+    fn record(&mut self, message: &ServerMessage, totals: &Totals) {
+        if let Some(seq) = message.seq() {
+            self.seq = self.seq.max(seq);
+        }
+        let (ServerMessage::Created { notification, .. } | ServerMessage::Missed { notification }) =
+            message
+        else {
+            return;
+        };
+        let now = now_micros();
+        let index = notification
+            .title
+            .trim_start_matches('n')
+            .parse()
+            .unwrap_or(u64::MAX);
+        let sent: u64 = notification
+            .body
+            .strip_prefix("t=")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(now);
+        if self.seen.insert(index) {
+            totals.received.fetch_add(1, Ordering::Relaxed);
+            totals
+                .samples
+                .lock()
+                .expect("samples")
+                .push((index, now.saturating_sub(sent)));
+        } else {
+            self.duplicates += 1;
+            totals.duplicates.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 /// A client address for connection `n`: spread over 127.0.0.0/8 so no one
@@ -144,83 +205,94 @@ fn source(n: usize) -> SocketAddr {
     SocketAddr::new(IpAddr::V4(ip), 0)
 }
 
-/// Opens connection `n` for `user` with `token` and waits for its greeting.
-pub async fn open(
-    base: &str,
-    n: usize,
-    token: &str,
-) -> tokio_tungstenite::WebSocketStream<tokio::net::TcpStream> {
-    let addr: SocketAddr = base
-        .trim_start_matches("http://")
-        .parse()
-        .expect("an address");
-    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
-    socket.bind(source(n)).expect("a source address");
-    let stream = socket.connect(addr).await.expect("connect");
-    let url = format!("ws://{addr}/ws?token={token}");
-    let (mut ws, _) = tokio_tungstenite::client_async(url, stream)
-        .await
-        .expect("WebSocket handshake");
-    let resume = serde_json::to_string(&ClientMessage::Resume { after: 0 }).unwrap();
-    ws.send(Message::text(resume)).await.expect("resume");
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// Opens connection `n` with `token`, resuming after `record.seq`, and
+/// waits for its greeting; what it replays first is recorded. A refused or
+/// failed attempt is retried (as a real client does) for up to 60 s.
+pub async fn open(base: &str, n: usize, token: &str, record: &mut Received, totals: &Totals) -> Socket {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut wait = Duration::from_millis(20);
     loop {
-        match ws.next().await {
-            Some(Ok(Message::Text(text))) => {
-                if let Ok(ServerMessage::Hello { .. }) = serde_json::from_str(&text) {
-                    return ws;
+        match try_open(base, n, token, record, totals).await {
+            Ok(ws) => return ws,
+            Err(error) if Instant::now() < deadline => {
+                if wait == Duration::from_millis(20) {
+                    eprintln!("connection {n}: {error}; retrying");
                 }
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(1));
             }
-            Some(Ok(_)) => {}
-            other => panic!("connection {n} closed before its greeting: {other:?}"),
+            Err(error) => panic!("connection {n} never opened: {error}"),
         }
     }
 }
 
-/// Reads `ws` until `stop`, recording every notification it is sent.
+async fn try_open(
+    base: &str,
+    n: usize,
+    token: &str,
+    record: &mut Received,
+    totals: &Totals,
+) -> Result<Socket, String> {
+    let addr: SocketAddr = base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("an address");
+    let socket = tokio::net::TcpSocket::new_v4().map_err(|e| e.to_string())?;
+    socket.bind(source(n)).map_err(|e| e.to_string())?;
+    let stream = socket.connect(addr).await.map_err(|e| e.to_string())?;
+    let url = format!("ws://{addr}/ws?token={token}");
+    let (mut ws, _) = tokio_tungstenite::client_async(url, stream)
+        .await
+        .map_err(|e| e.to_string())?;
+    let resume = serde_json::to_string(&ClientMessage::Resume { after: record.seq }).unwrap();
+    ws.send(Message::text(resume)).await.map_err(|e| e.to_string())?;
+    // Replayed notifications first, then the greeting.
+    let mut replayed = Vec::new();
+    loop {
+        match ws.next().await {
+            Some(Ok(Message::Text(text))) => match serde_json::from_str(&text) {
+                Ok(hello @ ServerMessage::Hello { .. }) => {
+                    for message in &replayed {
+                        record.record(message, totals);
+                    }
+                    record.record(&hello, totals);
+                    return Ok(ws);
+                }
+                Ok(ServerMessage::Resync { .. }) => {
+                    return Err("told to resync: the gap was too large to replay".into());
+                }
+                Ok(message) => replayed.push(message),
+                Err(_) => {}
+            },
+            Some(Ok(_)) => {}
+            other => return Err(format!("closed before its greeting: {other:?}")),
+        }
+    }
+}
+
+/// Reads `ws` into `record` until `stop`; then the socket is dropped, as a
+/// network failure would drop it.
 pub async fn receive(
-    mut ws: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
-    user: usize,
+    mut ws: Socket,
+    mut record: Received,
     totals: Arc<Totals>,
-    stop: tokio::sync::watch::Receiver<bool>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> Received {
-    let mut record = Received {
-        user,
-        seen: HashSet::new(),
-        latencies_us: Vec::new(),
-        duplicates: 0,
-    };
-    let mut stop = stop;
     loop {
         let frame = tokio::select! {
             _ = stop.wait_for(|s| *s) => break,
             frame = ws.next() => frame,
         };
-        let Some(Ok(Message::Text(text))) = frame else {
-            if matches!(frame, Some(Ok(_))) {
-                continue;
+        match frame {
+            Some(Ok(Message::Text(text))) => {
+                if let Ok(message) = serde_json::from_str(&text) {
+                    record.record(&message, &totals);
+                }
             }
-            break;
-        };
-        let Ok(ServerMessage::Created { notification, .. }) = serde_json::from_str(&text) else {
-            continue;
-        };
-        let now = now_micros();
-        let index = notification
-            .title
-            .trim_start_matches('n')
-            .parse()
-            .unwrap_or(u64::MAX);
-        let sent: u64 = notification
-            .body
-            .strip_prefix("t=")
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(now);
-        if record.seen.insert(index) {
-            record.latencies_us.push(now.saturating_sub(sent));
-            totals.received.fetch_add(1, Ordering::Relaxed);
-        } else {
-            record.duplicates += 1;
-            totals.duplicates.fetch_add(1, Ordering::Relaxed);
+            Some(Ok(_)) => {}
+            _ => break,
         }
     }
     record

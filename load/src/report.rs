@@ -25,9 +25,33 @@ pub struct Report {
     pub kib_per_connection: f64,
     pub server_cpu_us_per_notification: f64,
     pub exactly_once: bool,
+    /// burst: the highest step rate that was clean.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highest_clean_rate: Option<u64>,
+    /// reconnect-storm: from all resuming at once to the last caught up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catch_up_seconds: Option<f64>,
+    /// burst: each step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
 }
 
-#[derive(Debug, Default, Serialize)]
+/// One step of a burst.
+#[derive(Debug, Serialize)]
+pub struct Step {
+    /// Notifications per second asked for.
+    pub rate: u64,
+    pub notifications: u64,
+    pub send_errors: u64,
+    pub latency_ms: Percentiles,
+    pub api_ms: Percentiles,
+    pub server_cpu_us_per_notification: f64,
+    /// Sends per second achieved, until the step's deliveries landed.
+    pub achieved_per_second: f64,
+    pub clean: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Percentiles {
     pub p50: f64,
     pub p90: f64,
@@ -56,12 +80,51 @@ impl Percentiles {
 }
 
 impl Report {
-    pub const HEADER: &'static str = "| scenario | engine | connections | notifications | delivered | p50 / p90 / p99 / max ms | deliveries/s | connect s | KiB per connection | server CPU µs per notification | exactly once |\n|---|---|---|---|---|---|---|---|---|---|---|";
+    pub const HEADER: &'static str = "| scenario | engine | connections | notifications | delivered | p50 / p90 / p99 / max ms | deliveries/s | connect s | KiB per connection | server CPU µs per notification | exactly once | also |\n|---|---|---|---|---|---|---|---|---|---|---|---|";
+
+    /// What only some scenarios measure.
+    fn also(&self) -> String {
+        let mut also = Vec::new();
+        if let Some(rate) = self.highest_clean_rate {
+            also.push(format!("highest clean rate {rate}/s"));
+        } else if !self.steps.is_empty() {
+            also.push("no clean step".to_owned());
+        }
+        if let Some(seconds) = self.catch_up_seconds {
+            also.push(format!("all resumed and caught up in {seconds:.2} s"));
+        }
+        also.join("; ")
+    }
+
+    /// A burst's steps as a Markdown table.
+    pub fn steps_table(&self) -> String {
+        let mut table = String::from(
+            "| rate /s | achieved /s | p50 / p90 / p99 / max ms | API p50 / p99 ms | server CPU µs per notification | errors | clean |\n|---|---|---|---|---|---|---|",
+        );
+        for s in &self.steps {
+            let l = &s.latency_ms;
+            table.push_str(&format!(
+                "\n| {} | {:.0} | {:.2} / {:.2} / {:.2} / {:.2} | {:.2} / {:.2} | {:.0} | {} | {} |",
+                s.rate,
+                s.achieved_per_second,
+                l.p50,
+                l.p90,
+                l.p99,
+                l.max,
+                s.api_ms.p50,
+                s.api_ms.p99,
+                s.server_cpu_us_per_notification,
+                s.send_errors,
+                if s.clean { "yes" } else { "no" },
+            ));
+        }
+        table
+    }
 
     pub fn row(&self) -> String {
         let l = &self.latency_ms;
         format!(
-            "| {} | {} | {} | {} | {} | {:.2} / {:.2} / {:.2} / {:.2} | {:.0} | {:.2} | {:.1} | {:.0} | {} |",
+            "| {} | {} | {} | {} | {} | {:.2} / {:.2} / {:.2} / {:.2} | {:.0} | {:.2} | {:.1} | {:.0} | {} | {} |",
             self.scenario,
             self.engine,
             self.connections,
@@ -76,6 +139,7 @@ impl Report {
             self.kib_per_connection,
             self.server_cpu_us_per_notification,
             if self.exactly_once { "yes" } else { "**no**" },
+            self.also(),
         )
     }
 }

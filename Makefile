@@ -62,4 +62,4 @@ bench:
 ## An optimised build in target/release and target/site (needs wasm-opt).
 release:
 	scripts/ensure-tools.sh release
-	cargo leptos build --release
+	cargo leptos build --release --precompress

@@ -18,7 +18,7 @@ mod live;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::SsrMode;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
@@ -45,6 +45,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // Release builds name the files after their contents
+                // (`hash-files`), so they can be cached for good.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -85,7 +88,6 @@ pub fn App() -> impl IntoView {
         n => format!("({n}) Herald"),
     };
     view! {
-        <Stylesheet id="leptos" href="/pkg/herald.css"/>
         <Title text=title/>
         <Router>
             <header class="topbar">

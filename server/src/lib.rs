@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod arguments;
+pub mod assets;
 pub mod auth;
 pub mod broker;
 pub mod config;
@@ -112,9 +113,10 @@ impl Herald {
     /// new, starts the purge job and builds the app.
     pub async fn prepare(
         config: Config,
-        leptos_options: LeptosOptions,
+        mut leptos_options: LeptosOptions,
     ) -> Result<Herald, StartError> {
         config.validate()?;
+        leptos_options.hash_files = assets::built_with_hashes(&leptos_options);
         operations::init_metrics();
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
@@ -268,6 +270,8 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
     let backend: SharedBackend = state.services.clone();
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
+    let (site_root, pkg_dir) = (options.site_root.clone(), options.site_pkg_dir.clone());
+    let hashed = options.hash_files;
     let page_context = {
         let backend = backend.clone();
         let reload_port = options.reload_port;
@@ -286,7 +290,8 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
         .route("/healthz", get(operations::healthz))
         .route("/readyz", get(operations::readyz))
         .route("/metrics", get(operations::metrics))
-        .merge(api::router())
+        .merge(api::router());
+    let router = assets::files(router, &site_root, &pkg_dir, hashed)
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(options.clone())
         })
@@ -313,6 +318,7 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
             Duration::from_secs(state.config.request_timeout_secs.max(1)),
         ));
     headers::secure(router, &state.config)
+        .layer(assets::compression())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

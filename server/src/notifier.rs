@@ -109,7 +109,10 @@ impl Notifier {
             None => {
                 let users: Vec<UserId> = delivered.iter().map(|d| d.user_id).collect();
                 let online = self.online(&users).await;
-                let count = delivered.iter().filter(|d| online.contains(&d.user_id)).count();
+                let count = delivered
+                    .iter()
+                    .filter(|d| online.contains(&d.user_id))
+                    .count();
                 if let Err(error) = self.store.set_delivered(send, count as i64).await {
                     tracing::warn!(%error, send, "cannot record delivery count");
                 }

@@ -415,8 +415,20 @@ async fn every_inbox_view_reads_an_index_range_never_the_table() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_send_to_named_users_never_scans_all_users() {
     let app = TestApp::spawn().await;
-    let named = app.state.store.recipients_plan(true).await.unwrap().join(" | ");
-    let everyone = app.state.store.recipients_plan(false).await.unwrap().join(" | ");
+    let named = app
+        .state
+        .store
+        .recipients_plan(true)
+        .await
+        .unwrap()
+        .join(" | ");
+    let everyone = app
+        .state
+        .store
+        .recipients_plan(false)
+        .await
+        .unwrap()
+        .join(" | ");
     if on_postgres() {
         // Planned by statistics (a seq scan may win on three users): only
         // that the id list drives it.

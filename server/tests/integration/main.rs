@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod api;
 mod arguments;
+mod assets;
 mod atomic;
 mod cluster;
 mod common;

@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures::{SinkExt, StreamExt};
@@ -210,7 +210,13 @@ pub type Socket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
 /// Opens connection `n` with `token`, resuming after `record.seq`, and
 /// waits for its greeting; what it replays first is recorded. A refused or
 /// failed attempt is retried (as a real client does) for up to 60 s.
-pub async fn open(base: &str, n: usize, token: &str, record: &mut Received, totals: &Totals) -> Socket {
+pub async fn open(
+    base: &str,
+    n: usize,
+    token: &str,
+    record: &mut Received,
+    totals: &Totals,
+) -> Socket {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut wait = Duration::from_millis(20);
     loop {
@@ -247,7 +253,9 @@ async fn try_open(
         .await
         .map_err(|e| e.to_string())?;
     let resume = serde_json::to_string(&ClientMessage::Resume { after: record.seq }).unwrap();
-    ws.send(Message::text(resume)).await.map_err(|e| e.to_string())?;
+    ws.send(Message::text(resume))
+        .await
+        .map_err(|e| e.to_string())?;
     // Replayed notifications first, then the greeting.
     let mut replayed = Vec::new();
     loop {

@@ -168,14 +168,14 @@ pub async fn reconnect_storm(bench: &Bench) -> Report {
         "the live notifications did not all arrive"
     );
     let records = listening.stop().await;
-    eprintln!("dropped {} connections; sending while they are away", records.len());
+    eprintln!(
+        "dropped {} connections; sending while they are away",
+        records.len()
+    );
     let (_, away_failed) = drive(&bench.api, users..2 * users, bench.users, None, false).await;
     failed.extend(away_failed);
-    let expected = live
-        + bench.deliveries_of(
-            (users..2 * users).filter(|i| !failed.contains(i)),
-            false,
-        );
+    let expected =
+        live + bench.deliveries_of((users..2 * users).filter(|i| !failed.contains(i)), false);
     // All at once: as many opening together as there are sockets.
     let (sockets, storm) = bench.connect(records, bench.connections).await;
     eprintln!("all resumed in {:.2} s", storm.as_secs_f64());

@@ -114,6 +114,11 @@ pub struct Config {
     #[arg(long, env = "HERALD_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
 
+    /// Requests handled at once (live connections not counted); past it,
+    /// 503 with Retry-After at once instead of a queue that only grows.
+    #[arg(long, env = "HERALD_MAX_CONCURRENT_REQUESTS", default_value_t = 1024)]
+    pub max_concurrent_requests: usize,
+
     /// This instance's name among several (PostgreSQL): in logs, presence
     /// and its listener's `application_name`. Random when unset.
     #[arg(long, env = "HERALD_INSTANCE_ID")]

@@ -16,6 +16,7 @@ pub mod hub;
 pub mod live;
 pub mod notifier;
 pub mod operations;
+pub mod overload;
 pub mod passwords;
 pub mod seed;
 pub mod services;
@@ -280,18 +281,15 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
             headers::page_policy(reload_port);
         }
     };
-    let router = Router::new()
-        .route("/ws", get(live::socket::upgrade))
-        .route("/events", get(live::stream::events))
+    // Everything but live connections and health checks counts against
+    // the ceiling on requests at once.
+    let limited = Router::new()
         .route(
             "/notifications/{id}/open",
             get(follow::open).post(follow::open_confirmed),
         )
-        .route("/healthz", get(operations::healthz))
-        .route("/readyz", get(operations::readyz))
-        .route("/metrics", get(operations::metrics))
         .merge(api::router());
-    let router = assets::files(router, &site_root, &pkg_dir, hashed)
+    let limited = assets::files(limited, &site_root, &pkg_dir, hashed)
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(options.clone())
         })
@@ -299,7 +297,17 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(page_context, shell))
+        >(page_context, shell));
+    let router = Router::new()
+        .route("/ws", get(live::socket::upgrade))
+        .route("/events", get(live::stream::events))
+        .route("/healthz", get(operations::healthz))
+        .route("/readyz", get(operations::readyz))
+        .route("/metrics", get(operations::metrics))
+        .merge(overload::limit(
+            limited,
+            state.config.max_concurrent_requests,
+        ))
         .layer(axum::middleware::from_fn(
             arguments::check_server_fn_arguments,
         ))

@@ -81,3 +81,58 @@ async fn metrics_count_connections_notifications_and_delivery_lag() {
     assert_eq!(value("herald_listener_up"), 1.0);
     assert!(value("herald_database_connections_in_use") >= 0.0);
 }
+
+/// Past the ceiling on requests at once, a request is refused at once with
+/// 503 and Retry-After, not queued; live connections and health checks are
+/// not counted; when the load passes, requests are served again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_concurrency_ceiling_requests_are_shed_with_retry_after() {
+    let app = TestApp::spawn_with(|c| c.max_concurrent_requests = 1).await;
+    let alice = app.login("alice").await;
+    let api = Api::new(&app).await;
+
+    // One request holds the only place: its body never finishes until we say.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    tx.send(Ok(b"{\"recipients\":[{\"external_id\":\"x\"}],".to_vec()))
+        .await
+        .unwrap();
+    let body = reqwest::Body::wrap_stream(tokio_stream_of(rx));
+    let held = tokio::spawn(
+        api.http
+            .post(app.url("/api/v1/notifications"))
+            .bearer_auth(&api.key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send(),
+    );
+
+    let http = reqwest::Client::new();
+    eventually("a second request is shed", async || {
+        let res = http.get(app.url("/login")).send().await.unwrap();
+        res.status() == 503 && res.headers().get("retry-after").is_some_and(|v| v == "1")
+    })
+    .await;
+    // Live connections and health checks do not count.
+    let ready = http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let mut socket = app.socket(&alice).await;
+    hello(&mut socket).await;
+
+    tx.send(Ok(b"\"title\":\"held\"}".to_vec())).await.unwrap();
+    drop(tx);
+    let held = held.await.unwrap().unwrap();
+    assert_eq!(held.status(), 201);
+    eventually("requests are served again", async || {
+        http.get(app.url("/login")).send().await.unwrap().status() == 200
+    })
+    .await;
+}
+
+/// A stream of the chunks sent on `rx`.
+fn tokio_stream_of(
+    rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+) -> impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+}

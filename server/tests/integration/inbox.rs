@@ -285,13 +285,13 @@ async fn actions_work_as_plain_form_posts_without_wasm() {
     );
 
     // The pages render the state on the server, for a browser without WASM.
-    let html = alice
-        .page("/notifications?view=archived")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains(">one<"), "archived view lists it");
+    let res = alice.page("/notifications?view=archived").await;
+    let status = res.status();
+    let html = res.text().await.unwrap();
+    assert!(
+        status == 200 && html.contains(">one<"),
+        "archived view lists it: {status} {html}"
+    );
     assert!(html.contains("Unarchive"));
     let html = alice
         .page("/notifications?view=unread")

@@ -3,8 +3,8 @@
 //! Release builds name each file after a hash of its contents
 //! (`hash-files` in Cargo.toml), so a file's URL never serves other bytes:
 //! browsers and proxies may keep it a year without asking again. Without
-//! hashes (debug builds) they must revalidate. `scripts/precompress.sh`
-//! writes `.br` and `.gz` beside each file once, at build time; they are
+//! hashes they must revalidate. `make release` (cargo-leptos
+//! `--precompress`) writes `.br` and `.gz` beside each file once; they are
 //! served to clients that accept them, so nothing is compressed per request.
 //! Other responses (pages, JSON) are compressed on the fly; event streams
 //! are not, as that would hold their messages back.

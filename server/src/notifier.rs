@@ -74,19 +74,14 @@ impl Notifier {
         // named, so the send's delivered count is stored with it (one write
         // transaction per send); for everyone, after, as their ids come
         // from the write itself.
-        let named = match audience {
-            Audience::User { id } => Some(vec![*id]),
-            Audience::Users { ids } => Some(ids.clone()),
+        let online_before = match audience {
+            Audience::User { id } => Some(self.online(std::slice::from_ref(id)).await),
+            Audience::Users { ids } => Some(self.online(ids).await),
             Audience::Role { .. } | Audience::Everyone => None,
-        };
-        let online_before = match &named {
-            Some(users) => Some(self.online(users).await),
-            None => None,
         };
         let (audience, content) = (audience.clone(), content.clone());
         let (actor, sender) = (actor.map(str::to_owned), sender.to_owned());
-        let known = online_before.clone();
-        let (send, delivered) = self
+        let ((send, delivered), online_before) = self
             .broker
             .run(&self.store, move |store| async move {
                 let created = store
@@ -96,11 +91,11 @@ impl Notifier {
                         actor.as_deref(),
                         &sender,
                         remember.as_ref(),
-                        known.as_ref(),
+                        online_before.as_ref(),
                     )
                     .await?;
                 let announcements = created.1.iter().map(Delivered::announcement).collect();
-                Ok((created, announcements))
+                Ok(((created, online_before), announcements))
             })
             .await?;
         crate::operations::created(delivered.len());

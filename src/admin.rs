@@ -9,10 +9,31 @@ use serde::{Deserialize, Serialize};
 pub struct SendReport {
     /// The title as stored (trimmed).
     pub title: String,
-    /// How many users it was stored for.
+    /// How many users it was stored for (or, `queued`, is being stored for).
     pub recipients: usize,
     /// How many of them had a live connection when it was published.
     pub online: usize,
+    /// A send to everyone or a role: accepted, and being written out to
+    /// its recipients in the background (the Sent list shows how far).
+    pub queued: bool,
+}
+
+impl SendReport {
+    /// What the console says about it.
+    pub fn summary(&self) -> String {
+        let plural = if self.recipients == 1 { "" } else { "s" };
+        if self.queued {
+            format!(
+                "Sending “{}” to {} recipient{plural}; the Sent list shows how far it got.",
+                self.title, self.recipients
+            )
+        } else {
+            format!(
+                "Sent “{}” to {} recipient{plural}; {} online now.",
+                self.title, self.recipients, self.online
+            )
+        }
+    }
 }
 
 /// An integration API key as the admin console lists it.
@@ -41,6 +62,8 @@ pub struct SendSummary {
     pub read: i64,
     pub created_at: i64,
     pub retracted: bool,
+    /// Still being written out to its recipients (a send to everyone or a role).
+    pub sending: bool,
 }
 
 /// A user as the admin console lists them.

@@ -106,7 +106,9 @@ impl Api {
             .send()
             .await
             .map_err(|e| e.to_string())?;
-        if res.status() != 201 {
+        // 201 for named recipients; 202 for a broadcast, written out in
+        // the background.
+        if !res.status().is_success() {
             return Err(format!(
                 "{}: {}",
                 res.status(),

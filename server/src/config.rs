@@ -135,6 +135,13 @@ pub struct Config {
     #[arg(long, env = "HERALD_LISTENER_RETRY_MS", default_value_t = 100)]
     pub listener_retry_ms: u64,
 
+    /// Users written per transaction when a send to everyone or a role
+    /// fans out in the background: larger batches finish sooner, smaller
+    /// ones let other writes in between.
+    #[arg(long, env = "HERALD_FANOUT_BATCH", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub fanout_batch: u32,
+
     /// Messages buffered per live connection before a slow client is cut off.
     #[arg(long, env = "HERALD_CONNECTION_QUEUE", default_value_t = 256)]
     pub connection_queue: usize,

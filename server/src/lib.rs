@@ -9,6 +9,7 @@ pub mod auth;
 pub mod broker;
 pub mod config;
 pub mod error;
+pub mod fanout;
 pub mod follow;
 pub mod headers;
 pub mod housekeeping;
@@ -151,7 +152,13 @@ impl Herald {
             shutdown.clone(),
         ));
         broker.until_listening(Duration::from_secs(5)).await;
-        let notifier = Arc::new(Notifier::new(store.clone(), broker.clone()));
+        let fanout = fanout::spawn(
+            store.clone(),
+            broker.clone(),
+            config.fanout_batch,
+            shutdown.clone(),
+        );
+        let notifier = Arc::new(Notifier::new(store.clone(), broker.clone(), fanout));
         let services = Arc::new(Services::new(
             store.clone(),
             broker.clone(),

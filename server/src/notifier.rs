@@ -8,11 +8,12 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use herald::{Audience, NewNotification, Notification, UserId};
+use herald::{Audience, NewNotification, Notification, Role, UserId};
 use thiserror::Error;
+use tokio::sync::Notify;
 
 use crate::broker::Broker;
-use crate::store::{AllRead, Changed, Delivered, Remember, Store, StoreError};
+use crate::store::{AllRead, Changed, Delivered, Queued, Remember, Store, StoreError};
 
 /// Why a change was not made.
 #[derive(Debug, Error)]
@@ -49,14 +50,29 @@ pub struct Sent {
     pub online: bool,
 }
 
+/// What a send did.
+pub enum Outcome {
+    /// Named recipients: every copy is stored and announced.
+    Sent(Vec<Sent>),
+    /// Everyone or a role: accepted, and being written out in the
+    /// background (`fanout.rs`), however many users there are.
+    Queued(Queued),
+}
+
 pub struct Notifier {
     store: Store,
     broker: Arc<Broker>,
+    /// Wakes the fan-out worker.
+    fanout: Arc<Notify>,
 }
 
 impl Notifier {
-    pub fn new(store: Store, broker: Arc<Broker>) -> Notifier {
-        Notifier { store, broker }
+    pub fn new(store: Store, broker: Arc<Broker>, fanout: Arc<Notify>) -> Notifier {
+        Notifier {
+            store,
+            broker,
+            fanout,
+        }
     }
 
     /// Stores `content` for `audience` and announces it to each recipient;
@@ -69,65 +85,78 @@ impl Notifier {
         actor: Option<&str>,
         sender: &str,
         remember: Option<Remember>,
-    ) -> Result<Vec<Sent>, NotifyError> {
-        // Who is online is asked before the write when the recipients are
-        // named, so the send's delivered count is stored with it (one write
-        // transaction per send); for everyone, after, as their ids come
-        // from the write itself.
-        let online_before = match audience {
-            Audience::User { id } => Some(self.online(std::slice::from_ref(id)).await),
-            Audience::Users { ids } => Some(self.online(ids).await),
-            Audience::Role { .. } | Audience::Everyone => None,
+    ) -> Result<Outcome, NotifyError> {
+        let ids = match audience {
+            Audience::User { id } => vec![*id],
+            Audience::Users { ids } => ids.clone(),
+            Audience::Role { role } => {
+                return self
+                    .queue(Some(*role), content, actor, sender, remember)
+                    .await;
+            }
+            Audience::Everyone => return self.queue(None, content, actor, sender, remember).await,
         };
-        let (audience, content) = (audience.clone(), content.clone());
+        // Asked before the write, so the delivered count is stored with it.
+        let online = self.online(&ids).await;
+        let content = content.clone();
         let (actor, sender) = (actor.map(str::to_owned), sender.to_owned());
-        let ((send, delivered), online_before) = self
+        let ((send, delivered), online) = self
             .broker
             .run(&self.store, move |store| async move {
                 let created = store
                     .create_notifications(
-                        &audience,
+                        &ids,
                         &content,
                         actor.as_deref(),
                         &sender,
                         remember.as_ref(),
-                        online_before.as_ref(),
+                        &online,
                     )
                     .await?;
                 let announcements = created.1.iter().map(Delivered::announcement).collect();
-                Ok(((created, online_before), announcements))
+                Ok(((created, online), announcements))
             })
             .await?;
         crate::operations::created(delivered.len());
-        let online = match online_before {
-            Some(online) => online,
-            None => {
-                let users: Vec<UserId> = delivered.iter().map(|d| d.user_id).collect();
-                let online = self.online(&users).await;
-                let count = delivered
-                    .iter()
-                    .filter(|d| online.contains(&d.user_id))
-                    .count();
-                if let Err(error) = self.store.set_delivered(send, count as i64).await {
-                    tracing::warn!(%error, send, "cannot record delivery count");
-                }
-                online
-            }
-        };
         tracing::info!(
             send,
             recipients = delivered.len(),
             online = online.len(),
             "sent"
         );
-        Ok(delivered
-            .into_iter()
-            .map(|d| Sent {
-                online: online.contains(&d.user_id),
-                user_id: d.user_id,
-                notification: d.notification,
-            })
-            .collect())
+        Ok(Outcome::Sent(
+            delivered
+                .into_iter()
+                .map(|d| Sent {
+                    online: online.contains(&d.user_id),
+                    user_id: d.user_id,
+                    notification: d.notification,
+                })
+                .collect(),
+        ))
+    }
+
+    /// Accepts a send to everyone (or a role) and wakes the worker that
+    /// writes it out.
+    async fn queue(
+        &self,
+        role: Option<Role>,
+        content: &NewNotification,
+        actor: Option<&str>,
+        sender: &str,
+        remember: Option<Remember>,
+    ) -> Result<Outcome, NotifyError> {
+        let queued = self
+            .store
+            .queue_send(role, content, actor, sender, remember.as_ref())
+            .await?;
+        self.fanout.notify_one();
+        tracing::info!(
+            send = queued.send,
+            recipients = queued.recipients,
+            "send queued"
+        );
+        Ok(Outcome::Queued(queued))
     }
 
     /// Which of `users` have a live connection on any instance; none when
@@ -149,7 +178,7 @@ impl Notifier {
         content: &NewNotification,
         actor: Option<&str>,
         sender: &str,
-    ) -> Result<Vec<Sent>, NotifyError> {
+    ) -> Result<Outcome, NotifyError> {
         self.send(audience, content, actor, sender, None).await
     }
 

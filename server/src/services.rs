@@ -16,7 +16,7 @@ use tower_sessions::Session;
 use crate::auth;
 use crate::broker::{Broker, Ending};
 use crate::config::Config;
-use crate::notifier::Notifier;
+use crate::notifier::{Notifier, Outcome};
 use crate::passwords::{PasswordError, Passwords};
 use crate::store::{Store, StoreError};
 use crate::throttle::LoginThrottle;
@@ -269,6 +269,7 @@ impl Backend for Services {
                 read: s.read,
                 created_at: s.created_at,
                 retracted: s.retracted_at.is_some(),
+                sending: s.fanning_out > 0,
             })
             .collect())
     }
@@ -378,14 +379,23 @@ impl Backend for Services {
         audience: Audience,
         content: NewNotification,
     ) -> Result<SendReport, AppError> {
-        let sent = self
+        let outcome = self
             .notifier
             .deliver(&audience, &content, Some(&actor.username), &actor.username)
             .await?;
-        Ok(SendReport {
-            title: content.title,
-            recipients: sent.len(),
-            online: sent.iter().filter(|s| s.online).count(),
+        Ok(match outcome {
+            Outcome::Sent(sent) => SendReport {
+                title: content.title,
+                recipients: sent.len(),
+                online: sent.iter().filter(|s| s.online).count(),
+                queued: false,
+            },
+            Outcome::Queued(queued) => SendReport {
+                title: content.title,
+                recipients: queued.recipients as usize,
+                online: 0,
+                queued: true,
+            },
         })
     }
 }

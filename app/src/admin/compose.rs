@@ -143,13 +143,7 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
         result.get().map(|r| match r {
             Ok(report) => view! {
                 <p class="success" role="status">
-                    {format!(
-                        "Sent “{}” to {} recipient{}; {} online now.",
-                        report.title,
-                        report.recipients,
-                        if report.recipients == 1 { "" } else { "s" },
-                        report.online,
-                    )}
+                    {report.summary()}
                 </p>
             }
             .into_any(),

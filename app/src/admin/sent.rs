@@ -111,7 +111,10 @@ pub(super) fn SentList() -> impl IntoView {
                                                 <td>{s.title}<div class="muted small">{format!("by {}", s.sender)}</div></td>
                                                 <td>{s.audience}</td>
                                                 <td>{herald::relative_time(s.created_at, now)}</td>
-                                                <td class="num">{s.recipients}</td>
+                                                <td class="num" data-count="recipients">
+                                                    {s.recipients}
+                                                    {s.sending.then(|| view! { <div class="muted small sending">"sending…"</div> })}
+                                                </td>
                                                 <td class="num" data-count="delivered">{s.delivered}</td>
                                                 <td class="num" data-count="seen">{s.seen}</td>
                                                 <td class="num" data-count="read">{s.read}</td>

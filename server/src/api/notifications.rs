@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 
 use super::{Caller, Problem};
 use crate::AppState;
-use crate::notifier::NotifyError;
-use crate::store::{Delivered, Remember, Remembered, sha256};
+use crate::notifier::{NotifyError, Outcome};
+use crate::store::{Queued, Remember, Remembered, Stored, sha256};
 
 /// The most recipients one request may name.
 const MAX_EXTERNAL_ID: usize = 255;
@@ -71,6 +71,16 @@ pub struct Created {
     pub notifications: Vec<CreatedOne>,
 }
 
+/// A send to everyone, accepted: its notifications are being written out
+/// in the background, each announced live as it is stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    /// The send, as the admin console's Sent list shows it.
+    pub send_id: i64,
+    /// The active users it is for.
+    pub recipients: i64,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedOne {
     pub id: i64,
@@ -90,7 +100,8 @@ pub struct CreatedOne {
          description = "Makes retries safe: the same key and body within 24 h return the first response and create nothing; the same key with another body is 409."),
     ),
     responses(
-        (status = 201, description = "Created", body = Created),
+        (status = 201, description = "Created, for recipients named by id or external id", body = Created),
+        (status = 202, description = "Accepted, for a broadcast: written out to every user in the background", body = Accepted),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
@@ -163,7 +174,7 @@ pub async fn create(
         request_hash: request_hash.clone(),
         response: response_body,
     });
-    let delivered = state
+    let outcome = state
         .notifier
         .send(
             &audience,
@@ -173,8 +184,8 @@ pub async fn create(
             remember,
         )
         .await;
-    let delivered = match delivered {
-        Ok(delivered) => delivered,
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
         Err(NotifyError::IdempotencyKeyUsed) => {
             let k = idempotency_key.as_deref().unwrap_or_default();
             let earlier = state
@@ -186,13 +197,14 @@ pub async fn create(
         }
         Err(other) => return Err(other.into()),
     };
-    let json = created_body(delivered.iter().map(|d| (d.user_id, &d.notification)));
-    Ok((
-        StatusCode::CREATED,
-        [(header::CONTENT_TYPE, "application/json")],
-        json,
-    )
-        .into_response())
+    let (status, json) = match outcome {
+        Outcome::Sent(sent) => (
+            StatusCode::CREATED,
+            created_body(sent.iter().map(|s| (s.user_id, &s.notification))),
+        ),
+        Outcome::Queued(queued) => (StatusCode::ACCEPTED, accepted_body(&queued)),
+    };
+    Ok((status, [(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 /// The answer to a request whose Idempotency-Key was seen before: the first
@@ -226,9 +238,23 @@ fn created_body<'a>(created: impl Iterator<Item = (UserId, &'a herald::Notificat
     serde_json::to_string(&created).unwrap_or_default()
 }
 
-/// [`created_body`] over the store's rows, for the idempotency record.
-fn response_body(delivered: &[Delivered]) -> String {
-    created_body(delivered.iter().map(|d| (d.user_id, &d.notification)))
+/// The 202 body of a broadcast.
+fn accepted_body(queued: &Queued) -> String {
+    serde_json::to_string(&Accepted {
+        send_id: queued.send,
+        recipients: queued.recipients,
+    })
+    .unwrap_or_default()
+}
+
+/// The response body for what the store stored, for the idempotency record.
+fn response_body(stored: Stored<'_>) -> String {
+    match stored {
+        Stored::Copies(delivered) => {
+            created_body(delivered.iter().map(|d| (d.user_id, &d.notification)))
+        }
+        Stored::Queued(queued) => accepted_body(queued),
+    }
 }
 
 /// Retract a notification: it disappears from its recipient's inbox and

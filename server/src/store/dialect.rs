@@ -25,15 +25,11 @@ impl Engine {
 
 impl Engine {
     /// The active users a send reaches: those named in `$1` (a JSON array
-    /// of ids) or, when not `named` (`$1` is NULL), everyone. Two queries,
-    /// not one with `$1 IS NULL OR …`: that form defeats the primary key
-    /// and scanned every user on every send (perf, EXPLAIN QUERY PLAN).
-    pub(super) fn recipients(self, named: bool) -> String {
-        if named {
-            format!("deactivated_at IS NULL AND id IN ({})", self.json_ids("$1"))
-        } else {
-            "deactivated_at IS NULL AND $1 IS NULL".to_owned()
-        }
+    /// of ids), found by primary key. (An earlier `$1 IS NULL OR …` form
+    /// for "everyone" scanned every user on every send; everyone is now
+    /// reached in batches of named ids, `fanout.rs`.)
+    pub(super) fn recipients(self) -> String {
+        format!("deactivated_at IS NULL AND id IN ({})", self.json_ids("$1"))
     }
 }
 
@@ -68,16 +64,28 @@ impl Store {
         self.lock_users_where(tx, "id = $1", Some(user)).await
     }
 
-    /// Locks the active users among `only` (a JSON array of ids; `None`
-    /// is everyone): a send is about to take their next sequence numbers.
+    /// Locks the active users among `only` (a JSON array of ids): a send
+    /// is about to take their next sequence numbers.
     pub(super) async fn lock_recipients(
         &self,
         tx: &mut Tx<'_>,
-        only: Option<String>,
+        only: &str,
     ) -> Result<(), StoreError> {
-        let filter = self.engine.recipients(only.is_some());
-        // `$1` is bound even when it is NULL (everyone).
-        self.lock_users_where(tx, &filter, Some(only)).await
+        let filter = self.engine.recipients();
+        self.lock_users_where(tx, &filter, Some(only.to_owned()))
+            .await
+    }
+
+    /// Locks a send's row: its retraction and its background batches take
+    /// turns, and each takes this lock before any user's.
+    pub(super) async fn lock_send(&self, tx: &mut Tx<'_>, send: i64) -> Result<(), StoreError> {
+        if self.engine == Engine::Postgres {
+            sqlx::query("SELECT id FROM sends WHERE id = $1 FOR UPDATE")
+                .bind(send)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Locks the users who still hold a notification of `send`.
@@ -112,14 +120,11 @@ impl Store {
         self.plan_lines(query.fetch_all(&self.pool).await?)
     }
 
-    /// How the engine finds a send's recipients, named (`[1, 2]`) or everyone.
-    pub async fn recipients_plan(&self, named: bool) -> Result<Vec<String>, StoreError> {
-        let sql = format!(
-            "SELECT id FROM users WHERE {}",
-            self.engine.recipients(named)
-        );
+    /// How the engine finds a send's named recipients (`[1, 2]`).
+    pub async fn recipients_plan(&self) -> Result<Vec<String>, StoreError> {
+        let sql = format!("SELECT id FROM users WHERE {}", self.engine.recipients());
         let explain = self.explain(&sql);
-        let query = sqlx::query(&explain).bind(named.then(|| "[1, 2]".to_owned()));
+        let query = sqlx::query(&explain).bind("[1, 2]");
         self.plan_lines(query.fetch_all(&self.pool).await?)
     }
 

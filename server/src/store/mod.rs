@@ -15,6 +15,7 @@
 mod api_keys;
 mod audit;
 mod dialect;
+mod fanout;
 mod notifications;
 mod outbox;
 mod presence;
@@ -34,7 +35,8 @@ use thiserror::Error;
 
 pub use api_keys::{ApiKey, IDEMPOTENCY_MS, Remembered, key_label, sha256};
 pub use audit::AuditEntry;
-pub use notifications::{AllRead, Changed, Delivered, Remember};
+pub use fanout::{Batch, Fanout, Queued};
+pub use notifications::{AllRead, Changed, Delivered, Remember, Stored};
 pub use outbox::{Announcement, CONTROL_CHANNEL, EVENTS_CHANNEL, parse_payload};
 pub use purge::Purged;
 pub use sends::SendRow;

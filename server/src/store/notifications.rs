@@ -4,10 +4,11 @@
 
 use std::collections::HashSet;
 
-use herald::{Audience, Category, InboxView, NewNotification, Notification, ServerMessage, UserId};
+use herald::{Category, InboxView, NewNotification, Notification, ServerMessage, UserId};
 use sqlx::FromRow;
 
 use super::audit::record;
+use super::fanout::Queued;
 use super::{Announcement, IDEMPOTENCY_MS, Store, StoreError, Tx, now_ms};
 
 /// The columns of a [`Notification`], in [`NotificationRow`]'s order.
@@ -23,14 +24,73 @@ pub struct Delivered {
     pub unread: i64,
 }
 
-/// An Idempotency-Key claimed in the same transaction as the notifications
-/// it creates: both are stored, or neither.
+/// An Idempotency-Key claimed in the same transaction as the send it
+/// answers: both are stored, or neither.
 pub struct Remember {
     pub api_key: i64,
     pub key: String,
     pub request_hash: Vec<u8>,
-    /// The response to replay, made from what was created.
-    pub response: fn(&[Delivered]) -> String,
+    /// The response to replay, made from what was stored.
+    pub response: fn(Stored<'_>) -> String,
+}
+
+/// What a send stored, for the response an Idempotency-Key replays.
+pub enum Stored<'a> {
+    /// Every recipient's copy (named recipients).
+    Copies(&'a [Delivered]),
+    /// A send to everyone or a role, fanning out in the background.
+    Queued(&'a Queued),
+}
+
+/// Claims `remember`'s key inside `tx`, answered with `status`; an
+/// unexpired claim of another request (committed, since writes take turns)
+/// makes this one a replay.
+pub(super) async fn claim_key(
+    tx: &mut Tx<'_>,
+    remember: &Remember,
+    status: u16,
+    now: i64,
+) -> Result<(), StoreError> {
+    let claimed = sqlx::query(
+        "INSERT INTO idempotency_keys \
+         (api_key_id, key, request_hash, status, response, created_at) \
+         VALUES ($1, $2, $3, $4, '', $5) \
+         ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, \
+         status = excluded.status, response = excluded.response, created_at = excluded.created_at \
+         WHERE idempotency_keys.created_at <= $6",
+    )
+    .bind(remember.api_key)
+    .bind(&remember.key)
+    .bind(&remember.request_hash)
+    .bind(i64::from(status))
+    .bind(now)
+    .bind(now - IDEMPOTENCY_MS)
+    .execute(&mut **tx)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        return Err(StoreError::IdempotencyKeyUsed);
+    }
+    Ok(())
+}
+
+/// Stores the response a claimed key replays.
+pub(super) async fn store_response(
+    tx: &mut Tx<'_>,
+    remember: &Remember,
+    response: String,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE idempotency_keys SET response = $3 WHERE api_key_id = $1 AND key = $2")
+        .bind(remember.api_key)
+        .bind(&remember.key)
+        .bind(response)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// `ids` as a JSON array, the way queries take a list.
+pub(super) fn json_array(ids: &[UserId]) -> Result<String, StoreError> {
+    serde_json::to_string(ids).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl Delivered {
@@ -136,77 +196,37 @@ impl From<NotificationRow> for Notification {
 }
 
 impl Store {
-    /// Stores `content` for every active user in `audience`, each under the
+    /// Stores `content` for each active user among `ids`, each under the
     /// next number of that user's sequence, all in one transaction with the
     /// send's record, its audit entry and (with `remember`) the idempotency
-    /// record: either all of it is stored or none. Named users who are
-    /// deactivated are skipped; an unknown one fails the whole send.
-    /// With `online` (who had a live connection), the send's delivered count
-    /// is stored with it; otherwise the caller sets it afterwards.
+    /// record: either all of it is stored or none. Deactivated users are
+    /// skipped; an unknown one fails the whole send. `online` (who had a
+    /// live connection) gives the send's delivered count. Sends to everyone
+    /// or a role go through [`Store::queue_send`] instead.
     pub async fn create_notifications(
         &self,
-        audience: &Audience,
+        ids: &[UserId],
         content: &NewNotification,
         actor: Option<&str>,
         sender: &str,
         remember: Option<&Remember>,
-        online: Option<&HashSet<UserId>>,
+        online: &HashSet<UserId>,
     ) -> Result<(i64, Vec<Delivered>), StoreError> {
         let created_at = now_ms();
-        // The recipients as a JSON array; NULL is everyone.
-        let mut ids = match audience {
-            Audience::User { id } => vec![*id],
-            Audience::Users { ids } => ids.clone(),
-            Audience::Role { role } => self.user_ids_with_role(*role).await?,
-            Audience::Everyone => Vec::new(),
-        };
+        let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
-        let only = match audience {
-            Audience::Everyone => None,
-            _ => Some(serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?),
-        };
+        let only = json_array(&ids)?;
         let mut tx = self.writer.begin().await?;
         if let Some(remember) = remember {
-            // Claims the key first; an unexpired claim of another request
-            // (committed, since writes take turns) makes this one a replay.
-            let claimed = sqlx::query(
-                "INSERT INTO idempotency_keys \
-                 (api_key_id, key, request_hash, status, response, created_at) \
-                 VALUES ($1, $2, $3, 201, '', $4) \
-                 ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, \
-                 status = excluded.status, response = excluded.response, created_at = excluded.created_at \
-                 WHERE idempotency_keys.created_at <= $5",
-            )
-            .bind(remember.api_key)
-            .bind(&remember.key)
-            .bind(&remember.request_hash)
-            .bind(created_at)
-            .bind(created_at - IDEMPOTENCY_MS)
-            .execute(&mut *tx)
-            .await?;
-            if claimed.rows_affected() == 0 {
-                return Err(StoreError::IdempotencyKeyUsed);
-            }
+            claim_key(&mut tx, remember, 201, created_at).await?;
         }
-        // On SQLite the UPDATE takes the write lock before anything is
-        // read; on PostgreSQL the recipients' rows are locked first. Either
-        // way sequence numbers never collide. `$1 IS NULL` means everyone.
-        self.lock_recipients(&mut tx, only.clone()).await?;
-        let recipients = self.engine.json_ids("$1");
-        let reached = self.engine.recipients(only.is_some());
-        let counts: Vec<(UserId, i64)> = sqlx::query_as(&format!(
-            "UPDATE users SET last_seq = last_seq + 1, unread = unread + 1 \
-             WHERE {reached} \
-             RETURNING id, unread"
-        ))
-        .bind(only.clone())
-        .fetch_all(&mut *tx)
-        .await?;
-        if only.is_some() && counts.len() != ids.len() {
+        let counts = self.bump_recipients(&mut tx, &only).await?;
+        if counts.len() != ids.len() {
+            let recipients = self.engine.json_ids("$1");
             let known: Vec<UserId> =
                 sqlx::query_scalar(&format!("SELECT id FROM users WHERE id IN ({recipients})"))
-                    .bind(only.clone())
+                    .bind(&only)
                     .fetch_all(&mut *tx)
                     .await?;
             if let Some(missing) = ids.iter().find(|id| !known.contains(id)) {
@@ -214,15 +234,11 @@ impl Store {
                 return Err(StoreError::UnknownUser(*missing));
             }
         }
-        let audience_label = match (audience, counts.len()) {
-            (Audience::Everyone, _) => "Everyone".to_owned(),
-            (Audience::Role { role }, _) => format!("Every {}", role.as_str()),
-            (_, 1) => "1 user".to_owned(),
-            (_, n) => format!("{n} users"),
+        let audience_label = match counts.len() {
+            1 => "1 user".to_owned(),
+            n => format!("{n} users"),
         };
-        let delivered = online.map_or(0, |online| {
-            counts.iter().filter(|(id, _)| online.contains(id)).count() as i64
-        });
+        let delivered = counts.iter().filter(|(id, _)| online.contains(id)).count() as i64;
         let send_id: i64 = sqlx::query_scalar(
             "INSERT INTO sends (title, audience, sender, recipients, created_at, delivered) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -235,6 +251,68 @@ impl Store {
         .bind(delivered)
         .fetch_one(&mut *tx)
         .await?;
+        let delivered = self
+            .insert_copies(&mut tx, &only, counts, content, actor, created_at, send_id)
+            .await?;
+        record(
+            &mut tx,
+            sender,
+            "send",
+            &audience_label,
+            &format!("#{send_id} “{}”", content.title),
+        )
+        .await?;
+        if let Some(remember) = remember {
+            store_response(
+                &mut tx,
+                remember,
+                (remember.response)(Stored::Copies(&delivered)),
+            )
+            .await?;
+        }
+        let announcements: Vec<Announcement> =
+            delivered.iter().map(Delivered::announcement).collect();
+        self.announce(&mut tx, &announcements).await?;
+        tx.commit().await?;
+        Ok((send_id, delivered))
+    }
+
+    /// Takes the next sequence number of each active user among `only` (a
+    /// JSON array of ids) and counts the copy about to be stored as unread:
+    /// each user's id and new unread count.
+    pub(super) async fn bump_recipients(
+        &self,
+        tx: &mut Tx<'_>,
+        only: &str,
+    ) -> Result<Vec<(UserId, i64)>, StoreError> {
+        // On SQLite the UPDATE takes the write lock before anything is
+        // read; on PostgreSQL the recipients' rows are locked first. Either
+        // way sequence numbers never collide.
+        self.lock_recipients(tx, only).await?;
+        let reached = self.engine.recipients();
+        Ok(sqlx::query_as(&format!(
+            "UPDATE users SET last_seq = last_seq + 1, unread = unread + 1 \
+             WHERE {reached} RETURNING id, unread"
+        ))
+        .bind(only)
+        .fetch_all(&mut **tx)
+        .await?)
+    }
+
+    /// Stores a copy of `content` for each user [`Store::bump_recipients`]
+    /// just moved (`counts`), under their new sequence number.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn insert_copies(
+        &self,
+        tx: &mut Tx<'_>,
+        only: &str,
+        counts: Vec<(UserId, i64)>,
+        content: &NewNotification,
+        actor: Option<&str>,
+        created_at: i64,
+        send_id: i64,
+    ) -> Result<Vec<Delivered>, StoreError> {
+        let reached = self.engine.recipients();
         let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at, send_id) \
@@ -250,41 +328,17 @@ impl Store {
         .bind(actor)
         .bind(created_at)
         .bind(send_id)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
-        record(
-            &mut tx,
-            sender,
-            "send",
-            &audience_label,
-            &format!("#{send_id} “{}”", content.title),
-        )
-        .await?;
-
         let counts: std::collections::HashMap<UserId, i64> = counts.into_iter().collect();
-        let delivered: Vec<Delivered> = rows
+        Ok(rows
             .into_iter()
             .map(|r| Delivered {
                 user_id: r.owner,
                 unread: counts.get(&r.owner).copied().unwrap_or_default(),
                 notification: r.row.into(),
             })
-            .collect();
-        if let Some(remember) = remember {
-            sqlx::query(
-                "UPDATE idempotency_keys SET response = $3 WHERE api_key_id = $1 AND key = $2",
-            )
-            .bind(remember.api_key)
-            .bind(&remember.key)
-            .bind((remember.response)(&delivered))
-            .execute(&mut *tx)
-            .await?;
-        }
-        let announcements: Vec<Announcement> =
-            delivered.iter().map(Delivered::announcement).collect();
-        self.announce(&mut tx, &announcements).await?;
-        tx.commit().await?;
-        Ok((send_id, delivered))
+            .collect())
     }
 
     /// The user's unread count and the sequence number it is valid at: one
@@ -579,7 +633,14 @@ impl Store {
     pub async fn retract_send(&self, send: i64, by: &str) -> Result<Vec<Changed>, StoreError> {
         let at = now_ms();
         let mut tx = self.writer.begin().await?;
+        // The send's row first, as its fan-out batches take it: a batch
+        // either committed before this or finds the send retracted.
+        self.lock_send(&mut tx, send).await?;
         self.lock_send_recipients(&mut tx, send).await?;
+        sqlx::query("DELETE FROM fanouts WHERE send_id = $1")
+            .bind(send)
+            .execute(&mut *tx)
+            .await?;
         let title: Option<String> = sqlx::query_scalar("SELECT title FROM sends WHERE id = $1")
             .bind(send)
             .fetch_optional(&mut *tx)
@@ -606,12 +667,17 @@ impl Store {
         .bind(at)
         .fetch_all(&mut *tx)
         .await?;
-        sqlx::query("UPDATE sends SET retracted_at = $2 WHERE id = $1 AND retracted_at IS NULL")
-            .bind(send)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-        if !rows.is_empty() {
+        let marked = sqlx::query(
+            "UPDATE sends SET retracted_at = $2 WHERE id = $1 AND retracted_at IS NULL",
+        )
+        .bind(send)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        // Audited once: a retry changes nothing. A send still fanning out
+        // may be retracted before any copy was written.
+        if marked > 0 || !rows.is_empty() {
             record(
                 &mut tx,
                 by,

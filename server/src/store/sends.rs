@@ -19,19 +19,11 @@ pub struct SendRow {
     pub read: i64,
     pub created_at: i64,
     pub retracted_at: Option<i64>,
+    /// 1 while it is still being written out to its recipients, else 0.
+    pub fanning_out: i64,
 }
 
 impl Store {
-    /// Records how many recipients had a live connection when it went out.
-    pub async fn set_delivered(&self, send: i64, delivered: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sends SET delivered = $2 WHERE id = $1")
-            .bind(send)
-            .bind(delivered)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
-    }
-
     /// Sends newest first, older than `before` (an id), whose title contains
     /// `search` (case-insensitive), with their seen and read counts.
     pub async fn sends(
@@ -48,7 +40,8 @@ impl Store {
             "SELECT s.id, s.title, s.audience, s.sender, s.recipients, s.delivered, \
                     (SELECT COUNT(n.id) FROM notifications n WHERE n.send_id = s.id AND n.seen_at IS NOT NULL) AS seen, \
                     (SELECT COUNT(n.id) FROM notifications n WHERE n.send_id = s.id AND n.read_at IS NOT NULL) AS read, \
-                    s.created_at, s.retracted_at \
+                    s.created_at, s.retracted_at, \
+                    (SELECT COUNT(f.send_id) FROM fanouts f WHERE f.send_id = s.id) AS fanning_out \
              FROM sends s \
              WHERE ($1 IS NULL OR lower(s.title) LIKE lower($1) ESCAPE '\\') AND s.id < $2 \
              ORDER BY s.id DESC LIMIT $3",

@@ -260,16 +260,6 @@ impl Store {
         })
     }
 
-    /// The active users with `role`.
-    pub async fn user_ids_with_role(&self, role: Role) -> Result<Vec<UserId>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM users WHERE role = $1 AND deactivated_at IS NULL")
-                .bind(role.as_str())
-                .fetch_all(&self.pool)
-                .await?,
-        )
-    }
-
     pub async fn count_users(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(id) FROM users")
             .fetch_one(&self.pool)

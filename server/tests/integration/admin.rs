@@ -123,7 +123,7 @@ async fn a_valid_notification_is_stored_trimmed_with_its_link() {
     assert_eq!(res.status(), 200);
     assert_eq!(
         res.json::<Value>().await.unwrap(),
-        json!({"title": "Report ready", "recipients": 1, "online": 0})
+        json!({"title": "Report ready", "recipients": 1, "online": 0, "queued": false})
     );
     assert_eq!(app.state.store.count_notifications().await.unwrap(), 1);
     let alice = app.user_id("alice").await;
@@ -444,7 +444,15 @@ async fn compose_reaches_a_list_of_users_or_a_role_and_everyone_needs_confirming
     assert_eq!(app.unread("alice").await, 0, "nothing sent unconfirmed");
 
     let res = post(vec![("recipient", "role:member"), ("confirm", "on")]).await;
-    assert_eq!(res.json::<Value>().await.unwrap()["recipients"], 2);
+    let report = res.json::<Value>().await.unwrap();
+    assert_eq!(
+        (&report["recipients"], &report["queued"]),
+        (&json!(2), &json!(true))
+    );
+    eventually("the members' copies", async || {
+        app.unread("alice").await == 1 && app.unread("bob").await == 1
+    })
+    .await;
     assert_eq!(
         (
             app.unread("alice").await,

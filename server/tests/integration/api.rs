@@ -84,18 +84,21 @@ async fn external_ids_name_users_created_on_first_use() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_broadcast_reaches_everyone() {
+async fn a_broadcast_is_accepted_at_once_and_reaches_everyone() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
     let res = api
         .post(&json!({"broadcast": true, "title": "Maintenance"}), None)
         .await;
-    assert_eq!(res.status(), 201);
-    let created: Value = res.json().await.unwrap();
-    assert_eq!(created["notifications"].as_array().unwrap().len(), 3);
+    assert_eq!(res.status(), 202);
+    let accepted: Value = res.json().await.unwrap();
+    assert_eq!(accepted["recipients"], 3);
+    let send = accepted["send_id"].as_i64().unwrap();
     for user in ["admin", "alice", "bob"] {
-        assert_eq!(app.unread(user).await, 1, "{user}");
+        eventually(user, async || app.unread(user).await == 1).await;
     }
+    let row = &app.state.store.sends(None, None, 1).await.unwrap()[0];
+    assert_eq!((row.id, row.recipients, row.fanning_out), (send, 3, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,7 +144,7 @@ async fn missing_bad_or_revoked_keys_are_refused() {
             .await
             .unwrap()
             .status(),
-        201
+        202
     );
     app.state
         .store
@@ -159,7 +162,7 @@ async fn missing_bad_or_revoked_keys_are_refused() {
     )
     .await;
     assert_eq!(
-        app.unread("alice").await,
+        app.state.store.sends(None, None, 10).await.unwrap().len(),
         1,
         "only the request before revocation counted"
     );
@@ -246,16 +249,18 @@ async fn idempotent_retries_replay_and_a_changed_body_conflicts() {
     let api = Api::new(&app).await;
     let body = json!({"broadcast": true, "title": "Once"});
     let first = api.post(&body, Some("order-1234-shipped")).await;
-    assert_eq!(first.status(), 201);
+    assert_eq!(first.status(), 202);
     let first: Value = first.json().await.unwrap();
     let again = api.post(&body, Some("order-1234-shipped")).await;
-    assert_eq!(again.status(), 201);
+    assert_eq!(again.status(), 202);
     assert_eq!(
         again.json::<Value>().await.unwrap(),
         first,
         "the original response"
     );
-    assert_eq!(app.unread("alice").await, 1, "created once");
+    let sends = app.state.store.sends(None, None, 10).await.unwrap();
+    assert_eq!(sends.len(), 1, "sent once");
+    eventually("alice's copy", async || app.unread("alice").await == 1).await;
 
     let changed = json!({"broadcast": true, "title": "Twice?"});
     problem(api.post(&changed, Some("order-1234-shipped")).await, 409).await;
@@ -263,9 +268,9 @@ async fn idempotent_retries_replay_and_a_changed_body_conflicts() {
     let other = Api::new(&app).await;
     assert_eq!(
         other.post(&body, Some("order-1234-shipped")).await.status(),
-        201
+        202
     );
-    assert_eq!(app.unread("alice").await, 2);
+    eventually("the second copy", async || app.unread("alice").await == 2).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -278,7 +283,7 @@ async fn too_many_requests_are_429_with_retry_after() {
     let api = Api::new(&app).await;
     let body = json!({"broadcast": true, "title": "spam"});
     for _ in 0..3 {
-        assert_eq!(api.post(&body, None).await.status(), 201);
+        assert_eq!(api.post(&body, None).await.status(), 202);
     }
     let res = api.post(&body, None).await;
     let retry_after: u64 = res.headers()["retry-after"]
@@ -289,7 +294,7 @@ async fn too_many_requests_are_429_with_retry_after() {
     assert!(retry_after >= 1);
     problem(res, 429).await;
     // Limits are per key: another key is unaffected.
-    assert_eq!(Api::new(&app).await.post(&body, None).await.status(), 201);
+    assert_eq!(Api::new(&app).await.post(&body, None).await.status(), 202);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

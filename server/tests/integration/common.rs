@@ -559,8 +559,14 @@ impl Client {
 }
 
 /// Polls `check` until it holds, failing the test after [`WAIT`].
-pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + WAIT;
+pub async fn eventually(what: &str, check: impl AsyncFnMut() -> bool) {
+    eventually_within(WAIT, what, check).await
+}
+
+/// [`eventually`] for work that takes longer than one event: failing the
+/// test after `limit`.
+pub async fn eventually_within(limit: Duration, what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + limit;
     while !check().await {
         assert!(
             tokio::time::Instant::now() < deadline,

@@ -47,7 +47,7 @@ async fn state_changes_sent_from_another_site_are_refused() {
         admin.post_form("/api/admin/send", &send).await.status(),
         200
     );
-    assert_eq!(app.unread("alice").await, 1);
+    eventually("alice's copy", async || app.unread("alice").await == 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

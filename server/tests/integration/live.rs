@@ -83,7 +83,7 @@ async fn a_broadcast_reaches_every_user_and_every_tab() {
     let report: serde_json::Value = res.json().await.unwrap();
     assert_eq!(
         report,
-        serde_json::json!({"title": "Maintenance tonight", "recipients": 3, "online": 3})
+        serde_json::json!({"title": "Maintenance tonight", "recipients": 3, "online": 0, "queued": true})
     );
     for socket in &mut sockets {
         assert_eq!(
@@ -91,6 +91,9 @@ async fn a_broadcast_reaches_every_user_and_every_tab() {
             ("Maintenance tonight".into(), 1)
         );
     }
+    // Announced as its batch committed, with who was online counted.
+    let sent = &app.state.store.sends(None, None, 1).await.unwrap()[0];
+    assert_eq!((sent.recipients, sent.delivered), (3, 3));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,6 +103,11 @@ async fn each_user_gets_their_own_increasing_sequence() {
     let alice_id = app.user_id("alice").await;
     admin.send(&alice_id.to_string(), "one").await;
     admin.send("everyone", "two").await;
+    let bob_id = app.user_id("bob").await;
+    eventually("the send to everyone", async || {
+        app.state.store.unread(bob_id).await.unwrap().0 == 1
+    })
+    .await;
     let alice = app.state.store.unread(alice_id).await.unwrap();
     let bob = app
         .state

@@ -10,6 +10,7 @@ mod atomic;
 mod cluster;
 mod common;
 mod edges;
+mod fanout;
 mod grants;
 mod identities;
 mod inbox;

@@ -1,0 +1,116 @@
+//! The fan-out worker: writes out sends to everyone or a role in the
+//! background, one batch of users per transaction (`store/fanout.rs`), and
+//! announces each batch as it commits. It wakes when a send is queued here,
+//! resumes what a crash or restart left unfinished when it starts, and
+//! looks again every few seconds for sends queued on an instance that
+//! stopped. Instances may work on one send side by side: a batch commits
+//! only if the send's cursor is where it read it.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::broker::Broker;
+use crate::store::{Batch, Delivered, Fanout, Store, StoreError};
+
+/// How often pending sends are looked for without a wake-up.
+const POLL: Duration = Duration::from_secs(5);
+
+/// Starts the worker; it stops between batches when `shutdown` is
+/// cancelled. Returns what wakes it.
+pub fn spawn(
+    store: Store,
+    broker: Arc<Broker>,
+    batch: u32,
+    shutdown: CancellationToken,
+) -> Arc<Notify> {
+    let wake = Arc::new(Notify::new());
+    let woken = Arc::clone(&wake);
+    tokio::spawn(async move {
+        loop {
+            if let Err(error) = run_pending(&store, &broker, i64::from(batch), &shutdown).await {
+                tracing::warn!(%error, "fan-out paused; trying again shortly");
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                // A wake-up while a run was under way is kept, not lost.
+                _ = woken.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+        }
+    });
+    wake
+}
+
+/// Writes out every pending send, oldest first, until none is left.
+async fn run_pending(
+    store: &Store,
+    broker: &Arc<Broker>,
+    batch: i64,
+    shutdown: &CancellationToken,
+) -> Result<(), StoreError> {
+    loop {
+        let pending = store.pending_fanouts().await?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        for fanout in pending {
+            if !write_out(store, broker, fanout, batch, shutdown).await? {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Writes out one send batch by batch; false if shutdown stopped it.
+async fn write_out(
+    store: &Store,
+    broker: &Arc<Broker>,
+    mut fanout: Fanout,
+    batch: i64,
+    shutdown: &CancellationToken,
+) -> Result<bool, StoreError> {
+    loop {
+        if shutdown.is_cancelled() {
+            return Ok(false);
+        }
+        let users = store.next_recipients(&fanout, batch).await?;
+        let last = (users.len() as i64) < batch;
+        // Asked before the write, so the delivered count is stored with it.
+        let online: HashSet<_> = broker.online(store, &users).await?.into_iter().collect();
+        let (job, users) = (fanout.clone(), Arc::new(users));
+        let written = Arc::clone(&users);
+        let outcome = broker
+            .run(store, move |store| async move {
+                let batch = store.write_batch(&job, &written, last, &online).await?;
+                let announcements = match &batch {
+                    Batch::Stored { delivered, .. } => {
+                        delivered.iter().map(Delivered::announcement).collect()
+                    }
+                    Batch::Skipped => Vec::new(),
+                };
+                Ok((batch, announcements))
+            })
+            .await?;
+        match outcome {
+            Batch::Stored {
+                delivered,
+                finished,
+            } => {
+                crate::operations::created(delivered.len());
+                if finished {
+                    tracing::info!(send = fanout.send_id, "send written out to everyone");
+                    return Ok(true);
+                }
+                if let Some(after) = users.last() {
+                    fanout.after_user = *after;
+                }
+            }
+            // Someone else moved it on (or it ended): read it afresh.
+            Batch::Skipped => return Ok(true),
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! Sends to everyone or to a role, written out in the background. The
+//! request stores the send and a `fanouts` row (what to store, for whom)
+//! and answers at once; the fan-out worker (`crate::fanout`) then stores
+//! the copies one batch of users at a time, in id order. Each batch moves
+//! the row's `after_user` in the transaction that stores its copies, and
+//! the last one deletes the row: a crash resumes after the last commit,
+//! and no user is skipped or reached twice (a unique index on
+//! `(send_id, user_id)` stands behind that).
+
+use std::collections::HashSet;
+
+use herald::{Category, NewNotification, Role, UserId};
+use sqlx::FromRow;
+
+use super::audit::record;
+use super::notifications::{Remember, Stored, claim_key, json_array, store_response};
+use super::{Announcement, Delivered, Store, StoreError, now_ms};
+
+/// A send accepted for background fan-out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queued {
+    pub send: i64,
+    /// The active users it is for, counted when it was accepted.
+    pub recipients: i64,
+}
+
+/// A send still under way, as the worker resumes it.
+#[derive(Clone, Debug, FromRow)]
+pub struct Fanout {
+    pub send_id: i64,
+    title: String,
+    body: String,
+    link: Option<String>,
+    category: String,
+    actor: Option<String>,
+    role: Option<String>,
+    created_at: i64,
+    up_to_user: i64,
+    pub after_user: i64,
+}
+
+impl Fanout {
+    fn content(&self) -> NewNotification {
+        NewNotification {
+            title: self.title.clone(),
+            body: self.body.clone(),
+            link: self.link.clone(),
+            // The CHECK constraint on notifications admits only known names.
+            category: Category::parse(&self.category).unwrap_or_default(),
+        }
+    }
+}
+
+/// What one batch did.
+#[derive(Debug)]
+pub enum Batch {
+    /// It stored these copies (announced as it committed); with
+    /// `finished`, they were the last.
+    Stored {
+        delivered: Vec<Delivered>,
+        finished: bool,
+    },
+    /// Nothing: the send was finished, retracted, or moved on by another
+    /// instance meanwhile. Read the pending sends again.
+    Skipped,
+}
+
+impl Store {
+    /// Accepts `content` for every active user (or every one with `role`):
+    /// stores the send, its audit entry, its fan-out row and (with
+    /// `remember`) the idempotency record, in one transaction.
+    pub async fn queue_send(
+        &self,
+        role: Option<Role>,
+        content: &NewNotification,
+        actor: Option<&str>,
+        sender: &str,
+        remember: Option<&Remember>,
+    ) -> Result<Queued, StoreError> {
+        let created_at = now_ms();
+        let role = role.map(Role::as_str);
+        let mut tx = self.writer.begin().await?;
+        if let Some(remember) = remember {
+            claim_key(&mut tx, remember, 202, created_at).await?;
+        }
+        let (up_to, recipients): (Option<i64>, i64) = sqlx::query_as(
+            "SELECT MAX(id), COUNT(id) FROM users \
+             WHERE deactivated_at IS NULL AND ($1 IS NULL OR role = $1)",
+        )
+        .bind(role)
+        .fetch_one(&mut *tx)
+        .await?;
+        let audience = match role {
+            None => "Everyone".to_owned(),
+            Some(role) => format!("Every {role}"),
+        };
+        let send: i64 = sqlx::query_scalar(
+            "INSERT INTO sends (title, audience, sender, recipients, created_at, delivered) \
+             VALUES ($1, $2, $3, 0, $4, 0) RETURNING id",
+        )
+        .bind(&content.title)
+        .bind(&audience)
+        .bind(sender)
+        .bind(created_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO fanouts \
+             (send_id, body, link, category, actor, role, up_to_user, after_user) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 0)",
+        )
+        .bind(send)
+        .bind(&content.body)
+        .bind(&content.link)
+        .bind(content.category.as_str())
+        .bind(actor)
+        .bind(role)
+        .bind(up_to.unwrap_or(0))
+        .execute(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            sender,
+            "send",
+            &audience,
+            &format!("#{send} “{}”", content.title),
+        )
+        .await?;
+        let queued = Queued { send, recipients };
+        if let Some(remember) = remember {
+            store_response(
+                &mut tx,
+                remember,
+                (remember.response)(Stored::Queued(&queued)),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// The sends still fanning out, oldest first.
+    pub async fn pending_fanouts(&self) -> Result<Vec<Fanout>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT f.send_id, s.title, f.body, f.link, f.category, f.actor, f.role, \
+                    s.created_at, f.up_to_user, f.after_user \
+             FROM fanouts f JOIN sends s ON s.id = f.send_id ORDER BY f.send_id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The next (at most `limit`) users `fanout` is for, in id order.
+    pub async fn next_recipients(
+        &self,
+        fanout: &Fanout,
+        limit: i64,
+    ) -> Result<Vec<UserId>, StoreError> {
+        let sql = next_recipients_sql(fanout.role.is_some());
+        let query = sqlx::query_scalar(&sql)
+            .bind(fanout.after_user)
+            .bind(fanout.up_to_user)
+            .bind(limit);
+        let query = match &fanout.role {
+            Some(role) => query.bind(role.clone()),
+            None => query,
+        };
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// How the engine finds the next batch of a send to everyone: one line
+    /// per step, to check that it reads a range of the primary key.
+    pub async fn next_recipients_plan(&self) -> Result<Vec<String>, StoreError> {
+        self.plan(&next_recipients_sql(false)).await
+    }
+
+    /// Stores `fanout`'s copies for `users` (read by
+    /// [`Store::next_recipients`]; `last` when they are the final batch)
+    /// and moves its cursor past them, in one transaction; `online` gives
+    /// the delivered count. Does nothing if another worker got there first
+    /// or the send was retracted meanwhile.
+    pub async fn write_batch(
+        &self,
+        fanout: &Fanout,
+        users: &[UserId],
+        last: bool,
+        online: &HashSet<UserId>,
+    ) -> Result<Batch, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        self.lock_send(&mut tx, fanout.send_id).await?;
+        let cursor: Option<i64> = sqlx::query_scalar(
+            "SELECT f.after_user FROM fanouts f JOIN sends s ON s.id = f.send_id \
+             WHERE f.send_id = $1 AND s.retracted_at IS NULL",
+        )
+        .bind(fanout.send_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if cursor != Some(fanout.after_user) {
+            // Done, retracted, or moved on by another instance.
+            return Ok(Batch::Skipped);
+        }
+        let delivered = if users.is_empty() {
+            Vec::new()
+        } else {
+            let only = json_array(users)?;
+            let counts = self.bump_recipients(&mut tx, &only).await?;
+            let reached = counts.iter().filter(|(id, _)| online.contains(id)).count() as i64;
+            let delivered = self
+                .insert_copies(
+                    &mut tx,
+                    &only,
+                    counts,
+                    &fanout.content(),
+                    fanout.actor.as_deref(),
+                    fanout.created_at,
+                    fanout.send_id,
+                )
+                .await?;
+            sqlx::query(
+                "UPDATE sends SET recipients = recipients + $2, delivered = delivered + $3 \
+                 WHERE id = $1",
+            )
+            .bind(fanout.send_id)
+            .bind(delivered.len() as i64)
+            .bind(reached)
+            .execute(&mut *tx)
+            .await?;
+            delivered
+        };
+        if last {
+            sqlx::query("DELETE FROM fanouts WHERE send_id = $1")
+                .bind(fanout.send_id)
+                .execute(&mut *tx)
+                .await?;
+        } else if let Some(after) = users.last() {
+            sqlx::query("UPDATE fanouts SET after_user = $2 WHERE send_id = $1")
+                .bind(fanout.send_id)
+                .bind(after)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let announcements: Vec<Announcement> =
+            delivered.iter().map(Delivered::announcement).collect();
+        self.announce(&mut tx, &announcements).await?;
+        tx.commit().await?;
+        Ok(Batch::Stored {
+            delivered,
+            finished: last,
+        })
+    }
+}
+
+/// The next batch of a fan-out: `$1` after, `$2` up to, `$3` at most, and
+/// with `role` `$4`. A range of the primary key, never a scan of all users.
+fn next_recipients_sql(role: bool) -> String {
+    let role = if role { " AND role = $4" } else { "" };
+    format!(
+        "SELECT id FROM users WHERE id > $1 AND id <= $2 AND deactivated_at IS NULL{role} \
+         ORDER BY id LIMIT $3"
+    )
+}

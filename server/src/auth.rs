@@ -95,11 +95,15 @@ pub async fn session_user(
 /// Whether a live connection's grant still lets `user` in: they are active
 /// and, for a session, it still exists and is theirs in their current
 /// epoch; for a token, it has not expired and its key is not revoked.
-pub async fn still_granted(state: &AppState, user: UserId, grant: &Grant) -> Result<bool, Error> {
+pub async fn still_granted(
+    store: &Store,
+    sessions: &Sessions,
+    user: UserId,
+    grant: &Grant,
+) -> Result<bool, Error> {
     match grant {
         Grant::Session(id) => {
-            let Some(record) = state
-                .sessions
+            let Some(record) = sessions
                 .load(id)
                 .await
                 .map_err(|e| Error::Session(e.into()))?
@@ -112,14 +116,14 @@ pub async fn still_granted(state: &AppState, user: UserId, grant: &Grant) -> Res
                 .and_then(|v| serde_json::from_value::<SessionAuth>(v.clone()).ok());
             Ok(match auth {
                 Some(auth) if auth.user == user => {
-                    state.store.session_user(user, auth.epoch).await?.is_some()
+                    store.session_user(user, auth.epoch).await?.is_some()
                 }
                 _ => false,
             })
         }
         Grant::Token { key, expires_at } => Ok(*expires_at > now_ms()
-            && state.store.api_key_active(*key).await?
-            && state.store.user(user).await?.is_some()),
+            && store.api_key_active(*key).await?
+            && store.user(user).await?.is_some()),
     }
 }
 

@@ -17,7 +17,8 @@ use crate::AppState;
 use crate::auth;
 use crate::error::Error;
 use crate::hub::{Ended, Event, Grant, Next, Subscription};
-use crate::store::now_ms;
+use crate::sessions::Sessions;
+use crate::store::{Store, now_ms};
 
 /// Why a live connection stops (or never starts), as a close code the
 /// client acts on and a reason a person can read.
@@ -60,7 +61,11 @@ pub struct Opening {
     seq: i64,
     /// A catch-up's messages not yet passed on.
     pending: std::collections::VecDeque<Event>,
-    state: AppState,
+    /// What catching up and re-checking need, not the whole `AppState`:
+    /// every connection holds its `Opening` for as long as it lives.
+    store: Store,
+    sessions: Sessions,
+    heartbeat_ms: u64,
     user: UserId,
     grant: Grant,
     /// When to check again that the grant still holds.
@@ -78,7 +83,9 @@ impl Opening {
             events,
             seq,
             pending,
-            state,
+            store,
+            sessions,
+            heartbeat_ms,
             user,
             grant,
             recheck,
@@ -102,14 +109,19 @@ impl Opening {
                         return Ok(event);
                     }
                     Ok(Next::Event(_)) => {}
+                    // Boxed, here and below: these rare paths' database
+                    // futures would otherwise sit inline in every idle
+                    // connection's task (its size is its largest state).
                     Ok(Next::CatchUp) => {
-                        pending.extend(catch_up(state, *user, seq).await?);
+                        pending.extend(Box::pin(catch_up(store, *heartbeat_ms, *user, seq)).await?);
                     }
                     Err(Ended::TooSlow) => return Err(Refusal::TOO_SLOW),
                     Err(Ended::SignedOut) => return Err(Refusal::SIGNED_OUT),
                 },
                 _ = expired => return Err(Refusal::TOKEN_EXPIRED),
-                _ = recheck.tick() => check_grant(state, *user, grant).await?,
+                _ = recheck.tick() => {
+                    Box::pin(check_grant(store, sessions, *user, grant)).await?
+                }
             }
         }
     }
@@ -118,16 +130,21 @@ impl Opening {
 /// What `user`'s connection, up to sequence number `seq`, missed: the
 /// changes since, then a greeting with the count (or a resync when the gap
 /// is too large), as in a resume. Moves `seq` to the latest.
-async fn catch_up(state: &AppState, user: UserId, seq: &mut i64) -> Result<Vec<Event>, Refusal> {
+async fn catch_up(
+    store: &Store,
+    heartbeat_ms: u64,
+    user: UserId,
+    seq: &mut i64,
+) -> Result<Vec<Event>, Refusal> {
     let internal = |error: crate::store::StoreError| {
         tracing::error!(%error, user, "cannot catch a live connection up");
         Refusal::INTERNAL
     };
-    let (unread, latest) = state.store.unread(user).await.map_err(internal)?;
+    let (unread, latest) = store.unread(user).await.map_err(internal)?;
     if latest <= *seq {
         return Ok(Vec::new());
     }
-    let messages = replay(state, user, Some(*seq), unread, latest)
+    let messages = replay(store, heartbeat_ms, user, Some(*seq), unread, latest)
         .await
         .map_err(internal)?;
     *seq = latest;
@@ -145,13 +162,13 @@ async fn catch_up(state: &AppState, user: UserId, seq: &mut i64) -> Result<Vec<E
 /// changes it missed, in order, then the greeting; or a resync when the gap
 /// is too large to replay or makes no sense.
 async fn replay(
-    state: &AppState,
+    store: &Store,
+    heartbeat_ms: u64,
     user: UserId,
     after: Option<i64>,
     unread: i64,
     seq: i64,
 ) -> Result<Vec<ServerMessage>, crate::store::StoreError> {
-    let heartbeat_ms = state.config.heartbeat_ms;
     let mut messages = Vec::new();
     match after {
         Some(after) if after > seq || seq - after > REPLAY_LIMIT || after < 0 => {
@@ -163,7 +180,7 @@ async fn replay(
             return Ok(messages);
         }
         Some(after) => {
-            let missed = state.store.missed(user, after, seq).await?;
+            let missed = store.missed(user, after, seq).await?;
             messages.extend(
                 missed
                     .into_iter()
@@ -181,8 +198,13 @@ async fn replay(
 }
 
 /// `Ok` while `grant` still lets `user` in.
-async fn check_grant(state: &AppState, user: UserId, grant: &Grant) -> Result<(), Refusal> {
-    match auth::still_granted(state, user, grant).await {
+async fn check_grant(
+    store: &Store,
+    sessions: &Sessions,
+    user: UserId,
+    grant: &Grant,
+) -> Result<(), Refusal> {
+    match auth::still_granted(store, sessions, user, grant).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(match grant {
             Grant::Token { expires_at, .. } if *expires_at <= now_ms() => Refusal::TOKEN_EXPIRED,
@@ -211,13 +233,14 @@ pub async fn open(
     // Checked again now that the connection is registered: a sign-out or
     // deactivation since the request was authorised (say, during the
     // resume handshake) has either closed it through the hub or shows here.
-    check_grant(state, user, &grant).await?;
+    check_grant(&state.store, &state.sessions, user, &grant).await?;
     let internal = |error: crate::store::StoreError| {
         tracing::error!(%error, user, "cannot open live feed");
         Refusal::INTERNAL
     };
     let (unread, seq) = state.store.unread(user).await.map_err(internal)?;
-    let first = replay(state, user, after, unread, seq)
+    let heartbeat_ms = state.config.heartbeat_ms;
+    let first = replay(&state.store, heartbeat_ms, user, after, unread, seq)
         .await
         .map_err(internal)?;
     let every = state.config.heartbeat();
@@ -233,7 +256,9 @@ pub async fn open(
         events,
         seq,
         pending: Default::default(),
-        state: state.clone(),
+        store: state.store.clone(),
+        sessions: state.sessions.clone(),
+        heartbeat_ms,
         user,
         grant,
         recheck: tokio::time::interval_at(Instant::now() + every, every),

@@ -72,12 +72,22 @@ pub async fn upgrade(
         // Every frame is written (and flushed) as it is sent: nothing to
         // gather, so no write buffer to keep.
         .write_buffer_size(0)
-        .on_upgrade(move |socket| serve(socket, state, user.id, grant)))
+        // Split here, not in `serve`: an async fn keeps its arguments for
+        // its whole life, and the unsplit socket is large.
+        .on_upgrade(move |socket| {
+            let (sink, stream) = socket.split();
+            serve(sink, stream, state, user.id, grant)
+        }))
 }
 
-async fn serve(socket: WebSocket, state: AppState, user: UserId, grant: Grant) {
+async fn serve(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut stream: SplitStream<WebSocket>,
+    state: AppState,
+    user: UserId,
+    grant: Grant,
+) {
     let _open = crate::operations::OpenConnection::new("websocket");
-    let (mut sink, mut stream) = socket.split();
     let ending = run(&mut sink, &mut stream, &state, user, grant).await;
     match ending {
         Ending::Close(code, reason) => {
@@ -123,7 +133,9 @@ async fn run(
         Err(_) => return Ending::Close(close_code::POLICY, "no resume message in time"),
     };
 
-    let mut opening = match super::open(state, user, grant, Some(after)).await {
+    // Boxed: opening reads the database, and that future would otherwise
+    // stay part of the connection's task for as long as it lives.
+    let mut opening = match Box::pin(super::open(state, user, grant, Some(after))).await {
         Ok(opening) => opening,
         Err(refusal) => return Ending::Close(refusal.code, refusal.reason),
     };

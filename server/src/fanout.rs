@@ -81,11 +81,11 @@ async fn write_out(
         let last = (users.len() as i64) < batch;
         // Asked before the write, so the delivered count is stored with it.
         let online: HashSet<_> = broker.online(store, &users).await?.into_iter().collect();
-        let (job, users) = (fanout.clone(), Arc::new(users));
-        let written = Arc::clone(&users);
+        let next = users.last().copied();
+        let job = fanout.clone();
         let outcome = broker
             .run(store, move |store| async move {
-                let batch = store.write_batch(&job, &written, last, &online).await?;
+                let batch = store.write_batch(&job, &users, last, &online).await?;
                 let announcements = match &batch {
                     Batch::Stored { delivered, .. } => {
                         delivered.iter().map(Delivered::announcement).collect()
@@ -105,8 +105,8 @@ async fn write_out(
                     tracing::info!(send = fanout.send_id, "send written out to everyone");
                     return Ok(true);
                 }
-                if let Some(after) = users.last() {
-                    fanout.after_user = *after;
+                if let Some(after) = next {
+                    fanout.after_user = after;
                 }
             }
             // Someone else moved it on (or it ended): read it afresh.

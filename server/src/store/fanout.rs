@@ -12,8 +12,8 @@ use std::collections::HashSet;
 use herald::{Category, NewNotification, Role, UserId};
 use sqlx::FromRow;
 
-use super::audit::record;
 use super::notifications::{Remember, Stored, claim_key, json_array, store_response};
+use super::sends::{NewSend, record_send};
 use super::{Announcement, Delivered, Store, StoreError, now_ms};
 
 /// A send accepted for background fan-out.
@@ -94,15 +94,17 @@ impl Store {
             None => "Everyone".to_owned(),
             Some(role) => format!("Every {role}"),
         };
-        let send: i64 = sqlx::query_scalar(
-            "INSERT INTO sends (title, audience, sender, recipients, created_at, delivered) \
-             VALUES ($1, $2, $3, 0, $4, 0) RETURNING id",
+        let send = record_send(
+            &mut tx,
+            NewSend {
+                title: &content.title,
+                audience: &audience,
+                sender,
+                recipients: 0,
+                delivered: 0,
+                created_at,
+            },
         )
-        .bind(&content.title)
-        .bind(&audience)
-        .bind(sender)
-        .bind(created_at)
-        .fetch_one(&mut *tx)
         .await?;
         sqlx::query(
             "INSERT INTO fanouts \
@@ -117,14 +119,6 @@ impl Store {
         .bind(role)
         .bind(up_to.unwrap_or(0))
         .execute(&mut *tx)
-        .await?;
-        record(
-            &mut tx,
-            sender,
-            "send",
-            &audience,
-            &format!("#{send} “{}”", content.title),
-        )
         .await?;
         let queued = Queued { send, recipients };
         if let Some(remember) = remember {

@@ -9,6 +9,7 @@ use sqlx::FromRow;
 
 use super::audit::record;
 use super::fanout::Queued;
+use super::sends::{NewSend, record_send};
 use super::{Announcement, IDEMPOTENCY_MS, Store, StoreError, Tx, now_ms};
 
 /// The columns of a [`Notification`], in [`NotificationRow`]'s order.
@@ -238,30 +239,21 @@ impl Store {
             1 => "1 user".to_owned(),
             n => format!("{n} users"),
         };
-        let delivered = counts.iter().filter(|(id, _)| online.contains(id)).count() as i64;
-        let send_id: i64 = sqlx::query_scalar(
-            "INSERT INTO sends (title, audience, sender, recipients, created_at, delivered) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        let send_id = record_send(
+            &mut tx,
+            NewSend {
+                title: &content.title,
+                audience: &audience_label,
+                sender,
+                recipients: counts.len() as i64,
+                delivered: counts.iter().filter(|(id, _)| online.contains(id)).count() as i64,
+                created_at,
+            },
         )
-        .bind(&content.title)
-        .bind(&audience_label)
-        .bind(sender)
-        .bind(counts.len() as i64)
-        .bind(created_at)
-        .bind(delivered)
-        .fetch_one(&mut *tx)
         .await?;
         let delivered = self
             .insert_copies(&mut tx, &only, counts, content, actor, created_at, send_id)
             .await?;
-        record(
-            &mut tx,
-            sender,
-            "send",
-            &audience_label,
-            &format!("#{send_id} “{}”", content.title),
-        )
-        .await?;
         if let Some(remember) = remember {
             store_response(
                 &mut tx,

@@ -4,7 +4,45 @@
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::audit::record;
+use super::{Store, StoreError, Tx};
+
+/// A send about to be stored, as the Sent list and the audit log name it.
+pub(super) struct NewSend<'a> {
+    pub title: &'a str,
+    /// Who it goes to, as shown ("Everyone", "2 users").
+    pub audience: &'a str,
+    pub sender: &'a str,
+    pub recipients: i64,
+    pub delivered: i64,
+    pub created_at: i64,
+}
+
+/// Records a send inside `tx`: its row in the Sent list and its audit
+/// entry. Returns its id.
+pub(super) async fn record_send(tx: &mut Tx<'_>, send: NewSend<'_>) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO sends (title, audience, sender, recipients, created_at, delivered) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(send.title)
+    .bind(send.audience)
+    .bind(send.sender)
+    .bind(send.recipients)
+    .bind(send.created_at)
+    .bind(send.delivered)
+    .fetch_one(&mut **tx)
+    .await?;
+    record(
+        tx,
+        send.sender,
+        "send",
+        send.audience,
+        &format!("#{id} “{}”", send.title),
+    )
+    .await?;
+    Ok(id)
+}
 
 /// One send as the admin console lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]

@@ -30,6 +30,16 @@ async fn bare_store() -> (std::sync::Arc<Db>, Store) {
     (db, store)
 }
 
+/// `count` new users named by external ids `{prefix}0`, `{prefix}1`, …
+async fn external_users(store: &Store, prefix: &str, count: usize) -> Vec<herald::User> {
+    let mut users = Vec::new();
+    for n in 0..count {
+        let user = store.external_user(&format!("{prefix}{n}")).await.unwrap();
+        users.push(user.expect("a new external user is active"));
+    }
+    users
+}
+
 /// One number the test asks the database for, over its own connection.
 async fn count(db: &Db, sql: &str) -> i64 {
     use sqlx::Connection;
@@ -118,16 +128,7 @@ async fn a_send_reaches_the_users_of_its_moment_and_role_only() {
         .create_user("root", "!", Role::Admin, "test")
         .await
         .unwrap();
-    let mut members = Vec::new();
-    for n in 0..5 {
-        members.push(
-            store
-                .external_user(&format!("m{n}"))
-                .await
-                .unwrap()
-                .unwrap(),
-        );
-    }
+    let members = external_users(&store, "m", 5).await;
     store.deactivate(members[4].id, "test").await.unwrap();
     let to_members = store
         .queue_send(Some(Role::Member), &content("Members"), None, "test", None)
@@ -178,16 +179,7 @@ async fn a_send_reaches_the_users_of_its_moment_and_role_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retracting_a_send_stops_its_fan_out() {
     let (_db, store) = bare_store().await;
-    let mut users = Vec::new();
-    for n in 0..4 {
-        users.push(
-            store
-                .external_user(&format!("u{n}"))
-                .await
-                .unwrap()
-                .unwrap(),
-        );
-    }
+    let users = external_users(&store, "u", 4).await;
     let queued = store
         .queue_send(None, &content("Oops"), None, "test", None)
         .await

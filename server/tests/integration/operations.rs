@@ -92,26 +92,19 @@ async fn past_the_concurrency_ceiling_requests_are_shed_with_retry_after() {
     let api = Api::new(&app).await;
 
     // One request holds the only place: its body never finishes until we say.
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
-    tx.send(Ok(b"{\"recipients\":[{\"external_id\":\"x\"}],".to_vec()))
-        .await
-        .unwrap();
-    let body = reqwest::Body::wrap_stream(tokio_stream_of(rx));
-    let held = tokio::spawn(
-        api.http
-            .post(app.url("/api/v1/notifications"))
-            .bearer_auth(&api.key)
-            .header("content-type", "application/json")
-            .body(body)
-            .send(),
-    );
-
+    let mut held = hold(&app, &api).await;
     let http = reqwest::Client::new();
     eventually("a second request is shed", async || {
+        if held.1.is_finished() {
+            // A probe took the only place first and shed the holder: hold again.
+            held = hold(&app, &api).await;
+            return false;
+        }
         let res = http.get(app.url("/login")).send().await.unwrap();
         res.status() == 503 && res.headers().get("retry-after").is_some_and(|v| v == "1")
     })
     .await;
+    let (tx, held) = held;
     // Live connections and health checks do not count.
     let ready = http.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
@@ -126,6 +119,31 @@ async fn past_the_concurrency_ceiling_requests_are_shed_with_retry_after() {
         http.get(app.url("/login")).send().await.unwrap().status() == 200
     })
     .await;
+}
+
+/// A create request whose body stays unfinished until the returned sender
+/// sends the rest (and is dropped).
+async fn hold(
+    app: &TestApp,
+    api: &Api<'_>,
+) -> (
+    tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
+    tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    tx.send(Ok(b"{\"recipients\":[{\"external_id\":\"x\"}],".to_vec()))
+        .await
+        .unwrap();
+    let body = reqwest::Body::wrap_stream(tokio_stream_of(rx));
+    let held = tokio::spawn(
+        api.http
+            .post(app.url("/api/v1/notifications"))
+            .bearer_auth(&api.key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send(),
+    );
+    (tx, held)
 }
 
 /// A stream of the chunks sent on `rx`.

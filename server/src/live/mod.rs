@@ -5,18 +5,22 @@
 pub mod socket;
 pub mod stream;
 
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderMap;
 use herald::wire::{REPLAY_LIMIT, close};
 use herald::{ServerMessage, User, UserId};
-use tokio::time::{Instant, Interval, Sleep};
+use tokio::time::{Instant, Sleep};
+use tokio_util::sync::CancellationToken;
 use tower_sessions::Session;
 
 use crate::AppState;
 use crate::auth;
+use crate::config::Config;
 use crate::error::Error;
-use crate::hub::{Ended, Event, Grant, Next, Subscription};
+use crate::hub::{Ended, Event, Grant, Hub, Next, Subscription};
 use crate::sessions::Sessions;
 use crate::store::{Store, now_ms};
 
@@ -51,6 +55,30 @@ impl Refusal {
     };
 }
 
+/// What opening and keeping a live connection needs: a few handles, not
+/// the whole `AppState`, which every open connection would otherwise keep.
+#[derive(Clone)]
+pub struct Context {
+    pub store: Store,
+    pub hub: Arc<Hub>,
+    pub sessions: Sessions,
+    pub config: Arc<Config>,
+    /// Cancelled when the server restarts: live connections close with 1001.
+    pub draining: CancellationToken,
+}
+
+impl Context {
+    pub fn of(state: &AppState) -> Context {
+        Context {
+            store: state.store.clone(),
+            hub: Arc::clone(&state.hub),
+            sessions: state.sessions.clone(),
+            config: Arc::clone(&state.config),
+            draining: state.draining.clone(),
+        }
+    }
+}
+
 /// A connection that has caught up: what to send first, then live events.
 pub struct Opening {
     /// The replay (or a resync) followed by the greeting.
@@ -61,66 +89,75 @@ pub struct Opening {
     seq: i64,
     /// A catch-up's messages not yet passed on.
     pending: std::collections::VecDeque<Event>,
-    /// What catching up and re-checking need, not the whole `AppState`:
-    /// every connection holds its `Opening` for as long as it lives.
-    store: Store,
-    sessions: Sessions,
-    heartbeat_ms: u64,
+    /// What catching up and re-checking need.
+    pub context: Context,
     user: UserId,
     grant: Grant,
-    /// When to check again that the grant still holds.
-    recheck: Interval,
+    /// The connection's one timer: the next heartbeat, or the token's
+    /// expiry if that comes first. (One, not one per duty: an idle
+    /// connection's memory is mostly what it keeps, README "Performance".)
+    timer: Pin<Box<Sleep>>,
     /// When a token's permission runs out.
-    expiry: Option<std::pin::Pin<Box<Sleep>>>,
+    expires: Option<Instant>,
+}
+
+/// What a live connection is woken for.
+#[derive(Debug)]
+pub enum Wake {
+    /// An event to pass on.
+    Event(Event),
+    /// A heartbeat is due (the grant behind the connection was just
+    /// checked again and still holds).
+    Heartbeat,
 }
 
 impl Opening {
-    /// The next live event not already replayed, or why this connection
-    /// must end: the hub cut it off, its token expired, or the session,
-    /// user or key behind it is no longer valid (checked every heartbeat).
-    pub async fn next_event(&mut self) -> Result<Event, Refusal> {
+    /// The next live event not already replayed, the next heartbeat, or why
+    /// this connection must end: the hub cut it off, its token expired, or
+    /// the session, user or key behind it is no longer valid (checked every
+    /// heartbeat).
+    pub async fn next_event(&mut self) -> Result<Wake, Refusal> {
         let Opening {
             events,
             seq,
             pending,
-            store,
-            sessions,
-            heartbeat_ms,
+            context,
             user,
             grant,
-            recheck,
-            expiry,
+            timer,
+            expires,
             ..
         } = self;
         loop {
             if let Some(event) = pending.pop_front() {
-                return Ok(event);
+                return Ok(Wake::Event(event));
             }
-            let expired = async {
-                match expiry.as_mut() {
-                    Some(sleep) => sleep.await,
-                    None => std::future::pending().await,
-                }
-            };
             tokio::select! {
                 event = events.recv() => match event {
                     Ok(Next::Event(event)) if event.seq > *seq => {
                         *seq = event.seq;
-                        return Ok(event);
+                        return Ok(Wake::Event(event));
                     }
                     Ok(Next::Event(_)) => {}
                     // Boxed, here and below: these rare paths' database
                     // futures would otherwise sit inline in every idle
                     // connection's task (its size is its largest state).
                     Ok(Next::CatchUp) => {
-                        pending.extend(Box::pin(catch_up(store, *heartbeat_ms, *user, seq)).await?);
+                        let heartbeat_ms = context.config.heartbeat_ms;
+                        pending.extend(Box::pin(catch_up(&context.store, heartbeat_ms, *user, seq)).await?);
                     }
                     Err(Ended::TooSlow) => return Err(Refusal::TOO_SLOW),
                     Err(Ended::SignedOut) => return Err(Refusal::SIGNED_OUT),
                 },
-                _ = expired => return Err(Refusal::TOKEN_EXPIRED),
-                _ = recheck.tick() => {
-                    Box::pin(check_grant(store, sessions, *user, grant)).await?
+                () = timer.as_mut() => {
+                    let now = Instant::now();
+                    if expires.is_some_and(|at| at <= now) {
+                        return Err(Refusal::TOKEN_EXPIRED);
+                    }
+                    Box::pin(check_grant(&context.store, &context.sessions, *user, grant)).await?;
+                    let next = now + context.config.heartbeat();
+                    timer.as_mut().reset(expires.map_or(next, |at| at.min(next)));
+                    return Ok(Wake::Heartbeat);
                 }
             }
         }
@@ -219,7 +256,7 @@ async fn check_grant(
 
 /// Opens `user`'s feed after sequence number `after` (`None`: no replay).
 pub async fn open(
-    state: &AppState,
+    state: &Context,
     user: UserId,
     grant: Grant,
     after: Option<i64>,
@@ -243,11 +280,11 @@ pub async fn open(
     let first = replay(&state.store, heartbeat_ms, user, after, unread, seq)
         .await
         .map_err(internal)?;
-    let every = state.config.heartbeat();
-    let expiry = match grant {
+    let next = Instant::now() + state.config.heartbeat();
+    let expires = match grant {
         Grant::Token { expires_at, .. } => {
             let left = Duration::from_millis((expires_at - now_ms()).max(0) as u64);
-            Some(Box::pin(tokio::time::sleep(left)))
+            Some(Instant::now() + left)
         }
         Grant::Session(_) => None,
     };
@@ -256,13 +293,13 @@ pub async fn open(
         events,
         seq,
         pending: Default::default(),
-        store: state.store.clone(),
-        sessions: state.sessions.clone(),
-        heartbeat_ms,
+        context: state.clone(),
         user,
         grant,
-        recheck: tokio::time::interval_at(Instant::now() + every, every),
-        expiry,
+        timer: Box::pin(tokio::time::sleep_until(
+            expires.map_or(next, |at| at.min(next)),
+        )),
+        expires,
     })
 }
 

@@ -16,6 +16,7 @@ use herald::wire::{ClientMessage, MAX_CLIENT_FRAME};
 use herald::{ServerMessage, UserId};
 use tower_sessions::Session;
 
+use super::{Context, Opening, Wake};
 use crate::AppState;
 use crate::error::Error;
 use crate::hub::Grant;
@@ -24,10 +25,11 @@ use crate::hub::Grant;
 const HANDSHAKE: Duration = Duration::from_secs(10);
 
 /// What each connection reserves for reading frames. A client sends only
-/// small ones (at most `MAX_CLIENT_FRAME`; the buffer grows for a larger
-/// one), so tungstenite's default of 128 KiB — zero-filled, so resident —
-/// was nearly all of an idle connection's memory (heaptrack, README).
-const READ_BUFFER: usize = 512;
+/// small ones (a resume is under 64 bytes; at most `MAX_CLIENT_FRAME`, and
+/// the buffer grows for a larger one), so tungstenite's default of 128 KiB
+/// — zero-filled, so resident — was nearly all of an idle connection's
+/// memory (heaptrack, README).
+const READ_BUFFER: usize = 128;
 
 /// How long a closed connection waits for the peer's closing reply.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -65,6 +67,11 @@ pub async fn upgrade(
     }
     let (user, grant) =
         super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
+    let live = Live {
+        context: Context::of(&state),
+        user: user.id,
+        grant,
+    };
     Ok(ws
         .max_message_size(MAX_CLIENT_FRAME)
         .max_frame_size(MAX_CLIENT_FRAME)
@@ -72,23 +79,75 @@ pub async fn upgrade(
         // Every frame is written (and flushed) as it is sent: nothing to
         // gather, so no write buffer to keep.
         .write_buffer_size(0)
-        // Split here, not in `serve`: an async fn keeps its arguments for
-        // its whole life, and the unsplit socket is large.
-        .on_upgrade(move |socket| {
+        .on_upgrade(move |socket| async move {
+            // The connection lives in a task of its own that holds only what
+            // it needs. Axum's upgrade task (which keeps the whole request's
+            // `AppState` too) ends here, before it touches the socket: a task
+            // that once waited on the socket stays allocated for as long as
+            // the socket remembers its waker.
             let (sink, stream) = socket.split();
-            serve(sink, stream, state, user.id, grant)
+            tokio::spawn(serve(sink, stream, live));
         }))
 }
 
-async fn serve(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut stream: SplitStream<WebSocket>,
-    state: AppState,
+type Sink = SplitSink<WebSocket, Message>;
+type Stream = SplitStream<WebSocket>;
+
+/// Whose connection it is, and what to open it with.
+struct Live {
+    context: Context,
     user: UserId,
     grant: Grant,
-) {
+}
+
+/// The connection's task. Its size is that of its largest state, and it
+/// keeps that for as long as the connection lives: the handshake and the
+/// close are boxed, so it is sized for the idle loop.
+async fn serve(mut sink: Sink, mut stream: Stream, live: Live) {
     let _open = crate::operations::OpenConnection::new("websocket");
-    let ending = run(&mut sink, &mut stream, &state, user, grant).await;
+    let user = live.user;
+    let ending = match Box::pin(start(&mut sink, &mut stream, live)).await {
+        Ok(mut opening) => {
+            let ending = run(&mut sink, &mut stream, &mut opening).await;
+            // The feed goes first: the connection no longer counts as a recipient.
+            drop(opening);
+            ending
+        }
+        Err(ending) => ending,
+    };
+    Box::pin(finish(&mut sink, &mut stream, user, ending)).await;
+}
+
+/// The handshake: the client says where to resume from, and is sent what
+/// it missed and the greeting.
+async fn start(sink: &mut Sink, stream: &mut Stream, live: Live) -> Result<Opening, Ending> {
+    let after = match tokio::time::timeout(HANDSHAKE, stream.next()).await {
+        Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str(&text) {
+            Ok(ClientMessage::Resume { after }) => after,
+            Err(_) => return Err(Ending::Close(close_code::POLICY, "expected a resume message")),
+        },
+        Ok(Some(Ok(Message::Close(_)))) | Ok(None) => return Err(Ending::Drop),
+        Ok(Some(Ok(_))) => {
+            return Err(Ending::Close(close_code::POLICY, "expected a resume message"));
+        }
+        Ok(Some(Err(error))) => return Err(frame_error(&error)),
+        Err(_) => return Err(Ending::Close(close_code::POLICY, "no resume message in time")),
+    };
+    let mut opening = super::open(&live.context, live.user, live.grant, Some(after))
+        .await
+        .map_err(|refusal| Ending::Close(refusal.code, refusal.reason))?;
+    let patience = live.context.config.heartbeat_timeout();
+    for message in std::mem::take(&mut opening.first) {
+        send(sink, text(&message), patience)
+            .await
+            .map_err(|()| Ending::Drop)?;
+    }
+    Ok(opening)
+}
+
+/// Ends the connection: a close frame, and a short wait for the peer's
+/// reply, or just dropping it.
+async fn finish(sink: &mut Sink, stream: &mut Stream, user: UserId, ending: Ending) {
     match ending {
         Ending::Close(code, reason) => {
             if code != close_code::AWAY && code != close_code::NORMAL {
@@ -115,66 +174,35 @@ async fn serve(
     }
 }
 
-async fn run(
-    sink: &mut SplitSink<WebSocket, Message>,
-    stream: &mut SplitStream<WebSocket>,
-    state: &AppState,
-    user: UserId,
-    grant: Grant,
-) -> Ending {
-    let after = match tokio::time::timeout(HANDSHAKE, stream.next()).await {
-        Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str(&text) {
-            Ok(ClientMessage::Resume { after }) => after,
-            Err(_) => return Ending::Close(close_code::POLICY, "expected a resume message"),
-        },
-        Ok(Some(Ok(Message::Close(_)))) | Ok(None) => return Ending::Drop,
-        Ok(Some(Ok(_))) => return Ending::Close(close_code::POLICY, "expected a resume message"),
-        Ok(Some(Err(error))) => return frame_error(&error),
-        Err(_) => return Ending::Close(close_code::POLICY, "no resume message in time"),
-    };
-
-    // Boxed: opening reads the database, and that future would otherwise
-    // stay part of the connection's task for as long as it lives.
-    let mut opening = match Box::pin(super::open(state, user, grant, Some(after))).await {
-        Ok(opening) => opening,
-        Err(refusal) => return Ending::Close(refusal.code, refusal.reason),
-    };
-    // A peer that takes longer than this to accept a frame is as good as
-    // dead; waiting on it would hold its connection open forever.
-    let patience = state.config.heartbeat_timeout();
-    for message in std::mem::take(&mut opening.first) {
-        if send(sink, text(&message), patience).await.is_err() {
-            return Ending::Drop;
-        }
-    }
-
+/// Passes events on and answers the client until the connection ends.
+async fn run(sink: &mut Sink, stream: &mut Stream, opening: &mut Opening) -> Ending {
     let limiter = RateLimiter::direct(client_quota());
-    let heartbeat = state.config.heartbeat();
-    let deadline = heartbeat + patience;
-    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
+    let patience = opening.context.config.heartbeat_timeout();
+    let deadline = opening.context.config.heartbeat() + patience;
+    let draining = opening.context.draining.clone();
     let mut last_heard = Instant::now();
     loop {
         tokio::select! {
-            _ = state.draining.cancelled() => return Ending::Close(close_code::AWAY, "server restarting"),
-            _ = ticks.tick() => {
-                if last_heard.elapsed() > deadline {
-                    return Ending::Drop;
-                }
-                // A ping for the peer's socket to answer (browsers do so on
-                // their own), and a message the page's script can see.
-                if send(sink, Message::Ping(Default::default()), patience).await.is_err()
-                    || send(sink, text(&ServerMessage::Heartbeat), patience).await.is_err()
-                {
-                    return Ending::Drop;
-                }
-            }
-            event = opening.next_event() => match event {
-                Ok(event) => {
+            _ = draining.cancelled() => return Ending::Close(close_code::AWAY, "server restarting"),
+            wake = opening.next_event() => match wake {
+                Ok(Wake::Event(event)) => {
                     let lag = event.at.elapsed();
                     if send(sink, Message::Text(event.json), patience).await.is_err() {
                         return Ending::Drop;
                     }
                     crate::operations::delivered(lag);
+                }
+                Ok(Wake::Heartbeat) => {
+                    if last_heard.elapsed() > deadline {
+                        return Ending::Drop;
+                    }
+                    // A ping for the peer's socket to answer (browsers do so on
+                    // their own), and a message the page's script can see.
+                    if send(sink, Message::Ping(Default::default()), patience).await.is_err()
+                        || send(sink, text(&ServerMessage::Heartbeat), patience).await.is_err()
+                    {
+                        return Ending::Drop;
+                    }
                 }
                 Err(refusal) => return Ending::Close(refusal.code, refusal.reason),
             },
@@ -205,11 +233,7 @@ fn text(message: &ServerMessage) -> Message {
 }
 
 /// Sends one frame, giving up after `patience`.
-async fn send(
-    sink: &mut SplitSink<WebSocket, Message>,
-    frame: Message,
-    patience: Duration,
-) -> Result<(), ()> {
+async fn send(sink: &mut Sink, frame: Message, patience: Duration) -> Result<(), ()> {
     match tokio::time::timeout(patience, sink.send(frame)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(_)) | Err(_) => Err(()),

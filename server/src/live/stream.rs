@@ -6,7 +6,7 @@ use std::convert::Infallible;
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use futures::{Stream, StreamExt, stream};
 use herald::ServerMessage;
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use tower_sessions::Session;
 
 use crate::AppState;
 use crate::error::Error;
+use super::Wake;
 
 #[derive(Deserialize)]
 pub struct Resume {
@@ -39,7 +40,7 @@ pub async fn events(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
         .or(query.after);
-    let mut opening = match super::open(&state, user.id, grant, after).await {
+    let mut opening = match super::open(&super::Context::of(&state), user.id, grant, after).await {
         Ok(opening) => opening,
         Err(refusal) if refusal == super::Refusal::TOO_MANY => {
             return Err(Error::TooManyConnections);
@@ -51,24 +52,28 @@ pub async fn events(
     let first = stream::iter(std::mem::take(&mut opening.first)).map(|message| Ok(event(&message)));
     // The guard lives as long as the stream: the gauge counts it till it ends.
     let open = crate::operations::OpenConnection::new("sse");
-    let live = stream::unfold((opening, open), |(mut opening, open)| async move {
-        let event = opening.next_event().await.ok()?;
-        crate::operations::delivered(event.at.elapsed());
-        let sse = Event::default()
-            .id(event.seq.to_string())
-            .data(event.json.as_str());
-        Some((Ok(sse), (opening, open)))
+    let heartbeat =
+        Event::default().data(serde_json::to_string(&ServerMessage::Heartbeat).unwrap_or_default());
+    let live = stream::unfold((opening, open), move |(mut opening, open)| {
+        let heartbeat = heartbeat.clone();
+        async move {
+            let sse = match opening.next_event().await.ok()? {
+                Wake::Event(event) => {
+                    crate::operations::delivered(event.at.elapsed());
+                    Event::default()
+                        .id(event.seq.to_string())
+                        .data(event.json.as_str())
+                }
+                // The connection's own timer: no keep-alive timer beside it.
+                Wake::Heartbeat => heartbeat,
+            };
+            Some((Ok(sse), (opening, open)))
+        }
     });
     // Ends on shutdown (the browser reconnects), when the hub cut it off, or
     // when its session, user, key or token is no longer valid.
     let shutdown = state.draining.clone().cancelled_owned();
-    let heartbeat =
-        Event::default().data(serde_json::to_string(&ServerMessage::Heartbeat).unwrap_or_default());
-    Ok(Sse::new(first.chain(live).take_until(shutdown)).keep_alive(
-        KeepAlive::new()
-            .interval(state.config.heartbeat())
-            .event(heartbeat),
-    ))
+    Ok(Sse::new(first.chain(live).take_until(shutdown)))
 }
 
 fn event(message: &ServerMessage) -> Event {

@@ -9,8 +9,15 @@ use server::{Herald, telemetry};
 /// How long live connections get to close after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// mimalloc, not glibc's malloc: an idle connection's many small blocks
+/// cost less (load --scenario idle: 4.2 -> 3.7 KiB per socket), allocation
+/// is cheaper on the send path, and an argon2 hash's ~19 MiB goes back to
+/// the system when freed (glibc kept it in per-thread arenas: +370 MiB
+/// after 500 logins, `process::five_hundred_concurrent_logins_…`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
-    server::passwords::return_freed_hash_memory();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -81,21 +81,6 @@ impl Passwords {
     }
 }
 
-/// Makes memory freed after a hash go back to the operating system. Each
-/// argon2id hash allocates ~19 MiB; glibc raises its mmap threshold once
-/// such a block is freed and serves later ones from per-thread arenas that
-/// keep the memory (measured: +370 MiB after 500 logins). A fixed threshold
-/// keeps large blocks mapped on their own, returned when freed. Call once,
-/// first thing in `main`.
-pub fn return_freed_hash_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator tuning; called before any
-    // other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-    }
-}
-
 /// Hashes a password with argon2id and a random salt (CPU-heavy: blocking).
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);

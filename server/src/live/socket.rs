@@ -124,14 +124,27 @@ async fn start(sink: &mut Sink, stream: &mut Stream, live: Live) -> Result<Openi
     let after = match tokio::time::timeout(HANDSHAKE, stream.next()).await {
         Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str(&text) {
             Ok(ClientMessage::Resume { after }) => after,
-            Err(_) => return Err(Ending::Close(close_code::POLICY, "expected a resume message")),
+            Err(_) => {
+                return Err(Ending::Close(
+                    close_code::POLICY,
+                    "expected a resume message",
+                ));
+            }
         },
         Ok(Some(Ok(Message::Close(_)))) | Ok(None) => return Err(Ending::Drop),
         Ok(Some(Ok(_))) => {
-            return Err(Ending::Close(close_code::POLICY, "expected a resume message"));
+            return Err(Ending::Close(
+                close_code::POLICY,
+                "expected a resume message",
+            ));
         }
         Ok(Some(Err(error))) => return Err(frame_error(&error)),
-        Err(_) => return Err(Ending::Close(close_code::POLICY, "no resume message in time")),
+        Err(_) => {
+            return Err(Ending::Close(
+                close_code::POLICY,
+                "no resume message in time",
+            ));
+        }
     };
     let mut opening = super::open(&live.context, live.user, live.grant, Some(after))
         .await

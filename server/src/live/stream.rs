@@ -12,9 +12,9 @@ use herald::ServerMessage;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::Wake;
 use crate::AppState;
 use crate::error::Error;
-use super::Wake;
 
 #[derive(Deserialize)]
 pub struct Resume {

@@ -335,8 +335,8 @@ async fn validate(
             // Created on first use; a deactivated one is skipped, like a
             // deactivated user named by id.
             Recipient::External { external_id } => {
-                if let Some(user) = state.store.external_user(external_id.trim()).await? {
-                    ids.push(user.id);
+                if let Some(id) = state.store.external_recipient(external_id.trim()).await? {
+                    ids.push(id);
                 }
             }
         }

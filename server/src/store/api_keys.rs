@@ -220,6 +220,31 @@ impl Store {
         self.user_by_external_id(external_id).await
     }
 
+    /// The Herald id of the user a send names by `external_id`, created on
+    /// first use. Remembered: the pairing never changes (users are never
+    /// deleted), and a deactivated user is skipped by the send itself, so
+    /// a send asks the database once per external id, not once per request.
+    pub async fn external_recipient(
+        &self,
+        external_id: &str,
+    ) -> Result<Option<UserId>, StoreError> {
+        let known = self.external_ids().get(external_id).copied();
+        if known.is_some() {
+            return Ok(known);
+        }
+        let Some(user) = self.external_user(external_id).await? else {
+            // Deactivated: not remembered, the next send asks again.
+            return Ok(None);
+        };
+        self.external_ids().insert(external_id.to_owned(), user.id);
+        Ok(Some(user.id))
+    }
+
+    fn external_ids(&self) -> std::sync::MutexGuard<'_, hashlink::LruCache<String, UserId>> {
+        // A cache: whatever a panic left in it is still a true pairing.
+        self.external_ids.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// The remembered response to `key` from this API key, within 24 hours.
     pub async fn remembered(
         &self,

@@ -24,8 +24,10 @@ mod sends;
 mod users;
 
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use hashlink::LruCache;
 use herald::UserId;
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
@@ -101,16 +103,30 @@ pub struct Store {
     /// first served; on PostgreSQL the same pool as reads.
     writer: AnyPool,
     engine: Engine,
+    /// Herald ids of external ids already seen (`api_keys.rs`).
+    external_ids: Arc<Mutex<LruCache<String, UserId>>>,
 }
 
 /// How long a write may wait for its turn before it fails: far longer than
 /// any single write holds the lock.
 const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// How many external ids' Herald ids are kept in memory (~100 B each).
+const EXTERNAL_IDS_KEPT: usize = 100_000;
+
 /// PostgreSQL connections per instance.
 const POSTGRES_POOL: u32 = 16;
 
 impl Store {
+    fn new(pool: AnyPool, writer: AnyPool, engine: Engine) -> Store {
+        Store {
+            pool,
+            writer,
+            engine,
+            external_ids: Arc::new(Mutex::new(LruCache::new(EXTERNAL_IDS_KEPT))),
+        }
+    }
+
     /// Opens the database at `url`: a SQLite file (created if needed, in
     /// WAL mode with foreign keys enforced) or a PostgreSQL database.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
@@ -125,11 +141,7 @@ impl Store {
                     .await
                     .map_err(open)?;
                 let pool = sqlite_pool(8).connect(url).await.map_err(open)?;
-                Ok(Store {
-                    pool,
-                    writer,
-                    engine: Engine::Sqlite,
-                })
+                Ok(Store::new(pool, writer, Engine::Sqlite))
             }
             Engine::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -137,11 +149,7 @@ impl Store {
                     .connect(url)
                     .await
                     .map_err(open)?;
-                Ok(Store {
-                    writer: pool.clone(),
-                    pool,
-                    engine: Engine::Postgres,
-                })
+                Ok(Store::new(pool.clone(), pool, Engine::Postgres))
             }
         }
     }

@@ -279,3 +279,48 @@ async fn admin_actions_and_api_sends_are_in_the_audit_log_newest_first() {
         403
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_external_user_deactivated_between_sends_is_skipped_then_reached_again() {
+    // The first send creates the user and the server remembers its id; the
+    // later ones must still see the user's state as it is now.
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let api = Api::new(&app).await;
+    let send = |title: &str| json!({ "recipients": [{ "external_id": "erin" }], "title": title });
+    let created = |res: reqwest::Response| async move {
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.unwrap();
+        body["notifications"].as_array().unwrap().len()
+    };
+    assert_eq!(created(api.post(&send("first"), None).await).await, 1);
+    let erin = app
+        .state
+        .store
+        .user_by_external_id("erin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let id = erin.to_string();
+    let off = admin
+        .post_form("/api/admin/users/deactivate", &[("id", &id)])
+        .await;
+    assert_eq!(off.status(), 200);
+    assert_eq!(created(api.post(&send("while away"), None).await).await, 0);
+    let on = admin
+        .post_form("/api/admin/users/reactivate", &[("id", &id)])
+        .await;
+    assert_eq!(on.status(), 200);
+    assert_eq!(created(api.post(&send("back"), None).await).await, 1);
+    let titles: Vec<String> = app
+        .state
+        .store
+        .page(erin, herald::InboxView::All, None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.title)
+        .collect();
+    assert_eq!(titles, ["back", "first"]);
+}

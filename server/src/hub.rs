@@ -331,7 +331,7 @@ mod tests {
         let hub = Hub::new(8, 8);
         let mut a1 = subscribe(&hub, 1);
         let mut a2 = subscribe(&hub, 1);
-        let mut b = subscribe(&hub, 2);
+        let b = subscribe(&hub, 2);
         assert_eq!(hub.publish(1, &hello(1)), 2);
         assert_eq!(event(a1.recv().await).seq, 1);
         assert!(event(a2.recv().await).json.contains("\"seq\":1"));

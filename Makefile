@@ -38,12 +38,13 @@ test-e2e:
 	cd end2end && npx playwright test
 
 # The load tool's smoke run (500 connections, 2,000 notifications) on
-# both engines, and a reconnect storm of 500 (every socket resumes and gets
-# what it missed): exactly-once delivery, never timing. Needs the debug build
-# that test-e2e makes.
+# both engines — on SQLite with the sockets held by two child processes,
+# as runs past 19,900 sockets need — and a reconnect storm of 500 (every
+# socket resumes and gets what it missed): exactly-once delivery, never
+# timing. Needs the debug build that test-e2e makes.
 test-load:
 	cargo build -p load
-	target/debug/load --scenario smoke --binary target/debug/herald --out target/load-smoke
+	target/debug/load --scenario smoke --processes 2 --binary target/debug/herald --out target/load-smoke
 	target/debug/load --scenario reconnect-storm --connections 500 --binary target/debug/herald --out target/load-smoke
 	target/debug/load --scenario smoke --binary target/debug/herald --out target/load-smoke \
 	  --postgres $${HERALD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}

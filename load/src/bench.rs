@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::clients::{self, Api, Received, Socket, Totals};
 use crate::server::Server;
+use crate::spread::{self, Holders};
 
 pub struct Bench {
     pub server: Server,
@@ -26,9 +27,14 @@ pub struct Bench {
 }
 
 /// Sockets being read in the background until [`Listening::stop`].
-pub struct Listening {
-    stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<Received>>,
+pub enum Listening {
+    /// By this process.
+    Here {
+        stop: watch::Sender<bool>,
+        tasks: Vec<JoinHandle<Received>>,
+    },
+    /// By child processes (`--processes`).
+    Spread(Holders),
 }
 
 /// The name of load user `user` (its external id).
@@ -106,6 +112,22 @@ impl Bench {
         )
     }
 
+    /// Opens every socket afresh and reads them in the background, in this
+    /// process or spread over `processes` child processes; returns how long
+    /// it took until the last was greeted.
+    pub async fn open_and_listen(&self, processes: usize) -> (Listening, Duration) {
+        if processes <= 1 {
+            let (sockets, took) = self.connect(self.fresh_records(), 256).await;
+            return (self.listen(sockets), took);
+        }
+        let sockets: Vec<(usize, &str)> = (0..self.connections)
+            .map(|n| (self.user_of(n), self.tokens[self.user_of(n)].as_str()))
+            .collect();
+        let (holders, took) =
+            spread::open(&self.server.url, &sockets, processes, &self.totals).await;
+        (Listening::Spread(holders), took)
+    }
+
     /// A fresh record for every socket.
     pub fn fresh_records(&self) -> Vec<Received> {
         (0..self.connections)
@@ -127,7 +149,7 @@ impl Bench {
                 ))
             })
             .collect();
-        Listening { stop, tasks }
+        Listening::Here { stop, tasks }
     }
 
     /// How many deliveries notifications `indices` make: one per socket of
@@ -190,12 +212,17 @@ impl Listening {
     /// Stops reading and drops every socket (as a network failure would);
     /// returns each socket's record, in socket order.
     pub async fn stop(self) -> Vec<Received> {
-        self.stop.send_replace(true);
-        let mut received = Vec::with_capacity(self.tasks.len());
-        for task in self.tasks {
-            received.push(task.await.expect("a receiver"));
+        match self {
+            Listening::Here { stop, tasks } => {
+                stop.send_replace(true);
+                let mut received = Vec::with_capacity(tasks.len());
+                for task in tasks {
+                    received.push(task.await.expect("a receiver"));
+                }
+                received
+            }
+            Listening::Spread(holders) => holders.stop().await,
         }
-        received
     }
 }
 

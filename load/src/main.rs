@@ -12,6 +12,7 @@ mod clients;
 mod report;
 mod scenarios;
 mod server;
+mod spread;
 
 use std::path::PathBuf;
 
@@ -66,6 +67,16 @@ pub struct Args {
     /// Where the JSON report goes.
     #[arg(long, default_value = "target/load")]
     out: PathBuf,
+    /// Hold the sockets in this many child processes (one process may hold
+    /// at most ~19,900): smoke, idle, steady and broadcast.
+    #[arg(long, default_value_t = 1)]
+    processes: usize,
+    /// A child process's part (see `spread.rs`): Herald's address...
+    #[arg(long, hide = true)]
+    hold_base: Option<String>,
+    /// ...and the number of its first socket.
+    #[arg(long, hide = true, default_value_t = 0)]
+    hold_from: usize,
 }
 
 /// How often Herald sends heartbeats during a run.
@@ -87,12 +98,25 @@ impl Args {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let (connections, users) = args.sizes();
     let files = server::raise_open_files_limit();
+    if let Some(base) = &args.hold_base {
+        spread::hold(base, args.hold_from).await;
+        return;
+    }
+    let (connections, users) = args.sizes();
+    let processes = args.processes.max(1);
     assert!(
-        // This process and the server each hold one file per socket.
-        (connections as u64) + 500 < files,
-        "{connections} connections need more open files than the limit ({files}) allows"
+        processes == 1
+            || matches!(
+                args.scenario,
+                Scenario::Smoke | Scenario::Idle | Scenario::Steady | Scenario::Broadcast
+            ),
+        "--processes works with smoke, idle, steady and broadcast"
+    );
+    assert!(
+        // Each holding process and the server hold one file per socket.
+        (connections.div_ceil(processes) as u64) + 500 < files,
+        "{connections} connections in {processes} process(es) need more open files than the limit ({files}) allows"
     );
     let env = [
         ("HERALD_HEARTBEAT_MS", HEARTBEAT_MS.to_string()),
@@ -123,6 +147,7 @@ async fn main() {
     .to_owned();
     report.connections = connections;
     report.users = users;
+    report.processes = processes;
     drop(bench);
 
     std::fs::create_dir_all(&args.out).expect("the output folder");

@@ -25,6 +25,8 @@ pub struct Report {
     pub kib_per_connection: f64,
     pub server_cpu_us_per_notification: f64,
     pub exactly_once: bool,
+    /// How many load processes held the sockets.
+    pub processes: usize,
     /// burst: the highest step rate that was clean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub highest_clean_rate: Option<u64>,
@@ -89,6 +91,9 @@ impl Report {
             also.push(format!("highest clean rate {rate}/s"));
         } else if !self.steps.is_empty() {
             also.push("no clean step".to_owned());
+        }
+        if self.processes > 1 {
+            also.push(format!("sockets held by {} processes", self.processes));
         }
         if let Some(seconds) = self.catch_up_seconds {
             also.push(format!("all resumed and caught up in {seconds:.2} s"));

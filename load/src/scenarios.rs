@@ -25,7 +25,7 @@ pub async fn send_and_receive(bench: &Bench, args: &Args) -> Report {
     };
     let before = bench.server.usage();
     eprintln!("opening {} connections", bench.connections);
-    let (sockets, connect) = bench.connect(bench.fresh_records(), 256).await;
+    let (listening, connect) = bench.open_and_listen(args.processes).await;
     if args.scenario == Scenario::Idle {
         // The scenario itself: connections sit idle through two heartbeats.
         tokio::time::sleep(Duration::from_millis(2 * HEARTBEAT_MS + 1_000)).await;
@@ -35,7 +35,6 @@ pub async fn send_and_receive(bench: &Bench, args: &Args) -> Report {
         "connected in {:.2} s; sending {notifications} notifications",
         connect.as_secs_f64()
     );
-    let listening = bench.listen(sockets);
     let sending = Instant::now();
     let (api, failed) = drive(&bench.api, 0..notifications, bench.users, rate, broadcast).await;
     // A failed create reaches nobody: expect only what was created.

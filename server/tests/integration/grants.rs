@@ -3,6 +3,7 @@
 //! deactivation, an expired token, a revoked key) closes the connection.
 
 use futures::SinkExt;
+use herald::ServerMessage;
 use herald::wire::{ClientMessage, close};
 use tokio_tungstenite::tungstenite::Message;
 use tower_sessions::SessionStore;
@@ -62,6 +63,20 @@ async fn a_token_connection_closes_when_its_token_expires() {
     let token = api.token("shopper", 1).await;
     let mut socket = app.token_socket(&token).await.unwrap();
     hello(&mut socket).await;
+    assert_eq!(close_code(&mut socket).await, close::TOKEN_EXPIRED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_do_not_put_off_a_tokens_expiry() {
+    // One timer serves both: each heartbeat must set it to whichever of
+    // the next heartbeat and the expiry comes first.
+    let app = TestApp::spawn_with(|c| c.heartbeat_ms = 100).await;
+    let api = Api::new(&app).await;
+    let token = api.token("shopper", 1).await;
+    let mut socket = app.token_socket(&token).await.unwrap();
+    hello(&mut socket).await;
+    assert_eq!(next_message(&mut socket).await, ServerMessage::Heartbeat);
+    assert_eq!(next_message(&mut socket).await, ServerMessage::Heartbeat);
     assert_eq!(close_code(&mut socket).await, close::TOKEN_EXPIRED);
 }
 

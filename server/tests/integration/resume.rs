@@ -229,6 +229,12 @@ async fn an_unanswered_ping_closes_the_connection_and_a_live_one_stays() {
 }
 
 /// Reads server-sent events until `count` data lines have arrived.
+/// `GET /events?{query}` with `http`'s cookies.
+async fn events(app: &TestApp, http: &reqwest::Client, query: &str) -> reqwest::Response {
+    let url = app.url(&format!("/events?{query}"));
+    http.get(url).send().await.unwrap()
+}
+
 async fn sse_messages(
     res: reqwest::Response,
     count: usize,
@@ -336,12 +342,7 @@ async fn sse_has_the_same_authentication_and_isolation_as_the_socket() {
     assert_eq!(res.status(), 403);
 
     let bob = app.login("bob").await;
-    let bob_events = bob
-        .http
-        .get(app.url("/events?after=0"))
-        .send()
-        .await
-        .unwrap();
+    let bob_events = events(&app, &bob.http, "after=0").await;
     app.notify("alice", "for alice", "").await;
     app.notify("bob", "for bob", "").await;
     let events = sse_messages(bob_events, 2).await;
@@ -354,6 +355,42 @@ async fn sse_has_the_same_authentication_and_isolation_as_the_socket() {
         })
         .collect();
     assert_eq!(titles, ["for bob"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_streams_carry_heartbeats_and_end_when_their_token_expires() {
+    let app = TestApp::spawn_with(|c| c.heartbeat_ms = 100).await;
+    let alice = app.login("alice").await;
+    let res = events(&app, &alice.http, "after=0").await;
+    let messages: Vec<ServerMessage> = sse_messages(res, 3)
+        .await
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect();
+    assert!(
+        matches!(messages[0], ServerMessage::Hello { .. }),
+        "{messages:?}"
+    );
+    assert_eq!(
+        messages[1..],
+        [ServerMessage::Heartbeat, ServerMessage::Heartbeat]
+    );
+
+    let api = Api::new(&app).await;
+    let token = api.token("shopper", 1).await;
+    let res = events(
+        &app,
+        &app.anonymous().http,
+        &format!("after=0&token={token}"),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    // Heartbeats, then the end of the stream once the token runs out.
+    let body = tokio::time::timeout(WAIT, res.text())
+        .await
+        .expect("the stream ends in time")
+        .unwrap();
+    assert!(body.contains("\"heartbeat\""), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

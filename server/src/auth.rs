@@ -121,9 +121,9 @@ pub async fn still_granted(
                 _ => false,
             })
         }
-        Grant::Token { key, expires_at } => Ok(*expires_at > now_ms()
-            && store.api_key_active(*key).await?
-            && store.user(user).await?.is_some()),
+        Grant::Token { key, expires_at } => {
+            Ok(*expires_at > now_ms() && store.token_user(user, *key).await?.is_some())
+        }
     }
 }
 

@@ -319,12 +319,9 @@ pub async fn authorize(
             .tokens
             .verify(token, now_ms())
             .ok_or(Error::Unauthorized)?;
-        if !state.store.api_key_active(claims.key).await? {
-            return Err(Error::Unauthorized);
-        }
         let user = state
             .store
-            .user(claims.user)
+            .token_user(claims.user, claims.key)
             .await?
             .ok_or(Error::Unauthorized)?;
         let grant = Grant::Token {

@@ -149,16 +149,6 @@ impl Store {
         Ok(())
     }
 
-    /// Whether key `id` exists and is not revoked.
-    pub async fn api_key_active(&self, id: i64) -> Result<bool, StoreError> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM api_keys WHERE id = $1 AND revoked_at IS NULL")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(found.is_some())
-    }
-
     /// Every key, newest first.
     pub async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
         Ok(sqlx::query_as(

@@ -91,6 +91,22 @@ impl Store {
         .transpose()
     }
 
+    /// The active user a connection token names, while the API key that
+    /// minted it is not revoked: one read at every connect and heartbeat.
+    pub async fn token_user(&self, id: UserId, key: i64) -> Result<Option<User>, StoreError> {
+        sqlx::query_as::<_, UserRow>(
+            "SELECT users.id, users.username, users.role FROM users \
+             JOIN api_keys ON api_keys.id = $2 AND api_keys.revoked_at IS NULL \
+             WHERE users.id = $1 AND users.deactivated_at IS NULL",
+        )
+        .bind(id)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(User::try_from)
+        .transpose()
+    }
+
     /// The active user a session opened in `epoch` still stands for.
     pub async fn session_user(&self, id: UserId, epoch: i64) -> Result<Option<User>, StoreError> {
         sqlx::query_as::<_, UserRow>(

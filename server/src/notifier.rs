@@ -10,10 +10,12 @@ use std::sync::Arc;
 
 use herald::{Audience, NewNotification, Notification, Role, UserId};
 use thiserror::Error;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::broker::Broker;
-use crate::store::{AllRead, Changed, Delivered, Queued, Remember, Store, StoreError};
+use crate::store::{
+    AllRead, Changed, Created, Delivered, Named, Queued, Remember, Store, StoreError,
+};
 
 /// Why a change was not made.
 #[derive(Debug, Error)]
@@ -64,14 +66,32 @@ pub struct Notifier {
     broker: Arc<Broker>,
     /// Wakes the fan-out worker.
     fanout: Arc<Notify>,
+    /// Named sends for [`write_named`] (SQLite only).
+    named: Option<mpsc::UnboundedSender<Job>>,
 }
 
+/// A named send waiting to be stored, and where its outcome goes.
+type Job = (Named, oneshot::Sender<Result<Created, StoreError>>);
+
+/// The most sends stored in one transaction.
+const MAX_BATCH: usize = 64;
+
 impl Notifier {
+    /// A notifier; on SQLite it starts the task that stores named sends.
     pub fn new(store: Store, broker: Arc<Broker>, fanout: Arc<Notify>) -> Notifier {
+        // On PostgreSQL sends already run side by side on the pool, and one
+        // transaction for several would take their users' row locks out of
+        // id order.
+        let named = matches!(*broker, Broker::InProcess(_)).then(|| {
+            let (queue, waiting) = mpsc::unbounded_channel();
+            tokio::spawn(write_named(store.clone(), Arc::clone(&broker), waiting));
+            queue
+        });
         Notifier {
             store,
             broker,
             fanout,
+            named,
         }
     }
 
@@ -98,25 +118,15 @@ impl Notifier {
         };
         // Asked before the write, so the delivered count is stored with it.
         let online = self.online(&ids).await;
-        let content = content.clone();
-        let (actor, sender) = (actor.map(str::to_owned), sender.to_owned());
-        let ((send, delivered), online) = self
-            .broker
-            .run(&self.store, move |store| async move {
-                let created = store
-                    .create_notifications(
-                        &ids,
-                        &content,
-                        actor.as_deref(),
-                        &sender,
-                        remember.as_ref(),
-                        &online,
-                    )
-                    .await?;
-                let announcements = created.1.iter().map(Delivered::announcement).collect();
-                Ok(((created, online), announcements))
-            })
-            .await?;
+        let named = Named {
+            ids,
+            content: content.clone(),
+            actor: actor.map(str::to_owned),
+            sender: sender.to_owned(),
+            remember,
+            online: online.clone(),
+        };
+        let (send, delivered) = self.store_named(named).await?;
         crate::operations::created(delivered.len());
         tracing::info!(
             send,
@@ -134,6 +144,25 @@ impl Notifier {
                 })
                 .collect(),
         ))
+    }
+
+    /// Stores a named send and announces it: on SQLite through the queue
+    /// of [`write_named`], on PostgreSQL in a transaction of its own.
+    async fn store_named(&self, named: Named) -> Result<Created, StoreError> {
+        let stopped = || StoreError::Corrupt("the writer of sends has stopped".into());
+        let Some(queue) = &self.named else {
+            return self
+                .broker
+                .run(&self.store, move |store| async move {
+                    let created = store.create_notifications(&named).await?;
+                    let announcements = created.1.iter().map(Delivered::announcement).collect();
+                    Ok((created, announcements))
+                })
+                .await;
+        };
+        let (reply, answer) = oneshot::channel();
+        queue.send((named, reply)).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     /// Accepts a send to everyone (or a role) and wakes the worker that
@@ -260,5 +289,46 @@ impl Notifier {
             .await?;
         tracing::info!(id, owner = changed.user, "notification retracted");
         Ok(())
+    }
+}
+
+/// Stores named sends in arrival order, all those waiting in one
+/// transaction. SQLite takes one writer at a time: a send that would wait
+/// for its turn joins the next batch instead, which shares the commit and
+/// the hand-offs to the database thread (`Store::create_many`; a failing
+/// send is then stored alone, and fails alone).
+async fn write_named(store: Store, broker: Arc<Broker>, mut queue: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = queue.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH
+            && let Ok(job) = queue.try_recv()
+        {
+            jobs.push(job);
+        }
+        let (sends, replies): (Vec<Named>, Vec<_>) = jobs.into_iter().unzip();
+        let stored = broker
+            .run_in_place(&store, move |store| async move {
+                let results = store.create_many(&sends).await;
+                let announcements = results
+                    .iter()
+                    .flatten()
+                    .flat_map(|(_, copies)| copies.iter().map(Delivered::announcement))
+                    .collect();
+                Ok((results, announcements))
+            })
+            .await;
+        match stored {
+            Ok(results) => {
+                for (reply, result) in replies.into_iter().zip(results) {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot store sends");
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::Corrupt(error.to_string())));
+                }
+            }
+        }
     }
 }

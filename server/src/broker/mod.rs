@@ -33,6 +33,7 @@ pub enum Broker {
 }
 
 /// One process, one hub: publication right after the commit.
+#[derive(Clone)]
 pub struct InProcess {
     hub: Arc<Hub>,
     /// Held from each change to its publication.
@@ -76,6 +77,22 @@ impl Ending {
     }
 }
 
+impl InProcess {
+    /// `change`, then its announcement, with no other change in between.
+    async fn run<T, F, Fut>(&self, store: Store, change: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(Store) -> Fut,
+        Fut: Future<Output = Result<(T, Vec<Announcement>), StoreError>>,
+    {
+        let _in_order = self.in_order.lock().await;
+        let (value, announcements) = change(store).await?;
+        for a in &announcements {
+            self.hub.publish(a.user, &a.message);
+        }
+        Ok(value)
+    }
+}
+
 impl Broker {
     /// The broker for `store`'s engine; on PostgreSQL its listener starts
     /// now and stops with `shutdown`.
@@ -111,25 +128,30 @@ impl Broker {
         Fut: Future<Output = Result<(T, Vec<Announcement>), StoreError>> + Send + 'static,
         T: Send + 'static,
     {
-        let store = store.clone();
-        let task = match self {
+        match self {
             Broker::InProcess(local) => {
-                let (lock, hub) = (Arc::clone(&local.in_order), Arc::clone(&local.hub));
-                tokio::spawn(async move {
-                    let _in_order = lock.lock().await;
-                    let (value, announcements) = change(store).await?;
-                    for a in &announcements {
-                        hub.publish(a.user, &a.message);
-                    }
-                    Ok(value)
-                })
+                let (local, store) = (local.clone(), store.clone());
+                tokio::spawn(async move { local.run(store, change).await })
+                    .await
+                    .map_err(|e| StoreError::Corrupt(format!("change task failed: {e}")))?
             }
             // The transaction announces it as it commits (a dropped request
             // rolls back, announcing nothing); every listener publishes it.
-            Broker::Postgres(_) => return change(store).await.map(|(value, _)| value),
-        };
-        task.await
-            .map_err(|e| StoreError::Corrupt(format!("change task failed: {e}")))?
+            Broker::Postgres(_) => change(store.clone()).await.map(|(value, _)| value),
+        }
+    }
+
+    /// [`Broker::run`] for a caller that is itself never dropped midway (a
+    /// task of its own): no task of its own to hand over to and wake.
+    pub async fn run_in_place<T, F, Fut>(&self, store: &Store, change: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(Store) -> Fut,
+        Fut: Future<Output = Result<(T, Vec<Announcement>), StoreError>>,
+    {
+        match self {
+            Broker::InProcess(local) => local.run(store.clone(), change).await,
+            Broker::Postgres(_) => change(store.clone()).await.map(|(value, _)| value),
+        }
     }
 
     /// Ends the matching live connections on every instance; returns how

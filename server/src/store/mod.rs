@@ -38,7 +38,7 @@ use thiserror::Error;
 pub use api_keys::{ApiKey, IDEMPOTENCY_MS, Remembered, key_label, sha256};
 pub use audit::AuditEntry;
 pub use fanout::{Batch, Fanout, Queued};
-pub use notifications::{AllRead, Changed, Delivered, Remember, Stored};
+pub use notifications::{AllRead, Changed, Created, Delivered, Named, Remember, Stored};
 pub use outbox::{Announcement, CONTROL_CHANNEL, EVENTS_CHANNEL, parse_payload};
 pub use purge::Purged;
 pub use sends::SendRow;

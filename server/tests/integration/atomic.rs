@@ -42,6 +42,42 @@ async fn a_failed_send_leaves_its_idempotency_key_unused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_stored_together_still_fail_alone() {
+    // Sends that arrive together share a transaction; one that fails must
+    // take none of the others with it, nor be half stored itself.
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let alice = app.user_id("alice").await;
+    let bodies: Vec<_> = (0..45)
+        .map(|i| match i % 9 {
+            4 => json!({ "recipients": [{ "user_id": 987654 }], "title": format!("bad {i}") }),
+            _ => json!({ "recipients": [{ "user_id": alice }], "title": format!("good {i}") }),
+        })
+        .collect();
+    let answers = futures::future::join_all(bodies.iter().map(|b| api.post(b, None))).await;
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+    let expected: Vec<u16> = (0..45)
+        .map(|i| if i % 9 == 4 { 422 } else { 201 })
+        .collect();
+    assert_eq!(statuses, expected);
+    let page = app
+        .state
+        .store
+        .page(alice, herald::InboxView::All, None, 100)
+        .await
+        .unwrap();
+    let mut seqs: Vec<i64> = page.iter().map(|n| n.seq).collect();
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        (1..=40).collect::<Vec<_>>(),
+        "one number each, no gaps"
+    );
+    assert!(page.iter().all(|n| n.title.starts_with("good")));
+    assert_eq!(app.unread("alice").await, 40);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retracting_a_send_is_announced_once_per_recipient_and_safe_to_retry() {
     let app = TestApp::spawn().await;
     let mut sockets = Vec::new();

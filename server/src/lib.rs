@@ -166,6 +166,7 @@ impl Herald {
             config.clone(),
             passwords,
         ));
+        housekeeping::spawn_checkpoints(store.clone(), shutdown.clone());
         let housekeeping = housekeeping::spawn(
             store.clone(),
             sessions.clone(),

@@ -84,3 +84,26 @@ async fn an_unknown_page_is_a_404_with_the_header_rendered() {
         "the header knows who is logged in"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_write_ahead_log_is_checkpointed_in_the_background() {
+    let app = TestApp::spawn().await;
+    app.notify("alice", "first", "").await;
+    if on_postgres() {
+        assert_eq!(app.state.store.checkpoint().await.unwrap(), None);
+        return;
+    }
+    // No commit checkpoints any more (they held up whichever send passed
+    // 1,000 pages): a job does, and then the log starts over — new salts in
+    // its header — instead of growing for as long as Herald runs.
+    let wal = format!("{}-wal", app.db.url.trim_start_matches("sqlite://"));
+    let salts = || std::fs::read(&wal).unwrap()[16..24].to_vec();
+    let before = salts();
+    eventually_within(WAIT, "the log to start over", async || {
+        app.notify("alice", "again", "").await;
+        salts() != before
+    })
+    .await;
+    let (log, copied) = app.state.store.checkpoint().await.unwrap().unwrap();
+    assert!(copied <= log, "{copied} of {log}");
+}

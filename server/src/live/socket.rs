@@ -81,10 +81,10 @@ pub async fn upgrade(
         .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
             // The connection lives in a task of its own that holds only what
-            // it needs. Axum's upgrade task (which keeps the whole request's
-            // `AppState` too) ends here, before it touches the socket: a task
-            // that once waited on the socket stays allocated for as long as
-            // the socket remembers its waker.
+            // it needs. Axum's upgrade task, with its upgrade machinery, ends
+            // here, before it touches the socket: a task that once waited on
+            // the socket stays allocated for as long as the socket remembers
+            // its waker.
             let (sink, stream) = socket.split();
             tokio::spawn(serve(sink, stream, live));
         }))

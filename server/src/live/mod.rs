@@ -143,8 +143,7 @@ impl Opening {
                     // futures would otherwise sit inline in every idle
                     // connection's task (its size is its largest state).
                     Ok(Next::CatchUp) => {
-                        let heartbeat_ms = context.config.heartbeat_ms;
-                        pending.extend(Box::pin(catch_up(&context.store, heartbeat_ms, *user, seq)).await?);
+                        pending.extend(Box::pin(catch_up(context, *user, seq)).await?);
                     }
                     Err(Ended::TooSlow) => return Err(Refusal::TOO_SLOW),
                     Err(Ended::SignedOut) => return Err(Refusal::SIGNED_OUT),
@@ -154,7 +153,7 @@ impl Opening {
                     if expires.is_some_and(|at| at <= now) {
                         return Err(Refusal::TOKEN_EXPIRED);
                     }
-                    Box::pin(check_grant(&context.store, &context.sessions, *user, grant)).await?;
+                    Box::pin(check_grant(context, *user, grant)).await?;
                     let next = now + context.config.heartbeat();
                     timer.as_mut().reset(expires.map_or(next, |at| at.min(next)));
                     return Ok(Wake::Heartbeat);
@@ -167,21 +166,16 @@ impl Opening {
 /// What `user`'s connection, up to sequence number `seq`, missed: the
 /// changes since, then a greeting with the count (or a resync when the gap
 /// is too large), as in a resume. Moves `seq` to the latest.
-async fn catch_up(
-    store: &Store,
-    heartbeat_ms: u64,
-    user: UserId,
-    seq: &mut i64,
-) -> Result<Vec<Event>, Refusal> {
+async fn catch_up(context: &Context, user: UserId, seq: &mut i64) -> Result<Vec<Event>, Refusal> {
     let internal = |error: crate::store::StoreError| {
         tracing::error!(%error, user, "cannot catch a live connection up");
         Refusal::INTERNAL
     };
-    let (unread, latest) = store.unread(user).await.map_err(internal)?;
+    let (unread, latest) = context.store.unread(user).await.map_err(internal)?;
     if latest <= *seq {
         return Ok(Vec::new());
     }
-    let messages = replay(store, heartbeat_ms, user, Some(*seq), unread, latest)
+    let messages = replay(context, user, Some(*seq), unread, latest)
         .await
         .map_err(internal)?;
     *seq = latest;
@@ -199,13 +193,13 @@ async fn catch_up(
 /// changes it missed, in order, then the greeting; or a resync when the gap
 /// is too large to replay or makes no sense.
 async fn replay(
-    store: &Store,
-    heartbeat_ms: u64,
+    context: &Context,
     user: UserId,
     after: Option<i64>,
     unread: i64,
     seq: i64,
 ) -> Result<Vec<ServerMessage>, crate::store::StoreError> {
+    let heartbeat_ms = context.config.heartbeat_ms;
     let mut messages = Vec::new();
     match after {
         Some(after) if after > seq || seq - after > REPLAY_LIMIT || after < 0 => {
@@ -217,7 +211,7 @@ async fn replay(
             return Ok(messages);
         }
         Some(after) => {
-            let missed = store.missed(user, after, seq).await?;
+            let missed = context.store.missed(user, after, seq).await?;
             messages.extend(
                 missed
                     .into_iter()
@@ -235,13 +229,8 @@ async fn replay(
 }
 
 /// `Ok` while `grant` still lets `user` in.
-async fn check_grant(
-    store: &Store,
-    sessions: &Sessions,
-    user: UserId,
-    grant: &Grant,
-) -> Result<(), Refusal> {
-    match auth::still_granted(store, sessions, user, grant).await {
+async fn check_grant(context: &Context, user: UserId, grant: &Grant) -> Result<(), Refusal> {
+    match auth::still_granted(&context.store, &context.sessions, user, grant).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(match grant {
             Grant::Token { expires_at, .. } if *expires_at <= now_ms() => Refusal::TOKEN_EXPIRED,
@@ -256,31 +245,30 @@ async fn check_grant(
 
 /// Opens `user`'s feed after sequence number `after` (`None`: no replay).
 pub async fn open(
-    state: &Context,
+    context: &Context,
     user: UserId,
     grant: Grant,
     after: Option<i64>,
 ) -> Result<Opening, Refusal> {
     // Subscribe before reading: an event committed meanwhile is then both in
     // the database snapshot and queued, and the queued copy is skipped by seq.
-    let events = state
+    let events = context
         .hub
         .subscribe(user, grant)
         .map_err(|_| Refusal::TOO_MANY)?;
     // Checked again now that the connection is registered: a sign-out or
     // deactivation since the request was authorised (say, during the
     // resume handshake) has either closed it through the hub or shows here.
-    check_grant(&state.store, &state.sessions, user, &grant).await?;
+    check_grant(context, user, &grant).await?;
     let internal = |error: crate::store::StoreError| {
         tracing::error!(%error, user, "cannot open live feed");
         Refusal::INTERNAL
     };
-    let (unread, seq) = state.store.unread(user).await.map_err(internal)?;
-    let heartbeat_ms = state.config.heartbeat_ms;
-    let first = replay(&state.store, heartbeat_ms, user, after, unread, seq)
+    let (unread, seq) = context.store.unread(user).await.map_err(internal)?;
+    let first = replay(context, user, after, unread, seq)
         .await
         .map_err(internal)?;
-    let next = Instant::now() + state.config.heartbeat();
+    let next = Instant::now() + context.config.heartbeat();
     let expires = match grant {
         Grant::Token { expires_at, .. } => {
             let left = Duration::from_millis((expires_at - now_ms()).max(0) as u64);
@@ -293,7 +281,7 @@ pub async fn open(
         events,
         seq,
         pending: Default::default(),
-        context: state.clone(),
+        context: context.clone(),
         user,
         grant,
         timer: Box::pin(tokio::time::sleep_until(

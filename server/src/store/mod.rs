@@ -233,7 +233,7 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
                 // the lock: Herald's own writes queue in `writer`. The WAL
                 // is checkpointed in the background (`Store::checkpoint`),
                 // not by whichever commit passes 1,000 pages: that send
-                // waited several ms (steady 1,000/s: p99 5.8 -> 2.5–2.9 ms).
+                // waited several ms (steady 1,000/s: p99 5.5–5.9 -> 3.3–4.2 ms).
                 conn.execute(
                     "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
                      PRAGMA busy_timeout = 30000; PRAGMA wal_autocheckpoint = 0;",

@@ -21,7 +21,7 @@ test:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy $(RUST_PACKAGES) --all-targets -- -D warnings
-	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p app --features hydrate,split --target wasm32-unknown-unknown -- -D warnings
 
 # A hung test fails the run in 20 minutes instead of holding CI for 90.
 # The integration suite runs twice: on SQLite, then on the local PostgreSQL
@@ -32,8 +32,9 @@ test-rust:
 	scripts/drop-test-databases.sh
 	HERALD_TEST_DATABASE=postgres timeout 1200 cargo test -p server --test integration
 
+# Built as `make release` builds it, the admin console a chunk of its own.
 test-e2e:
-	cargo leptos build
+	cargo leptos build --split --lib-features split
 	scripts/api-fuzz.sh
 	cd end2end && npx playwright test
 
@@ -59,8 +60,10 @@ bench:
 	target/release/load --scenario broadcast --connections 10000
 	target/release/load --scenario reconnect-storm --connections 10000
 	target/release/load --scenario steady --postgres $${HERALD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}
+	$(MAKE) release
+	scripts/bundle-size.sh
 
 ## An optimised build in target/release and target/site (needs wasm-opt).
 release:
 	scripts/ensure-tools.sh release
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split --lib-features split

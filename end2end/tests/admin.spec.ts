@@ -1,4 +1,4 @@
-import { test, expect, request } from '@playwright/test';
+import { test, expect, request, type Page } from '@playwright/test';
 import { bubble, loginAs, waitLive } from './helpers';
 
 test('an admin creates an API key, it works, and revoking it stops it at once', async ({ browser, baseURL }) => {
@@ -89,4 +89,43 @@ test('the console shows delivery, seen and read rising, and a retract leaves eve
   await expect(row).toContainText('Retracted');
   await expect(alice.locator('.feed .item-title', { hasText: 'All hands at 3pm' })).toHaveCount(0);
   await expect(bob.locator('.feed .item-title', { hasText: 'All hands at 3pm' })).toHaveCount(0);
+});
+
+test("the admin console's code is downloaded by the admin page only", async ({ browser }) => {
+  // The main module is pkg/herald[.hash].wasm; the admin console is a chunk
+  // split off it (`make release`, `--split`), fetched when it is shown.
+  const chunks = (page: Page) => {
+    const seen: string[] = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.endsWith('.wasm') && !/^\/pkg\/herald(\.[\w-]+)?\.wasm$/.test(path)) seen.push(path);
+    });
+    return seen;
+  };
+  const alice = await loginAs(browser, 'alice');
+  const aliceChunks = chunks(alice);
+  await alice.goto('/notifications');
+  await waitLive(alice);
+  await alice.goto('/');
+  await waitLive(alice);
+  expect(aliceChunks).toEqual([]);
+
+  const admin = await loginAs(browser, 'admin');
+  const adminChunks = chunks(admin);
+  await waitLive(admin);
+  expect(adminChunks).toEqual([]);
+  // Opened from the header: the router fetches the chunk, then shows it.
+  await admin.getByRole('link', { name: 'Admin', exact: true }).click();
+  await expect(admin.getByRole('heading', { name: 'Send a notification' })).toBeVisible();
+  expect(adminChunks.length).toBeGreaterThan(0);
+  await admin.getByLabel('Key name').fill('Chunk check');
+  await admin.getByRole('button', { name: 'Create key' }).click();
+  await expect(admin.getByTestId('new-api-key')).toBeVisible();
+
+  // Loaded directly: the page hydrates once the chunk is in.
+  const direct = await loginAs(browser, 'admin');
+  const directChunks = chunks(direct);
+  await direct.goto('/admin');
+  await waitLive(direct);
+  expect(directChunks.length).toBeGreaterThan(0);
 });

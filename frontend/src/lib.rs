@@ -4,5 +4,7 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Waits for the WASM chunks of lazy routes (the admin console) the
+    // page was rendered with before hydrating it.
+    leptos::mount::hydrate_lazy(app::App);
 }

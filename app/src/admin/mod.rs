@@ -9,6 +9,9 @@ mod sent;
 mod users;
 
 use leptos::prelude::*;
+use leptos_router::LazyRoute;
+#[cfg(feature = "split")]
+use leptos_router::lazy_route;
 
 pub use audit::*;
 pub use compose::*;
@@ -16,21 +19,59 @@ pub use keys::*;
 pub use sent::*;
 pub use users::*;
 
-#[component]
-pub fn AdminPage() -> impl IntoView {
-    let users = Resource::new(|| (), |_| recipients());
-    view! {
-        <ComposeCard users/>
-        <ClientOnly>
-            <SentList/>
-        </ClientOnly>
-        <ClientOnly>
-            <Users/>
-        </ClientOnly>
-        <ApiKeys/>
-        <ClientOnly>
-            <AuditLog/>
-        </ClientOnly>
+/// The admin console. Built with the `split` feature (`make release`,
+/// cargo-leptos `--split`), its view is a WASM chunk of its own: only admins
+/// who open it download it, and the users list is fetched while it loads.
+pub struct AdminPage {
+    users: Resource<Result<Vec<herald::User>, crate::error::AppError>>,
+}
+
+impl AdminPage {
+    fn load() -> Self {
+        AdminPage {
+            users: Resource::new(|| (), |_| recipients()),
+        }
+    }
+
+    fn console(self) -> AnyView {
+        let users = self.users;
+        view! {
+            <ComposeCard users/>
+            <ClientOnly>
+                <SentList/>
+            </ClientOnly>
+            <ClientOnly>
+                <Users/>
+            </ClientOnly>
+            <ApiKeys/>
+            <ClientOnly>
+                <AuditLog/>
+            </ClientOnly>
+        }
+        .into_any()
+    }
+}
+
+#[cfg(feature = "split")]
+#[lazy_route]
+impl LazyRoute for AdminPage {
+    fn data() -> Self {
+        AdminPage::load()
+    }
+
+    fn view(this: Self) -> AnyView {
+        this.console()
+    }
+}
+
+#[cfg(not(feature = "split"))]
+impl LazyRoute for AdminPage {
+    fn data() -> Self {
+        AdminPage::load()
+    }
+
+    async fn view(this: Self) -> AnyView {
+        this.console()
     }
 }
 

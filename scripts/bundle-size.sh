@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# What a browser downloads, from a `make release` build (target/site/pkg,
+# precompressed by cargo-leptos): each file raw and as sent with brotli,
+# then what every page needs first (the main module, the JS and the CSS)
+# and what only the admin console adds (the WASM chunks split off it).
+set -euo pipefail
+cd "$(dirname "$0")/../target/site/pkg"
+size() { stat -c %s "$1" 2>/dev/null || echo 0; }
+kib() { awk -v b="$1" 'BEGIN { printf "%.0f KB", b / 1000 }'; }
+first=0 later=0
+printf '| file | raw | brotli |\n|---|---|---|\n'
+for f in *.wasm *.js *.css; do
+  [ -e "$f" ] || continue
+  br=$(size "$f.br")
+  printf '| %s | %s | %s |\n' "$f" "$(kib "$(size "$f")")" "$(kib "$br")"
+  case "$f" in
+    split_*.wasm) later=$((later + br)) ;;
+    *) first=$((first + br)) ;;
+  esac
+done
+echo
+echo "Every page first: $(kib $first) brotli; the admin console's chunks add $(kib $later)."

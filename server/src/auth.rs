@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::config::{Config, normalise_origin};
 use crate::error::Error;
 use crate::hub::Grant;
-use crate::store::{Store, now_ms};
+use crate::store::{Counts, Store, now_ms};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "herald_session";
@@ -94,13 +94,14 @@ pub async fn session_user(
 
 /// Whether a live connection's grant still lets `user` in: they are active
 /// and, for a session, it still exists and is theirs in their current
-/// epoch; for a token, it has not expired and its key is not revoked.
+/// epoch; for a token, it has not expired and its key is not revoked. If
+/// so, their unread count and latest sequence number, read with the check.
 pub async fn still_granted(
     store: &Store,
     sessions: &Sessions,
     user: UserId,
     grant: &Grant,
-) -> Result<bool, Error> {
+) -> Result<Option<Counts>, Error> {
     match grant {
         Grant::Session(id) => {
             let Some(record) = sessions
@@ -108,22 +109,21 @@ pub async fn still_granted(
                 .await
                 .map_err(|e| Error::Session(e.into()))?
             else {
-                return Ok(false);
+                return Ok(None);
             };
             let auth = record
                 .data
                 .get(SESSION_AUTH_KEY)
                 .and_then(|v| serde_json::from_value::<SessionAuth>(v.clone()).ok());
             Ok(match auth {
-                Some(auth) if auth.user == user => {
-                    store.session_user(user, auth.epoch).await?.is_some()
-                }
-                _ => false,
+                Some(auth) if auth.user == user => store.session_counts(user, auth.epoch).await?,
+                _ => None,
             })
         }
-        Grant::Token { key, expires_at } => {
-            Ok(*expires_at > now_ms() && store.token_user(user, *key).await?.is_some())
+        Grant::Token { key, expires_at } if *expires_at > now_ms() => {
+            Ok(store.token_counts(user, *key).await?)
         }
+        Grant::Token { .. } => Ok(None),
     }
 }
 

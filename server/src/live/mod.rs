@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::hub::{Ended, Event, Grant, Hub, Next, Subscription};
 use crate::sessions::Sessions;
-use crate::store::{Store, now_ms};
+use crate::store::{Counts, Store, now_ms};
 
 /// Why a live connection stops (or never starts), as a close code the
 /// client acts on and a reason a person can read.
@@ -228,11 +228,12 @@ async fn replay(
     Ok(messages)
 }
 
-/// `Ok` while `grant` still lets `user` in.
-async fn check_grant(context: &Context, user: UserId, grant: &Grant) -> Result<(), Refusal> {
+/// `user`'s unread count and latest sequence number while `grant` still
+/// lets them in.
+async fn check_grant(context: &Context, user: UserId, grant: &Grant) -> Result<Counts, Refusal> {
     match auth::still_granted(&context.store, &context.sessions, user, grant).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(match grant {
+        Ok(Some(counts)) => Ok(counts),
+        Ok(None) => Err(match grant {
             Grant::Token { expires_at, .. } if *expires_at <= now_ms() => Refusal::TOKEN_EXPIRED,
             _ => Refusal::SIGNED_OUT,
         }),
@@ -259,12 +260,12 @@ pub async fn open(
     // Checked again now that the connection is registered: a sign-out or
     // deactivation since the request was authorised (say, during the
     // resume handshake) has either closed it through the hub or shows here.
-    check_grant(context, user, &grant).await?;
+    // The same read gives the count the greeting carries.
+    let (unread, seq) = check_grant(context, user, &grant).await?;
     let internal = |error: crate::store::StoreError| {
         tracing::error!(%error, user, "cannot open live feed");
         Refusal::INTERNAL
     };
-    let (unread, seq) = context.store.unread(user).await.map_err(internal)?;
     let first = replay(context, user, after, unread, seq)
         .await
         .map_err(internal)?;

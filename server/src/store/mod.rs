@@ -107,6 +107,9 @@ pub struct Store {
     external_ids: Arc<Mutex<LruCache<String, UserId>>>,
 }
 
+/// A user's unread count and the sequence number of their latest change.
+pub type Counts = (i64, i64);
+
 /// How long a write may wait for its turn before it fails: far longer than
 /// any single write holds the lock.
 const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(120);

@@ -10,7 +10,7 @@ use sqlx::FromRow;
 use super::audit::record;
 use super::fanout::Queued;
 use super::sends::{NewSend, record_send};
-use super::{Announcement, IDEMPOTENCY_MS, Store, StoreError, Tx, now_ms};
+use super::{Announcement, Counts, IDEMPOTENCY_MS, Store, StoreError, Tx, now_ms};
 
 /// The columns of a [`Notification`], in [`NotificationRow`]'s order.
 const COLUMNS: &str = "id, seq, version, title, body, link, category, actor, \
@@ -380,7 +380,7 @@ impl Store {
 
     /// The user's unread count and the sequence number it is valid at: one
     /// row, however many notifications there are.
-    pub async fn unread(&self, user: UserId) -> Result<(i64, i64), StoreError> {
+    pub async fn unread(&self, user: UserId) -> Result<Counts, StoreError> {
         sqlx::query_as("SELECT unread, last_seq FROM users WHERE id = $1")
             .bind(user)
             .fetch_optional(&self.pool)

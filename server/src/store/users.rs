@@ -6,7 +6,7 @@ use herald::{Role, User, UserId};
 use sqlx::FromRow;
 
 use super::audit::record;
-use super::{Store, StoreError, now_ms};
+use super::{Counts, Store, StoreError, now_ms};
 
 #[derive(FromRow)]
 struct UserRow {
@@ -119,6 +119,38 @@ impl Store {
         .await?
         .map(User::try_from)
         .transpose()
+    }
+
+    /// The unread count and latest sequence number of `id` while a
+    /// connection token from key `key` still lets them in (active user,
+    /// key not revoked): a live connection's re-check and opening count in
+    /// one read.
+    pub async fn token_counts(&self, id: UserId, key: i64) -> Result<Option<Counts>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT users.unread, users.last_seq FROM users \
+             JOIN api_keys ON api_keys.id = $2 AND api_keys.revoked_at IS NULL \
+             WHERE users.id = $1 AND users.deactivated_at IS NULL",
+        )
+        .bind(id)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// As [`Store::token_counts`], for a session opened in `epoch`.
+    pub async fn session_counts(
+        &self,
+        id: UserId,
+        epoch: i64,
+    ) -> Result<Option<Counts>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT unread, last_seq FROM users \
+             WHERE id = $1 AND auth_epoch = $2 AND deactivated_at IS NULL",
+        )
+        .bind(id)
+        .bind(epoch)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// An active user who logs in with a password, by username in any case.

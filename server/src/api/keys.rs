@@ -4,7 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
 
 use super::Problem;
 use crate::AppState;
@@ -38,7 +38,7 @@ impl FromRequestParts<AppState> for Caller {
             .map_err(Problem::internal)?
             .ok_or_else(Problem::unauthorized)?;
         if let Err(not_until) = state.api_limiter.check_key(&key.id) {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let wait = not_until.wait_time_from(state.api_limiter.clock().now());
             return Err(Problem::rate_limited(wait.as_secs().max(1)));
         }
         // "Last used" is bookkeeping: written at most once a minute, only

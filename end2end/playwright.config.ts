@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
 // Herald's browser tests run against the debug build that `make test` makes
-// with `cargo leptos build`, on a fresh SQLite database each run.
+// with `cargo leptos build --split`, on a fresh SQLite database each run.
 const PORT = Number(process.env.HERALD_E2E_PORT ?? 3100);
 export const PASSWORD = 'e2e-password';
 /** nginx in front of two instances (deploy/nginx/herald.conf). */

@@ -155,11 +155,12 @@ pub struct Config {
     #[arg(long, env = "HERALD_HEARTBEAT_TIMEOUT_MS", default_value_t = 10_000)]
     pub heartbeat_timeout_ms: u64,
 
-    /// Integration API requests per second per key, after a burst.
+    /// Integration API requests per second per key (and per user with a
+    /// connection token, on `/api/v1/me`), after a burst.
     #[arg(long, env = "HERALD_API_RATE", default_value_t = 10)]
     pub api_rate: u32,
 
-    /// Integration API requests per key allowed in a burst.
+    /// Integration API requests per key (or per user) allowed in a burst.
     #[arg(long, env = "HERALD_API_BURST", default_value_t = 50)]
     pub api_burst: u32,
 

@@ -81,6 +81,9 @@ pub struct AppState {
     pub instance: Arc<str>,
     /// Requests per API key.
     pub api_limiter: api::Limiter,
+    /// Requests per user with a connection token (`/api/v1/me`).
+    #[from_ref(skip)]
+    pub viewer_limiter: api::Limiter,
     /// Signs connection tokens for other sites.
     pub tokens: tokens::Signer,
     /// The purge job's record, for operators and tests.
@@ -178,6 +181,7 @@ impl Herald {
             leptos_options,
             services,
             api_limiter: api::limiter(config.api_rate, config.api_burst),
+            viewer_limiter: api::limiter(config.api_rate, config.api_burst),
             tokens: tokens::Signer::new(config.token_secret.as_deref()),
             config,
             store,
@@ -296,7 +300,7 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
             "/notifications/{id}/open",
             get(follow::open).post(follow::open_confirmed),
         )
-        .merge(api::router());
+        .merge(api::router(&state.config));
     let limited = assets::files(limited, &site_root, &pkg_dir, hashed)
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(options.clone())

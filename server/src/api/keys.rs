@@ -24,13 +24,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, Problem> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(Problem::unauthorized)?;
+        let token = bearer(parts).ok_or_else(Problem::unauthorized)?;
         let key = state
             .store
             .api_key_for(token)
@@ -48,4 +42,14 @@ impl FromRequestParts<AppState> for Caller {
         }
         Ok(Caller(key))
     }
+}
+
+/// The credential in `Authorization: Bearer <credential>`.
+pub(super) fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
 }

@@ -4,6 +4,7 @@
 //! `application/problem+json`.
 
 mod keys;
+mod me;
 mod notifications;
 mod problem;
 mod reads;
@@ -37,7 +38,19 @@ pub fn limiter(per_second: u32, burst: u32) -> Limiter {
     ))
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router(config: &crate::config::Config) -> Router<AppState> {
+    let me = Router::new()
+        .route("/api/v1/me/notifications", get(me::page))
+        .route("/api/v1/me/unread", get(me::unread))
+        .route("/api/v1/me/notifications/read-all", post(me::read_all))
+        .route("/api/v1/me/notifications/{id}/read", post(me::read))
+        .route("/api/v1/me/notifications/{id}/unread", post(me::unread_one))
+        .route("/api/v1/me/notifications/{id}/archive", post(me::archive))
+        .route(
+            "/api/v1/me/notifications/{id}/unarchive",
+            post(me::unarchive),
+        )
+        .layer(me::cors(config));
     Router::new()
         .route(
             "/api/v1/notifications",
@@ -51,6 +64,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/openapi.json",
             get(|| async { Json(ApiDoc::openapi()) }),
         )
+        .merge(me)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
@@ -69,10 +83,20 @@ pub fn router() -> Router<AppState> {
         reads::page,
         reads::unread,
         reads::mark_read,
-        tokens::issue
+        tokens::issue,
+        me::page,
+        me::unread,
+        me::read,
+        me::unread_one,
+        me::archive,
+        me::unarchive,
+        me::read_all
     ),
     modifiers(&BearerAuth),
-    tags((name = "notifications", description = "Creating notifications"))
+    tags(
+        (name = "notifications", description = "Creating notifications"),
+        (name = "me", description = "One user's own notifications, for a page on your site: authenticate with that user's connection token instead of an API key")
+    )
 )]
 pub struct ApiDoc;
 

@@ -50,6 +50,16 @@ impl Problem {
         }
     }
 
+    pub fn token_refused() -> Problem {
+        Problem {
+            detail: Some(
+                "Send a valid, unexpired connection token as `Authorization: Bearer <token>`."
+                    .into(),
+            ),
+            ..Problem::new(StatusCode::UNAUTHORIZED, "Unauthorized")
+        }
+    }
+
     pub fn invalid(errors: FieldErrors) -> Problem {
         Problem {
             errors: errors.0,

@@ -85,7 +85,7 @@ pub struct Unread {
     pub seq: i64,
 }
 
-fn invalid(field: &str, message: &str) -> Problem {
+pub(super) fn invalid(field: &str, message: &str) -> Problem {
     let mut errors = FieldErrors::default();
     errors.push(field, message);
     Problem::invalid(errors)
@@ -151,24 +151,43 @@ pub async fn page(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<Page>, Problem> {
     let Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
-    let view = match query.view.as_deref() {
+    let view = view_and_limit(query.view.as_deref(), query.limit)?;
+    let user = resolve(&state, query.user_id, query.external_id, Unknown::NotFound).await?;
+    Ok(Json(one_page(&state, user, view, query.before).await?))
+}
+
+/// Which notifications a page shows, and how many, as a query names them.
+pub(super) fn view_and_limit(
+    view: Option<&str>,
+    limit: Option<i64>,
+) -> Result<(InboxView, i64), Problem> {
+    let view = match view {
         None | Some("") => InboxView::All,
         Some(name) => InboxView::parse(name)
             .ok_or_else(|| invalid("view", "Must be unread, all or archived."))?,
     };
-    let limit = query.limit.unwrap_or(20);
+    let limit = limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(invalid("limit", "Must be 1 to 100."));
     }
-    let user = resolve(&state, query.user_id, query.external_id, Unknown::NotFound).await?;
-    let items = state.store.page(user, view, query.before, limit).await?;
+    Ok((view, limit))
+}
+
+/// One page of `user`'s notifications older than `before`, newest first.
+pub(super) async fn one_page(
+    state: &AppState,
+    user: UserId,
+    (view, limit): (InboxView, i64),
+    before: Option<i64>,
+) -> Result<Page, Problem> {
+    let items = state.store.page(user, view, before, limit).await?;
     let next_before = (items.len() as i64 == limit)
         .then(|| items.last().map(|n| n.seq))
         .flatten();
-    Ok(Json(Page {
+    Ok(Page {
         notifications: items.into_iter().map(ApiNotification::from).collect(),
         next_before,
-    }))
+    })
 }
 
 /// One user's unread count.

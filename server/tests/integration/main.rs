@@ -16,6 +16,7 @@ mod identities;
 mod inbox;
 mod live;
 mod logins;
+mod me;
 mod operations;
 mod persistence;
 pub mod process;

@@ -1,0 +1,226 @@
+//! `/api/v1/me`: one user's own notifications, for a page on the
+//! integrator's site (the embedded bell). Authenticated by that user's
+//! connection token, which the integrator's backend mints
+//! (`POST /api/v1/connection-tokens`), so a token reaches its own user's
+//! notifications and nobody else's. Browsers may call it from the origins in
+//! `HERALD_ALLOWED_ORIGINS` (CORS) and from no other: with none set, no
+//! cross-origin page can.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use governor::clock::Clock;
+use herald::UserId;
+use serde::Deserialize;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use utoipa::IntoParams;
+
+use super::Problem;
+use super::keys::bearer;
+use super::reads::{Page, Unread, invalid, one_page, view_and_limit};
+use crate::AppState;
+use crate::config::Config;
+use crate::store::now_ms;
+
+/// The user a connection token stands for: checked on every request (the
+/// token's signature and expiry, the user active, the minting key not
+/// revoked), then counted against that user's rate limit.
+pub struct Viewer(pub UserId);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, Problem> {
+        let claims = bearer(parts)
+            .and_then(|token| state.tokens.verify(token, now_ms()))
+            .ok_or_else(Problem::token_refused)?;
+        let user = state
+            .store
+            .token_user(claims.user, claims.key)
+            .await?
+            .ok_or_else(Problem::token_refused)?;
+        if let Err(not_until) = state.viewer_limiter.check_key(&user.id) {
+            let wait = not_until.wait_time_from(state.viewer_limiter.clock().now());
+            return Err(Problem {
+                detail: Some("Too many requests for this user; retry later.".into()),
+                ..Problem::rate_limited(wait.as_secs().max(1))
+            });
+        }
+        Ok(Viewer(user.id))
+    }
+}
+
+/// CORS for `/api/v1/me`: the configured origins only, bearer tokens (no
+/// cookies), preflights cached for ten minutes.
+pub fn cors(config: &Config) -> CorsLayer {
+    let origins: Vec<HeaderValue> = config
+        .allowed_origins()
+        .into_iter()
+        .filter_map(|origin| HeaderValue::from_str(&origin).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MyPageQuery {
+    /// unread, all (default: the inbox, not archived) or archived.
+    view: Option<String>,
+    /// Only notifications older than this `seq` (the `next_before` of the last page).
+    before: Option<i64>,
+    /// Page size, 1 to 100 (default 20).
+    limit: Option<i64>,
+}
+
+/// A page of the token's user's notifications.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/notifications",
+    tag = "me",
+    params(MyPageQuery),
+    responses(
+        (status = 200, description = "A page, newest first", body = Page),
+        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn page(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+    query: Result<Query<MyPageQuery>, QueryRejection>,
+) -> Result<Json<Page>, Problem> {
+    let Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
+    let shown = view_and_limit(query.view.as_deref(), query.limit)?;
+    Ok(Json(one_page(&state, user, shown, query.before).await?))
+}
+
+/// The token's user's unread count.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/unread",
+    tag = "me",
+    responses(
+        (status = 200, description = "The count", body = Unread),
+        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn unread(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+) -> Result<Json<Unread>, Problem> {
+    let (unread, seq) = state.store.unread(user).await?;
+    Ok(Json(Unread { unread, seq }))
+}
+
+/// What a change to one notification does.
+#[derive(Clone, Copy)]
+enum Change {
+    Read(bool),
+    Archive(bool),
+}
+
+/// Applies `change` to notification `id` if it is the viewer's (another
+/// user's is 404, like one that does not exist), live in their open tabs.
+async fn change(
+    state: &AppState,
+    user: UserId,
+    path: Result<Path<i64>, PathRejection>,
+    change: Change,
+) -> Result<StatusCode, Problem> {
+    let Ok(Path(id)) = path else {
+        return Err(Problem::not_found());
+    };
+    match change {
+        Change::Read(read) => state.notifier.set_read(user, id, read).await?,
+        Change::Archive(archived) => state.notifier.set_archived(user, id, archived).await?,
+    };
+    Ok(StatusCode::NO_CONTENT)
+}
+
+macro_rules! change_route {
+    ($name:ident, $path:literal, $summary:literal, $change:expr) => {
+        #[doc = $summary]
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "me",
+            params(("id" = i64, Path, description = "A notification id")),
+            responses(
+                (status = 204, description = "Done"),
+                (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such notification of this user", body = Problem, content_type = "application/problem+json"),
+                (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
+                 headers(("Retry-After" = u64, description = "Seconds to wait"))),
+            ),
+            security(("bearer" = [])),
+        )]
+        pub async fn $name(
+            State(state): State<AppState>,
+            Viewer(user): Viewer,
+            path: Result<Path<i64>, PathRejection>,
+        ) -> Result<StatusCode, Problem> {
+            change(&state, user, path, $change).await
+        }
+    };
+}
+
+change_route!(
+    read,
+    "/api/v1/me/notifications/{id}/read",
+    "Mark one read.",
+    Change::Read(true)
+);
+change_route!(
+    unread_one,
+    "/api/v1/me/notifications/{id}/unread",
+    "Mark one unread.",
+    Change::Read(false)
+);
+change_route!(
+    archive,
+    "/api/v1/me/notifications/{id}/archive",
+    "Archive one.",
+    Change::Archive(true)
+);
+change_route!(
+    unarchive,
+    "/api/v1/me/notifications/{id}/unarchive",
+    "Take one out of the archive.",
+    Change::Archive(false)
+);
+
+/// Mark read everything the user has now (not what arrives meanwhile).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/notifications/read-all",
+    tag = "me",
+    responses(
+        (status = 204, description = "Done"),
+        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn read_all(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+) -> Result<StatusCode, Problem> {
+    let (_, seq) = state.store.unread(user).await?;
+    state.notifier.mark_all_read(user, seq).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -7,6 +7,8 @@ export const PASSWORD = 'e2e-password';
 /** nginx in front of two instances (deploy/nginx/herald.conf). */
 export const CLUSTER_URL = 'http://127.0.0.1:3500';
 export const INSTANCES = ['http://127.0.0.1:3501', 'http://127.0.0.1:3502'];
+/** Another site that embeds <herald-bell> (foreign/server.mjs); allowed below. */
+export const FOREIGN_URL = 'http://127.0.0.1:3600';
 const POSTGRES = process.env.HERALD_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 
 export default defineConfig({
@@ -46,10 +48,18 @@ export default defineConfig({
       HERALD_ENV: 'development',
       HERALD_DATABASE_URL: 'sqlite://.data/herald.db',
       HERALD_SEED_PASSWORD: PASSWORD,
+      HERALD_ALLOWED_ORIGINS: FOREIGN_URL,
       LEPTOS_SITE_ROOT: '../target/site',
       LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
       RUST_LOG: 'warn',
     },
+  },
+  {
+    command: 'exec node foreign/server.mjs',
+    url: `${FOREIGN_URL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 10_000,
+    env: { FOREIGN_PORT: '3600', HERALD_URL: `http://127.0.0.1:${PORT}` },
   },
   // Two instances on one PostgreSQL database behind nginx, for
   // cluster.spec.ts: the README's recipe, run by the same script.

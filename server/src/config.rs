@@ -76,7 +76,8 @@ pub struct Config {
     #[arg(long, env = "HERALD_PUBLIC_URL")]
     pub public_url: Option<Url>,
 
-    /// Further origins allowed to open the live socket, comma-separated.
+    /// Further origins allowed to open the live socket with a session, and
+    /// to call `/api/v1/me` and `/events` with a token (CORS), comma-separated.
     #[arg(long, env = "HERALD_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 

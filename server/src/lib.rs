@@ -8,6 +8,7 @@ pub mod assets;
 pub mod auth;
 pub mod broker;
 pub mod config;
+pub mod embed;
 pub mod error;
 pub mod fanout;
 pub mod follow;
@@ -300,6 +301,7 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
             "/notifications/{id}/open",
             get(follow::open).post(follow::open_confirmed),
         )
+        .route("/embed/herald-bell.js", get(embed::script))
         .merge(api::router(&state.config));
     let limited = assets::files(limited, &site_root, &pkg_dir, hashed)
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
@@ -312,7 +314,11 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
         >(page_context, shell));
     let router = Router::new()
         .route("/ws", get(live::socket::upgrade))
-        .route("/events", get(live::stream::events))
+        // A page on an allowed origin may use the stream with a token.
+        .route(
+            "/events",
+            get(live::stream::events).layer(api::cors(&state.config)),
+        )
         .route("/healthz", get(operations::healthz))
         .route("/readyz", get(operations::readyz))
         .route("/metrics", get(operations::metrics))

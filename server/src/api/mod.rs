@@ -20,6 +20,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use utoipa::OpenApi;
 
 pub use keys::Caller;
+pub use me::cors;
 pub use problem::Problem;
 
 use crate::AppState;

@@ -42,6 +42,9 @@ pub struct PageQuery {
 pub struct ApiNotification {
     pub id: i64,
     pub seq: i64,
+    /// The recipient's sequence number of its latest change: of two copies,
+    /// the one with the higher version is the newer.
+    pub version: i64,
     pub title: String,
     pub body: String,
     pub link: Option<String>,
@@ -58,6 +61,7 @@ impl From<Notification> for ApiNotification {
         ApiNotification {
             id: n.id,
             seq: n.seq,
+            version: n.version,
             title: n.title,
             body: n.body,
             link: n.link,

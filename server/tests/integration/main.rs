@@ -10,6 +10,7 @@ mod atomic;
 mod cluster;
 mod common;
 mod edges;
+mod embed;
 mod fanout;
 mod grants;
 mod identities;

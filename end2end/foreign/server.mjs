@@ -1,0 +1,54 @@
+// Another site for the browser tests: a page that embeds <herald-bell> and
+// the backend view that mints its user's connection token with an API key,
+// as an integrator's Django or Node app would. The test hands it the key
+// (POST /configure) once it has made one on Herald's admin page.
+import http from 'node:http';
+
+const PORT = Number(process.env.FOREIGN_PORT ?? 3600);
+const HERALD = process.env.HERALD_URL ?? 'http://127.0.0.1:3100';
+let apiKey = null;
+const tokensMinted = {};
+
+const page = (user, ttl) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Shop</title>
+<script src="${HERALD}/embed/herald-bell.js" defer></script>
+<style>body{font-family:system-ui;margin:0}header{display:flex;justify-content:space-between;
+align-items:center;padding:10px 20px;background:#0f766e;color:#fff}
+herald-bell{--herald-accent:#0f766e;color:#fff}main{padding:20px}</style></head>
+<body><header><strong>Shop</strong>
+<herald-bell server="${HERALD}" token-url="/token?user=${encodeURIComponent(user)}&ttl=${ttl}"></herald-bell>
+</header><main><h1>Your orders</h1><p>Signed in as ${user.replace(/[^\w-]/g, '')}.</p></main></body></html>`;
+
+const body = (req) => new Promise((resolve) => {
+  let data = '';
+  req.on('data', (chunk) => (data += chunk));
+  req.on('end', () => resolve(data));
+});
+
+http.createServer(async (req, res) => {
+  const url = new URL(req.url, `http://${req.headers.host}`);
+  if (url.pathname === '/healthz') return res.end('ok');
+  if (url.pathname === '/configure' && req.method === 'POST') {
+    apiKey = JSON.parse(await body(req)).key;
+    return res.end('ok');
+  }
+  if (url.pathname === '/stats') {
+    res.setHeader('content-type', 'application/json');
+    return res.end(JSON.stringify(tokensMinted));
+  }
+  const user = url.searchParams.get('user') ?? 'shopper';
+  if (url.pathname === '/token') {
+    // In a real app: the logged-in user's id, never one from the query.
+    const minted = await fetch(`${HERALD}/api/v1/connection-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ external_id: user, ttl_seconds: Number(url.searchParams.get('ttl') ?? 300) }),
+    });
+    tokensMinted[user] = (tokensMinted[user] ?? 0) + 1;
+    res.statusCode = minted.status;
+    res.setHeader('content-type', 'application/json');
+    return res.end(await minted.text());
+  }
+  res.setHeader('content-type', 'text/html; charset=utf-8');
+  res.end(page(user, Number(url.searchParams.get('ttl') ?? 300)));
+}).listen(PORT);

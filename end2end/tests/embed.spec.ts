@@ -1,0 +1,114 @@
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import { FOREIGN_URL } from '../playwright.config';
+import { loginAs, send } from './helpers';
+
+// <herald-bell> on another site (foreign/server.mjs on another port), with
+// tokens that site's backend mints through Herald's API.
+
+let configured = false;
+
+/** Makes an API key on the admin page and gives it to the other site. */
+async function configureForeignSite(browser: Browser): Promise<void> {
+  if (configured) return;
+  const admin = await loginAs(browser, 'admin');
+  const res = await admin.request.post('/api/admin/api-keys/create', {
+    headers: { accept: 'application/json' },
+    form: { name: 'Shop' },
+  });
+  expect(res.ok()).toBeTruthy();
+  const key = await res.json();
+  const done = await admin.request.post(`${FOREIGN_URL}/configure`, { data: { key } });
+  expect(done.ok()).toBeTruthy();
+  await admin.context().close();
+  configured = true;
+}
+
+async function shop(browser: Browser, user: string, { origin = FOREIGN_URL, ttl = 300 } = {}): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${origin}/?user=${user}&ttl=${ttl}`);
+  return page;
+}
+
+const bell = (page: Page) => page.locator('herald-bell');
+const badge = (page: Page) => bell(page).locator('[part=badge]');
+const live = (page: Page) => expect(bell(page)).toHaveAttribute('data-link', 'live');
+
+async function apiSend(page: Page, user: string, title: string): Promise<void> {
+  // The shop's backend would do this; the test uses the key through Herald's
+  // own admin page instead (below) or the API directly here.
+  const admin = await loginAs(page.context().browser()!, 'admin');
+  await admin.goto('/admin');
+  await send(admin, `ext:${user}`, title);
+  await admin.context().close();
+}
+
+test('an embedded bell counts up live on another site, and its panel reads, marks and archives', async ({ browser }) => {
+  await configureForeignSite(browser);
+  const page = await shop(browser, 'shopper');
+  await live(page);
+  await expect(badge(page)).toBeHidden();
+
+  await apiSend(page, 'shopper', 'Your order shipped');
+  await expect(badge(page)).toHaveText('1');
+  await apiSend(page, 'shopper', 'Your order arrived');
+  await expect(badge(page)).toHaveText('2');
+  await expect(bell(page).getByRole('button', { name: 'Notifications, 2 unread' })).toBeVisible();
+
+  // Keyboard: open with Enter, close with Escape back to the bell.
+  await bell(page).getByRole('button', { name: /Notifications/ }).focus();
+  await page.keyboard.press('Enter');
+  const panel = bell(page).getByRole('dialog', { name: 'Notifications' });
+  await expect(panel).toBeVisible();
+  await expect(panel.locator('[part=title]')).toHaveText(['Your order arrived', 'Your order shipped']);
+  await page.screenshot({ path: 'screenshots/embed-panel.png', animations: 'disabled' });
+  await page.keyboard.press('Escape');
+  await expect(panel).toBeHidden();
+  await expect(bell(page).getByRole('button', { name: /Notifications/ })).toBeFocused();
+
+  await bell(page).getByRole('button', { name: /Notifications/ }).click();
+  await panel.getByRole('button', { name: 'Mark read: Your order shipped' }).click();
+  await expect(badge(page)).toHaveText('1');
+  await panel.getByRole('button', { name: 'Archive: Your order shipped' }).click();
+  await expect(panel.locator('[part=title]')).toHaveText(['Your order arrived']);
+  await panel.getByRole('button', { name: 'Mark all read' }).click();
+  await expect(badge(page)).toBeHidden();
+  await expect(bell(page).getByRole('button', { name: 'Notifications' })).toBeVisible();
+});
+
+test('the embedded bell renews its token through token-url and stays live', async ({ browser }) => {
+  await configureForeignSite(browser);
+  const stats = async (page: Page) =>
+    ((await (await page.request.get(`${FOREIGN_URL}/stats`)).json()) as Record<string, number>)['renewer'] ?? 0;
+  // A two-second token: renewed before it expires, and the socket the
+  // server closes at expiry resumes on the new one.
+  const page = await shop(browser, 'renewer', { ttl: 2 });
+  await live(page);
+  const first = await stats(page);
+  await expect.poll(() => stats(page), { timeout: 10_000 }).toBeGreaterThanOrEqual(first + 2);
+  await live(page);
+  await apiSend(page, 'renewer', 'Still here');
+  await expect(badge(page)).toHaveText('1');
+});
+
+test("another user's token never shows this user's notifications", async ({ browser }) => {
+  await configureForeignSite(browser);
+  const mine = await shop(browser, 'owner');
+  const theirs = await shop(browser, 'bystander');
+  await live(mine);
+  await live(theirs);
+  await apiSend(mine, 'owner', 'Private to owner');
+  await expect(badge(mine)).toHaveText('1');
+  await bell(theirs).getByRole('button', { name: /Notifications/ }).click();
+  const panel = bell(theirs).getByRole('dialog');
+  await expect(panel).toContainText('Nothing here yet.');
+  await expect(panel).not.toContainText('Private to owner');
+  await expect(badge(theirs)).toBeHidden();
+});
+
+test('a site whose origin is not allowed cannot read the notifications', async ({ browser }) => {
+  await configureForeignSite(browser);
+  // Same server, another origin: not in HERALD_ALLOWED_ORIGINS.
+  const page = await shop(browser, 'shopper', { origin: FOREIGN_URL.replace('127.0.0.1', 'localhost') });
+  await bell(page).getByRole('button', { name: /Notifications/ }).click();
+  await expect(bell(page).getByRole('alert')).toContainText('Cannot load notifications');
+});

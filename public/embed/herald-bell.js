@@ -1,0 +1,376 @@
+// <herald-bell>: Herald's bell for any site. Plain JavaScript, no build step.
+//
+//   <script src="https://herald.example.com/embed/herald-bell.js" defer></script>
+//   <herald-bell server="https://herald.example.com" token-url="/herald/token"></herald-bell>
+//
+// `token-url` is a URL on your own site that answers one user's connection
+// token as Herald mints it ({"token": "…", "expires_at": …}); the element
+// fetches it with your cookies and again before it expires. Or set `token`.
+// It speaks Herald's live protocol (WebSocket, server-sent events when that
+// cannot connect, resume from the last sequence number it applied) and
+// reads and changes notifications through /api/v1/me with the token.
+// Style it with CSS custom properties (--herald-accent, --herald-bg, …)
+// and ::part(button | badge | panel | item | title).
+(() => {
+  if (customElements.get('herald-bell')) return;
+  // Without a `server` attribute: the Herald this script came from.
+  const ORIGIN = document.currentScript ? new URL(document.currentScript.src).origin : location.origin;
+
+  const STYLE = `
+:host { --herald-accent: #4f46e5; --herald-bg: #fff; --herald-fg: #111827;
+  --herald-muted: #6b7280; --herald-border: #e5e7eb; --herald-badge: #e11d48;
+  --herald-unread: #eef2ff; display: inline-block; position: relative;
+  font: 14px/1.4 system-ui, sans-serif; color: var(--herald-fg); }
+@media (prefers-color-scheme: dark) { :host { --herald-bg: #1f2937; --herald-fg: #f9fafb;
+  --herald-muted: #9ca3af; --herald-border: #374151; --herald-unread: #312e81; } }
+button { font: inherit; cursor: pointer; }
+.bell { position: relative; background: none; border: 0; padding: 6px; color: inherit; border-radius: 6px; }
+.bell:focus-visible, .panel button:focus-visible, .panel a:focus-visible { outline: 2px solid var(--herald-accent); outline-offset: 2px; }
+.bell svg { width: 22px; height: 22px; display: block; }
+.badge { position: absolute; top: 0; right: 0; min-width: 18px; height: 18px; padding: 0 5px;
+  box-sizing: border-box; border-radius: 9px; background: var(--herald-badge); color: #fff;
+  font-size: 11px; font-weight: 700; line-height: 18px; text-align: center; }
+.panel { position: absolute; right: 0; top: calc(100% + 6px); width: min(360px, 90vw); z-index: 1000; color: var(--herald-fg);
+  background: var(--herald-bg); border: 1px solid var(--herald-border); border-radius: 10px;
+  box-shadow: 0 10px 30px rgb(0 0 0 / .15); }
+.head { display: flex; justify-content: space-between; align-items: center; padding: 10px 12px;
+  border-bottom: 1px solid var(--herald-border); }
+.head h2 { font-size: 15px; margin: 0; }
+.link { background: none; border: 0; color: var(--herald-accent); padding: 2px 4px; }
+ul { list-style: none; margin: 0; padding: 0; max-height: 420px; overflow: auto; }
+li { padding: 10px 12px; border-bottom: 1px solid var(--herald-border); }
+li.unread { background: var(--herald-unread); }
+.title { font-weight: 600; color: inherit; text-decoration: none; display: block; }
+a.title:hover { text-decoration: underline; }
+.body { margin: 2px 0; color: var(--herald-fg); white-space: pre-line; }
+.meta { display: flex; gap: 8px; align-items: center; color: var(--herald-muted); font-size: 12px; }
+.empty, .error { padding: 16px 12px; color: var(--herald-muted); margin: 0; }
+.error { color: var(--herald-badge); }
+[hidden] { display: none !important; }`;
+
+  const BELL = '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">' +
+    '<path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg>';
+  const PAGE = 20;
+
+  const el = (tag, props = {}, ...children) => {
+    const node = Object.assign(document.createElement(tag), props);
+    node.append(...children);
+    return node;
+  };
+  const ago = (ms) => {
+    const s = Math.max(0, (Date.now() - ms) / 1000);
+    if (s < 60) return 'just now';
+    if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+    if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+    return new Date(ms).toLocaleDateString();
+  };
+  // Only web links are followed: a javascript: URL in a title's link is not.
+  const safeLink = (link) => {
+    try {
+      const url = new URL(link, location.href);
+      return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+    } catch { return null; }
+  };
+
+  class HeraldBell extends HTMLElement {
+    static observedAttributes = ['token'];
+
+    attributeChangedCallback(name, old, value) {
+      // A page that sets `token` itself hands over a fresh one this way.
+      if (this.isConnected && this.shadowRoot && old !== value) this.start();
+    }
+
+    connectedCallback() {
+      if (!this.shadowRoot) this.render();
+      this.stopped = false;
+      this.seq = 0;
+      this.unread = 0;
+      this.countSeq = -1;
+      this.items = new Map();
+      this.failures = 0;
+      this.start();
+    }
+
+    disconnectedCallback() {
+      this.stopped = true;
+      this.closeLive();
+      clearTimeout(this.refreshTimer);
+      clearTimeout(this.retryTimer);
+    }
+
+    get server() {
+      return (this.getAttribute('server') || ORIGIN).replace(/\/$/, '');
+    }
+
+    render() {
+      const root = this.attachShadow({ mode: 'open' });
+      this.button = el('button', { className: 'bell', type: 'button' });
+      this.button.setAttribute('part', 'button');
+      this.button.setAttribute('aria-haspopup', 'dialog');
+      this.button.setAttribute('aria-expanded', 'false');
+      this.button.innerHTML = BELL; // a constant: no user text
+      this.badge = el('span', { className: 'badge', hidden: true });
+      this.badge.setAttribute('part', 'badge');
+      this.badge.setAttribute('aria-hidden', 'true');
+      this.button.append(this.badge);
+      this.readAll = el('button', { className: 'link', type: 'button', textContent: 'Mark all read' });
+      this.list = el('ul');
+      this.status = el('p', { className: 'empty', textContent: 'Loading…' });
+      this.panel = el('div', { className: 'panel', hidden: true },
+        el('div', { className: 'head' }, el('h2', { textContent: 'Notifications' }), this.readAll),
+        this.status, this.list);
+      this.panel.setAttribute('part', 'panel');
+      this.panel.setAttribute('role', 'dialog');
+      this.panel.setAttribute('aria-label', 'Notifications');
+      root.append(el('style', { textContent: STYLE }), this.button, this.panel);
+      this.button.addEventListener('click', () => this.toggle());
+      this.readAll.addEventListener('click', () =>
+        this.call('POST', '/notifications/read-all').catch((e) => this.fail(`That did not work (${e.message}).`)));
+      this.addEventListener('keydown', (e) => {
+        if (e.key === 'Escape' && !this.panel.hidden) { this.toggle(false); this.button.focus(); }
+      });
+      document.addEventListener('click', (e) => {
+        if (!this.panel.hidden && !e.composedPath().includes(this)) this.toggle(false);
+      });
+      this.showCount();
+    }
+
+    // --- the token -------------------------------------------------------
+
+    async fetchToken() {
+      const url = this.getAttribute('token-url');
+      if (!url) {
+        const token = this.getAttribute('token');
+        if (!token) throw new Error('no token');
+        return token;
+      }
+      const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+      if (!res.ok) throw new Error(`token-url answered ${res.status}`);
+      const { token, expires_at: expiresAt } = await res.json();
+      clearTimeout(this.refreshTimer);
+      if (expiresAt) {
+        // Fetched again a little before it expires; the socket resumes on it.
+        const left = expiresAt - Date.now();
+        this.refreshTimer = setTimeout(() => this.refresh(), Math.max(1000, left - Math.min(30000, left / 5)));
+      }
+      return token;
+    }
+
+    async refresh() {
+      if (this.stopped) return;
+      try {
+        this.token = await this.fetchToken();
+      } catch {
+        this.refreshTimer = setTimeout(() => this.refresh(), 5000);
+      }
+    }
+
+    // --- the live connection --------------------------------------------
+
+    async start() {
+      try {
+        this.token = await this.fetchToken();
+      } catch (error) {
+        this.fail(`Cannot sign in to notifications (${error.message}).`);
+        return this.retry();
+      }
+      if (!this.stopped) this.connect();
+    }
+
+    connect() {
+      this.closeLive();
+      if (this.useSse) return this.connectSse();
+      const url = `${this.server.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(this.token)}`;
+      const ws = new WebSocket(url);
+      let opened = false;
+      this.ws = ws;
+      ws.onopen = () => {
+        opened = true;
+        ws.send(JSON.stringify({ type: 'resume', after: this.seq }));
+      };
+      ws.onmessage = (e) => this.receive(JSON.parse(e.data));
+      ws.onclose = (e) => {
+        if (this.ws !== ws || this.stopped) return;
+        this.ws = null;
+        this.setLive(false);
+        if (!opened && ++this.failures >= 2) this.useSse = true;
+        if (e.code === 4001) return this.fail('Signed out of notifications.');
+        if (e.code === 4002) {
+          return this.getAttribute('token-url') ? this.start() : this.fail('The notification token expired.');
+        }
+        this.retry();
+      };
+    }
+
+    connectSse() {
+      const url = `${this.server}/events?token=${encodeURIComponent(this.token)}&after=${this.seq}`;
+      const source = new EventSource(url);
+      this.sse = source;
+      source.onmessage = (e) => this.receive(JSON.parse(e.data));
+      source.onerror = () => {
+        // A fresh token each time: the old one may be why it ended.
+        source.close();
+        if (this.sse !== source || this.stopped) return;
+        this.sse = null;
+        this.setLive(false);
+        this.retry();
+      };
+    }
+
+    closeLive() {
+      if (this.ws) { const ws = this.ws; this.ws = null; ws.close(); }
+      if (this.sse) { this.sse.close(); this.sse = null; }
+    }
+
+    retry() {
+      clearTimeout(this.retryTimer);
+      const wait = Math.min(30000, 500 * 2 ** Math.min(this.failures++, 6)) * (0.5 + Math.random() / 2);
+      this.retryTimer = setTimeout(() => this.start(), wait);
+    }
+
+    setLive(live) {
+      this.dataset.link = live ? 'live' : 'connecting';
+    }
+
+    receive(msg) {
+      switch (msg.type) {
+        case 'hello':
+        case 'resync':
+          this.failures = 0;
+          this.setLive(true);
+          this.setCount(msg.unread, msg.seq);
+          this.seq = Math.max(this.seq, msg.seq);
+          if (msg.type === 'resync' || this.loaded) this.load();
+          return;
+        case 'missed':
+          this.upsert(msg.notification);
+          this.seq = Math.max(this.seq, msg.notification.version);
+          return;
+        case 'created':
+        case 'updated':
+        case 'all_read': {
+          const seq = msg.type === 'all_read' ? msg.seq : msg.notification.version;
+          if (seq <= this.seq) return;
+          if (seq > this.seq + 1) return this.connect(); // missed one: resume
+          this.seq = seq;
+          if (msg.type === 'all_read') {
+            for (const n of this.items.values()) {
+              if (n.seq <= msg.up_to && n.read_at == null) n.read_at = msg.read_at;
+            }
+            this.draw();
+          } else {
+            this.upsert(msg.notification);
+          }
+          this.setCount(msg.unread, seq);
+          return;
+        }
+        default:
+      }
+    }
+
+    // --- state -------------------------------------------------------------
+
+    setCount(unread, seq) {
+      if (seq < this.countSeq) return;
+      this.countSeq = seq;
+      this.unread = unread;
+      this.showCount();
+    }
+
+    showCount() {
+      const n = this.unread || 0;
+      this.badge.hidden = n === 0;
+      this.badge.textContent = n > 99 ? '99+' : String(n);
+      this.button.setAttribute('aria-label', n ? `Notifications, ${n} unread` : 'Notifications');
+    }
+
+    upsert(n) {
+      const old = this.items.get(n.id);
+      if (old && old.version >= n.version) return;
+      if (n.archived_at != null || n.retracted_at != null) this.items.delete(n.id);
+      else this.items.set(n.id, n);
+      this.draw();
+    }
+
+    async load() {
+      try {
+        const page = await this.call('GET', `/notifications?limit=${PAGE}`);
+        this.items = new Map(page.notifications.map((n) => [n.id, n]));
+        this.loaded = true;
+        this.draw();
+      } catch (error) {
+        this.fail(`Cannot load notifications (${error.message}).`);
+      }
+    }
+
+    async call(method, path) {
+      const res = await fetch(`${this.server}/api/v1/me${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' },
+      });
+      if (res.status === 401 && this.getAttribute('token-url')) {
+        await this.refresh();
+        return this.call(method, path);
+      }
+      if (!res.ok) throw new Error(`${res.status}`);
+      return res.status === 204 ? null : res.json();
+    }
+
+    fail(message) {
+      this.status.hidden = false;
+      this.status.className = 'error';
+      this.status.textContent = message;
+      this.status.setAttribute('role', 'alert');
+    }
+
+    // --- the panel -------------------------------------------------------
+
+    toggle(open = this.panel.hidden) {
+      this.panel.hidden = !open;
+      this.button.setAttribute('aria-expanded', String(open));
+      if (open && !this.loaded) this.load();
+      if (open) this.panel.querySelector('a, button')?.focus();
+    }
+
+    draw() {
+      const items = [...this.items.values()].sort((a, b) => b.seq - a.seq).slice(0, PAGE);
+      this.status.className = 'empty';
+      this.status.removeAttribute('role');
+      this.status.textContent = 'Nothing here yet.';
+      this.status.hidden = items.length > 0 || !this.loaded;
+      this.list.replaceChildren(...items.map((n) => this.item(n)));
+    }
+
+    item(n) {
+      const unread = n.read_at == null;
+      const href = n.link && safeLink(n.link);
+      const title = href
+        ? el('a', { className: 'title', href, textContent: n.title })
+        : el('span', { className: 'title', textContent: n.title });
+      title.setAttribute('part', 'title');
+      if (href) {
+        title.addEventListener('click', async (e) => {
+          e.preventDefault();
+          if (unread) await this.call('POST', `/notifications/${n.id}/read`).catch(() => {});
+          location.assign(href);
+        });
+      }
+      const toggleRead = el('button', { className: 'link', type: 'button', textContent: unread ? 'Mark read' : 'Mark unread' });
+      toggleRead.addEventListener('click', () =>
+        this.call('POST', `/notifications/${n.id}/${unread ? 'read' : 'unread'}`).catch((e) => this.fail(`That did not work (${e.message}).`)));
+      const archive = el('button', { className: 'link', type: 'button', textContent: 'Archive' });
+      archive.addEventListener('click', () =>
+        this.call('POST', `/notifications/${n.id}/archive`).catch((e) => this.fail(`That did not work (${e.message}).`)));
+      toggleRead.setAttribute('aria-label', `${toggleRead.textContent}: ${n.title}`);
+      archive.setAttribute('aria-label', `Archive: ${n.title}`);
+      const li = el('li', { className: unread ? 'unread' : '' },
+        title,
+        n.body ? el('p', { className: 'body', textContent: n.body }) : '',
+        el('div', { className: 'meta' }, el('span', { textContent: ago(n.created_at) }), toggleRead, archive));
+      li.setAttribute('part', 'item');
+      return li;
+    }
+  }
+
+  customElements.define('herald-bell', HeraldBell);
+})();

@@ -112,3 +112,19 @@ test('a site whose origin is not allowed cannot read the notifications', async (
   await bell(page).getByRole('button', { name: /Notifications/ }).click();
   await expect(bell(page).getByRole('alert')).toContainText('Cannot load notifications');
 });
+
+test('where sockets are blocked the embedded bell falls back to server-sent events', async ({ browser }) => {
+  await configureForeignSite(browser);
+  const context = await browser.newContext();
+  // A network that lets the handshake through but never a message.
+  await context.routeWebSocket(/\/ws\?token=/, (ws) => ws.close());
+  const page = await context.newPage();
+  const stream = page.waitForRequest((r) => r.url().includes('/events?token='), { timeout: 20_000 });
+  await page.goto(`${FOREIGN_URL}/?user=streamer`);
+  await stream;
+  await live(page);
+  await apiSend(page, 'streamer', 'Over SSE');
+  await expect(badge(page)).toHaveText('1');
+  await bell(page).getByRole('button', { name: /Notifications/ }).click();
+  await expect(bell(page).locator('[part=title]')).toHaveText(['Over SSE']);
+});

@@ -88,6 +88,7 @@ a.title:hover { text-decoration: underline; }
       this.countSeq = -1;
       this.items = new Map();
       this.failures = 0;
+      this.socketFailures = 0;
       this.start();
     }
 
@@ -96,6 +97,7 @@ a.title:hover { text-decoration: underline; }
       this.closeLive();
       clearTimeout(this.refreshTimer);
       clearTimeout(this.retryTimer);
+      clearTimeout(this.watchdog);
     }
 
     get server() {
@@ -182,18 +184,20 @@ a.title:hover { text-decoration: underline; }
       if (this.useSse) return this.connectSse();
       const url = `${this.server.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(this.token)}`;
       const ws = new WebSocket(url);
-      let opened = false;
+      let greeted = false;
       this.ws = ws;
-      ws.onopen = () => {
-        opened = true;
-        ws.send(JSON.stringify({ type: 'resume', after: this.seq }));
+      ws.onopen = () => ws.send(JSON.stringify({ type: 'resume', after: this.seq }));
+      ws.onmessage = (e) => {
+        const msg = JSON.parse(e.data);
+        greeted ||= msg.type === 'hello' || msg.type === 'resync';
+        this.receive(msg);
       };
-      ws.onmessage = (e) => this.receive(JSON.parse(e.data));
       ws.onclose = (e) => {
         if (this.ws !== ws || this.stopped) return;
         this.ws = null;
         this.setLive(false);
-        if (!opened && ++this.failures >= 2) this.useSse = true;
+        // Twice no greeting (a proxy that blocks sockets): events instead.
+        if (!greeted && ++this.socketFailures >= 2) this.useSse = true;
         if (e.code === 4001) return this.fail('Signed out of notifications.');
         if (e.code === 4002) {
           return this.getAttribute('token-url') ? this.start() : this.fail('The notification token expired.');
@@ -217,7 +221,14 @@ a.title:hover { text-decoration: underline; }
       };
     }
 
+    // A connection silent for two heartbeats is dead: replaced, it resumes.
+    watch() {
+      clearTimeout(this.watchdog);
+      this.watchdog = setTimeout(() => this.connect(), 2 * (this.heartbeatMs || 25000) + 5000);
+    }
+
     closeLive() {
+      clearTimeout(this.watchdog);
       if (this.ws) { const ws = this.ws; this.ws = null; ws.close(); }
       if (this.sse) { this.sse.close(); this.sse = null; }
     }
@@ -233,10 +244,12 @@ a.title:hover { text-decoration: underline; }
     }
 
     receive(msg) {
+      this.watch();
       switch (msg.type) {
         case 'hello':
         case 'resync':
           this.failures = 0;
+          this.heartbeatMs = msg.heartbeat_ms;
           this.setLive(true);
           this.setCount(msg.unread, msg.seq);
           this.seq = Math.max(this.seq, msg.seq);

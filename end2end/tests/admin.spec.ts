@@ -1,5 +1,5 @@
 import { test, expect, request, type Page } from '@playwright/test';
-import { bubble, loginAs, waitLive } from './helpers';
+import { README_SHOTS, bubble, loginAs, waitLive } from './helpers';
 
 test('an admin creates an API key, it works, and revoking it stops it at once', async ({ browser, baseURL }) => {
   const admin = await loginAs(browser, 'admin');
@@ -81,6 +81,7 @@ test('the console shows delivery, seen and read rising, and a retract leaves eve
   await expect(row.locator('[data-count=seen]')).toHaveText('2', { timeout: 5_000 });
   await expect(row.locator('[data-count=read]')).toHaveText('2', { timeout: 5_000 });
   await admin.screenshot({ path: 'screenshots/admin-console.png', fullPage: true, animations: 'disabled' });
+  await admin.screenshot({ path: `${README_SHOTS}/admin-console.png`, animations: 'disabled' });
 
   // A retract takes it off alice's open page, live.
   await alice.keyboard.press('Escape');

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { bubble, expectNotReloaded, loginAs, markNoReload, send, waitLive } from './helpers';
+import { README_SHOTS, bubble, expectNotReloaded, loginAs, markNoReload, send, waitLive } from './helpers';
 
 test('the admin sends to alice: her bubble counts up live, bob sees nothing', async ({ browser }) => {
   const admin = await loginAs(browser, 'admin');
@@ -18,6 +18,7 @@ test('the admin sends to alice: her bubble counts up live, bob sees nothing', as
   await expect(bubble(alice)).toHaveText('2', { timeout: 2_000 });
   await expectNotReloaded(alice);
   await alice.locator('header').screenshot({ path: 'screenshots/header-bubble.png', animations: 'disabled' });
+  await alice.locator('header').screenshot({ path: `${README_SHOTS}/bell.png`, animations: 'disabled' });
 
   // Bob's first change is the broadcast below, so alice's never reached him.
   await expect(bubble(bob)).toHaveCount(0);

@@ -1,6 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { FOREIGN_URL } from '../playwright.config';
-import { loginAs, send } from './helpers';
+import { README_SHOTS, loginAs, send } from './helpers';
 
 // <herald-bell> on another site (foreign/server.mjs on another port), with
 // tokens that site's backend mints through Herald's API.
@@ -60,7 +60,7 @@ test('an embedded bell counts up live on another site, and its panel reads, mark
   const panel = bell(page).getByRole('dialog', { name: 'Notifications' });
   await expect(panel).toBeVisible();
   await expect(panel.locator('[part=title]')).toHaveText(['Your order arrived', 'Your order shipped']);
-  await page.screenshot({ path: 'screenshots/embed-panel.png', animations: 'disabled' });
+  await page.screenshot({ path: `${README_SHOTS}/embedded-bell.png`, animations: 'disabled' });
   await page.keyboard.press('Escape');
   await expect(panel).toBeHidden();
   await expect(bell(page).getByRole('button', { name: /Notifications/ })).toBeFocused();

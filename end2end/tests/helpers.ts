@@ -46,3 +46,6 @@ export async function send(admin: Page, recipient: string, title: string): Promi
   const report = recipient === 'Everyone' ? `Sending “${title}”` : `Sent “${title}”`;
   await expect(admin.locator('.success')).toContainText(report);
 }
+
+/** Where the README's pictures live: every run of the browser tests redraws them. */
+export const README_SHOTS = '../docs/screenshots';

@@ -1,6 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { PASSWORD } from '../playwright.config';
-import { bubble, expectNotReloaded, loginAs, markNoReload, waitLive } from './helpers';
+import { README_SHOTS, bubble, expectNotReloaded, loginAs, markNoReload, waitLive } from './helpers';
 import { Api, Herald } from './server';
 
 // A Herald of its own, so counts start from zero.
@@ -39,6 +39,7 @@ test('open the panel, read one: the bubble goes down and the title follows', asy
   await expect(panel(alice).locator('.item')).toHaveCount(3);
   await expect(panel(alice).locator('.item.unread')).toHaveCount(3);
   await panel(alice).screenshot({ path: 'screenshots/panel.png', animations: 'disabled' });
+  await panel(alice).screenshot({ path: `${README_SHOTS}/panel.png`, animations: 'disabled' });
 
   await panel(alice).locator('.item', { hasText: 'Invoice paid' }).getByRole('button', { name: 'Mark read' }).click();
   await expect(bubble(alice)).toHaveText('2');
@@ -92,6 +93,7 @@ test('archive one and find it under Archived', async ({ browser }) => {
   await alice.getByRole('link', { name: 'Unread' }).click();
   await expect(alice.locator('.feed .item')).toHaveCount(1);
   await alice.screenshot({ path: 'screenshots/inbox.png', fullPage: true, animations: 'disabled' });
+  await alice.screenshot({ path: `${README_SHOTS}/inbox.png`, animations: 'disabled' });
 });
 
 test('without WASM the actions still work as plain forms', async ({ browser }) => {

@@ -316,14 +316,15 @@ a.title:hover { text-decoration: underline; }
       }
     }
 
-    async call(method, path) {
+    async call(method, path, renewed = false) {
       const res = await fetch(`${this.server}/api/v1/me${path}`, {
         method,
         headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' },
       });
-      if (res.status === 401 && this.getAttribute('token-url')) {
+      // Expired meanwhile: once more with a fresh token.
+      if (res.status === 401 && !renewed && this.getAttribute('token-url')) {
         await this.refresh();
-        return this.call(method, path);
+        return this.call(method, path, true);
       }
       if (!res.ok) throw new Error(`${res.status}`);
       return res.status === 204 ? null : res.json();

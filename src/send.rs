@@ -9,6 +9,8 @@ use crate::{Category, FieldErrors, NewNotification};
 pub const MAX_RECIPIENTS: usize = 1000;
 /// The longest actor ("who did it", shown with the notification).
 pub const ACTOR_MAX_CHARS: usize = 200;
+/// How far ahead a notification may be set to expire: a year.
+pub const MAX_EXPIRY_MS: i64 = 366 * 24 * 3600 * 1000;
 
 /// What a sender submitted, before validation. Missing text is empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -19,6 +21,8 @@ pub struct Draft {
     /// A category's name; empty or `None` is `info`.
     pub category: Option<String>,
     pub actor: Option<String>,
+    /// When it expires (Unix ms), if ever.
+    pub expires_at: Option<i64>,
 }
 
 /// A send's checked content.
@@ -31,7 +35,8 @@ pub struct Content {
 impl Draft {
     /// Checks every field (trimmed), adding each problem to `errors` under
     /// its field's name; the content only if all of them pass.
-    pub fn check(self, errors: &mut FieldErrors) -> Option<Content> {
+    /// `now` is the time an expiry must come after.
+    pub fn check(self, now: i64, errors: &mut FieldErrors) -> Option<Content> {
         let category = match self.category.as_deref().map(str::trim) {
             None | Some("") => Some(Category::Info),
             Some(name) => Category::parse(name),
@@ -41,12 +46,22 @@ impl Draft {
             body: self.body,
             link: self.link,
             category: category.unwrap_or_default(),
+            expires_at: self.expires_at,
         }
         .validate()
         .map_err(|bad| errors.0.extend(bad.0))
         .ok();
         if category.is_none() {
             errors.push("category", "Must be info, success, warning or mention.");
+        }
+        match self.expires_at {
+            Some(at) if at <= now => {
+                errors.push("expires_at", "Must be in the future (Unix milliseconds).");
+            }
+            Some(at) if at - now > MAX_EXPIRY_MS => {
+                errors.push("expires_at", "Must be at most a year ahead.");
+            }
+            _ => {}
         }
         let actor = self
             .actor
@@ -86,6 +101,8 @@ pub fn check_recipient_count(count: usize, field: &str, errors: &mut FieldErrors
 mod tests {
     use super::*;
 
+    const NOW: i64 = 1_700_000_000_000;
+
     fn draft(title: &str, category: Option<&str>, actor: Option<&str>) -> Draft {
         Draft {
             title: title.into(),
@@ -99,7 +116,7 @@ mod tests {
     fn good_content_is_trimmed_and_defaults_to_info() {
         let mut errors = FieldErrors::default();
         let content = draft(" Hi ", Some(" "), Some("  "))
-            .check(&mut errors)
+            .check(NOW, &mut errors)
             .unwrap();
         assert_eq!(content.notification.title, "Hi");
         assert_eq!(content.notification.category, Category::Info);
@@ -113,7 +130,7 @@ mod tests {
         errors.push("recipients", "found earlier");
         let long_actor = "a".repeat(ACTOR_MAX_CHARS + 1);
         assert_eq!(
-            draft("", Some("urgent"), Some(&long_actor)).check(&mut errors),
+            draft("", Some("urgent"), Some(&long_actor)).check(NOW, &mut errors),
             None
         );
         let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
@@ -121,7 +138,33 @@ mod tests {
         // An earlier problem alone still stops the send.
         let mut errors = FieldErrors::default();
         errors.push("usernames", "No such user: x.");
-        assert_eq!(draft("Fine", None, None).check(&mut errors), None);
+        assert_eq!(draft("Fine", None, None).check(NOW, &mut errors), None);
+    }
+
+    #[test]
+    fn an_expiry_is_in_the_future_and_at_most_a_year_ahead() {
+        for (at, ok) in [
+            (NOW - 1, false),
+            (NOW, false),
+            (NOW + 1, true),
+            (NOW + MAX_EXPIRY_MS, true),
+            (NOW + MAX_EXPIRY_MS + 1, false),
+        ] {
+            let mut errors = FieldErrors::default();
+            let content = Draft {
+                expires_at: Some(at),
+                ..draft("Sale ends", None, None)
+            }
+            .check(NOW, &mut errors);
+            assert_eq!(content.is_some(), ok, "{at}");
+            assert_eq!(
+                content.map(|c| c.notification.expires_at),
+                ok.then_some(Some(at))
+            );
+            if !ok {
+                assert_eq!(errors.0[0].field, "expires_at");
+            }
+        }
     }
 
     #[test]

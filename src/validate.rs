@@ -51,6 +51,9 @@ pub struct NewNotification {
     pub link: Option<String>,
     #[serde(default)]
     pub category: Category,
+    /// When it is withdrawn from the inbox and the count (Unix ms), if ever.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
 }
 
 impl NewNotification {
@@ -89,6 +92,7 @@ impl NewNotification {
                 body,
                 link,
                 category: self.category,
+                expires_at: self.expires_at,
             })
         } else {
             Err(errors)
@@ -136,6 +140,7 @@ mod tests {
             body: body.into(),
             link: link.map(Into::into),
             category: Category::Info,
+            expires_at: None,
         }
     }
 

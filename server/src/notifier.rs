@@ -292,6 +292,26 @@ impl Notifier {
     }
 }
 
+impl Notifier {
+    /// Withdraws notifications whose expiry has come by `now` (at most
+    /// `limit`), live in every tab; returns how many this call withdrew.
+    pub async fn expire_due(&self, now: i64, limit: i64) -> Result<usize, NotifyError> {
+        let mut withdrawn = 0;
+        for id in self.store.due_expiries(now, limit).await? {
+            let expired = self
+                .broker
+                .run(&self.store, move |store| async move {
+                    let changed = store.expire(id, now).await?;
+                    let announcements = changed.iter().filter_map(Changed::announcement).collect();
+                    Ok((changed, announcements))
+                })
+                .await?;
+            withdrawn += usize::from(expired.is_some());
+        }
+        Ok(withdrawn)
+    }
+}
+
 /// Stores named sends in arrival order, all those waiting in one
 /// transaction. SQLite takes one writer at a time: a send that would wait
 /// for its turn joins the next batch instead, which shares the commit and

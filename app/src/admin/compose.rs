@@ -92,8 +92,9 @@ pub async fn send_notification(
                 link: Some(link),
                 category: Some(category),
                 actor: None,
+                expires_at: None,
             }
-            .check(&mut errors);
+            .check(crate::state::now_ms(), &mut errors);
             match (content, audience) {
                 (Some(content), Some(audience)) => {
                     backend()?

@@ -49,6 +49,10 @@ pub struct CreateRequest {
     /// Who caused it, as the recipients should see it (at most 200 characters).
     #[serde(default)]
     pub actor: Option<String>,
+    /// When it stops mattering (Unix milliseconds, in the future, at most a
+    /// year ahead): it then leaves each recipient's inbox and count, live.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
 }
 
 /// A recipient, by Herald user id or by the caller's own id for them.
@@ -316,8 +320,9 @@ async fn validate(
         link: request.link,
         category: request.category,
         actor: request.actor,
+        expires_at: request.expires_at,
     }
-    .check(&mut errors);
+    .check(crate::store::now_ms(), &mut errors);
     let Some(Content {
         notification: content,
         actor,

@@ -34,6 +34,7 @@ pub struct Fanout {
     category: String,
     actor: Option<String>,
     role: Option<String>,
+    expires_at: Option<i64>,
     created_at: i64,
     up_to_user: i64,
     pub after_user: i64,
@@ -47,6 +48,7 @@ impl Fanout {
             link: self.link.clone(),
             // The CHECK constraint on notifications admits only known names.
             category: Category::parse(&self.category).unwrap_or_default(),
+            expires_at: self.expires_at,
         }
     }
 }
@@ -108,8 +110,8 @@ impl Store {
         .await?;
         sqlx::query(
             "INSERT INTO fanouts \
-             (send_id, body, link, category, actor, role, up_to_user, after_user) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 0)",
+             (send_id, body, link, category, actor, role, up_to_user, expires_at, after_user) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)",
         )
         .bind(send)
         .bind(&content.body)
@@ -118,6 +120,7 @@ impl Store {
         .bind(actor)
         .bind(role)
         .bind(up_to.unwrap_or(0))
+        .bind(content.expires_at)
         .execute(&mut *tx)
         .await?;
         let queued = Queued { send, recipients };
@@ -137,7 +140,7 @@ impl Store {
     pub async fn pending_fanouts(&self) -> Result<Vec<Fanout>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT f.send_id, s.title, f.body, f.link, f.category, f.actor, f.role, \
-                    s.created_at, f.up_to_user, f.after_user \
+                    f.expires_at, s.created_at, f.up_to_user, f.after_user \
              FROM fanouts f JOIN sends s ON s.id = f.send_id ORDER BY f.send_id",
         )
         .fetch_all(&self.pool)

@@ -352,8 +352,9 @@ impl Store {
         let reached = self.engine.recipients();
         let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
             "INSERT INTO notifications \
-             (user_id, seq, version, title, body, link, category, actor, created_at, send_id) \
-             SELECT id, last_seq, last_seq, $2, $3, $4, $5, $6, $7, $8 FROM users \
+             (user_id, seq, version, title, body, link, category, actor, created_at, send_id, \
+              expires_at) \
+             SELECT id, last_seq, last_seq, $2, $3, $4, $5, $6, $7, $8, $9 FROM users \
              WHERE {reached} \
              RETURNING user_id AS owner, {COLUMNS}"
         ))
@@ -365,6 +366,7 @@ impl Store {
         .bind(actor)
         .bind(created_at)
         .bind(send_id)
+        .bind(content.expires_at)
         .fetch_all(&mut **tx)
         .await?;
         let counts: std::collections::HashMap<UserId, i64> = counts.into_iter().collect();
@@ -612,23 +614,10 @@ impl Store {
     /// Returns the owner and the change to announce to them.
     pub async fn retract(&self, id: i64, by: &str) -> Result<Changed, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let owner: Option<UserId> =
-            sqlx::query_scalar("SELECT user_id FROM notifications WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        self.lock_user(&mut tx, owner.ok_or(StoreError::NotFound)?)
-            .await?;
-        let row: Option<OwnedRow> = sqlx::query_as(&format!(
-            "UPDATE notifications SET retracted_at = $2, version = \
-             (SELECT last_seq + 1 FROM users WHERE users.id = notifications.user_id) \
-             WHERE id = $1 AND retracted_at IS NULL RETURNING user_id AS owner, {COLUMNS}"
-        ))
-        .bind(id)
-        .bind(now_ms())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let row = row.ok_or(StoreError::NotFound)?;
+        let changed = self
+            .withdraw(&mut tx, id, None)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         // The last of a send to go marks the send retracted too.
         sqlx::query(
             "UPDATE sends SET retracted_at = $2 WHERE retracted_at IS NULL \
@@ -640,27 +629,93 @@ impl Store {
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
-        let notification = Notification::from(row.row);
-        let counted = notification.read_at.is_none() && notification.archived_at.is_none();
-        let (unread, _) = bump(&mut tx, row.owner, -(counted as i64)).await?;
         record(
             &mut tx,
             by,
             "retract",
             &format!("notification #{id}"),
-            &notification.title,
+            &changed.notification.title,
         )
         .await?;
-        let changed = Changed {
-            user: row.owner,
-            notification,
-            unread,
-            changed: true,
-        };
         self.announce(&mut tx, changed.announcement().as_slice())
             .await?;
         tx.commit().await?;
         Ok(changed)
+    }
+
+    /// Notifications whose expiry has come (at most `limit`): what the
+    /// expiry job withdraws next.
+    pub async fn due_expiries(&self, now: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM notifications \
+             WHERE expires_at IS NOT NULL AND retracted_at IS NULL AND expires_at <= $1 \
+             ORDER BY expires_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Withdraws notification `id` if its expiry is at or before `now`, as
+    /// a retraction does but without a sender to audit. `None` when it is
+    /// not due, or already gone (another instance's job got there first).
+    pub async fn expire(&self, id: i64, now: i64) -> Result<Option<Changed>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let Some(changed) = self.withdraw(&mut tx, id, Some(now)).await? else {
+            return Ok(None);
+        };
+        self.announce(&mut tx, changed.announcement().as_slice())
+            .await?;
+        tx.commit().await?;
+        Ok(Some(changed))
+    }
+
+    /// Marks notification `id` withdrawn as its owner's next change, and
+    /// takes it off their count; with `due`, only if it expires by then.
+    /// `None` if there is nothing to withdraw.
+    async fn withdraw(
+        &self,
+        tx: &mut Tx<'_>,
+        id: i64,
+        due: Option<i64>,
+    ) -> Result<Option<Changed>, StoreError> {
+        let owner: Option<UserId> =
+            sqlx::query_scalar("SELECT user_id FROM notifications WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some(owner) = owner else {
+            return Ok(None);
+        };
+        self.lock_user(tx, owner).await?;
+        let due_clause = if due.is_some() {
+            " AND expires_at <= $3"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE notifications SET retracted_at = $2, version = \
+             (SELECT last_seq + 1 FROM users WHERE users.id = notifications.user_id) \
+             WHERE id = $1 AND retracted_at IS NULL{due_clause} \
+             RETURNING user_id AS owner, {COLUMNS}"
+        );
+        let mut update = sqlx::query_as::<_, OwnedRow>(&sql).bind(id).bind(now_ms());
+        if let Some(due) = due {
+            update = update.bind(due);
+        }
+        let Some(row) = update.fetch_optional(&mut **tx).await? else {
+            return Ok(None);
+        };
+        let notification = Notification::from(row.row);
+        let counted = notification.read_at.is_none() && notification.archived_at.is_none();
+        let (unread, _) = bump(tx, row.owner, -(counted as i64)).await?;
+        Ok(Some(Changed {
+            user: row.owner,
+            notification,
+            unread,
+            changed: true,
+        }))
     }
 
     /// Withdraws every notification of a send still out, in one

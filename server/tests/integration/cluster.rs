@@ -66,6 +66,7 @@ fn content(title: String) -> NewNotification {
         body: String::new(),
         link: None,
         category: Default::default(),
+        expires_at: None,
     }
 }
 

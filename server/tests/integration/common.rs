@@ -202,6 +202,7 @@ impl TestApp {
             body: body.to_owned(),
             link: None,
             category: Default::default(),
+            expires_at: None,
         };
         self.state
             .notifier

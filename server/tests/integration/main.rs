@@ -11,6 +11,7 @@ mod cluster;
 mod common;
 mod edges;
 mod embed;
+mod expiry;
 mod fanout;
 mod grants;
 mod identities;

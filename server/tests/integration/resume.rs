@@ -59,6 +59,7 @@ async fn notifications_committed_while_clients_resume_arrive_exactly_once() {
                     body: String::new(),
                     link: None,
                     category: Default::default(),
+                    expires_at: None,
                 };
                 services
                     .deliver(&herald::Audience::User { id }, &content, None, "test")

@@ -74,17 +74,24 @@ pub struct Notification {
     /// Set when the sender withdrew it: it then belongs to no view.
     #[serde(default)]
     pub retracted_at: Option<i64>,
+    /// Set while the user has snoozed it: out of every view and the count
+    /// until then.
+    #[serde(default)]
+    pub snoozed_until: Option<i64>,
 }
 
 impl Notification {
-    /// Whether it counts towards the badge: unread and not archived.
+    /// Whether it counts towards the badge: unread, not archived, not snoozed.
     pub fn counts_as_unread(&self) -> bool {
-        self.read_at.is_none() && self.archived_at.is_none() && self.retracted_at.is_none()
+        self.read_at.is_none()
+            && self.archived_at.is_none()
+            && self.retracted_at.is_none()
+            && self.snoozed_until.is_none()
     }
 
     /// Whether it belongs in `view`.
     pub fn is_in(&self, view: InboxView) -> bool {
-        if self.retracted_at.is_some() {
+        if self.retracted_at.is_some() || self.snoozed_until.is_some() {
             return false;
         }
         match view {

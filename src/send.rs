@@ -9,7 +9,7 @@ use crate::{Category, FieldErrors, NewNotification};
 pub const MAX_RECIPIENTS: usize = 1000;
 /// The longest actor ("who did it", shown with the notification).
 pub const ACTOR_MAX_CHARS: usize = 200;
-/// How far ahead a notification may be set to expire: a year.
+/// How far ahead a notification may be set to expire or wake: a year.
 pub const MAX_EXPIRY_MS: i64 = 366 * 24 * 3600 * 1000;
 
 /// What a sender submitted, before validation. Missing text is empty.
@@ -54,15 +54,7 @@ impl Draft {
         if category.is_none() {
             errors.push("category", "Must be info, success, warning or mention.");
         }
-        match self.expires_at {
-            Some(at) if at <= now => {
-                errors.push("expires_at", "Must be in the future (Unix milliseconds).");
-            }
-            Some(at) if at - now > MAX_EXPIRY_MS => {
-                errors.push("expires_at", "Must be at most a year ahead.");
-            }
-            _ => {}
-        }
+        check_future(self.expires_at, now, "expires_at", errors);
         let actor = self
             .actor
             .map(|a| a.trim().to_owned())
@@ -81,6 +73,16 @@ impl Draft {
             notification,
             actor,
         })
+    }
+}
+
+/// Checks a time a notification changes at (an expiry, a snooze's end),
+/// under `field`: after `now` and at most [`MAX_EXPIRY_MS`] ahead.
+pub fn check_future(at: Option<i64>, now: i64, field: &str, errors: &mut FieldErrors) {
+    match at {
+        Some(at) if at <= now => errors.push(field, "Must be in the future (Unix milliseconds)."),
+        Some(at) if at - now > MAX_EXPIRY_MS => errors.push(field, "Must be at most a year ahead."),
+        _ => {}
     }
 }
 

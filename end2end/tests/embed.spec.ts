@@ -70,6 +70,12 @@ test('an embedded bell counts up live on another site, and its panel reads, mark
   await expect(badge(page)).toHaveText('1');
   await panel.getByRole('button', { name: 'Archive: Your order shipped' }).click();
   await expect(panel.locator('[part=title]')).toHaveText(['Your order arrived']);
+  // Snoozed: out of the panel and the count (it comes back in an hour).
+  await panel.getByRole('button', { name: 'Snooze for an hour: Your order arrived' }).click();
+  await expect(panel).toContainText('Nothing here yet.');
+  await expect(badge(page)).toBeHidden();
+  await apiSend(page, 'shopper', 'Your invoice');
+  await expect(badge(page)).toHaveText('1');
   await panel.getByRole('button', { name: 'Mark all read' }).click();
   await expect(badge(page)).toBeHidden();
   await expect(bell(page).getByRole('button', { name: 'Notifications' })).toBeVisible();
@@ -88,6 +94,7 @@ test('the embedded bell renews its token through token-url and stays live', asyn
   await live(page);
   await apiSend(page, 'renewer', 'Still here');
   await expect(badge(page)).toHaveText('1');
+  await page.context().close();
 });
 
 test("another user's token never shows this user's notifications", async ({ browser }) => {

@@ -300,7 +300,7 @@ a.title:hover { text-decoration: underline; }
     upsert(n) {
       const old = this.items.get(n.id);
       if (old && old.version >= n.version) return;
-      if (n.archived_at != null || n.retracted_at != null) this.items.delete(n.id);
+      if (n.archived_at != null || n.retracted_at != null || n.snoozed_until != null) this.items.delete(n.id);
       else this.items.set(n.id, n);
       this.draw();
     }
@@ -375,12 +375,18 @@ a.title:hover { text-decoration: underline; }
       const archive = el('button', { className: 'link', type: 'button', textContent: 'Archive' });
       archive.addEventListener('click', () =>
         this.call('POST', `/notifications/${n.id}/archive`).catch((e) => this.fail(`That did not work (${e.message}).`)));
+      // Back in an hour, live, in every tab.
+      const snooze = el('button', { className: 'link', type: 'button', textContent: 'Snooze 1 h' });
+      snooze.addEventListener('click', () =>
+        this.call('POST', `/notifications/${n.id}/snooze?until=${Date.now() + 3600000}`)
+          .catch((e) => this.fail(`That did not work (${e.message}).`)));
       toggleRead.setAttribute('aria-label', `${toggleRead.textContent}: ${n.title}`);
       archive.setAttribute('aria-label', `Archive: ${n.title}`);
+      snooze.setAttribute('aria-label', `Snooze for an hour: ${n.title}`);
       const li = el('li', { className: unread ? 'unread' : '' },
         title,
         n.body ? el('p', { className: 'body', textContent: n.body }) : '',
-        el('div', { className: 'meta' }, el('span', { textContent: ago(n.created_at) }), toggleRead, archive));
+        el('div', { className: 'meta' }, el('span', { textContent: ago(n.created_at) }), toggleRead, archive, snooze));
       li.setAttribute('part', 'item');
       return li;
     }

@@ -102,35 +102,41 @@ pub fn spawn_checkpoints(store: Store, shutdown: CancellationToken) {
     });
 }
 
-/// How often notifications whose expiry has come are withdrawn: a
-/// notification leaves the inbox within this much of its `expires_at`.
-const EXPIRE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
-/// The most withdrawn per transaction-at-a-time pass; the rest next pass.
-const EXPIRE_BATCH: i64 = 1000;
+/// How often timed changes are made: a notification expires, or comes
+/// back from a snooze, within this much of its time.
+const DUE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// The most of each kind made per pass; the rest next pass.
+const DUE_BATCH: i64 = 1000;
 
-/// Starts the expiry job; it ends when `shutdown` is cancelled. What is due
-/// is read from the database each time, so expiries that came while Herald
-/// was down are withdrawn on start, and instances on one database share the
-/// work (a notification is withdrawn once, by whichever gets it).
-pub fn spawn_expiry(
+/// Starts the job that makes timed changes: expiries withdrawn, snoozes
+/// ended. It ends when `shutdown` is cancelled. What is due is read from
+/// the database each time, so what came due while Herald was down happens
+/// on start, and instances on one database share the work (each change is
+/// made once, by whichever gets it).
+pub fn spawn_due_changes(
     notifier: std::sync::Arc<crate::notifier::Notifier>,
     shutdown: CancellationToken,
 ) {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(EXPIRE_EVERY);
+        let mut every = tokio::time::interval(DUE_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 _ = every.tick() => {}
             }
-            match notifier
-                .expire_due(crate::store::now_ms(), EXPIRE_BATCH)
-                .await
-            {
+            let now = crate::store::now_ms();
+            match notifier.expire_due(now, DUE_BATCH).await {
                 Ok(0) => {}
                 Ok(withdrawn) => tracing::info!(withdrawn, "expired notifications withdrawn"),
                 Err(error) => tracing::warn!(%error, "expiry failed; trying again next time"),
+            }
+            match notifier.wake_due(now, DUE_BATCH).await {
+                Ok(0) => {}
+                Ok(woken) => tracing::debug!(woken, "snoozed notifications back"),
+                Err(error) => {
+                    tracing::warn!(%error, "ending snoozes failed; trying again next time")
+                }
             }
         }
     });

@@ -171,7 +171,7 @@ impl Herald {
             passwords,
         ));
         housekeeping::spawn_checkpoints(store.clone(), shutdown.clone());
-        housekeeping::spawn_expiry(notifier.clone(), shutdown.clone());
+        housekeeping::spawn_due_changes(notifier.clone(), shutdown.clone());
         let housekeeping = housekeeping::spawn(
             store.clone(),
             sessions.clone(),

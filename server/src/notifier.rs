@@ -293,6 +293,33 @@ impl Notifier {
 }
 
 impl Notifier {
+    /// Snoozes one of `user`'s notifications until `until` (or, with
+    /// `None`, brings it back now), in every tab.
+    pub async fn set_snoozed(
+        &self,
+        user: UserId,
+        id: i64,
+        until: Option<i64>,
+    ) -> Result<Notification, NotifyError> {
+        let changed = self
+            .change(move |store| async move { store.set_snoozed(user, id, until).await })
+            .await?;
+        Ok(changed.notification)
+    }
+
+    /// Brings back snoozed notifications whose time came by `now` (at most
+    /// `limit`), live in every tab; returns how many this call woke.
+    pub async fn wake_due(&self, now: i64, limit: i64) -> Result<usize, NotifyError> {
+        let mut woken = 0;
+        for (id, user) in self.store.due_wakes(now, limit).await? {
+            let changed = self
+                .change(move |store| async move { store.wake(user, id, now).await })
+                .await?;
+            woken += usize::from(changed.changed);
+        }
+        Ok(woken)
+    }
+
     /// Withdraws notifications whose expiry has come by `now` (at most
     /// `limit`), live in every tab; returns how many this call withdrew.
     pub async fn expire_due(&self, now: i64, limit: i64) -> Result<usize, NotifyError> {

@@ -212,6 +212,10 @@ impl Backend for Services {
         Ok(self.notifier.set_archived(user, id, archived).await?)
     }
 
+    async fn snooze(&self, user: UserId, id: i64, until: i64) -> Result<Notification, AppError> {
+        Ok(self.notifier.set_snoozed(user, id, Some(until)).await?)
+    }
+
     async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<i64, AppError> {
         Ok(self.notifier.mark_all_read(user, up_to).await?.unread)
     }

@@ -203,6 +203,79 @@ change_route!(
     Change::Archive(false)
 );
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SnoozeQuery {
+    /// When it comes back (Unix milliseconds, in the future, at most a year ahead).
+    until: i64,
+}
+
+/// Snooze one until a time: out of the inbox and the count till then, in
+/// every tab; it comes back live (also if Herald was down at the time).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/notifications/{id}/snooze",
+    tag = "me",
+    params(("id" = i64, Path, description = "A notification id"), SnoozeQuery),
+    responses(
+        (status = 204, description = "Snoozed (or already snoozed)"),
+        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such notification of this user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn snooze(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+    path: Result<Path<i64>, PathRejection>,
+    query: Result<Query<SnoozeQuery>, QueryRejection>,
+) -> Result<StatusCode, Problem> {
+    let Ok(Path(id)) = path else {
+        return Err(Problem::not_found());
+    };
+    let Query(query) = query.map_err(|e| invalid("until", &e.body_text()))?;
+    let mut errors = herald::FieldErrors::default();
+    herald::send::check_future(Some(query.until), now_ms(), "until", &mut errors);
+    if !errors.is_empty() {
+        return Err(Problem::invalid(errors));
+    }
+    state
+        .notifier
+        .set_snoozed(user, id, Some(query.until))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Bring a snoozed one back now.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/notifications/{id}/unsnooze",
+    tag = "me",
+    params(("id" = i64, Path, description = "A notification id")),
+    responses(
+        (status = 204, description = "Back (or was not snoozed)"),
+        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such notification of this user", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn unsnooze(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<StatusCode, Problem> {
+    let Ok(Path(id)) = path else {
+        return Err(Problem::not_found());
+    };
+    state.notifier.set_snoozed(user, id, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Mark read everything the user has now (not what arrives meanwhile).
 #[utoipa::path(
     post,

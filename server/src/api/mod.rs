@@ -51,6 +51,8 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
             "/api/v1/me/notifications/{id}/unarchive",
             post(me::unarchive),
         )
+        .route("/api/v1/me/notifications/{id}/snooze", post(me::snooze))
+        .route("/api/v1/me/notifications/{id}/unsnooze", post(me::unsnooze))
         .layer(me::cors(config));
     Router::new()
         .route(
@@ -91,6 +93,8 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         me::unread_one,
         me::archive,
         me::unarchive,
+        me::snooze,
+        me::unsnooze,
         me::read_all
     ),
     modifiers(&BearerAuth),

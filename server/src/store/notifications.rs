@@ -14,7 +14,7 @@ use super::{Announcement, Counts, IDEMPOTENCY_MS, Store, StoreError, Tx, now_ms}
 
 /// The columns of a [`Notification`], in [`NotificationRow`]'s order.
 const COLUMNS: &str = "id, seq, version, title, body, link, category, actor, \
-                       created_at, seen_at, read_at, archived_at, retracted_at";
+                       created_at, seen_at, read_at, archived_at, retracted_at, snoozed_until";
 
 /// A notification as stored for one recipient, with their unread count
 /// right after it: exactly what that recipient's connections are sent.
@@ -189,6 +189,7 @@ struct NotificationRow {
     read_at: Option<i64>,
     archived_at: Option<i64>,
     retracted_at: Option<i64>,
+    snoozed_until: Option<i64>,
 }
 
 impl From<NotificationRow> for Notification {
@@ -208,6 +209,7 @@ impl From<NotificationRow> for Notification {
             read_at: row.read_at,
             archived_at: row.archived_at,
             retracted_at: row.retracted_at,
+            snoozed_until: row.snoozed_until,
         }
     }
 }
@@ -470,8 +472,8 @@ impl Store {
     /// Marks one of the user's notifications read (or unread again).
     pub async fn set_read(&self, user: UserId, id: i64, read: bool) -> Result<Changed, StoreError> {
         let at = read.then(now_ms);
-        // Only an unarchived notification moves the count.
-        let delta = |n: &Notification| match (n.archived_at, n.read_at) {
+        // Only a notification in the inbox moves the count.
+        let delta = |n: &Notification| match (n.archived_at.or(n.snoozed_until), n.read_at) {
             (Some(_), _) => 0,
             (None, Some(_)) => -1,
             (None, None) => 1,
@@ -495,8 +497,8 @@ impl Store {
         archived: bool,
     ) -> Result<Changed, StoreError> {
         let at = archived.then(now_ms);
-        // Only an unread notification moves the count.
-        let delta = |n: &Notification| match (n.read_at, n.archived_at) {
+        // Only an unread, unsnoozed notification moves the count.
+        let delta = |n: &Notification| match (n.read_at.or(n.snoozed_until), n.archived_at) {
             (Some(_), _) => 0,
             (None, Some(_)) => -1,
             (None, None) => 1,
@@ -510,6 +512,53 @@ impl Store {
             delta,
         )
         .await
+    }
+
+    /// Snoozes one of the user's notifications in their inbox until `until`
+    /// (out of every view and the count till then), or with `None` brings
+    /// a snoozed one back now.
+    pub async fn set_snoozed(
+        &self,
+        user: UserId,
+        id: i64,
+        until: Option<i64>,
+    ) -> Result<Changed, StoreError> {
+        self.change(
+            user,
+            id,
+            "snoozed_until = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
+             AND archived_at IS NULL AND (snoozed_until IS NULL) = ($3 IS NOT NULL)",
+            until,
+            snooze_delta,
+        )
+        .await
+    }
+
+    /// Brings back one of the user's notifications whose snooze ended by
+    /// `now`; unchanged if it is not due (snoozed again meanwhile, say).
+    pub async fn wake(&self, user: UserId, id: i64, now: i64) -> Result<Changed, StoreError> {
+        self.change(
+            user,
+            id,
+            "snoozed_until = NULL WHERE id = $1 AND user_id = $2 AND snoozed_until <= $3",
+            Some(now),
+            snooze_delta,
+        )
+        .await
+    }
+
+    /// Snoozed notifications whose time has come (at most `limit`), with
+    /// their owners: what the job brings back next.
+    pub async fn due_wakes(&self, now: i64, limit: i64) -> Result<Vec<(i64, UserId)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, user_id FROM notifications \
+             WHERE snoozed_until IS NOT NULL AND snoozed_until <= $1 \
+             ORDER BY snoozed_until LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Applies `assignment` (an `UPDATE … SET` tail over `$1` id, `$2` user,
@@ -571,11 +620,11 @@ impl Store {
         let read_at = now_ms();
         let mut tx = self.writer.begin().await?;
         self.lock_user(&mut tx, user).await?;
-        let archived: Vec<(Option<i64>,)> = sqlx::query_as(
+        let archived: Vec<(Option<i64>, Option<i64>)> = sqlx::query_as(
             "UPDATE notifications SET read_at = $3, \
              version = (SELECT last_seq + 1 FROM users WHERE id = $1) \
              WHERE user_id = $1 AND read_at IS NULL AND retracted_at IS NULL AND seq <= $2 \
-             RETURNING archived_at",
+             RETURNING archived_at, snoozed_until",
         )
         .bind(user)
         .bind(up_to)
@@ -594,7 +643,10 @@ impl Store {
                 marked: 0,
             });
         }
-        let counted = archived.iter().filter(|(at,)| at.is_none()).count() as i64;
+        let counted = archived
+            .iter()
+            .filter(|(archived, snoozed)| archived.is_none() && snoozed.is_none())
+            .count() as i64;
         let (unread, seq) = bump(&mut tx, user, -counted).await?;
         let all = AllRead {
             user,
@@ -708,7 +760,9 @@ impl Store {
             return Ok(None);
         };
         let notification = Notification::from(row.row);
-        let counted = notification.read_at.is_none() && notification.archived_at.is_none();
+        let counted = notification.read_at.is_none()
+            && notification.archived_at.is_none()
+            && notification.snoozed_until.is_none();
         let (unread, _) = bump(tx, row.owner, -(counted as i64)).await?;
         Ok(Some(Changed {
             user: row.owner,
@@ -743,7 +797,8 @@ impl Store {
         let counts: Vec<(UserId, i64)> = sqlx::query_as(
             "UPDATE users SET last_seq = last_seq + 1, unread = unread - \
              (SELECT COUNT(n.id) FROM notifications n WHERE n.user_id = users.id AND n.send_id = $1 \
-              AND n.retracted_at IS NULL AND n.read_at IS NULL AND n.archived_at IS NULL) \
+              AND n.retracted_at IS NULL AND n.read_at IS NULL AND n.archived_at IS NULL \
+              AND n.snoozed_until IS NULL) \
              WHERE id IN (SELECT user_id FROM notifications WHERE send_id = $1 AND retracted_at IS NULL) \
              RETURNING id, unread",
         )
@@ -836,9 +891,20 @@ fn page_sql(view: InboxView) -> String {
     };
     format!(
         "SELECT {COLUMNS} FROM notifications \
-         WHERE user_id = $1 AND {filter} AND retracted_at IS NULL AND seq < $2 \
+         WHERE user_id = $1 AND {filter} AND retracted_at IS NULL AND snoozed_until IS NULL \
+         AND seq < $2 \
          ORDER BY seq DESC LIMIT $3"
     )
+}
+
+/// How a snooze's start or end moves the count: only an unread,
+/// unarchived notification counts, and only while awake.
+fn snooze_delta(n: &Notification) -> i64 {
+    match (n.read_at.or(n.archived_at), n.snoozed_until) {
+        (Some(_), _) => 0,
+        (None, Some(_)) => -1,
+        (None, None) => 1,
+    }
 }
 
 #[derive(FromRow)]

@@ -23,3 +23,4 @@ mod operations;
 mod persistence;
 pub mod process;
 mod resume;
+mod snooze;

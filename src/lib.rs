@@ -5,12 +5,14 @@
 pub mod admin;
 pub mod notification;
 pub mod send;
+pub mod snooze;
 pub mod user;
 pub mod validate;
 pub mod wire;
 
 pub use notification::{Audience, Category, InboxView, Notification, badge_text, relative_time};
 pub use send::{Content, Draft};
+pub use snooze::SnoozeFor;
 pub use user::{Role, User, UserId, check_password, check_username, normalise_username};
 pub use validate::{FieldError, FieldErrors, NewNotification};
 pub use wire::ServerMessage;

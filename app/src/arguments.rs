@@ -13,7 +13,7 @@ use crate::admin::{
     RetractSend, RevokeApiKey, SendNotification, SentList, SetRole, UserList,
 };
 use crate::auth::{ChangePassword, GetMe, Login, Logout};
-use crate::inbox::{InboxPage, MarkAllRead, MarkSeen, SetArchived, SetRead};
+use crate::inbox::{InboxPage, MarkAllRead, MarkSeen, SetArchived, SetRead, Snooze};
 
 /// Checks one server function's encoded arguments.
 pub type Check = fn(&[u8]) -> Result<(), Malformed>;
@@ -58,6 +58,7 @@ const CHECKS: &[(&str, Check)] = &[
     (SentList::PATH, check::<SentList>),
     (SetArchived::PATH, check::<SetArchived>),
     (SetRead::PATH, check::<SetRead>),
+    (Snooze::PATH, check::<Snooze>),
     (SetRole::PATH, check::<SetRole>),
     (UserList::PATH, check::<UserList>),
 ];

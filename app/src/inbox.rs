@@ -62,6 +62,26 @@ pub async fn set_archived(id: i64, archived: bool) -> Result<Notification, AppEr
     )
 }
 
+/// Snoozes one notification for `choice` (`herald::SnoozeFor`), reckoned in
+/// the browser's time zone (`offset`: minutes east of UTC; without WASM,
+/// UTC).
+#[server(endpoint = "inbox/snooze", input = PostUrl)]
+pub async fn snooze(
+    id: i64,
+    choice: herald::SnoozeFor,
+    #[server(default)] offset: i64,
+) -> Result<Notification, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            let until = choice.until(crate::state::now_ms(), offset);
+            backend()?.snooze(user.id, id, until).await
+        }
+        .await,
+    )
+}
+
 /// Marks read everything up to `up_to` (a seq): what the user had seen when
 /// they asked. Returns the new unread count.
 #[server(endpoint = "inbox/read-all", input = PostUrl)]
@@ -284,6 +304,26 @@ pub fn Item(n: Notification) -> impl IntoView {
             );
         }
     };
+    let choice = RwSignal::new(herald::SnoozeFor::Hour.as_str().to_owned());
+    let snooze_submit = {
+        let n = n.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Some(picked) = herald::SnoozeFor::parse(&choice.get_untracked()) else {
+                return;
+            };
+            let offset = crate::state::local_offset_minutes();
+            let until = picked.until(crate::state::now_ms(), offset);
+            optimistic(
+                live,
+                &n,
+                |m| m.snoozed_until = Some(until),
+                snooze(n.id, picked, offset),
+            );
+        }
+    };
+    // Only what is in the inbox can be snoozed.
+    let snoozable = !archived;
     view! {
         <li class="item" class:unread=unread data-seq=n.seq data-id=n.id>
             <span class=format!("icon icon-{}", n.category.as_str()) role="img" aria-label=n.category.label()>
@@ -308,6 +348,21 @@ pub fn Item(n: Notification) -> impl IntoView {
                     <input type="hidden" name="archived" value=(!archived).to_string()/>
                     <button type="submit" class="link">{if archived { "Unarchive" } else { "Archive" }}</button>
                 </form>
+                {snoozable.then(|| view! {
+                    <form method="post" action=Snooze::url() on:submit=snooze_submit class="snooze">
+                        <input type="hidden" name="id" value=n.id/>
+                        <select
+                            name="choice"
+                            aria-label=format!("Snooze “{}” until", n.title)
+                            prop:value=move || choice.get()
+                            on:change=move |ev| choice.set(event_target_value(&ev))
+                        >
+                            {herald::SnoozeFor::ALL
+                                .map(|c| view! { <option value=c.as_str()>{c.label()}</option> })}
+                        </select>
+                        <button type="submit" class="link">"Snooze"</button>
+                    </form>
+                })}
             </div>
         </li>
     }

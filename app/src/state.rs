@@ -186,6 +186,18 @@ impl Live {
 }
 
 /// The current time in Unix milliseconds, on either side.
+/// The browser's local time minus UTC, in minutes (0 on the server).
+pub fn local_offset_minutes() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        -(js_sys::Date::new_0().get_timezone_offset() as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
+    }
+}
+
 pub fn now_ms() -> i64 {
     #[cfg(feature = "hydrate")]
     {
@@ -219,6 +231,7 @@ mod tests {
             read_at: None,
             archived_at: None,
             retracted_at: None,
+            snoozed_until: None,
         }
     }
 

@@ -108,6 +108,30 @@ test('without WASM the actions still work as plain forms', async ({ browser }) =
   await expect(bubble(alice)).toHaveCount(0);
 });
 
+test('a snoozed notification leaves the inbox and the count in every tab', async ({ browser }) => {
+  await admin.send(aliceId, 'Ping me later');
+  const tabA = await login(browser, 'alice');
+  await tabA.goto('/notifications');
+  const tabB = await tabA.context().newPage();
+  await tabB.goto('/');
+  for (const tab of [tabA, tabB]) await waitLive(tab);
+  await markNoReload(tabB);
+  await expect(bubble(tabB)).toHaveText('1');
+
+  const item = tabA.locator('.feed .item', { hasText: 'Ping me later' });
+  await item.getByRole('combobox', { name: 'Snooze “Ping me later” until' }).selectOption({ label: 'Tomorrow, 9:00' });
+  await item.getByRole('button', { name: 'Snooze' }).click();
+  await expect(item).toHaveCount(0);
+  await expect(bubble(tabA)).toHaveCount(0);
+  await expect(bubble(tabB)).toHaveCount(0);
+  await expect(tabB.locator('.feed .item', { hasText: 'Ping me later' })).toHaveCount(0);
+  await expectNotReloaded(tabB);
+  // Stored: a fresh page does not show it either.
+  await tabA.reload();
+  await waitLive(tabA);
+  await expect(tabA.locator('.feed .item', { hasText: 'Ping me later' })).toHaveCount(0);
+});
+
 test('user text is inert: no markup runs, no javascript: links exist', async ({ browser }) => {
   const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
   await admin.send(aliceId, payload);

@@ -10,7 +10,9 @@ pub mod user;
 pub mod validate;
 pub mod wire;
 
-pub use notification::{Audience, Category, InboxView, Notification, badge_text, relative_time};
+pub use notification::{
+    Audience, Category, InboxView, Notification, badge_text, relative_time, time_until,
+};
 pub use send::{Content, Draft};
 pub use snooze::SnoozeFor;
 pub use user::{Role, User, UserId, check_password, check_username, normalise_username};

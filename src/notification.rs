@@ -91,12 +91,14 @@ impl Notification {
 
     /// Whether it belongs in `view`.
     pub fn is_in(&self, view: InboxView) -> bool {
-        if self.retracted_at.is_some() || self.snoozed_until.is_some() {
+        if self.retracted_at.is_some() {
             return false;
         }
+        let snoozed = self.snoozed_until.is_some();
         match view {
             InboxView::Unread => self.counts_as_unread(),
-            InboxView::All => self.archived_at.is_none(),
+            InboxView::All => self.archived_at.is_none() && !snoozed,
+            InboxView::Snoozed => self.archived_at.is_none() && snoozed,
             InboxView::Archived => self.archived_at.is_some(),
         }
     }
@@ -109,16 +111,24 @@ pub enum InboxView {
     #[default]
     Unread,
     All,
+    /// Snoozed and not archived: back in the others at their time.
+    Snoozed,
     Archived,
 }
 
 impl InboxView {
-    pub const ALL: [InboxView; 3] = [InboxView::Unread, InboxView::All, InboxView::Archived];
+    pub const ALL: [InboxView; 4] = [
+        InboxView::Unread,
+        InboxView::All,
+        InboxView::Snoozed,
+        InboxView::Archived,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             InboxView::Unread => "unread",
             InboxView::All => "all",
+            InboxView::Snoozed => "snoozed",
             InboxView::Archived => "archived",
         }
     }
@@ -131,6 +141,7 @@ impl InboxView {
         match self {
             InboxView::Unread => "Unread",
             InboxView::All => "All",
+            InboxView::Snoozed => "Snoozed",
             InboxView::Archived => "Archived",
         }
     }
@@ -175,9 +186,31 @@ pub fn relative_time(then_ms: i64, now_ms: i64) -> String {
     }
 }
 
+/// How far ahead `at_ms` is, for a snooze's end: "back in 3 h".
+pub fn time_until(at_ms: i64, now_ms: i64) -> String {
+    let minutes = ((at_ms - now_ms).max(0) + 59_999) / 60_000;
+    match minutes {
+        0..=1 => "back in a minute".to_owned(),
+        2..=59 => format!("back in {minutes} min"),
+        60..=1_439 => format!("back in {} h", (minutes + 30) / 60),
+        _ => format!("back in {} d", (minutes + 720) / 1_440),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snoozes_end_reads_naturally() {
+        let now = 10_000_000_000;
+        assert_eq!(time_until(now + 30_000, now), "back in a minute");
+        assert_eq!(time_until(now + 10 * 60_000, now), "back in 10 min");
+        assert_eq!(time_until(now + 3_600_000, now), "back in 1 h");
+        assert_eq!(time_until(now + 10 * 3_600_000 + 1, now), "back in 10 h");
+        assert_eq!(time_until(now + 6 * 86_400_000, now), "back in 6 d");
+        assert_eq!(time_until(now - 5, now), "back in a minute");
+    }
 
     #[test]
     fn badge_is_hidden_at_zero_and_capped_above_99() {

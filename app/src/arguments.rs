@@ -13,7 +13,7 @@ use crate::admin::{
     RetractSend, RevokeApiKey, SendNotification, SentList, SetRole, UserList,
 };
 use crate::auth::{ChangePassword, GetMe, Login, Logout};
-use crate::inbox::{InboxPage, MarkAllRead, MarkSeen, SetArchived, SetRead, Snooze};
+use crate::inbox::{InboxPage, MarkAllRead, MarkSeen, SetArchived, SetRead, Snooze, Unsnooze};
 
 /// Checks one server function's encoded arguments.
 pub type Check = fn(&[u8]) -> Result<(), Malformed>;
@@ -59,6 +59,7 @@ const CHECKS: &[(&str, Check)] = &[
     (SetArchived::PATH, check::<SetArchived>),
     (SetRead::PATH, check::<SetRead>),
     (Snooze::PATH, check::<Snooze>),
+    (Unsnooze::PATH, check::<Unsnooze>),
     (SetRole::PATH, check::<SetRole>),
     (UserList::PATH, check::<UserList>),
 ];

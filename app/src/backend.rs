@@ -61,8 +61,14 @@ pub trait Backend: Send + Sync + 'static {
         id: i64,
         archived: bool,
     ) -> Result<Notification, AppError>;
-    /// Snoozes one of the user's notifications until `until` (Unix ms).
-    async fn snooze(&self, user: UserId, id: i64, until: i64) -> Result<Notification, AppError>;
+    /// Snoozes one of the user's notifications until `until` (Unix ms), or
+    /// with `None` brings a snoozed one back now.
+    async fn snooze(
+        &self,
+        user: UserId,
+        id: i64,
+        until: Option<i64>,
+    ) -> Result<Notification, AppError>;
     /// Marks read everything up to `up_to` (a seq); returns the new count.
     async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<i64, AppError>;
     /// Records that the bell's panel showed everything up to `up_to`.

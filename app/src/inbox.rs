@@ -76,7 +76,20 @@ pub async fn snooze(
         async {
             let user = require_user().await?;
             let until = choice.until(crate::state::now_ms(), offset);
-            backend()?.snooze(user.id, id, until).await
+            backend()?.snooze(user.id, id, Some(until)).await
+        }
+        .await,
+    )
+}
+
+/// Brings a snoozed notification back now.
+#[server(endpoint = "inbox/unsnooze", input = PostUrl)]
+pub async fn unsnooze(id: i64) -> Result<Notification, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?.snooze(user.id, id, None).await
         }
         .await,
     )
@@ -245,6 +258,7 @@ fn empty_text(view: InboxView) -> &'static str {
     match view {
         InboxView::Unread => "You're all caught up: nothing unread.",
         InboxView::All => "No notifications yet. New ones appear here the moment they are sent.",
+        InboxView::Snoozed => "Nothing snoozed. Snooze a notification to see it again later.",
         InboxView::Archived => "Nothing archived. Archive a notification to tidy it away.",
     }
 }
@@ -322,8 +336,16 @@ pub fn Item(n: Notification) -> impl IntoView {
             );
         }
     };
+    let snoozed_until = n.snoozed_until;
+    let unsnooze_submit = {
+        let n = n.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            optimistic(live, &n, |m| m.snoozed_until = None, unsnooze(n.id));
+        }
+    };
     // Only what is in the inbox can be snoozed.
-    let snoozable = !archived;
+    let snoozable = !archived && snoozed_until.is_none();
     view! {
         <li class="item" class:unread=unread data-seq=n.seq data-id=n.id>
             <span class=format!("icon icon-{}", n.category.as_str()) role="img" aria-label=n.category.label()>
@@ -335,6 +357,9 @@ pub fn Item(n: Notification) -> impl IntoView {
                 <p class="item-meta">
                     <span class="when">{when}</span>
                     {n.actor.clone().map(|actor| view! { <span class="actor">" · from " {actor}</span> })}
+                    {snoozed_until.map(|at| view! {
+                        <span class="snoozed">" · " {move || herald::time_until(at, live.now.get())}</span>
+                    })}
                 </p>
             </div>
             <div class="item-actions">
@@ -348,6 +373,12 @@ pub fn Item(n: Notification) -> impl IntoView {
                     <input type="hidden" name="archived" value=(!archived).to_string()/>
                     <button type="submit" class="link">{if archived { "Unarchive" } else { "Archive" }}</button>
                 </form>
+                {snoozed_until.is_some().then(|| view! {
+                    <form method="post" action=Unsnooze::url() on:submit=unsnooze_submit>
+                        <input type="hidden" name="id" value=n.id/>
+                        <button type="submit" class="link">"Unsnooze"</button>
+                    </form>
+                })}
                 {snoozable.then(|| view! {
                     <form method="post" action=Snooze::url() on:submit=snooze_submit class="snooze">
                         <input type="hidden" name="id" value=n.id/>

@@ -130,6 +130,19 @@ test('a snoozed notification leaves the inbox and the count in every tab', async
   await tabA.reload();
   await waitLive(tabA);
   await expect(tabA.locator('.feed .item', { hasText: 'Ping me later' })).toHaveCount(0);
+
+  // It waits under Snoozed, and comes back early on request, in both tabs.
+  await tabA.getByRole('link', { name: 'Snoozed' }).click();
+  await expect(tabA).toHaveURL(/view=snoozed/);
+  const snoozed = tabA.locator('.feed .item', { hasText: 'Ping me later' });
+  await expect(snoozed).toContainText(/back in \d+ (h|d)/);
+  await tabA.screenshot({ path: 'screenshots/inbox-snoozed.png', animations: 'disabled' });
+  await snoozed.getByRole('button', { name: 'Unsnooze' }).click();
+  await expect(snoozed).toHaveCount(0);
+  await expect(bubble(tabA)).toHaveText('1');
+  await expect(bubble(tabB)).toHaveText('1');
+  await expect(tabB.locator('.feed .item', { hasText: 'Ping me later' })).toHaveCount(1);
+  await expectNotReloaded(tabB);
 });
 
 test('user text is inert: no markup runs, no javascript: links exist', async ({ browser }) => {

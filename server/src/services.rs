@@ -212,8 +212,13 @@ impl Backend for Services {
         Ok(self.notifier.set_archived(user, id, archived).await?)
     }
 
-    async fn snooze(&self, user: UserId, id: i64, until: i64) -> Result<Notification, AppError> {
-        Ok(self.notifier.set_snoozed(user, id, Some(until)).await?)
+    async fn snooze(
+        &self,
+        user: UserId,
+        id: i64,
+        until: Option<i64>,
+    ) -> Result<Notification, AppError> {
+        Ok(self.notifier.set_snoozed(user, id, until).await?)
     }
 
     async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<i64, AppError> {

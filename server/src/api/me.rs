@@ -72,7 +72,7 @@ pub fn cors(config: &Config) -> CorsLayer {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MyPageQuery {
-    /// unread, all (default: the inbox, not archived) or archived.
+    /// unread, all (default: the inbox, not archived or snoozed), snoozed or archived.
     view: Option<String>,
     /// Only notifications older than this `seq` (the `next_before` of the last page).
     before: Option<i64>,

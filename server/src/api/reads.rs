@@ -29,7 +29,7 @@ pub struct PageQuery {
     user_id: Option<UserId>,
     /// The caller's own id for the user.
     external_id: Option<String>,
-    /// unread, all (default: the inbox, not archived) or archived.
+    /// unread, all (default: the inbox, not archived or snoozed), snoozed or archived.
     view: Option<String>,
     /// Only notifications older than this `seq` (the `next_before` of the last page).
     before: Option<i64>,
@@ -168,7 +168,7 @@ pub(super) fn view_and_limit(
     let view = match view {
         None | Some("") => InboxView::All,
         Some(name) => InboxView::parse(name)
-            .ok_or_else(|| invalid("view", "Must be unread, all or archived."))?,
+            .ok_or_else(|| invalid("view", "Must be unread, all, snoozed or archived."))?,
     };
     let limit = limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {

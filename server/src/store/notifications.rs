@@ -885,14 +885,14 @@ async fn bump(tx: &mut Tx<'_>, user: UserId, delta: i64) -> Result<(i64, i64), S
 /// Each view's filter matches one partial index exactly.
 fn page_sql(view: InboxView) -> String {
     let filter = match view {
-        InboxView::Unread => "read_at IS NULL AND archived_at IS NULL",
-        InboxView::All => "archived_at IS NULL",
+        InboxView::Unread => "read_at IS NULL AND archived_at IS NULL AND snoozed_until IS NULL",
+        InboxView::All => "archived_at IS NULL AND snoozed_until IS NULL",
+        InboxView::Snoozed => "archived_at IS NULL AND snoozed_until IS NOT NULL",
         InboxView::Archived => "archived_at IS NOT NULL",
     };
     format!(
         "SELECT {COLUMNS} FROM notifications \
-         WHERE user_id = $1 AND {filter} AND retracted_at IS NULL AND snoozed_until IS NULL \
-         AND seq < $2 \
+         WHERE user_id = $1 AND {filter} AND retracted_at IS NULL AND seq < $2 \
          ORDER BY seq DESC LIMIT $3"
     )
 }

@@ -33,9 +33,8 @@ const bell = (page: Page) => page.locator('herald-bell');
 const badge = (page: Page) => bell(page).locator('[part=badge]');
 const live = (page: Page) => expect(bell(page)).toHaveAttribute('data-link', 'live');
 
-async function apiSend(page: Page, user: string, title: string): Promise<void> {
-  // The shop's backend would do this; the test uses the key through Herald's
-  // own admin page instead (below) or the API directly here.
+/** An admin sends `title` to the shop's `user` from Herald's admin page. */
+async function adminSend(page: Page, user: string, title: string): Promise<void> {
   const admin = await loginAs(page.context().browser()!, 'admin');
   await admin.goto('/admin');
   await send(admin, `ext:${user}`, title);
@@ -48,9 +47,9 @@ test('an embedded bell counts up live on another site, and its panel reads, mark
   await live(page);
   await expect(badge(page)).toBeHidden();
 
-  await apiSend(page, 'shopper', 'Your order shipped');
+  await adminSend(page, 'shopper', 'Your order shipped');
   await expect(badge(page)).toHaveText('1');
-  await apiSend(page, 'shopper', 'Your order arrived');
+  await adminSend(page, 'shopper', 'Your order arrived');
   await expect(badge(page)).toHaveText('2');
   await expect(bell(page).getByRole('button', { name: 'Notifications, 2 unread' })).toBeVisible();
 
@@ -74,7 +73,7 @@ test('an embedded bell counts up live on another site, and its panel reads, mark
   await panel.getByRole('button', { name: 'Snooze for an hour: Your order arrived' }).click();
   await expect(panel).toContainText('Nothing here yet.');
   await expect(badge(page)).toBeHidden();
-  await apiSend(page, 'shopper', 'Your invoice');
+  await adminSend(page, 'shopper', 'Your invoice');
   await expect(badge(page)).toHaveText('1');
   await panel.getByRole('button', { name: 'Mark all read' }).click();
   await expect(badge(page)).toBeHidden();
@@ -92,7 +91,7 @@ test('the embedded bell renews its token through token-url and stays live', asyn
   const first = await stats(page);
   await expect.poll(() => stats(page), { timeout: 10_000 }).toBeGreaterThanOrEqual(first + 2);
   await live(page);
-  await apiSend(page, 'renewer', 'Still here');
+  await adminSend(page, 'renewer', 'Still here');
   await expect(badge(page)).toHaveText('1');
   await page.context().close();
 });
@@ -103,7 +102,7 @@ test("another user's token never shows this user's notifications", async ({ brow
   const theirs = await shop(browser, 'bystander');
   await live(mine);
   await live(theirs);
-  await apiSend(mine, 'owner', 'Private to owner');
+  await adminSend(mine, 'owner', 'Private to owner');
   await expect(badge(mine)).toHaveText('1');
   await bell(theirs).getByRole('button', { name: /Notifications/ }).click();
   const panel = bell(theirs).getByRole('dialog');
@@ -130,7 +129,7 @@ test('where sockets are blocked the embedded bell falls back to server-sent even
   await page.goto(`${FOREIGN_URL}/?user=streamer`);
   await stream;
   await live(page);
-  await apiSend(page, 'streamer', 'Over SSE');
+  await adminSend(page, 'streamer', 'Over SSE');
   await expect(badge(page)).toHaveText('1');
   await bell(page).getByRole('button', { name: /Notifications/ }).click();
   await expect(bell(page).locator('[part=title]')).toHaveText(['Over SSE']);

@@ -4,7 +4,6 @@
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use governor::clock::Clock;
 
 use super::Problem;
 use crate::AppState;
@@ -31,10 +30,7 @@ impl FromRequestParts<AppState> for Caller {
             .await
             .map_err(Problem::internal)?
             .ok_or_else(Problem::unauthorized)?;
-        if let Err(not_until) = state.api_limiter.check_key(&key.id) {
-            let wait = not_until.wait_time_from(state.api_limiter.clock().now());
-            return Err(Problem::rate_limited(wait.as_secs().max(1)));
-        }
+        super::check_limit(&state.api_limiter, key.id, "this API key")?;
         // "Last used" is bookkeeping: written at most once a minute, only
         // for requests the limit let through, and never able to fail one.
         if let Err(error) = state.store.touch_api_key(&key).await {

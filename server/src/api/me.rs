@@ -13,7 +13,6 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use governor::clock::Clock;
 use herald::UserId;
 use serde::Deserialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -43,13 +42,7 @@ impl FromRequestParts<AppState> for Viewer {
             .token_user(claims.user, claims.key)
             .await?
             .ok_or_else(Problem::token_refused)?;
-        if let Err(not_until) = state.viewer_limiter.check_key(&user.id) {
-            let wait = not_until.wait_time_from(state.viewer_limiter.clock().now());
-            return Err(Problem {
-                detail: Some("Too many requests for this user; retry later.".into()),
-                ..Problem::rate_limited(wait.as_secs().max(1))
-            });
-        }
+        super::check_limit(&state.viewer_limiter, user.id, "this user")?;
         Ok(Viewer(user.id))
     }
 }
@@ -131,6 +124,8 @@ pub async fn unread(
 enum Change {
     Read(bool),
     Archive(bool),
+    /// Until then; `None` brings it back now.
+    Snooze(Option<i64>),
 }
 
 /// Applies `change` to notification `id` if it is the viewer's (another
@@ -147,6 +142,7 @@ async fn change(
     match change {
         Change::Read(read) => state.notifier.set_read(user, id, read).await?,
         Change::Archive(archived) => state.notifier.set_archived(user, id, archived).await?,
+        Change::Snooze(until) => state.notifier.set_snoozed(user, id, until).await?,
     };
     Ok(StatusCode::NO_CONTENT)
 }
@@ -202,6 +198,12 @@ change_route!(
     "Take one out of the archive.",
     Change::Archive(false)
 );
+change_route!(
+    unsnooze,
+    "/api/v1/me/notifications/{id}/unsnooze",
+    "Bring a snoozed one back now.",
+    Change::Snooze(None)
+);
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -233,47 +235,13 @@ pub async fn snooze(
     path: Result<Path<i64>, PathRejection>,
     query: Result<Query<SnoozeQuery>, QueryRejection>,
 ) -> Result<StatusCode, Problem> {
-    let Ok(Path(id)) = path else {
-        return Err(Problem::not_found());
-    };
     let Query(query) = query.map_err(|e| invalid("until", &e.body_text()))?;
     let mut errors = herald::FieldErrors::default();
     herald::send::check_future(Some(query.until), now_ms(), "until", &mut errors);
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
-    state
-        .notifier
-        .set_snoozed(user, id, Some(query.until))
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Bring a snoozed one back now.
-#[utoipa::path(
-    post,
-    path = "/api/v1/me/notifications/{id}/unsnooze",
-    tag = "me",
-    params(("id" = i64, Path, description = "A notification id")),
-    responses(
-        (status = 204, description = "Back (or was not snoozed)"),
-        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such notification of this user", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    ),
-    security(("bearer" = [])),
-)]
-pub async fn unsnooze(
-    State(state): State<AppState>,
-    Viewer(user): Viewer,
-    path: Result<Path<i64>, PathRejection>,
-) -> Result<StatusCode, Problem> {
-    let Ok(Path(id)) = path else {
-        return Err(Problem::not_found());
-    };
-    state.notifier.set_snoozed(user, id, None).await?;
-    Ok(StatusCode::NO_CONTENT)
+    change(&state, user, path, Change::Snooze(Some(query.until))).await
 }
 
 /// Mark read everything the user has now (not what arrives meanwhile).

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use utoipa::OpenApi;
 
@@ -30,6 +31,15 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Requests per key: a burst, then a steady rate per second.
 pub type Limiter = Arc<DefaultKeyedRateLimiter<i64>>;
+
+/// Counts a request by `key` against `limiter`; past the limit, a 429
+/// saying how long to wait, naming `whom` it is for.
+fn check_limit(limiter: &Limiter, key: i64, whom: &str) -> Result<(), Problem> {
+    limiter.check_key(&key).map_err(|not_until| {
+        let wait = not_until.wait_time_from(limiter.clock().now());
+        Problem::rate_limited(wait.as_secs().max(1), whom)
+    })
+}
 
 pub fn limiter(per_second: u32, burst: u32) -> Limiter {
     let rate = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);

@@ -84,9 +84,10 @@ impl Problem {
         }
     }
 
-    pub fn rate_limited(retry_after: u64) -> Problem {
+    /// Past the rate limit of `whom` ("this API key", "this user").
+    pub fn rate_limited(retry_after: u64, whom: &str) -> Problem {
         Problem {
-            detail: Some("Too many requests for this API key; retry later.".into()),
+            detail: Some(format!("Too many requests for {whom}; retry later.")),
             retry_after: Some(retry_after),
             ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
         }

@@ -42,6 +42,17 @@ pub struct Credentials {
 const NOT_LAST_ADMIN: &str = "(role <> 'admin' OR (SELECT COUNT(id) FROM users \
                               WHERE role = 'admin' AND deactivated_at IS NULL) > 1)";
 
+/// User `$1` while a connection token from API key `$2` lets them in:
+/// the key not revoked, the user active. One rule for every read of it.
+const TOKEN_GRANT: &str = "FROM users \
+     JOIN api_keys ON api_keys.id = $2 AND api_keys.revoked_at IS NULL \
+     WHERE users.id = $1 AND users.deactivated_at IS NULL";
+
+/// User `$1` while a session opened in their auth epoch `$2` stands: the
+/// epoch unchanged (no password change or sign-out everywhere), the user active.
+const SESSION_GRANT: &str = "FROM users \
+     WHERE users.id = $1 AND users.auth_epoch = $2 AND users.deactivated_at IS NULL";
+
 impl Store {
     /// Creates a user; `password_hash` is an argon2 PHC string. `by` is who
     /// did it, for the audit log.
@@ -92,13 +103,11 @@ impl Store {
     }
 
     /// The active user a connection token names, while the API key that
-    /// minted it is not revoked: one read at every connect and heartbeat.
+    /// minted it is not revoked: checked before a live connection opens.
     pub async fn token_user(&self, id: UserId, key: i64) -> Result<Option<User>, StoreError> {
-        sqlx::query_as::<_, UserRow>(
-            "SELECT users.id, users.username, users.role FROM users \
-             JOIN api_keys ON api_keys.id = $2 AND api_keys.revoked_at IS NULL \
-             WHERE users.id = $1 AND users.deactivated_at IS NULL",
-        )
+        sqlx::query_as::<_, UserRow>(&format!(
+            "SELECT users.id, users.username, users.role {TOKEN_GRANT}"
+        ))
         .bind(id)
         .bind(key)
         .fetch_optional(&self.pool)
@@ -109,10 +118,9 @@ impl Store {
 
     /// The active user a session opened in `epoch` still stands for.
     pub async fn session_user(&self, id: UserId, epoch: i64) -> Result<Option<User>, StoreError> {
-        sqlx::query_as::<_, UserRow>(
-            "SELECT id, username, role FROM users \
-             WHERE id = $1 AND auth_epoch = $2 AND deactivated_at IS NULL",
-        )
+        sqlx::query_as::<_, UserRow>(&format!(
+            "SELECT users.id, users.username, users.role {SESSION_GRANT}"
+        ))
         .bind(id)
         .bind(epoch)
         .fetch_optional(&self.pool)
@@ -122,15 +130,12 @@ impl Store {
     }
 
     /// The unread count and latest sequence number of `id` while a
-    /// connection token from key `key` still lets them in (active user,
-    /// key not revoked): a live connection's re-check and opening count in
-    /// one read.
+    /// connection token from key `key` still lets them in: a live
+    /// connection's re-check and opening count in one read.
     pub async fn token_counts(&self, id: UserId, key: i64) -> Result<Option<Counts>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT users.unread, users.last_seq FROM users \
-             JOIN api_keys ON api_keys.id = $2 AND api_keys.revoked_at IS NULL \
-             WHERE users.id = $1 AND users.deactivated_at IS NULL",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT users.unread, users.last_seq {TOKEN_GRANT}"
+        ))
         .bind(id)
         .bind(key)
         .fetch_optional(&self.pool)
@@ -143,10 +148,9 @@ impl Store {
         id: UserId,
         epoch: i64,
     ) -> Result<Option<Counts>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT unread, last_seq FROM users \
-             WHERE id = $1 AND auth_epoch = $2 AND deactivated_at IS NULL",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT users.unread, users.last_seq {SESSION_GRANT}"
+        ))
         .bind(id)
         .bind(epoch)
         .fetch_optional(&self.pool)

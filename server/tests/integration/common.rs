@@ -529,7 +529,59 @@ impl Api<'_> {
     }
 }
 
+impl Api<'_> {
+    /// Creates a notification from `body` (201 expected); its id, for the
+    /// first recipient.
+    pub async fn send_json(&self, body: &Value) -> i64 {
+        let res = self.post(body, None).await;
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["notifications"][0]["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Sends `title` to the user the application knows as `external_id`.
+    pub async fn send_to(&self, external_id: &str, title: &str) -> i64 {
+        self.send_json(&serde_json::json!({
+            "recipients": [{ "external_id": external_id }], "title": title,
+        }))
+        .await
+    }
+}
+
+/// The titles of a page of notifications, as the API answers it.
+pub fn titles_of(page: &Value) -> Vec<String> {
+    page["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 impl TestApp {
+    /// A request to `/api/v1/me{path}` with the connection token `token`.
+    pub fn me(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new()
+            .request(method, self.url(&format!("/api/v1/me{path}")))
+            .bearer_auth(token)
+    }
+
+    /// The titles in the token's user's `view`, newest first.
+    pub async fn my_titles(&self, token: &str, view: &str) -> Vec<String> {
+        let res = self
+            .me(
+                reqwest::Method::GET,
+                &format!("/notifications?view={view}"),
+                token,
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        titles_of(&res.json().await.unwrap())
+    }
+
     /// A live socket opened with a connection token from another site,
     /// resumed after 0.
     pub async fn token_socket(&self, token: &str) -> Result<Socket, tungstenite::Error> {

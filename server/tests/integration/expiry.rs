@@ -30,24 +30,6 @@ async fn withdrawn(socket: &mut Socket, id: i64) -> i64 {
     }
 }
 
-async fn titles(app: &TestApp, token: &str) -> Vec<String> {
-    let page: Value = reqwest::Client::new()
-        .get(app.url("/api/v1/me/notifications"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    page["notifications"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["title"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_notification_leaves_the_inbox_and_the_count_live() {
     let app = TestApp::spawn().await;
@@ -56,29 +38,16 @@ async fn an_expired_notification_leaves_the_inbox_and_the_count_live() {
     let mut socket = app.token_socket(&token).await.unwrap();
     hello(&mut socket).await;
 
-    let send = |title: &'static str, expires_at: Option<i64>| {
-        let api = &api;
-        async move {
-            let res = api
-                .post(
-                    &json!({ "recipients": [{ "external_id": "shopper" }], "title": title,
-                             "expires_at": expires_at }),
-                    None,
-                )
-                .await;
-            assert_eq!(res.status(), 201);
-            res.json::<Value>().await.unwrap()["notifications"][0]["id"]
-                .as_i64()
-                .unwrap()
-        }
-    };
-    send("Stays", None).await;
-    let flash = send("Flash sale, 1 second", Some(now_ms() + 1000)).await;
+    api.send_to("shopper", "Stays").await;
+    let flash = api
+        .send_json(&json!({ "recipients": [{ "external_id": "shopper" }],
+                            "title": "Flash sale, 1 second", "expires_at": now_ms() + 1000 }))
+        .await;
     assert_eq!(next_created(&mut socket).await.1, 1);
     assert_eq!(next_created(&mut socket).await.1, 2);
 
     assert_eq!(withdrawn(&mut socket, flash).await, 1);
-    assert_eq!(titles(&app, &token).await, ["Stays"]);
+    assert_eq!(app.my_titles(&token, "all").await, ["Stays"]);
     assert_eq!(
         app.state
             .store
@@ -95,14 +64,11 @@ async fn an_expiry_that_falls_while_herald_is_down_is_applied_when_it_starts() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
     let expires_at = now_ms() + 1500;
-    let res = api
-        .post(
-            &json!({ "recipients": [{ "external_id": "shopper" }], "title": "Soon gone",
-                     "expires_at": expires_at }),
-            None,
-        )
-        .await;
-    assert_eq!(res.status(), 201);
+    api.send_json(
+        &json!({ "recipients": [{ "external_id": "shopper" }], "title": "Soon gone",
+                           "expires_at": expires_at }),
+    )
+    .await;
     let db = app.shut_down().await;
     // Stopped before its expiry (else this would test nothing), and down
     // until past it.
@@ -139,7 +105,7 @@ async fn an_expiry_that_falls_while_herald_is_down_is_applied_when_it_starts() {
         }
     }
     assert!(saw_withdrawal);
-    assert!(titles(&app, &token).await.is_empty());
+    assert!(app.my_titles(&token, "all").await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

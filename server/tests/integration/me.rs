@@ -2,53 +2,15 @@
 //! as a bell on the integrator's site uses them.
 
 use herald::ServerMessage;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::common::*;
 
 const SHOP: &str = "https://shop.example";
 
-/// A `/api/v1/me` request with `token` as the bearer credential.
-fn me(app: &TestApp, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
-    reqwest::Client::new()
-        .request(method, app.url(&format!("/api/v1/me{path}")))
-        .bearer_auth(token)
-}
-
-async fn send_to(api: &Api<'_>, external_id: &str, title: &str) -> i64 {
-    let res = api
-        .post(
-            &json!({ "recipients": [{ "external_id": external_id }], "title": title }),
-            None,
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["notifications"][0]["id"]
-        .as_i64()
-        .unwrap()
-}
-
-async fn titles(app: &TestApp, token: &str, view: &str) -> Vec<String> {
-    let res = me(
-        app,
-        reqwest::Method::GET,
-        &format!("/notifications?view={view}"),
-        token,
-    )
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json::<Value>().await.unwrap()["notifications"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["title"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 async fn unread(app: &TestApp, token: &str) -> i64 {
-    let res = me(app, reqwest::Method::GET, "/unread", token)
+    let res = app
+        .me(reqwest::Method::GET, "/unread", token)
         .send()
         .await
         .unwrap();
@@ -65,26 +27,26 @@ async fn a_token_lists_and_changes_its_own_users_notifications_live() {
     let token = api.token("shopper", 300).await;
     let mut socket = app.token_socket(&token).await.unwrap();
     hello(&mut socket).await;
-    let first = send_to(&api, "shopper", "Order shipped").await;
-    send_to(&api, "shopper", "Order delivered").await;
+    let first = api.send_to("shopper", "Order shipped").await;
+    api.send_to("shopper", "Order delivered").await;
     next_created(&mut socket).await;
     next_created(&mut socket).await;
 
     assert_eq!(
-        titles(&app, &token, "all").await,
+        app.my_titles(&token, "all").await,
         ["Order delivered", "Order shipped"]
     );
     assert_eq!(unread(&app, &token).await, 2);
 
-    let read = me(
-        &app,
-        reqwest::Method::POST,
-        &format!("/notifications/{first}/read"),
-        &token,
-    )
-    .send()
-    .await
-    .unwrap();
+    let read = app
+        .me(
+            reqwest::Method::POST,
+            &format!("/notifications/{first}/read"),
+            &token,
+        )
+        .send()
+        .await
+        .unwrap();
     assert_eq!(read.status(), 204);
     match next_event(&mut socket).await {
         ServerMessage::Updated {
@@ -97,34 +59,30 @@ async fn a_token_lists_and_changes_its_own_users_notifications_live() {
         }
         other => panic!("expected Updated, got {other:?}"),
     }
-    assert_eq!(titles(&app, &token, "unread").await, ["Order delivered"]);
+    assert_eq!(app.my_titles(&token, "unread").await, ["Order delivered"]);
 
-    let archive = me(
-        &app,
-        reqwest::Method::POST,
-        &format!("/notifications/{first}/archive"),
-        &token,
-    )
-    .send()
-    .await
-    .unwrap();
+    let archive = app
+        .me(
+            reqwest::Method::POST,
+            &format!("/notifications/{first}/archive"),
+            &token,
+        )
+        .send()
+        .await
+        .unwrap();
     assert_eq!(archive.status(), 204);
     assert!(matches!(
         next_event(&mut socket).await,
         ServerMessage::Updated { .. }
     ));
-    assert_eq!(titles(&app, &token, "all").await, ["Order delivered"]);
-    assert_eq!(titles(&app, &token, "archived").await, ["Order shipped"]);
+    assert_eq!(app.my_titles(&token, "all").await, ["Order delivered"]);
+    assert_eq!(app.my_titles(&token, "archived").await, ["Order shipped"]);
 
-    let all = me(
-        &app,
-        reqwest::Method::POST,
-        "/notifications/read-all",
-        &token,
-    )
-    .send()
-    .await
-    .unwrap();
+    let all = app
+        .me(reqwest::Method::POST, "/notifications/read-all", &token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(all.status(), 204);
     assert!(matches!(
         next_event(&mut socket).await,
@@ -138,33 +96,29 @@ async fn a_token_never_reaches_another_users_notifications() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
     let mine = api.token("shopper", 300).await;
-    let theirs = send_to(&api, "someone-else", "Their secret").await;
-    send_to(&api, "shopper", "Mine").await;
+    let theirs = api.send_to("someone-else", "Their secret").await;
+    api.send_to("shopper", "Mine").await;
 
-    assert_eq!(titles(&app, &mine, "all").await, ["Mine"]);
+    assert_eq!(app.my_titles(&mine, "all").await, ["Mine"]);
     for action in ["read", "unread", "archive", "unarchive"] {
-        let res = me(
-            &app,
-            reqwest::Method::POST,
-            &format!("/notifications/{theirs}/{action}"),
-            &mine,
-        )
-        .send()
-        .await
-        .unwrap();
+        let res = app
+            .me(
+                reqwest::Method::POST,
+                &format!("/notifications/{theirs}/{action}"),
+                &mine,
+            )
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 404, "{action}");
     }
     let someone = api.token("someone-else", 300).await;
     assert_eq!(unread(&app, &someone).await, 1);
-    let mark_all = me(
-        &app,
-        reqwest::Method::POST,
-        "/notifications/read-all",
-        &mine,
-    )
-    .send()
-    .await
-    .unwrap();
+    let mark_all = app
+        .me(reqwest::Method::POST, "/notifications/read-all", &mine)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(mark_all.status(), 204);
     assert_eq!(
         unread(&app, &someone).await,
@@ -189,8 +143,7 @@ async fn a_bad_expired_or_revoked_token_and_an_api_key_are_refused() {
                 .contains("connection token")
         );
     };
-    let unread_with =
-        |credential: &str| me(&app, reqwest::Method::GET, "/unread", credential).send();
+    let unread_with = |credential: &str| app.me(reqwest::Method::GET, "/unread", credential).send();
 
     // Forged: another signature on the same claims.
     let (claims, _) = token.split_once('.').unwrap();
@@ -263,7 +216,7 @@ async fn browsers_may_call_it_from_the_allowed_origins_only() {
     );
 
     let get = |origin: &'static str| {
-        me(&app, reqwest::Method::GET, "/unread", &token)
+        app.me(reqwest::Method::GET, "/unread", &token)
             .header("origin", origin)
             .send()
     };

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use herald::ServerMessage;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::common::*;
 
@@ -12,41 +12,16 @@ fn now_ms() -> i64 {
     server::store::now_ms()
 }
 
-fn me(app: &TestApp, path: &str, token: &str) -> reqwest::RequestBuilder {
-    reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/me/notifications{path}")))
-        .bearer_auth(token)
-}
-
-async fn send_to(api: &Api<'_>, external_id: &str, title: &str) -> i64 {
-    let res = api
-        .post(
-            &json!({ "recipients": [{ "external_id": external_id }], "title": title }),
-            None,
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["notifications"][0]["id"]
-        .as_i64()
-        .unwrap()
-}
-
-async fn titles(app: &TestApp, token: &str) -> Vec<String> {
-    let page: Value = reqwest::Client::new()
-        .get(app.url("/api/v1/me/notifications"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    page["notifications"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["title"].as_str().unwrap().to_owned())
-        .collect()
+/// A POST to `/api/v1/me/notifications{path}` with `token`.
+async fn post(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
+    app.me(
+        reqwest::Method::POST,
+        &format!("/notifications{path}"),
+        token,
+    )
+    .send()
+    .await
+    .unwrap()
 }
 
 /// The next `Updated` for notification `id`: whether it is snoozed, and
@@ -71,24 +46,21 @@ async fn a_snoozed_notification_leaves_the_count_and_comes_back_live_at_its_time
     let token = api.token("shopper", 300).await;
     let mut socket = app.token_socket(&token).await.unwrap();
     hello(&mut socket).await;
-    let later = send_to(&api, "shopper", "Reply later").await;
-    send_to(&api, "shopper", "Now").await;
+    let later = api.send_to("shopper", "Reply later").await;
+    api.send_to("shopper", "Now").await;
     next_created(&mut socket).await;
     next_created(&mut socket).await;
 
     let until = now_ms() + 1000;
-    let res = me(&app, &format!("/{later}/snooze?until={until}"), &token)
-        .send()
-        .await
-        .unwrap();
+    let res = post(&app, &format!("/{later}/snooze?until={until}"), &token).await;
     assert_eq!(res.status(), 204);
     assert_eq!(next_update(&mut socket, later).await, (true, 1));
-    assert_eq!(titles(&app, &token).await, ["Now"]);
+    assert_eq!(app.my_titles(&token, "all").await, ["Now"]);
 
     // The job brings it back at its time, to every connection.
     assert_eq!(next_update(&mut socket, later).await, (false, 2));
     assert!(now_ms() >= until);
-    assert_eq!(titles(&app, &token).await, ["Now", "Reply later"]);
+    assert_eq!(app.my_titles(&token, "all").await, ["Now", "Reply later"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,25 +70,19 @@ async fn read_or_archived_while_snoozed_it_comes_back_uncounted() {
     let token = api.token("shopper", 300).await;
     let mut socket = app.token_socket(&token).await.unwrap();
     hello(&mut socket).await;
-    let id = send_to(&api, "shopper", "Read it elsewhere").await;
+    let id = api.send_to("shopper", "Read it elsewhere").await;
     next_created(&mut socket).await;
 
     let until = now_ms() + 800;
     assert_eq!(
-        me(&app, &format!("/{id}/snooze?until={until}"), &token)
-            .send()
+        post(&app, &format!("/{id}/snooze?until={until}"), &token)
             .await
-            .unwrap()
             .status(),
         204
     );
     assert_eq!(next_update(&mut socket, id).await, (true, 0));
     assert_eq!(
-        me(&app, &format!("/{id}/read"), &token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        post(&app, &format!("/{id}/read"), &token).await.status(),
         204
     );
     assert_eq!(next_update(&mut socket, id).await, (true, 0));
@@ -130,38 +96,26 @@ async fn unsnoozing_brings_it_back_now_and_bad_requests_change_nothing() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
     let token = api.token("shopper", 300).await;
-    let theirs = send_to(&api, "someone-else", "Not yours").await;
-    let id = send_to(&api, "shopper", "Mine").await;
+    let theirs = api.send_to("someone-else", "Not yours").await;
+    let id = api.send_to("shopper", "Mine").await;
 
     let past = now_ms() - 1;
-    let res = me(&app, &format!("/{id}/snooze?until={past}"), &token)
-        .send()
-        .await
-        .unwrap();
+    let res = post(&app, &format!("/{id}/snooze?until={past}"), &token).await;
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "until", "{body}");
     let far = now_ms() + 3_600_000;
-    let res = me(&app, &format!("/{theirs}/snooze?until={far}"), &token)
-        .send()
-        .await
-        .unwrap();
+    let res = post(&app, &format!("/{theirs}/snooze?until={far}"), &token).await;
     assert_eq!(res.status(), 404);
     let someone = api.token("someone-else", 300).await;
-    assert_eq!(titles(&app, &someone).await, ["Not yours"]);
+    assert_eq!(app.my_titles(&someone, "all").await, ["Not yours"]);
 
-    let res = me(&app, &format!("/{id}/snooze?until={far}"), &token)
-        .send()
-        .await
-        .unwrap();
+    let res = post(&app, &format!("/{id}/snooze?until={far}"), &token).await;
     assert_eq!(res.status(), 204);
-    assert!(titles(&app, &token).await.is_empty());
-    let res = me(&app, &format!("/{id}/unsnooze"), &token)
-        .send()
-        .await
-        .unwrap();
+    assert!(app.my_titles(&token, "all").await.is_empty());
+    let res = post(&app, &format!("/{id}/unsnooze"), &token).await;
     assert_eq!(res.status(), 204);
-    assert_eq!(titles(&app, &token).await, ["Mine"]);
+    assert_eq!(app.my_titles(&token, "all").await, ["Mine"]);
     let owner = app.user_id("ext:shopper").await;
     assert_eq!(app.state.store.unread(owner).await.unwrap().0, 1);
 }
@@ -171,12 +125,9 @@ async fn a_snooze_that_ends_while_herald_is_down_ends_when_it_starts() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
     let token = api.token("shopper", 300).await;
-    let id = send_to(&api, "shopper", "Back after the restart").await;
+    let id = api.send_to("shopper", "Back after the restart").await;
     let until = now_ms() + 1500;
-    let res = me(&app, &format!("/{id}/snooze?until={until}"), &token)
-        .send()
-        .await
-        .unwrap();
+    let res = post(&app, &format!("/{id}/snooze?until={until}"), &token).await;
     assert_eq!(res.status(), 204);
     let db = app.shut_down().await;
     // Stopped while still snoozed (else this would test nothing), and down
@@ -208,5 +159,8 @@ async fn a_snooze_that_ends_while_herald_is_down_ends_when_it_starts() {
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert_eq!(titles(&app, &token).await, ["Back after the restart"]);
+    assert_eq!(
+        app.my_titles(&token, "all").await,
+        ["Back after the restart"]
+    );
 }

@@ -27,10 +27,12 @@ lint:
 # The integration suite runs twice: on SQLite, then on the local PostgreSQL
 # (HERALD_TEST_POSTGRES, default postgres://postgres@127.0.0.1:5432), each
 # test in a database of its own; an unreachable server fails the second run.
+# Both runs name the same packages, so the second reuses the first's build
+# (naming only `server` would unify features differently and rebuild it).
 test-rust:
 	timeout 1200 cargo test $(RUST_PACKAGES)
 	scripts/drop-test-databases.sh
-	HERALD_TEST_DATABASE=postgres timeout 1200 cargo test -p server --test integration
+	HERALD_TEST_DATABASE=postgres timeout 1200 cargo test $(RUST_PACKAGES) --test integration
 
 # Built as `make release` builds it, the admin console a chunk of its own.
 test-e2e:

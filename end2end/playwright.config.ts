@@ -4,11 +4,15 @@ import { defineConfig } from '@playwright/test';
 // with `cargo leptos build --split`, on a fresh SQLite database each run.
 const PORT = Number(process.env.HERALD_E2E_PORT ?? 3100);
 export const PASSWORD = 'e2e-password';
+/** The shared Herald most specs test. */
+export const HERALD_URL = `http://127.0.0.1:${PORT}`;
 /** nginx in front of two instances (deploy/nginx/herald.conf). */
 export const CLUSTER_URL = 'http://127.0.0.1:3500';
 export const INSTANCES = ['http://127.0.0.1:3501', 'http://127.0.0.1:3502'];
 /** Another site that embeds <herald-bell> (foreign/server.mjs); allowed below. */
 export const FOREIGN_URL = 'http://127.0.0.1:3600';
+/** Signs the webhooks of notifications' actions; the other site checks it. */
+export const WEBHOOK_SECRET = 'e2e-webhook-secret-0123456789abcdef';
 const POSTGRES = process.env.HERALD_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 
 export default defineConfig({
@@ -49,6 +53,7 @@ export default defineConfig({
       HERALD_DATABASE_URL: 'sqlite://.data/herald.db',
       HERALD_SEED_PASSWORD: PASSWORD,
       HERALD_ALLOWED_ORIGINS: FOREIGN_URL,
+      HERALD_WEBHOOK_SECRET: WEBHOOK_SECRET,
       LEPTOS_SITE_ROOT: '../target/site',
       LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
       RUST_LOG: 'warn',
@@ -59,7 +64,7 @@ export default defineConfig({
     url: `${FOREIGN_URL}/healthz`,
     reuseExistingServer: false,
     timeout: 10_000,
-    env: { FOREIGN_PORT: '3600', HERALD_URL: `http://127.0.0.1:${PORT}` },
+    env: { FOREIGN_PORT: '3600', HERALD_URL: `http://127.0.0.1:${PORT}`, WEBHOOK_SECRET },
   },
   // Two instances on one PostgreSQL database behind nginx, for
   // cluster.spec.ts: the README's recipe, run by the same script.

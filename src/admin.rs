@@ -60,8 +60,14 @@ pub struct SendSummary {
     pub delivered: i64,
     pub seen: i64,
     pub read: i64,
+    /// Recipients who clicked one of its actions.
+    #[serde(default)]
+    pub interacted: i64,
     pub created_at: i64,
     pub retracted: bool,
+    /// When it leaves its recipients' inboxes (Unix ms), if it expires.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
     /// Still being written out to its recipients (a send to everyone or a role).
     pub sending: bool,
 }

@@ -2,17 +2,22 @@
 //! messages the server and the browser exchange. No I/O, so it compiles for
 //! both the server and the wasm32 client, and each rule is written once.
 
+pub mod actions;
 pub mod admin;
 pub mod notification;
+pub mod preferences;
+pub mod push;
 pub mod send;
 pub mod snooze;
 pub mod user;
 pub mod validate;
 pub mod wire;
 
+pub use actions::{Action, ActionSpec};
 pub use notification::{
-    Audience, Category, InboxView, Notification, badge_text, relative_time, time_until,
+    Audience, Category, InboxView, Notification, badge_text, relative_time, time_ahead, time_until,
 };
+pub use preferences::{Preference, PreferenceChange};
 pub use send::{Content, Draft};
 pub use snooze::SnoozeFor;
 pub use user::{Role, User, UserId, check_password, check_username, normalise_username};

@@ -78,15 +78,31 @@ pub struct Notification {
     /// until then.
     #[serde(default)]
     pub snoozed_until: Option<i64>,
+    /// Its category was muted in the recipient's preferences when it
+    /// arrived: listed, but never counted and never announced with a toast.
+    #[serde(default)]
+    pub muted: bool,
+    /// Its buttons (at most two).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<crate::Action>,
+    /// When the recipient first clicked one of its actions.
+    #[serde(default)]
+    pub interacted_at: Option<i64>,
 }
 
 impl Notification {
-    /// Whether it counts towards the badge: unread, not archived, not snoozed.
-    pub fn counts_as_unread(&self) -> bool {
+    /// Whether it is unread in the inbox: not archived, snoozed or withdrawn.
+    pub fn is_unread(&self) -> bool {
         self.read_at.is_none()
             && self.archived_at.is_none()
             && self.retracted_at.is_none()
             && self.snoozed_until.is_none()
+    }
+
+    /// Whether it counts towards the badge: unread and not muted. The one
+    /// rule every change of the stored counter follows.
+    pub fn counts_as_unread(&self) -> bool {
+        self.is_unread() && !self.muted
     }
 
     /// Whether it belongs in `view`.
@@ -96,7 +112,7 @@ impl Notification {
         }
         let snoozed = self.snoozed_until.is_some();
         match view {
-            InboxView::Unread => self.counts_as_unread(),
+            InboxView::Unread => self.is_unread(),
             InboxView::All => self.archived_at.is_none() && !snoozed,
             InboxView::Snoozed => self.archived_at.is_none() && snoozed,
             InboxView::Archived => self.archived_at.is_some(),
@@ -186,15 +202,20 @@ pub fn relative_time(then_ms: i64, now_ms: i64) -> String {
     }
 }
 
-/// How far ahead `at_ms` is, for a snooze's end: "back in 3 h".
-pub fn time_until(at_ms: i64, now_ms: i64) -> String {
+/// How far ahead `at_ms` is: "a minute", "10 min", "3 h", "6 d".
+pub fn time_ahead(at_ms: i64, now_ms: i64) -> String {
     let minutes = ((at_ms - now_ms).max(0) + 59_999) / 60_000;
     match minutes {
-        0..=1 => "back in a minute".to_owned(),
-        2..=59 => format!("back in {minutes} min"),
-        60..=1_439 => format!("back in {} h", (minutes + 30) / 60),
-        _ => format!("back in {} d", (minutes + 720) / 1_440),
+        0..=1 => "a minute".to_owned(),
+        2..=59 => format!("{minutes} min"),
+        60..=1_439 => format!("{} h", (minutes + 30) / 60),
+        _ => format!("{} d", (minutes + 720) / 1_440),
     }
+}
+
+/// For a snooze's end: "back in 3 h".
+pub fn time_until(at_ms: i64, now_ms: i64) -> String {
+    format!("back in {}", time_ahead(at_ms, now_ms))
 }
 
 #[cfg(test)]
@@ -210,6 +231,7 @@ mod tests {
         assert_eq!(time_until(now + 10 * 3_600_000 + 1, now), "back in 10 h");
         assert_eq!(time_until(now + 6 * 86_400_000, now), "back in 6 d");
         assert_eq!(time_until(now - 5, now), "back in a minute");
+        assert_eq!(time_ahead(now + 2 * 3_600_000, now), "2 h");
     }
 
     #[test]
@@ -228,6 +250,33 @@ mod tests {
         assert_eq!(relative_time(now - 120_000, now), "2 min ago");
         assert_eq!(relative_time(now - 3 * 3_600_000, now), "3 h ago");
         assert_eq!(relative_time(now - 2 * 86_400_000, now), "2 d ago");
+    }
+
+    #[test]
+    fn a_muted_notification_is_listed_as_unread_but_never_counted() {
+        let mut n = Notification {
+            id: 1,
+            seq: 1,
+            version: 1,
+            title: "t".into(),
+            body: String::new(),
+            link: None,
+            category: Category::Info,
+            actor: None,
+            created_at: 0,
+            seen_at: None,
+            read_at: None,
+            archived_at: None,
+            retracted_at: None,
+            snoozed_until: None,
+            muted: true,
+            actions: Vec::new(),
+            interacted_at: None,
+        };
+        assert!(n.is_in(InboxView::Unread) && n.is_in(InboxView::All));
+        assert!(!n.counts_as_unread());
+        n.muted = false;
+        assert!(n.counts_as_unread());
     }
 
     #[test]

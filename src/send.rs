@@ -23,6 +23,8 @@ pub struct Draft {
     pub actor: Option<String>,
     /// When it expires (Unix ms), if ever.
     pub expires_at: Option<i64>,
+    /// At most two buttons (`crate::actions`).
+    pub actions: Vec<crate::ActionSpec>,
 }
 
 /// A send's checked content.
@@ -47,6 +49,7 @@ impl Draft {
             link: self.link,
             category: category.unwrap_or_default(),
             expires_at: self.expires_at,
+            actions: self.actions,
         }
         .validate()
         .map_err(|bad| errors.0.extend(bad.0))
@@ -73,6 +76,61 @@ impl Draft {
             notification,
             actor,
         })
+    }
+}
+
+/// The expiries the admin console offers, as a time from the send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpiresIn {
+    Never,
+    Hour,
+    Day,
+    Week,
+}
+
+impl ExpiresIn {
+    pub const ALL: [ExpiresIn; 4] = [
+        ExpiresIn::Never,
+        ExpiresIn::Hour,
+        ExpiresIn::Day,
+        ExpiresIn::Week,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpiresIn::Never => "never",
+            ExpiresIn::Hour => "hour",
+            ExpiresIn::Day => "day",
+            ExpiresIn::Week => "week",
+        }
+    }
+
+    /// The form's value; empty is never.
+    pub fn parse(s: &str) -> Option<ExpiresIn> {
+        match s.trim() {
+            "" => Some(ExpiresIn::Never),
+            s => ExpiresIn::ALL.into_iter().find(|e| e.as_str() == s),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ExpiresIn::Never => "Never",
+            ExpiresIn::Hour => "In an hour",
+            ExpiresIn::Day => "In a day",
+            ExpiresIn::Week => "In a week",
+        }
+    }
+
+    /// When a send made at `now` (Unix ms) expires.
+    pub fn at(self, now: i64) -> Option<i64> {
+        const HOUR_MS: i64 = 3_600_000;
+        match self {
+            ExpiresIn::Never => None,
+            ExpiresIn::Hour => Some(now + HOUR_MS),
+            ExpiresIn::Day => Some(now + 24 * HOUR_MS),
+            ExpiresIn::Week => Some(now + 7 * 24 * HOUR_MS),
+        }
     }
 }
 

@@ -54,6 +54,9 @@ pub struct NewNotification {
     /// When it is withdrawn from the inbox and the count (Unix ms), if ever.
     #[serde(default)]
     pub expires_at: Option<i64>,
+    /// At most two buttons.
+    #[serde(default)]
+    pub actions: Vec<crate::ActionSpec>,
 }
 
 impl NewNotification {
@@ -85,6 +88,7 @@ impl NewNotification {
         if let Some(Err(message)) = link.as_deref().map(check_link) {
             errors.push("link", message);
         }
+        let actions = crate::actions::check_actions(self.actions, &mut errors);
 
         if errors.is_empty() {
             Ok(NewNotification {
@@ -93,6 +97,7 @@ impl NewNotification {
                 link,
                 category: self.category,
                 expires_at: self.expires_at,
+                actions,
             })
         } else {
             Err(errors)
@@ -141,6 +146,7 @@ mod tests {
             link: link.map(Into::into),
             category: Category::Info,
             expires_at: None,
+            actions: Vec::new(),
         }
     }
 

@@ -10,10 +10,12 @@ use serde::de::DeserializeOwned;
 
 use crate::admin::{
     ApiKeys, AuditLog, CreateApiKey, CreateUser, DeactivateUser, ReactivateUser, Recipients,
-    RetractSend, RevokeApiKey, SendNotification, SentList, SetRole, UserList,
+    RequiredCategories, RetractSend, RevokeApiKey, SendNotification, SentList, SetRequired,
+    SetRole, UserList,
 };
 use crate::auth::{ChangePassword, GetMe, Login, Logout};
-use crate::inbox::{InboxPage, MarkAllRead, MarkSeen, SetArchived, SetRead, Snooze, Unsnooze};
+use crate::inbox::{Act, InboxPage, MarkAllRead, MarkSeen, SetArchived, SetRead, Snooze, Unsnooze};
+use crate::settings::{GetPreferences, PushKey, SetPreference, SubscribePush, UnsubscribePush};
 
 /// Checks one server function's encoded arguments.
 pub type Check = fn(&[u8]) -> Result<(), Malformed>;
@@ -38,13 +40,19 @@ pub fn check_for(path: &str) -> Option<Check> {
 /// Every server function whose arguments are checked (all of them; the
 /// test of malformed input fails for one missing here).
 const CHECKS: &[(&str, Check)] = &[
+    (Act::PATH, check::<Act>),
     (ApiKeys::PATH, check::<ApiKeys>),
     (AuditLog::PATH, check::<AuditLog>),
+    (RequiredCategories::PATH, check::<RequiredCategories>),
     (ChangePassword::PATH, check::<ChangePassword>),
     (CreateApiKey::PATH, check::<CreateApiKey>),
     (CreateUser::PATH, check::<CreateUser>),
     (DeactivateUser::PATH, check::<DeactivateUser>),
     (GetMe::PATH, check::<GetMe>),
+    (GetPreferences::PATH, check::<GetPreferences>),
+    (PushKey::PATH, check::<PushKey>),
+    (SubscribePush::PATH, check::<SubscribePush>),
+    (UnsubscribePush::PATH, check::<UnsubscribePush>),
     (InboxPage::PATH, check::<InboxPage>),
     (Login::PATH, check::<Login>),
     (Logout::PATH, check::<Logout>),
@@ -57,6 +65,8 @@ const CHECKS: &[(&str, Check)] = &[
     (SendNotification::PATH, check::<SendNotification>),
     (SentList::PATH, check::<SentList>),
     (SetArchived::PATH, check::<SetArchived>),
+    (SetPreference::PATH, check::<SetPreference>),
+    (SetRequired::PATH, check::<SetRequired>),
     (SetRead::PATH, check::<SetRead>),
     (Snooze::PATH, check::<Snooze>),
     (Unsnooze::PATH, check::<Unsnooze>),

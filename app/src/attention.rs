@@ -31,21 +31,34 @@ fn push(live: Live, text: String, error: bool) {
 }
 
 /// The toasts, and what raises them: a notification arriving live shows a
-/// toast if this tab is visible, or a desktop notification if it is hidden
-/// and the user opted in.
+/// toast if this tab is visible, or a desktop notification if it is hidden,
+/// the user opted in on this device and their settings allow it for its
+/// category. A muted one raises neither.
 #[component]
 pub fn Toaster() -> impl IntoView {
     let live = expect_context::<Live>();
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         let Some(n) = live.arrived.get() else { return };
+        if n.muted {
+            return;
+        }
         if document().visibility_state() == web_sys::VisibilityState::Visible {
             push(live, n.title.clone(), false);
         } else if desktop_enabled() {
-            let options = web_sys::NotificationOptions::new();
-            options.set_body(&n.body);
-            options.set_tag(&format!("herald-{}", n.id));
-            let _ = web_sys::Notification::new_with_options(&n.title, &options);
+            leptos::task::spawn_local(async move {
+                // Read when needed, so a change made in another tab counts.
+                let allowed = crate::settings::get_preferences().await.is_ok_and(|all| {
+                    all.iter()
+                        .any(|p| p.category == n.category && p.alerts_desktop())
+                });
+                if allowed {
+                    let options = web_sys::NotificationOptions::new();
+                    options.set_body(&n.body);
+                    options.set_tag(&format!("herald-{}", n.id));
+                    let _ = web_sys::Notification::new_with_options(&n.title, &options);
+                }
+            });
         }
     });
     view! {

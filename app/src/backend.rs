@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use herald::wire::Transport;
-use herald::{Audience, InboxView, NewNotification, Notification, User, UserId};
+use herald::{
+    Audience, Category, InboxView, NewNotification, Notification, Preference, User, UserId,
+};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
@@ -69,10 +71,43 @@ pub trait Backend: Send + Sync + 'static {
         id: i64,
         until: Option<i64>,
     ) -> Result<Notification, AppError>;
+    /// Clicks a webhook action of one of the user's notifications (read,
+    /// interacted, its webhook on its way); a link action is `NotFound` here.
+    async fn interact(&self, user: UserId, id: i64, index: usize)
+    -> Result<Notification, AppError>;
     /// Marks read everything up to `up_to` (a seq); returns the new count.
     async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<i64, AppError>;
     /// Records that the bell's panel showed everything up to `up_to`.
     async fn mark_seen(&self, user: UserId, up_to: i64) -> Result<(), AppError>;
+    /// The user's preference for every category.
+    async fn preferences(&self, user: UserId) -> Result<Vec<Preference>, AppError>;
+    /// Sets one category's choices; muting a required one is invalid `bell`.
+    async fn set_preference(
+        &self,
+        user: UserId,
+        choice: Preference,
+    ) -> Result<Vec<Preference>, AppError>;
+    /// The public key browsers subscribe to web push with (base64url).
+    fn push_key(&self) -> String;
+    /// Stores a device of `user`'s for web push (checked subscription).
+    async fn subscribe_push(
+        &self,
+        user: UserId,
+        endpoint: &str,
+        p256dh: &str,
+        auth: &str,
+    ) -> Result<(), AppError>;
+    /// Forgets one of `user`'s devices.
+    async fn unsubscribe_push(&self, user: UserId, endpoint: &str) -> Result<(), AppError>;
+    /// The categories an admin made required.
+    async fn required_categories(&self) -> Result<Vec<Category>, AppError>;
+    /// Makes a category required (nobody can mute it) or optional again.
+    async fn set_required(
+        &self,
+        by: &User,
+        category: Category,
+        required: bool,
+    ) -> Result<(), AppError>;
     /// How browsers should keep their live connection.
     fn transport(&self) -> Transport;
     /// Every integration API key, newest first (never their secrets).

@@ -82,6 +82,21 @@ pub async fn snooze(
     )
 }
 
+/// Clicks a notification's webhook action `index`: read and interacted in
+/// every tab; Herald then tells the integrator's backend. (Link actions are
+/// plain links through `/notifications/{id}/actions/{index}`.)
+#[server(endpoint = "inbox/act", input = PostUrl)]
+pub async fn act(id: i64, index: usize) -> Result<Notification, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?.interact(user.id, id, index).await
+        }
+        .await,
+    )
+}
+
 /// Brings a snoozed notification back now.
 #[server(endpoint = "inbox/unsnooze", input = PostUrl)]
 pub async fn unsnooze(id: i64) -> Result<Notification, AppError> {
@@ -357,10 +372,16 @@ pub fn Item(n: Notification) -> impl IntoView {
                 <p class="item-meta">
                     <span class="when">{when}</span>
                     {n.actor.clone().map(|actor| view! { <span class="actor">" · from " {actor}</span> })}
+                    {n.muted.then(|| view! {
+                        <span class="muted-tag" title="Its category is muted in your settings: not counted">" · muted"</span>
+                    })}
                     {snoozed_until.map(|at| view! {
                         <span class="snoozed">" · " {move || herald::time_until(at, live.now.get())}</span>
                     })}
                 </p>
+                {(!n.actions.is_empty()).then(|| view! {
+                    <div class="item-buttons"><ItemActions n=n.clone()/></div>
+                })}
             </div>
             <div class="item-actions">
                 <form method="post" action=SetRead::url() on:submit=read_toggle>
@@ -397,6 +418,54 @@ pub fn Item(n: Notification) -> impl IntoView {
             </div>
         </li>
     }
+}
+
+/// A notification's own buttons: a link action is a plain link through
+/// Herald (which records the click, then redirects); a webhook action a
+/// form, shown as done once the user has interacted.
+#[component]
+fn ItemActions(n: Notification) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let done = n.interacted_at.is_some();
+    n.actions
+        .iter()
+        .enumerate()
+        .map(|(index, action)| {
+            let label = action.label.clone();
+            if action.url.is_some() {
+                view! {
+                    <a class="action-button" rel="external" href=format!("/notifications/{}/actions/{index}", n.id)>{label}</a>
+                }
+                .into_any()
+            } else if done {
+                view! { <span class="action-done">"✓ " {label}</span> }.into_any()
+            } else {
+                let id = n.id;
+                let n = n.clone();
+                let submit = move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    let now = crate::state::now_ms();
+                    optimistic(
+                        live,
+                        &n,
+                        |m| {
+                            m.interacted_at = Some(now);
+                            m.read_at = m.read_at.or(Some(now));
+                        },
+                        act(n.id, index),
+                    );
+                };
+                view! {
+                    <form method="post" action=Act::url() on:submit=submit>
+                        <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="index" value=index/>
+                        <button type="submit" class="action-button">{label}</button>
+                    </form>
+                }
+                .into_any()
+            }
+        })
+        .collect_view()
 }
 
 /// "Mark all read": covers what this page has shown, not what arrives

@@ -10,11 +10,14 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod bell;
+#[cfg(feature = "hydrate")]
+mod device_push;
 pub mod error;
 pub mod feed;
 pub mod inbox;
 #[cfg(feature = "hydrate")]
 mod live;
+pub mod settings;
 pub mod state;
 
 use leptos::prelude::*;
@@ -30,6 +33,7 @@ use crate::bell::Bell;
 use crate::error::AppError;
 use crate::feed::HomePage;
 use crate::inbox::InboxPage;
+use crate::settings::SettingsPage;
 use crate::state::Live;
 
 /// Who is logged in, as loaded for this page; shared as context.
@@ -102,6 +106,7 @@ pub fn App() -> impl IntoView {
                                     <nav class="account">
                                         {is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
                                         <Bell me/>
+                                        <A href="/settings" attr:class="settings-link" attr:title="Notification settings">"Settings"</A>
                                         <A href="/account" attr:class="username" attr:title="Your account">{name}</A>
                                         <ActionForm action=logout>
                                             <button type="submit" class="link">"Log out"</button>
@@ -126,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications") view=InboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view={Lazy::<AdminPage>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Toaster/>

@@ -232,6 +232,9 @@ mod tests {
             archived_at: None,
             retracted_at: None,
             snoozed_until: None,
+            muted: false,
+            actions: Vec::new(),
+            interacted_at: None,
         }
     }
 

@@ -2,12 +2,26 @@
 // the backend view that mints its user's connection token with an API key,
 // as an integrator's Django or Node app would. The test hands it the key
 // (POST /configure) once it has made one on Herald's admin page.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 
 const PORT = Number(process.env.FOREIGN_PORT ?? 3600);
 const HERALD = process.env.HERALD_URL ?? 'http://127.0.0.1:3100';
 let apiKey = null;
 const tokensMinted = {};
+// The integrator's webhook receiver for notifications' actions: it checks
+// Herald-Signature with the shared secret, as the README shows.
+const WEBHOOK_SECRET = process.env.WEBHOOK_SECRET ?? '';
+const hooks = [];
+// A stand-in for a browser's push service: it keeps what Herald pushes
+// (still encrypted) for the test to decrypt with the device's keys.
+const pushes = [];
+const verified = (header, raw) => {
+  const parts = Object.fromEntries((header ?? '').split(',').map((p) => p.split('=')));
+  if (!parts.t || !parts.v1) return false;
+  const expected = createHmac('sha256', WEBHOOK_SECRET).update(`${parts.t}.${raw}`).digest('hex');
+  return expected.length === parts.v1.length && timingSafeEqual(Buffer.from(expected), Buffer.from(parts.v1));
+};
 
 const page = (user, ttl) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Shop</title>
@@ -31,6 +45,32 @@ http.createServer(async (req, res) => {
   if (url.pathname === '/configure' && req.method === 'POST') {
     apiKey = JSON.parse(await body(req)).key;
     return res.end('ok');
+  }
+  if (url.pathname.startsWith('/hooks/') && req.method === 'POST') {
+    const raw = await body(req);
+    hooks.push({ path: url.pathname, verified: verified(req.headers['herald-signature'], raw), body: JSON.parse(raw) });
+    res.statusCode = 204;
+    return res.end();
+  }
+  if (url.pathname.startsWith('/push/') && req.method === 'POST') {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    pushes.push({
+      device: url.pathname.slice('/push/'.length),
+      encoding: req.headers['content-encoding'],
+      authorization: req.headers.authorization,
+      body: Buffer.concat(chunks).toString('base64'),
+    });
+    res.statusCode = 201;
+    return res.end();
+  }
+  if (url.pathname === '/pushes') {
+    res.setHeader('content-type', 'application/json');
+    return res.end(JSON.stringify(pushes));
+  }
+  if (url.pathname === '/hooks') {
+    res.setHeader('content-type', 'application/json');
+    return res.end(JSON.stringify(hooks));
   }
   if (url.pathname === '/stats') {
     res.setHeader('content-type', 'application/json');

@@ -59,6 +59,7 @@ test('the console shows delivery, seen and read rising, and a retract leaves eve
 
   await admin.locator('select[name=recipient]').selectOption({ label: 'Everyone' });
   await admin.locator('input[name=title]').fill('All hands at 3pm');
+  await admin.locator('select[name=expires_in]').selectOption({ label: 'In a day' });
   // The preview follows the form.
   await expect(admin.locator('.preview .item-title')).toHaveText('All hands at 3pm');
   // Everyone needs a confirmation.
@@ -67,6 +68,7 @@ test('the console shows delivery, seen and read rising, and a retract leaves eve
   await admin.locator('input[name=confirm]').check();
   await admin.getByRole('button', { name: 'Send' }).click();
   const row = admin.locator('.sent-table tr', { hasText: 'All hands at 3pm' });
+  await expect(row.locator('.expiry')).toHaveText('expires in 1 d');
   await expect(row.locator('[data-count=delivered]')).not.toHaveText('0');
   await expect(row.locator('[data-count=read]')).toHaveText('0');
 

@@ -1,11 +1,12 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
-import { FOREIGN_URL } from '../playwright.config';
+import { FOREIGN_URL, HERALD_URL as HERALD } from '../playwright.config';
 import { README_SHOTS, loginAs, send } from './helpers';
 
 // <herald-bell> on another site (foreign/server.mjs on another port), with
 // tokens that site's backend mints through Herald's API.
 
 let configured = false;
+let apiKey = '';
 
 /** Makes an API key on the admin page and gives it to the other site. */
 async function configureForeignSite(browser: Browser): Promise<void> {
@@ -17,6 +18,7 @@ async function configureForeignSite(browser: Browser): Promise<void> {
   });
   expect(res.ok()).toBeTruthy();
   const key = await res.json();
+  apiKey = key;
   const done = await admin.request.post(`${FOREIGN_URL}/configure`, { data: { key } });
   expect(done.ok()).toBeTruthy();
   await admin.context().close();
@@ -133,4 +135,64 @@ test('where sockets are blocked the embedded bell falls back to server-sent even
   await expect(badge(page)).toHaveText('1');
   await bell(page).getByRole('button', { name: /Notifications/ }).click();
   await expect(bell(page).locator('[part=title]')).toHaveText(['Over SSE']);
+});
+
+test('the embedded panel shows a notification\'s actions; a click is recorded and calls the webhook', async ({ browser }) => {
+  await configureForeignSite(browser);
+  const page = await shop(browser, 'buyer');
+  await live(page);
+  const created = await fetch(`${HERALD}/api/v1/notifications`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      recipients: [{ external_id: 'buyer' }],
+      title: 'Confirm your address',
+      actions: [{ label: 'Looks right', webhook: `${FOREIGN_URL}/hooks/address` }],
+    }),
+  });
+  expect(created.status).toBe(201);
+  await expect(badge(page)).toHaveText('1');
+  await bell(page).getByRole('button', { name: /Notifications/ }).click();
+  await expect(bell(page).getByRole('button', { name: 'Looks right' })).toBeVisible();
+  await page.screenshot({ path: 'screenshots/embedded-actions.png', animations: 'disabled' });
+  await bell(page).getByRole('button', { name: 'Looks right' }).click();
+  await expect(bell(page).locator('.done')).toHaveText('✓ Looks right');
+  await page.screenshot({ path: 'screenshots/embedded-acted.png', animations: 'disabled' });
+  await expect(badge(page)).toBeHidden();
+  await expect
+    .poll(async () => (await (await fetch(`${FOREIGN_URL}/hooks`)).json()).filter((h: any) => h.path === '/hooks/address'))
+    .toEqual([expect.objectContaining({ verified: true, body: expect.objectContaining({ user: { id: expect.any(Number), external_id: 'buyer' } }) })]);
+  await page.context().close();
+});
+
+test('a snooze and an expiry change the embedded count live at their time', async ({ browser }) => {
+  await configureForeignSite(browser);
+  const page = await shop(browser, 'sleeper');
+  await live(page);
+  const send = async (body: object) => {
+    const res = await fetch(`${HERALD}/api/v1/notifications`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ recipients: [{ external_id: 'sleeper' }], ...body }),
+    });
+    expect(res.status).toBe(201);
+    return (await res.json()).notifications[0].id as number;
+  };
+  // Gone from the count at its expiry, two seconds on: no waiting but for the change.
+  await send({ title: 'Flash sale, two seconds only', expires_at: Date.now() + 3_000 });
+  await expect(badge(page)).toHaveText('1');
+  await expect(badge(page)).toBeHidden({ timeout: 10_000 });
+
+  // Snoozed for two seconds with the user's token: out of the count, then back.
+  const id = await send({ title: 'Reply to Bob' });
+  await expect(badge(page)).toHaveText('1');
+  const { token } = await (await fetch(`${FOREIGN_URL}/token?user=sleeper`)).json();
+  const snoozed = await fetch(`${HERALD}/api/v1/me/notifications/${id}/snooze?until=${Date.now() + 2_000}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(snoozed.status).toBe(204);
+  await expect(badge(page)).toBeHidden();
+  await expect(badge(page)).toHaveText('1', { timeout: 10_000 });
+  await page.context().close();
 });

@@ -9,12 +9,17 @@ export async function loginAs(
 ): Promise<Page> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
+  await logIn(page, username);
+  return page;
+}
+
+/** Logs `page` in as `username` through the login page. */
+export async function logIn(page: Page, username: string): Promise<void> {
   await page.goto('/login');
   await page.locator('input[name=username]').fill(username);
   await page.locator('input[name=password]').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.locator('.username')).toHaveText(username);
-  return page;
 }
 
 /** Waits until the page is hydrated and its live socket is open. */

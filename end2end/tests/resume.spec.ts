@@ -72,6 +72,9 @@ test('three tabs of one user stay in step', async ({ browser }) => {
   await admin.send(bobId, 'Tab sync 2');
   for (const tab of tabs) {
     await expect(bubble(tab)).toHaveText(String(before + 2), { timeout: 2_000 });
+    // The count and the list come from one message but render apart: wait
+    // for the list too, then check that each arrived exactly once.
+    await expect.poll(() => titles(tab)).toEqual(expect.arrayContaining(['Tab sync 1', 'Tab sync 2']));
     const seen = await titles(tab);
     expect(seen.filter((t) => t === 'Tab sync 1')).toHaveLength(1);
     expect(seen.filter((t) => t === 'Tab sync 2')).toHaveLength(1);

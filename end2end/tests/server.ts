@@ -94,9 +94,9 @@ export class Api {
   }
 
   /** Sends a notification; `recipient` is a user id or "everyone". */
-  async send(recipient: string, title: string): Promise<void> {
+  async send(recipient: string, title: string, category = 'info'): Promise<void> {
     const res = await this.context.post('/api/admin/send', {
-      form: { title, body: '', link: '', recipient, confirm: 'on' },
+      form: { title, body: '', link: '', recipient, category, confirm: 'on' },
       headers: { accept: 'application/json' },
     });
     if (res.status() !== 200) throw new Error(`send: ${res.status()} ${await res.text()}`);
@@ -109,6 +109,23 @@ export class Api {
       headers: { accept: 'application/json' },
     });
     if (res.status() !== 200) throw new Error(`send: ${res.status()} ${await res.text()}`);
+  }
+
+  /** Whether `username` has a live connection, as the admin's users list says. */
+  async isOnline(username: string): Promise<boolean> {
+    const res = await this.context.post('/api/admin/users', { form: { search: username }, headers: { accept: 'application/json' } });
+    const users: { username: string; online: boolean }[] = await res.json();
+    return users.some((u) => u.username === username && u.online);
+  }
+
+  /** Makes an integration API key on the admin page; its secret. */
+  async createApiKey(name: string): Promise<string> {
+    const res = await this.context.post('/api/admin/api-keys/create', {
+      form: { name },
+      headers: { accept: 'application/json' },
+    });
+    if (res.status() !== 200) throw new Error(`api key: ${res.status()} ${await res.text()}`);
+    return res.json();
   }
 
   async dispose(): Promise<void> {

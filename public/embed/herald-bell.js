@@ -10,7 +10,7 @@
 // cannot connect, resume from the last sequence number it applied) and
 // reads and changes notifications through /api/v1/me with the token.
 // Style it with CSS custom properties (--herald-accent, --herald-bg, …)
-// and ::part(button | badge | panel | item | title).
+// and ::part(button | badge | panel | item | title | action).
 (() => {
   if (customElements.get('herald-bell')) return;
   // Without a `server` attribute: the Herald this script came from.
@@ -44,6 +44,10 @@ li.unread { background: var(--herald-unread); }
 a.title:hover { text-decoration: underline; }
 .body { margin: 2px 0; color: var(--herald-fg); white-space: pre-line; }
 .meta { display: flex; gap: 8px; align-items: center; color: var(--herald-muted); font-size: 12px; }
+.actions { display: flex; gap: 6px; margin: 6px 0 2px; }
+.action { font: inherit; font-size: 12px; font-weight: 600; padding: 2px 10px; border-radius: 999px;
+  border: 1px solid var(--herald-accent); background: none; color: var(--herald-accent); cursor: pointer; }
+.done { font-size: 12px; font-weight: 600; color: var(--herald-muted); }
 .empty, .error { padding: 16px 12px; color: var(--herald-muted); margin: 0; }
 .error { color: var(--herald-badge); }
 [hidden] { display: none !important; }`;
@@ -386,9 +390,33 @@ a.title:hover { text-decoration: underline; }
       const li = el('li', { className: unread ? 'unread' : '' },
         title,
         n.body ? el('p', { className: 'body', textContent: n.body }) : '',
+        this.actions(n),
         el('div', { className: 'meta' }, el('span', { textContent: ago(n.created_at) }), toggleRead, archive, snooze));
       li.setAttribute('part', 'item');
       return li;
+    }
+
+    // The notification's own buttons: a link action records the click and
+    // then opens its (http(s)) address; a webhook action is done once.
+    actions(n) {
+      if (!n.actions || n.actions.length === 0) return '';
+      return el('div', { className: 'actions' }, ...n.actions.map((action, i) => {
+        if (!action.url && n.interacted_at != null) {
+          return el('span', { className: 'done', textContent: `✓ ${action.label}` });
+        }
+        const button = el('button', { className: 'action', type: 'button', textContent: action.label });
+        button.setAttribute('part', 'action');
+        button.addEventListener('click', async () => {
+          try {
+            const done = await this.call('POST', `/notifications/${n.id}/actions/${i}`);
+            const href = done && done.url && safeLink(done.url);
+            if (href) location.assign(href);
+          } catch (e) {
+            this.fail(`That did not work (${e.message}).`);
+          }
+        });
+        return button;
+      }));
     }
   }
 

@@ -18,6 +18,10 @@ pub enum ConfigError {
         "HERALD_TOKEN_SECRET must be at least {TOKEN_SECRET_MIN_BYTES} bytes (try `openssl rand -hex 32`), or unset for a random key per process"
     )]
     WeakTokenSecret,
+    #[error(
+        "HERALD_WEBHOOK_SECRET must be at least {TOKEN_SECRET_MIN_BYTES} bytes (try `openssl rand -hex 32`), or unset to refuse webhook actions"
+    )]
+    WeakWebhookSecret,
     #[error("{name}: {problem}")]
     BadPassword { name: &'static str, problem: String },
 }
@@ -48,6 +52,13 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// PostgreSQL connections one instance opens for its queries (the
+    /// session store takes up to 4 more, the listener 1): keep instances ×
+    /// (this + 5) under the server's `max_connections`. Unused on SQLite.
+    #[arg(long, env = "HERALD_DATABASE_POOL", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(2..=1000))]
+    pub database_pool: u32,
+
     /// Seed admin, alice and bob on a brand-new development database.
     #[arg(long, env = "HERALD_SEED", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed: bool,
@@ -70,6 +81,32 @@ pub struct Config {
     /// a restart).
     #[arg(long, env = "HERALD_TOKEN_SECRET", hide_env_values = true)]
     pub token_secret: Option<String>,
+
+    /// The key that signs the webhooks of notifications' actions
+    /// (`Herald-Signature`, HMAC-SHA256). Unset, webhook actions are refused.
+    #[arg(long, env = "HERALD_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+
+    /// Who push services may contact about Herald's web pushes (the VAPID
+    /// `sub` claim): a `mailto:` or `https:` URL.
+    #[arg(
+        long,
+        env = "HERALD_PUSH_CONTACT",
+        default_value = "mailto:herald@localhost"
+    )]
+    pub push_contact: String,
+
+    /// Accept web push subscriptions at plain-http endpoints and at
+    /// addresses inside the network (a local push service in tests).
+    /// Browsers' push services are all https on the public internet; off,
+    /// a user cannot have Herald POST to an address of their choosing.
+    #[arg(long, env = "HERALD_PUSH_ALLOW_LOCAL", default_value_t = false, action = clap::ArgAction::Set)]
+    pub push_allow_local: bool,
+
+    /// The first wait before a failed webhook is tried again (ms); it
+    /// doubles with each attempt, up to an hour, for at most 10 attempts.
+    #[arg(long, env = "HERALD_WEBHOOK_RETRY_MS", default_value_t = 10_000)]
+    pub webhook_retry_ms: u64,
 
     /// The URL Herald is served at: https makes the session cookie Secure,
     /// and its origin may open the live socket.
@@ -229,6 +266,13 @@ impl Config {
         {
             return Err(ConfigError::WeakTokenSecret);
         }
+        if self
+            .webhook_secret
+            .as_ref()
+            .is_some_and(|s| s.len() < TOKEN_SECRET_MIN_BYTES)
+        {
+            return Err(ConfigError::WeakWebhookSecret);
+        }
         for (name, password) in [
             ("HERALD_SEED_PASSWORD", &self.seed_password),
             ("HERALD_ADMIN_PASSWORD", &self.admin_password),
@@ -362,5 +406,15 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_database_pool_under_two_is_refused_by_name() {
+        assert_eq!(Config::for_database("sqlite://x.db").database_pool, 16);
+        let parsed = Config::try_parse_from(["herald", "--database-pool", "1"]);
+        let error = parsed.err().expect("a pool of one is refused").to_string();
+        assert!(error.contains("--database-pool"), "{error}");
+        let parsed = Config::try_parse_from(["herald", "--database-pool", "2"]).unwrap();
+        assert_eq!(parsed.database_pool, 2);
     }
 }

@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::Broker;
+use crate::push::Pusher;
 use crate::store::{Batch, Delivered, Fanout, Store, StoreError};
 
 /// How often pending sends are looked for without a wake-up.
@@ -24,6 +25,7 @@ const POLL: Duration = Duration::from_secs(5);
 pub fn spawn(
     store: Store,
     broker: Arc<Broker>,
+    pusher: Arc<Pusher>,
     batch: u32,
     shutdown: CancellationToken,
 ) -> Arc<Notify> {
@@ -31,7 +33,9 @@ pub fn spawn(
     let woken = Arc::clone(&wake);
     tokio::spawn(async move {
         loop {
-            if let Err(error) = run_pending(&store, &broker, i64::from(batch), &shutdown).await {
+            if let Err(error) =
+                run_pending(&store, &broker, &pusher, i64::from(batch), &shutdown).await
+            {
                 tracing::warn!(%error, "fan-out paused; trying again shortly");
             }
             tokio::select! {
@@ -49,6 +53,7 @@ pub fn spawn(
 async fn run_pending(
     store: &Store,
     broker: &Arc<Broker>,
+    pusher: &Arc<Pusher>,
     batch: i64,
     shutdown: &CancellationToken,
 ) -> Result<(), StoreError> {
@@ -58,7 +63,7 @@ async fn run_pending(
             return Ok(());
         }
         for fanout in pending {
-            if !write_out(store, broker, fanout, batch, shutdown).await? {
+            if !write_out(store, broker, pusher, fanout, batch, shutdown).await? {
                 return Ok(());
             }
         }
@@ -69,6 +74,7 @@ async fn run_pending(
 async fn write_out(
     store: &Store,
     broker: &Arc<Broker>,
+    pusher: &Arc<Pusher>,
     mut fanout: Fanout,
     batch: i64,
     shutdown: &CancellationToken,
@@ -83,6 +89,7 @@ async fn write_out(
         let online: HashSet<_> = broker.online(store, &users).await?.into_iter().collect();
         let next = users.last().copied();
         let job = fanout.clone();
+        let was_online = online.clone();
         let outcome = broker
             .run(store, move |store| async move {
                 let batch = store.write_batch(&job, &users, last, &online).await?;
@@ -101,6 +108,7 @@ async fn write_out(
                 finished,
             } => {
                 crate::operations::created(delivered.len());
+                pusher.after_delivery(&delivered, &was_online);
                 if finished {
                     tracing::info!(send = fanout.send_id, "send written out to everyone");
                     return Ok(true);

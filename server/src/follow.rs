@@ -65,6 +65,35 @@ async fn follow(state: &AppState, user: herald::UserId, id: i64) -> Result<Respo
     Ok(Redirect::to(&to).into_response())
 }
 
+/// `/notifications/{id}/actions/{index}`: a link action. Clicked on
+/// Herald's own pages it records the interaction (and marks read) in every
+/// tab, then sends the browser on; from anywhere else it changes nothing
+/// and shows the inbox, where the user can click it themselves.
+pub async fn act_link(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((id, index)): Path<(i64, usize)>,
+) -> Result<Response, Error> {
+    let Some(user) = auth::session_user(&session, &state.store, &state.config).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if !auth::own_navigation(&headers, &state.config) {
+        return Ok(Redirect::to("/notifications").into_response());
+    }
+    let action = match state.notifier.interact(user.id, id, index).await {
+        Ok((_, action)) => action,
+        Err(NotifyError::NotFound) => return Err(Error::Store(StoreError::NotFound)),
+        Err(other) => {
+            tracing::error!(error = %other, "cannot follow an action");
+            return Err(Error::Internal);
+        }
+    };
+    // Checked (http(s) or a same-site path) when it was stored.
+    let to = action.url.unwrap_or_else(|| "/notifications".to_owned());
+    Ok(Redirect::to(&to).into_response())
+}
+
 fn confirm_page(id: i64, title: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\

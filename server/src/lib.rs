@@ -20,6 +20,7 @@ pub mod notifier;
 pub mod operations;
 pub mod overload;
 pub mod passwords;
+pub mod push;
 pub mod seed;
 pub mod services;
 pub mod sessions;
@@ -27,8 +28,9 @@ pub mod store;
 pub mod telemetry;
 pub mod throttle;
 pub mod tokens;
+pub mod webhooks;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::sessions::Sessions;
@@ -40,7 +42,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -124,7 +126,7 @@ impl Herald {
         config.validate()?;
         leptos_options.hash_files = assets::built_with_hashes(&leptos_options);
         operations::init_metrics();
-        let store = Store::connect(&config.database_url).await?;
+        let store = Store::connect_sized(&config.database_url, config.database_pool).await?;
         store.migrate().await?;
         let passwords = Passwords::per_core();
         let seeded =
@@ -156,13 +158,25 @@ impl Herald {
             shutdown.clone(),
         ));
         broker.until_listening(Duration::from_secs(5)).await;
+        let pusher = push::Pusher::load(
+            store.clone(),
+            config.push_contact.clone(),
+            config.push_allow_local,
+        )
+        .await?;
         let fanout = fanout::spawn(
             store.clone(),
             broker.clone(),
+            pusher.clone(),
             config.fanout_batch,
             shutdown.clone(),
         );
-        let notifier = Arc::new(Notifier::new(store.clone(), broker.clone(), fanout));
+        let notifier = Arc::new(Notifier::new(
+            store.clone(),
+            broker.clone(),
+            fanout,
+            pusher.clone(),
+        ));
         let services = Arc::new(Services::new(
             store.clone(),
             broker.clone(),
@@ -172,6 +186,15 @@ impl Herald {
         ));
         housekeeping::spawn_checkpoints(store.clone(), shutdown.clone());
         housekeeping::spawn_due_changes(notifier.clone(), shutdown.clone());
+        if let Some(secret) = &config.webhook_secret {
+            webhooks::spawn(
+                store.clone(),
+                secret.clone(),
+                config.webhook_retry_ms,
+                notifier.webhook_wake(),
+                shutdown.clone(),
+            );
+        }
         let housekeeping = housekeeping::spawn(
             store.clone(),
             sessions.clone(),
@@ -280,11 +303,20 @@ impl Herald {
     }
 }
 
+/// The app's routes, listed once per process. Listing them renders the app
+/// with every resource load in the process suspended (a global flag in
+/// leptos_server, leptos-rs/leptos#4773): a page another server in this
+/// process was rendering then would never answer.
+fn app_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP surface: pages, server functions, the socket, static files.
 pub fn router(state: AppState, sessions: Sessions) -> Router {
     let backend: SharedBackend = state.services.clone();
     let options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = app_routes();
     let (site_root, pkg_dir) = (options.site_root.clone(), options.site_pkg_dir.clone());
     let hashed = options.hash_files;
     let page_context = {
@@ -302,6 +334,7 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
             "/notifications/{id}/open",
             get(follow::open).post(follow::open_confirmed),
         )
+        .route("/notifications/{id}/actions/{index}", get(follow::act_link))
         .route("/embed/herald-bell.js", get(embed::script))
         .merge(api::router(&state.config));
     let limited = assets::files(limited, &site_root, &pkg_dir, hashed)

@@ -8,11 +8,12 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use herald::{Audience, NewNotification, Notification, Role, UserId};
+use herald::{ActionSpec, Audience, NewNotification, Notification, Role, UserId};
 use thiserror::Error;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::broker::Broker;
+use crate::push::Pusher;
 use crate::store::{
     AllRead, Changed, Created, Delivered, Named, Queued, Remember, Store, StoreError,
 };
@@ -68,6 +69,10 @@ pub struct Notifier {
     fanout: Arc<Notify>,
     /// Named sends for [`write_named`] (SQLite only).
     named: Option<mpsc::UnboundedSender<Job>>,
+    /// Wakes the webhook job (`crate::webhooks`) when a click stored one.
+    webhooks: Arc<Notify>,
+    /// Pushes to the devices of recipients with no live connection.
+    pusher: Arc<Pusher>,
 }
 
 /// A named send waiting to be stored, and where its outcome goes.
@@ -78,7 +83,12 @@ const MAX_BATCH: usize = 64;
 
 impl Notifier {
     /// A notifier; on SQLite it starts the task that stores named sends.
-    pub fn new(store: Store, broker: Arc<Broker>, fanout: Arc<Notify>) -> Notifier {
+    pub fn new(
+        store: Store,
+        broker: Arc<Broker>,
+        fanout: Arc<Notify>,
+        pusher: Arc<Pusher>,
+    ) -> Notifier {
         // On PostgreSQL sends already run side by side on the pool, and one
         // transaction for several would take their users' row locks out of
         // id order.
@@ -92,7 +102,42 @@ impl Notifier {
             broker,
             fanout,
             named,
+            webhooks: Arc::new(Notify::new()),
+            pusher,
         }
+    }
+
+    /// Web push, for what needs its key and devices.
+    pub fn pusher(&self) -> &Arc<Pusher> {
+        &self.pusher
+    }
+
+    /// What wakes the webhook job.
+    pub fn webhook_wake(&self) -> Arc<Notify> {
+        Arc::clone(&self.webhooks)
+    }
+
+    /// `user` clicked action `index` of notification `id`: read and
+    /// interacted in every tab, and a webhook action's POST on its way.
+    /// Returns the notification and the action.
+    pub async fn interact(
+        &self,
+        user: UserId,
+        id: i64,
+        index: usize,
+    ) -> Result<(Notification, ActionSpec), NotifyError> {
+        let (changed, action) = self
+            .broker
+            .run(&self.store, move |store| async move {
+                let (changed, action) = store.interact(user, id, index).await?;
+                let announcements = changed.announcement().into_iter().collect();
+                Ok(((changed, action), announcements))
+            })
+            .await?;
+        if changed.changed && action.webhook.is_some() {
+            self.webhooks.notify_one();
+        }
+        Ok((changed.notification, action))
     }
 
     /// Stores `content` for `audience` and announces it to each recipient;
@@ -128,6 +173,7 @@ impl Notifier {
         };
         let (send, delivered) = self.store_named(named).await?;
         crate::operations::created(delivered.len());
+        self.pusher.after_delivery(&delivered, &online);
         tracing::info!(
             send,
             recipients = delivered.len(),
@@ -310,14 +356,32 @@ impl Notifier {
     /// Brings back snoozed notifications whose time came by `now` (at most
     /// `limit`), live in every tab; returns how many this call woke.
     pub async fn wake_due(&self, now: i64, limit: i64) -> Result<usize, NotifyError> {
-        let mut woken = 0;
+        let mut woken = Vec::new();
         for (id, user) in self.store.due_wakes(now, limit).await? {
             let changed = self
                 .change(move |store| async move { store.wake(user, id, now).await })
                 .await?;
-            woken += usize::from(changed.changed);
+            if changed.changed {
+                woken.push(Delivered {
+                    user_id: changed.user,
+                    notification: changed.notification,
+                    unread: changed.unread,
+                });
+            }
         }
-        Ok(woken)
+        // A snooze is a reminder: one that comes back unread to a user with
+        // no tab open is pushed to their devices as a new one would be.
+        let reminders: Vec<Delivered> = woken
+            .iter()
+            .filter(|d| d.notification.is_unread())
+            .cloned()
+            .collect();
+        if !reminders.is_empty() {
+            let users: Vec<UserId> = reminders.iter().map(|d| d.user_id).collect();
+            let online = self.online(&users).await;
+            self.pusher.after_delivery(&reminders, &online);
+        }
+        Ok(woken.len())
     }
 
     /// Withdraws notifications whose expiry has come by `now` (at most

@@ -2,7 +2,7 @@
 //! accounts, the admin console's lists and (through the notifier) every
 //! change to notifications here.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use app::backend::{Backend, internal};
@@ -10,7 +10,10 @@ use app::error::AppError;
 use async_trait::async_trait;
 use herald::admin::{ApiKeyInfo, AuditInfo, SendReport, SendSummary, UserSummary};
 use herald::wire::Transport;
-use herald::{Audience, InboxView, NewNotification, Notification, User, UserId};
+use herald::{
+    Audience, Category, InboxView, NewNotification, Notification, Preference, PreferenceChange,
+    User, UserId,
+};
 use tower_sessions::Session;
 
 use crate::auth;
@@ -221,12 +224,95 @@ impl Backend for Services {
         Ok(self.notifier.set_snoozed(user, id, until).await?)
     }
 
+    async fn interact(
+        &self,
+        user: UserId,
+        id: i64,
+        index: usize,
+    ) -> Result<Notification, AppError> {
+        Ok(self.notifier.interact(user, id, index).await?.0)
+    }
+
     async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<i64, AppError> {
         Ok(self.notifier.mark_all_read(user, up_to).await?.unread)
     }
 
     async fn mark_seen(&self, user: UserId, up_to: i64) -> Result<(), AppError> {
         Ok(self.store.mark_seen(user, up_to).await?)
+    }
+
+    async fn preferences(&self, user: UserId) -> Result<Vec<Preference>, AppError> {
+        Ok(self.store.preferences(user).await?)
+    }
+
+    async fn set_preference(
+        &self,
+        user: UserId,
+        choice: Preference,
+    ) -> Result<Vec<Preference>, AppError> {
+        let change = PreferenceChange {
+            bell: Some(choice.bell),
+            desktop: Some(choice.desktop),
+            push: Some(choice.push),
+        };
+        let changes = BTreeMap::from([(choice.category.as_str().to_owned(), change)]);
+        match self.store.set_preferences(user, &changes).await? {
+            Ok(all) => Ok(all),
+            // The form has one row per category: name the field as it does.
+            Err(_) => Err(AppError::invalid(
+                "bell",
+                "Required by the administrator: it cannot be muted.",
+            )),
+        }
+    }
+
+    fn push_key(&self) -> String {
+        self.notifier.pusher().public_key()
+    }
+
+    async fn subscribe_push(
+        &self,
+        user: UserId,
+        endpoint: &str,
+        p256dh: &str,
+        auth: &str,
+    ) -> Result<(), AppError> {
+        let allow_local = self.config.push_allow_local;
+        herald::push::check_subscription(endpoint, p256dh, auth, allow_local)
+            .map_err(AppError::Invalid)?;
+        // The scheme was checked above; what is left is the address.
+        if self.notifier.pusher().written_refusal(endpoint).is_some() {
+            let mut errors = herald::FieldErrors::default();
+            errors.push(
+                "endpoint",
+                "Must be at a public address, as push services are.",
+            );
+            return Err(AppError::Invalid(errors));
+        }
+        Ok(self
+            .store
+            .subscribe_push(user, endpoint, p256dh, auth)
+            .await?)
+    }
+
+    async fn unsubscribe_push(&self, user: UserId, endpoint: &str) -> Result<(), AppError> {
+        Ok(self.store.unsubscribe_push(user, endpoint).await?)
+    }
+
+    async fn required_categories(&self) -> Result<Vec<Category>, AppError> {
+        Ok(self.store.required_categories().await?)
+    }
+
+    async fn set_required(
+        &self,
+        by: &User,
+        category: Category,
+        required: bool,
+    ) -> Result<(), AppError> {
+        Ok(self
+            .store
+            .set_required(category, required, &by.username)
+            .await?)
     }
 
     fn transport(&self) -> Transport {
@@ -276,8 +362,10 @@ impl Backend for Services {
                 delivered: s.delivered,
                 seen: s.seen,
                 read: s.read,
+                interacted: s.interacted,
                 created_at: s.created_at,
                 retracted: s.retracted_at.is_some(),
+                expires_at: s.expires_at,
                 sending: s.fanning_out > 0,
             })
             .collect())

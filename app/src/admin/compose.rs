@@ -1,4 +1,7 @@
 //! Compose and send a notification to one user, several, a role or everyone.
+// The send form has a field per argument (server functions take forms
+// that way), and the `server` macro copies them into code of its own.
+#![allow(clippy::too_many_arguments)]
 use herald::admin::SendReport;
 use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
@@ -41,6 +44,9 @@ pub async fn send_notification(
     /// "on" to confirm a send to everyone or to a whole role.
     #[server(default)]
     confirm: String,
+    /// never (or empty), hour, day or week (`herald::send::ExpiresIn`).
+    #[server(default)]
+    expires_in: String,
 ) -> Result<SendReport, AppError> {
     use crate::backend::*;
     use herald::send::check_recipient_count;
@@ -85,6 +91,11 @@ pub async fn send_notification(
             } else if broad && confirm != "on" {
                 errors.push("confirm", "Tick the box to confirm sending to all of them.");
             }
+            let now = crate::state::now_ms();
+            let expires = herald::send::ExpiresIn::parse(&expires_in);
+            if expires.is_none() {
+                errors.push("expires_in", "Must be never, hour, day or week.");
+            }
             // The same rules as the integration API's (`herald::send`).
             let content = Draft {
                 title,
@@ -92,9 +103,10 @@ pub async fn send_notification(
                 link: Some(link),
                 category: Some(category),
                 actor: None,
-                expires_at: None,
+                expires_at: expires.and_then(|e| e.at(now)),
+                actions: Vec::new(),
             }
-            .check(crate::state::now_ms(), &mut errors);
+            .check(now, &mut errors);
             match (content, audience) {
                 (Some(content), Some(audience)) => {
                     backend()?
@@ -220,6 +232,16 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                 <span>"Link " <span class="muted">"(optional: https://… or /path)"</span></span>
                 <input type="text" name="link" placeholder="/reports/42"/>
                 {error_for("link")}
+            </label>
+            <label>
+                <span>"Expires " <span class="muted">"(it then leaves every inbox and count)"</span></span>
+                <select name="expires_in">
+                    {herald::send::ExpiresIn::ALL
+                        .into_iter()
+                        .map(|e| view! { <option value=e.as_str()>{e.label()}</option> })
+                        .collect_view()}
+                </select>
+                {error_for("expires_in")}
             </label>
             <Show when=broad>
                 <label class="confirm">

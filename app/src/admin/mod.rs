@@ -1,8 +1,9 @@
 //! The admin console: one panel per file, each beside its server functions
-//! (compose, sent, users, keys, audit). The types they exchange with the
+//! (compose, sent, users, keys, categories, audit). The types they exchange with the
 //! server live in `herald::admin`.
 
 mod audit;
+mod categories;
 mod compose;
 mod keys;
 mod sent;
@@ -14,6 +15,7 @@ use leptos_router::LazyRoute;
 use leptos_router::lazy_route;
 
 pub use audit::*;
+pub use categories::*;
 pub use compose::*;
 pub use keys::*;
 pub use sent::*;
@@ -44,6 +46,7 @@ impl AdminPage {
                 <Users/>
             </ClientOnly>
             <ApiKeys/>
+            <Categories/>
             <ClientOnly>
                 <AuditLog/>
             </ClientOnly>

@@ -103,14 +103,20 @@ pub(super) fn SentList() -> impl IntoView {
                                         <th>"Title"</th><th>"To"</th><th>"When"</th>
                                         <th title="Stored for">"Recipients"</th>
                                         <th title="Online when sent">"Delivered"</th>
-                                        <th>"Seen"</th><th>"Read"</th><th></th>
+                                        <th>"Seen"</th><th>"Read"</th>
+                                        <th title="Clicked one of its actions">"Acted"</th><th></th>
                                     </tr></thead>
                                     <tbody>
                                         {move || sends.iter().cloned().chain(older.get()).map(|s| view! {
-                                            <tr class:revoked=s.retracted data-send=s.id>
+                                            <tr class:revoked={s.retracted || s.expires_at.is_some_and(|at| at <= now)} data-send=s.id>
                                                 <td>{s.title}<div class="muted small">{format!("by {}", s.sender)}</div></td>
                                                 <td>{s.audience}</td>
-                                                <td>{herald::relative_time(s.created_at, now)}</td>
+                                                <td>
+                                                    {herald::relative_time(s.created_at, now)}
+                                                    {s.expires_at.filter(|at| *at > now && !s.retracted).map(|at| view! {
+                                                        <div class="muted small expiry">{format!("expires in {}", herald::time_ahead(at, now))}</div>
+                                                    })}
+                                                </td>
                                                 <td class="num" data-count="recipients">
                                                     {s.recipients}
                                                     {s.sending.then(|| view! { <div class="muted small sending">"sending…"</div> })}
@@ -118,8 +124,11 @@ pub(super) fn SentList() -> impl IntoView {
                                                 <td class="num" data-count="delivered">{s.delivered}</td>
                                                 <td class="num" data-count="seen">{s.seen}</td>
                                                 <td class="num" data-count="read">{s.read}</td>
+                                                <td class="num" data-count="interacted">{s.interacted}</td>
                                                 <td>{if s.retracted {
                                                     view! { <span class="muted">"Retracted"</span> }.into_any()
+                                                } else if s.expires_at.is_some_and(|at| at <= now) {
+                                                    view! { <span class="muted">"Expired"</span> }.into_any()
                                                 } else {
                                                     view! {
                                                         <ActionForm action=retract>

@@ -57,7 +57,7 @@ pub fn cors(config: &Config) -> CorsLayer {
         .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::PUT])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .max_age(Duration::from_secs(600))
 }
@@ -264,4 +264,43 @@ pub async fn read_all(
     let (_, seq) = state.store.unread(user).await?;
     state.notifier.mark_all_read(user, seq).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What clicking an action did: where to send the user, for a link action.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Acted {
+    /// The link action's address; `null` for a webhook action (Herald
+    /// POSTs the integrator's webhook, signed).
+    pub url: Option<String>,
+}
+
+/// Click one of a notification's actions: it is marked read and
+/// interacted (`interacted_at`, the first time), live in every tab.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/notifications/{id}/actions/{index}",
+    tag = "me",
+    params(
+        ("id" = i64, Path, description = "A notification id"),
+        ("index" = usize, Path, description = "Which action: 0 or 1"),
+    ),
+    responses(
+        (status = 200, description = "Recorded", body = Acted),
+        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such notification of this user, or no such action", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn act(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+    path: Result<Path<(i64, usize)>, PathRejection>,
+) -> Result<Json<Acted>, Problem> {
+    let Ok(Path((id, index))) = path else {
+        return Err(Problem::not_found());
+    };
+    let (_, action) = state.notifier.interact(user, id, index).await?;
+    Ok(Json(Acted { url: action.url }))
 }

@@ -6,6 +6,7 @@
 mod keys;
 mod me;
 mod notifications;
+mod preferences;
 mod problem;
 mod reads;
 mod tokens;
@@ -63,6 +64,14 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         )
         .route("/api/v1/me/notifications/{id}/snooze", post(me::snooze))
         .route("/api/v1/me/notifications/{id}/unsnooze", post(me::unsnooze))
+        .route(
+            "/api/v1/me/notifications/{id}/actions/{index}",
+            post(me::act),
+        )
+        .route(
+            "/api/v1/me/preferences",
+            get(preferences::get_mine).put(preferences::put_mine),
+        )
         .layer(me::cors(config));
     Router::new()
         .route(
@@ -72,6 +81,10 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         .route("/api/v1/notifications/{id}", delete(notifications::retract))
         .route("/api/v1/notifications/{id}/read", post(reads::mark_read))
         .route("/api/v1/unread", get(reads::unread))
+        .route(
+            "/api/v1/users/{external_id}/preferences",
+            get(preferences::get).put(preferences::put),
+        )
         .route("/api/v1/connection-tokens", post(tokens::issue))
         .route(
             "/api/v1/openapi.json",
@@ -105,11 +118,17 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         me::unarchive,
         me::snooze,
         me::unsnooze,
-        me::read_all
+        me::read_all,
+        me::act,
+        preferences::get,
+        preferences::put,
+        preferences::get_mine,
+        preferences::put_mine
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "notifications", description = "Creating notifications"),
+        (name = "preferences", description = "What each user wants to hear about, per category"),
         (name = "me", description = "One user's own notifications, for a page on your site: authenticate with that user's connection token instead of an API key")
     )
 )]

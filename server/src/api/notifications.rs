@@ -8,7 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use herald::send::check_recipient_count;
-use herald::{Audience, Content, Draft, FieldErrors, NewNotification, UserId};
+use herald::{ActionSpec, Audience, Content, Draft, FieldErrors, NewNotification, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -53,6 +53,27 @@ pub struct CreateRequest {
     /// year ahead): it then leaves each recipient's inbox and count, live.
     #[serde(default)]
     pub expires_at: Option<i64>,
+    /// At most two buttons, each a link (`url`) or a webhook Herald POSTs
+    /// to, signed, when the recipient clicks it.
+    #[serde(default)]
+    #[schema(max_items = 2)]
+    pub actions: Vec<ActionRequest>,
+}
+
+/// A button on the notification: exactly one of `url` and `webhook`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// 1 to 40 characters.
+    #[schema(min_length = 1, max_length = 40, example = "Approve")]
+    pub label: String,
+    /// Opened when clicked: an `http(s)://` URL or a path starting with `/`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// POSTed to when clicked (an absolute `http(s)://` URL), with a
+    /// `Herald-Signature` header; retried with backoff until it answers 2xx.
+    #[serde(default)]
+    pub webhook: Option<String>,
 }
 
 /// A recipient, by Herald user id or by the caller's own id for them.
@@ -321,12 +342,35 @@ async fn validate(
         category: request.category,
         actor: request.actor,
         expires_at: request.expires_at,
+        actions: request
+            .actions
+            .into_iter()
+            .map(|a| ActionSpec {
+                label: a.label,
+                url: a.url,
+                webhook: a.webhook,
+            })
+            .collect(),
     }
     .check(crate::store::now_ms(), &mut errors);
+    if state.config.webhook_secret.is_none() {
+        for (i, action) in content
+            .iter()
+            .flat_map(|c| &c.notification.actions)
+            .enumerate()
+        {
+            if action.webhook.is_some() {
+                errors.push(
+                    &format!("actions[{i}].webhook"),
+                    "Webhook actions need HERALD_WEBHOOK_SECRET set on Herald, to sign them.",
+                );
+            }
+        }
+    }
     let Some(Content {
         notification: content,
         actor,
-    }) = content
+    }) = content.filter(|_| errors.is_empty())
     else {
         return Err(Problem::invalid(errors));
     };

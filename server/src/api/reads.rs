@@ -54,6 +54,23 @@ pub struct ApiNotification {
     pub seen_at: Option<i64>,
     pub read_at: Option<i64>,
     pub archived_at: Option<i64>,
+    /// Snoozed until then (Unix ms): out of the inbox and the count till then.
+    pub snoozed_until: Option<i64>,
+    /// Arrived while its category was muted: listed, never counted.
+    pub muted: bool,
+    /// Its buttons: a label, and the address of a link action.
+    pub actions: Vec<ApiAction>,
+    /// When the recipient first clicked one of its actions.
+    pub interacted_at: Option<i64>,
+}
+
+/// A notification's button as the API shows it (a webhook's address is
+/// never shown).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiAction {
+    pub label: String,
+    /// Where a link action goes; `null` for a webhook action.
+    pub url: Option<String>,
 }
 
 impl From<Notification> for ApiNotification {
@@ -71,6 +88,17 @@ impl From<Notification> for ApiNotification {
             seen_at: n.seen_at,
             read_at: n.read_at,
             archived_at: n.archived_at,
+            snoozed_until: n.snoozed_until,
+            muted: n.muted,
+            actions: n
+                .actions
+                .into_iter()
+                .map(|a| ApiAction {
+                    label: a.label,
+                    url: a.url,
+                })
+                .collect(),
+            interacted_at: n.interacted_at,
         }
     }
 }

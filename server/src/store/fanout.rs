@@ -12,7 +12,9 @@ use std::collections::HashSet;
 use herald::{Category, NewNotification, Role, UserId};
 use sqlx::FromRow;
 
-use super::notifications::{Remember, Stored, claim_key, json_array, store_response};
+use super::notifications::{
+    Remember, Stored, actions_json, claim_key, json_array, parse_actions, store_response,
+};
 use super::sends::{NewSend, record_send};
 use super::{Announcement, Delivered, Store, StoreError, now_ms};
 
@@ -35,6 +37,7 @@ pub struct Fanout {
     actor: Option<String>,
     role: Option<String>,
     expires_at: Option<i64>,
+    actions: Option<String>,
     created_at: i64,
     up_to_user: i64,
     pub after_user: i64,
@@ -49,6 +52,7 @@ impl Fanout {
             // The CHECK constraint on notifications admits only known names.
             category: Category::parse(&self.category).unwrap_or_default(),
             expires_at: self.expires_at,
+            actions: parse_actions(self.actions.as_deref()),
         }
     }
 }
@@ -110,8 +114,9 @@ impl Store {
         .await?;
         sqlx::query(
             "INSERT INTO fanouts \
-             (send_id, body, link, category, actor, role, up_to_user, expires_at, after_user) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)",
+             (send_id, body, link, category, actor, role, up_to_user, expires_at, actions, \
+              after_user) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0)",
         )
         .bind(send)
         .bind(&content.body)
@@ -121,6 +126,7 @@ impl Store {
         .bind(role)
         .bind(up_to.unwrap_or(0))
         .bind(content.expires_at)
+        .bind(actions_json(&content.actions)?)
         .execute(&mut *tx)
         .await?;
         let queued = Queued { send, recipients };
@@ -140,7 +146,7 @@ impl Store {
     pub async fn pending_fanouts(&self) -> Result<Vec<Fanout>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT f.send_id, s.title, f.body, f.link, f.category, f.actor, f.role, \
-                    f.expires_at, s.created_at, f.up_to_user, f.after_user \
+                    f.expires_at, f.actions, s.created_at, f.up_to_user, f.after_user \
              FROM fanouts f JOIN sends s ON s.id = f.send_id ORDER BY f.send_id",
         )
         .fetch_all(&self.pool)
@@ -200,14 +206,17 @@ impl Store {
             Vec::new()
         } else {
             let only = json_array(users)?;
-            let counts = self.bump_recipients(&mut tx, &only).await?;
+            let content = fanout.content();
+            let counts = self
+                .bump_recipients(&mut tx, &only, content.category)
+                .await?;
             let reached = counts.iter().filter(|(id, _)| online.contains(id)).count() as i64;
             let delivered = self
                 .insert_copies(
                     &mut tx,
                     &only,
                     counts,
-                    &fanout.content(),
+                    &content,
                     fanout.actor.as_deref(),
                     fanout.created_at,
                     fanout.send_id,

@@ -12,14 +12,17 @@
 //! On PostgreSQL both are one pool; row locks taken in id order (see
 //! `dialect.rs`) keep each user's sequence gap-free under concurrent writes.
 
+mod actions;
 mod api_keys;
 mod audit;
 mod dialect;
 mod fanout;
 mod notifications;
 mod outbox;
+mod preferences;
 mod presence;
 mod purge;
+mod push;
 mod sends;
 mod users;
 
@@ -35,12 +38,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{Any, Executor};
 use thiserror::Error;
 
+pub use actions::{Delivery, MAX_ATTEMPTS};
 pub use api_keys::{ApiKey, IDEMPOTENCY_MS, Remembered, key_label, sha256};
 pub use audit::AuditEntry;
 pub use fanout::{Batch, Fanout, Queued};
 pub use notifications::{AllRead, Changed, Created, Delivered, Named, Remember, Stored};
 pub use outbox::{Announcement, CONTROL_CHANNEL, EVENTS_CHANNEL, parse_payload};
 pub use purge::Purged;
+pub use push::PushTarget;
 pub use sends::SendRow;
 pub use users::Credentials;
 
@@ -117,7 +122,8 @@ const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(120);
 /// How many external ids' Herald ids are kept in memory (~100 B each).
 const EXTERNAL_IDS_KEPT: usize = 100_000;
 
-/// PostgreSQL connections per instance.
+/// PostgreSQL connections per instance unless configured
+/// (`HERALD_DATABASE_POOL`).
 const POSTGRES_POOL: u32 = 16;
 
 impl Store {
@@ -133,6 +139,12 @@ impl Store {
     /// Opens the database at `url`: a SQLite file (created if needed, in
     /// WAL mode with foreign keys enforced) or a PostgreSQL database.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_sized(url, POSTGRES_POOL).await
+    }
+
+    /// Like [`Store::connect`], with at most `postgres_pool` connections on
+    /// PostgreSQL (SQLite's pools are sized for its one writer).
+    pub async fn connect_sized(url: &str, postgres_pool: u32) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let open = |e: sqlx::Error| StoreError::Open(format!("{}: {e}", redact(url)));
         match Engine::of(url)? {
@@ -148,7 +160,7 @@ impl Store {
             }
             Engine::Postgres => {
                 let pool = AnyPoolOptions::new()
-                    .max_connections(POSTGRES_POOL)
+                    .max_connections(postgres_pool)
                     .connect(url)
                     .await
                     .map_err(open)?;

@@ -4,7 +4,9 @@
 
 use std::collections::HashSet;
 
-use herald::{Category, InboxView, NewNotification, Notification, ServerMessage, UserId};
+use herald::{
+    Action, ActionSpec, Category, InboxView, NewNotification, Notification, ServerMessage, UserId,
+};
 use sqlx::FromRow;
 
 use super::audit::record;
@@ -13,8 +15,9 @@ use super::sends::{NewSend, record_send};
 use super::{Announcement, Counts, IDEMPOTENCY_MS, Store, StoreError, Tx, now_ms};
 
 /// The columns of a [`Notification`], in [`NotificationRow`]'s order.
-const COLUMNS: &str = "id, seq, version, title, body, link, category, actor, \
-                       created_at, seen_at, read_at, archived_at, retracted_at, snoozed_until";
+pub(super) const COLUMNS: &str = "id, seq, version, title, body, link, category, actor, \
+                       created_at, seen_at, read_at, archived_at, retracted_at, snoozed_until, muted, \
+                       actions, interacted_at";
 
 /// A notification as stored for one recipient, with their unread count
 /// right after it: exactly what that recipient's connections are sent.
@@ -175,7 +178,7 @@ impl AllRead {
 }
 
 #[derive(FromRow)]
-struct NotificationRow {
+pub(super) struct NotificationRow {
     id: i64,
     seq: i64,
     version: i64,
@@ -190,6 +193,11 @@ struct NotificationRow {
     archived_at: Option<i64>,
     retracted_at: Option<i64>,
     snoozed_until: Option<i64>,
+    /// 0 or 1: both engines store flags as integers.
+    muted: i64,
+    /// JSON, as [`actions_json`] writes it.
+    actions: Option<String>,
+    interacted_at: Option<i64>,
 }
 
 impl From<NotificationRow> for Notification {
@@ -210,6 +218,12 @@ impl From<NotificationRow> for Notification {
             archived_at: row.archived_at,
             retracted_at: row.retracted_at,
             snoozed_until: row.snoozed_until,
+            muted: row.muted != 0,
+            actions: parse_actions(row.actions.as_deref())
+                .iter()
+                .map(Action::from)
+                .collect(),
+            interacted_at: row.interacted_at,
         }
     }
 }
@@ -263,7 +277,9 @@ impl Store {
         if let Some(remember) = &send.remember {
             claim_key(tx, remember, 201, created_at).await?;
         }
-        let counts = self.bump_recipients(tx, &only).await?;
+        let counts = self
+            .bump_recipients(tx, &only, send.content.category)
+            .await?;
         if counts.len() != ids.len() {
             let recipients = self.engine.json_ids("$1");
             let known: Vec<UserId> =
@@ -323,17 +339,21 @@ impl Store {
         &self,
         tx: &mut Tx<'_>,
         only: &str,
+        category: Category,
     ) -> Result<Vec<(UserId, i64)>, StoreError> {
         // On SQLite the UPDATE takes the write lock before anything is
         // read; on PostgreSQL the recipients' rows are locked first. Either
         // way sequence numbers never collide.
         self.lock_recipients(tx, only).await?;
         let reached = self.engine.recipients();
+        let muted = muted_sql("$2");
         Ok(sqlx::query_as(&format!(
-            "UPDATE users SET last_seq = last_seq + 1, unread = unread + 1 \
+            "UPDATE users SET last_seq = last_seq + 1, \
+             unread = unread + CASE WHEN {muted} THEN 0 ELSE 1 END \
              WHERE {reached} RETURNING id, unread"
         ))
         .bind(only)
+        .bind(category.as_str())
         .fetch_all(&mut **tx)
         .await?)
     }
@@ -352,11 +372,13 @@ impl Store {
         send_id: i64,
     ) -> Result<Vec<Delivered>, StoreError> {
         let reached = self.engine.recipients();
+        let muted = muted_sql("$5");
         let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at, send_id, \
-              expires_at) \
-             SELECT id, last_seq, last_seq, $2, $3, $4, $5, $6, $7, $8, $9 FROM users \
+              expires_at, muted, actions) \
+             SELECT id, last_seq, last_seq, $2, $3, $4, $5, $6, $7, $8, $9, \
+                    CASE WHEN {muted} THEN 1 ELSE 0 END, $10 FROM users \
              WHERE {reached} \
              RETURNING user_id AS owner, {COLUMNS}"
         ))
@@ -369,6 +391,7 @@ impl Store {
         .bind(created_at)
         .bind(send_id)
         .bind(content.expires_at)
+        .bind(actions_json(&content.actions)?)
         .fetch_all(&mut **tx)
         .await?;
         let counts: std::collections::HashMap<UserId, i64> = counts.into_iter().collect();
@@ -471,20 +494,13 @@ impl Store {
 
     /// Marks one of the user's notifications read (or unread again).
     pub async fn set_read(&self, user: UserId, id: i64, read: bool) -> Result<Changed, StoreError> {
-        let at = read.then(now_ms);
-        // Only a notification in the inbox moves the count.
-        let delta = |n: &Notification| match (n.archived_at.or(n.snoozed_until), n.read_at) {
-            (Some(_), _) => 0,
-            (None, Some(_)) => -1,
-            (None, None) => 1,
-        };
         self.change(
             user,
             id,
             "read_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
              AND (read_at IS NULL) = ($3 IS NOT NULL)",
-            at,
-            delta,
+            read.then(now_ms),
+            |n| n.read_at = toggled(n.read_at),
         )
         .await
     }
@@ -496,20 +512,13 @@ impl Store {
         id: i64,
         archived: bool,
     ) -> Result<Changed, StoreError> {
-        let at = archived.then(now_ms);
-        // Only an unread, unsnoozed notification moves the count.
-        let delta = |n: &Notification| match (n.read_at.or(n.snoozed_until), n.archived_at) {
-            (Some(_), _) => 0,
-            (None, Some(_)) => -1,
-            (None, None) => 1,
-        };
         self.change(
             user,
             id,
             "archived_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
              AND (archived_at IS NULL) = ($3 IS NOT NULL)",
-            at,
-            delta,
+            archived.then(now_ms),
+            |n| n.archived_at = toggled(n.archived_at),
         )
         .await
     }
@@ -529,7 +538,7 @@ impl Store {
             "snoozed_until = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
              AND archived_at IS NULL AND (snoozed_until IS NULL) = ($3 IS NOT NULL)",
             until,
-            snooze_delta,
+            |n| n.snoozed_until = toggled(n.snoozed_until),
         )
         .await
     }
@@ -542,7 +551,7 @@ impl Store {
             id,
             "snoozed_until = NULL WHERE id = $1 AND user_id = $2 AND snoozed_until <= $3",
             Some(now),
-            snooze_delta,
+            |n| n.snoozed_until = toggled(n.snoozed_until),
         )
         .await
     }
@@ -563,14 +572,15 @@ impl Store {
 
     /// Applies `assignment` (an `UPDATE … SET` tail over `$1` id, `$2` user,
     /// `$3` time) to one notification as the user's next change, keeping
-    /// the unread counter in step by `delta` of the changed notification.
+    /// the unread counter in step: `undo` turns the changed notification
+    /// back into what it was, and the counter moves by the difference.
     async fn change(
         &self,
         user: UserId,
         id: i64,
         assignment: &str,
         at: Option<i64>,
-        delta: impl Fn(&Notification) -> i64,
+        undo: impl Fn(&mut Notification),
     ) -> Result<Changed, StoreError> {
         let mut tx = self.writer.begin().await?;
         // Writing first takes SQLite's write lock before anything is read.
@@ -587,23 +597,45 @@ impl Store {
         let Some(updated) = updated else {
             // Unchanged: already so, or not this user's (the same to them).
             drop(tx);
-            let notification = self
-                .notification(user, id)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            let (unread, _) = self.unread(user).await?;
-            return Ok(Changed {
-                user,
-                notification,
-                unread,
-                changed: false,
-            });
+            return self.unchanged(user, id).await;
         };
-        let notification = Notification::from(updated);
-        let (unread, _) = bump(&mut tx, user, delta(&notification)).await?;
-        let changed = Changed {
+        let after = Notification::from(updated);
+        let mut before = after.clone();
+        undo(&mut before);
+        self.finish_change(tx, user, &before, after).await
+    }
+
+    /// What a change that found nothing to do answers: the notification as
+    /// it stands and the user's count (`NotFound` if it is not theirs).
+    pub(super) async fn unchanged(&self, user: UserId, id: i64) -> Result<Changed, StoreError> {
+        let notification = self
+            .notification(user, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (unread, _) = self.unread(user).await?;
+        Ok(Changed {
             user,
             notification,
+            unread,
+            changed: false,
+        })
+    }
+
+    /// Finishes a change written in `tx` whose row (`after`) already carries
+    /// the user's next sequence number: takes that number, moves the count
+    /// by what the change did (from `before`), announces it and commits.
+    pub(super) async fn finish_change(
+        &self,
+        mut tx: Tx<'_>,
+        user: UserId,
+        before: &Notification,
+        after: Notification,
+    ) -> Result<Changed, StoreError> {
+        let delta = after.counts_as_unread() as i64 - before.counts_as_unread() as i64;
+        let (unread, _) = bump(&mut tx, user, delta).await?;
+        let changed = Changed {
+            user,
+            notification: after,
             unread,
             changed: true,
         };
@@ -620,18 +652,18 @@ impl Store {
         let read_at = now_ms();
         let mut tx = self.writer.begin().await?;
         self.lock_user(&mut tx, user).await?;
-        let archived: Vec<(Option<i64>, Option<i64>)> = sqlx::query_as(
+        let marked: Vec<NotificationRow> = sqlx::query_as(&format!(
             "UPDATE notifications SET read_at = $3, \
              version = (SELECT last_seq + 1 FROM users WHERE id = $1) \
              WHERE user_id = $1 AND read_at IS NULL AND retracted_at IS NULL AND seq <= $2 \
-             RETURNING archived_at, snoozed_until",
-        )
+             RETURNING {COLUMNS}"
+        ))
         .bind(user)
         .bind(up_to)
         .bind(read_at)
         .fetch_all(&mut *tx)
         .await?;
-        if archived.is_empty() {
+        if marked.is_empty() {
             drop(tx);
             let (unread, seq) = self.unread(user).await?;
             return Ok(AllRead {
@@ -643,9 +675,16 @@ impl Store {
                 marked: 0,
             });
         }
-        let counted = archived
-            .iter()
-            .filter(|(archived, snoozed)| archived.is_none() && snoozed.is_none())
+        let marked_count = marked.len() as u64;
+        // What each counted before it was read.
+        let counted = marked
+            .into_iter()
+            .map(Notification::from)
+            .filter(|n| {
+                let mut before = n.clone();
+                before.read_at = None;
+                before.counts_as_unread()
+            })
             .count() as i64;
         let (unread, seq) = bump(&mut tx, user, -counted).await?;
         let all = AllRead {
@@ -654,7 +693,7 @@ impl Store {
             read_at,
             seq,
             unread,
-            marked: archived.len() as u64,
+            marked: marked_count,
         };
         self.announce(&mut tx, all.announcement().as_slice())
             .await?;
@@ -760,9 +799,9 @@ impl Store {
             return Ok(None);
         };
         let notification = Notification::from(row.row);
-        let counted = notification.read_at.is_none()
-            && notification.archived_at.is_none()
-            && notification.snoozed_until.is_none();
+        let mut before = notification.clone();
+        before.retracted_at = None;
+        let counted = before.counts_as_unread();
         let (unread, _) = bump(tx, row.owner, -(counted as i64)).await?;
         Ok(Some(Changed {
             user: row.owner,
@@ -798,7 +837,7 @@ impl Store {
             "UPDATE users SET last_seq = last_seq + 1, unread = unread - \
              (SELECT COUNT(n.id) FROM notifications n WHERE n.user_id = users.id AND n.send_id = $1 \
               AND n.retracted_at IS NULL AND n.read_at IS NULL AND n.archived_at IS NULL \
-              AND n.snoozed_until IS NULL) \
+              AND n.snoozed_until IS NULL AND n.muted = 0) \
              WHERE id IN (SELECT user_id FROM notifications WHERE send_id = $1 AND retracted_at IS NULL) \
              RETURNING id, unread",
         )
@@ -897,14 +936,41 @@ fn page_sql(view: InboxView) -> String {
     )
 }
 
-/// How a snooze's start or end moves the count: only an unread,
-/// unarchived notification counts, and only while awake.
-fn snooze_delta(n: &Notification) -> i64 {
-    match (n.read_at.or(n.archived_at), n.snoozed_until) {
-        (Some(_), _) => 0,
-        (None, Some(_)) => -1,
-        (None, None) => 1,
+/// A send's actions as stored: JSON, or NULL for none.
+pub(super) fn actions_json(actions: &[ActionSpec]) -> Result<Option<String>, StoreError> {
+    if actions.is_empty() {
+        return Ok(None);
     }
+    serde_json::to_string(actions)
+        .map(Some)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The actions [`actions_json`] stored (none if unreadable: they were
+/// checked before they were written).
+pub(super) fn parse_actions(json: Option<&str>) -> Vec<ActionSpec> {
+    json.and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default()
+}
+
+/// A time that is set when unset and unset when set: what undoes a change
+/// of it, as far as counting goes.
+fn toggled(at: Option<i64>) -> Option<i64> {
+    match at {
+        Some(_) => None,
+        None => Some(0),
+    }
+}
+
+/// Whether a copy of a `$param` category (bound to its name) for the user
+/// row `users` arrives muted: the user muted it, and no admin made it
+/// required. The one place this rule is written.
+fn muted_sql(param: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM preferences p WHERE p.user_id = users.id \
+                  AND p.category = {param} AND p.bell = 0) \
+          AND NOT EXISTS (SELECT 1 FROM required_categories r WHERE r.category = {param}))"
+    )
 }
 
 #[derive(FromRow)]

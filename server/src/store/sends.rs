@@ -55,8 +55,12 @@ pub struct SendRow {
     pub delivered: i64,
     pub seen: i64,
     pub read: i64,
+    /// Recipients who clicked one of its actions.
+    pub interacted: i64,
     pub created_at: i64,
     pub retracted_at: Option<i64>,
+    /// When its copies leave their inboxes, if its sender set a time.
+    pub expires_at: Option<i64>,
     /// 1 while it is still being written out to its recipients, else 0.
     pub fanning_out: i64,
 }
@@ -74,15 +78,25 @@ impl Store {
         let pattern = search
             .filter(|s| !s.trim().is_empty())
             .map(super::like_pattern);
+        // The page of sends first, then their copies read once for all the
+        // figures (COUNT of a column counts the rows where it is set).
         Ok(sqlx::query_as(
-            "SELECT s.id, s.title, s.audience, s.sender, s.recipients, s.delivered, \
-                    (SELECT COUNT(n.id) FROM notifications n WHERE n.send_id = s.id AND n.seen_at IS NOT NULL) AS seen, \
-                    (SELECT COUNT(n.id) FROM notifications n WHERE n.send_id = s.id AND n.read_at IS NOT NULL) AS read, \
-                    s.created_at, s.retracted_at, \
-                    (SELECT COUNT(f.send_id) FROM fanouts f WHERE f.send_id = s.id) AS fanning_out \
-             FROM sends s \
-             WHERE ($1 IS NULL OR lower(s.title) LIKE lower($1) ESCAPE '\\') AND s.id < $2 \
-             ORDER BY s.id DESC LIMIT $3",
+            "WITH page AS ( \
+                 SELECT s.id, s.title, s.audience, s.sender, s.recipients, s.delivered, \
+                        s.created_at, s.retracted_at FROM sends s \
+                 WHERE ($1 IS NULL OR lower(s.title) LIKE lower($1) ESCAPE '\\') AND s.id < $2 \
+                 ORDER BY s.id DESC LIMIT $3), \
+             copies AS ( \
+                 SELECT n.send_id, COUNT(n.seen_at) AS seen, COUNT(n.read_at) AS read, \
+                        COUNT(n.interacted_at) AS interacted, MAX(n.expires_at) AS expires_at \
+                 FROM notifications n JOIN page ON n.send_id = page.id GROUP BY n.send_id) \
+             SELECT page.id, page.title, page.audience, page.sender, page.recipients, page.delivered, \
+                    COALESCE(c.seen, 0) AS seen, COALESCE(c.read, 0) AS read, \
+                    COALESCE(c.interacted, 0) AS interacted, page.created_at, page.retracted_at, \
+                    c.expires_at, \
+                    (SELECT COUNT(f.send_id) FROM fanouts f WHERE f.send_id = page.id) AS fanning_out \
+             FROM page LEFT JOIN copies c ON c.send_id = page.id \
+             ORDER BY page.id DESC",
         )
         .bind(pattern)
         .bind(before.unwrap_or(i64::MAX))

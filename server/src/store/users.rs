@@ -255,6 +255,9 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(username) = done else {
+            // Let the connection go before asking why: on PostgreSQL the
+            // pool is the writer's, and a small one could run dry.
+            drop(tx);
             return Err(self.why_unchanged(id).await?);
         };
         record(&mut tx, by, "user.deactivate", &username, "").await?;
@@ -293,6 +296,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(username) = done else {
+            drop(tx);
             return match self.user(id).await? {
                 Some(user) if user.role == role => Ok(()),
                 Some(user) if user.is_admin() => Err(StoreError::LastAdmin),

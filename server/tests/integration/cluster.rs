@@ -67,6 +67,7 @@ fn content(title: String) -> NewNotification {
         link: None,
         category: Default::default(),
         expires_at: None,
+        actions: Vec::new(),
     }
 }
 
@@ -429,4 +430,22 @@ async fn a_connection_token_minted_through_one_instance_works_on_another() {
         .await
         .unwrap();
     assert_eq!(next_created(&mut socket).await.0, "Shipped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_keeps_to_its_connection_pool_under_a_burst() {
+    if !on_cluster_half() {
+        return;
+    }
+    let app = TestApp::spawn_with(|c| c.database_pool = 3).await;
+    let admin = app.login("admin").await;
+    // Each admin page runs several queries at once; a burst of them must
+    // queue for the pool's three connections, not open more (nor deadlock).
+    let pages = (0..24).map(|_| admin.page("/admin"));
+    for res in futures::future::join_all(pages).await {
+        assert_eq!(res.status(), 200);
+    }
+    let open = app.db.connections().await;
+    // The pool's 3, the session store's 4 at most, the listener's 1.
+    assert!(open <= 3 + 4 + 1, "{open} connections open");
 }

@@ -46,6 +46,20 @@ pub fn on_postgres() -> bool {
 }
 
 impl Db {
+    /// How many connections PostgreSQL has open to this database now.
+    pub async fn connections(&self) -> i64 {
+        use sqlx::Connection;
+        let (server, name) = self.url.rsplit_once('/').expect("a PostgreSQL URL");
+        let mut watcher = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT COUNT(pid) FROM pg_stat_activity WHERE datname = $1")
+            .bind(name)
+            .fetch_one(&mut watcher)
+            .await
+            .unwrap()
+    }
+
     /// A new, empty database for one test.
     pub async fn fresh() -> Arc<Db> {
         if !on_postgres() {
@@ -111,6 +125,7 @@ impl TestApp {
 
     /// Herald on an existing database (another instance, or a restart).
     pub async fn spawn_on(db: &Arc<Db>, config: Config) -> TestApp {
+        log_to_test_output();
         let herald = Herald::prepare(config, leptos_options())
             .await
             .expect("Herald starts");
@@ -203,6 +218,7 @@ impl TestApp {
             link: None,
             category: Default::default(),
             expires_at: None,
+            actions: Vec::new(),
         };
         self.state
             .notifier
@@ -387,9 +403,26 @@ async fn answer(
         .unwrap()
 }
 
+/// The servers' warnings (or what `RUST_LOG` asks for) go to the running
+/// test's captured output: a failing test shows what its server said.
+fn log_to_test_output() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
+}
+
 pub fn test_config(db: &Db) -> Config {
     let mut config = Config::for_database(&db.url);
     config.seed_password = Some(PASSWORD.to_owned());
+    // Two tests at a time, some with three instances, share the machine's
+    // PostgreSQL (100 connections, with whatever else runs there).
+    config.database_pool = 2;
     config
 }
 

@@ -306,3 +306,38 @@ async fn the_purge_job_keeps_running_after_a_failed_run() {
     })
     .await;
 }
+
+/// Several servers in one process (as in these tests, or instances side by
+/// side): starting one must not stall a page another is rendering. Listing
+/// the app's routes suspends every resource load in the process
+/// (leptos-rs/leptos#4773), so a page whose data started loading meanwhile
+/// never answered; the CI run saw it once as "no answer in 30s".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starting_another_server_never_stalls_a_page_being_rendered() {
+    let app = TestApp::spawn().await;
+    app.notify("alice", "Still here", "").await;
+    let alice = app.login("alice").await;
+    let starting = {
+        let db = app.db.clone();
+        tokio::spawn(async move {
+            for _ in 0..30 {
+                let other = TestApp::spawn_on(&db, test_config(&db)).await;
+                other.shut_down().await;
+            }
+        })
+    };
+    let mut rendered = 0;
+    while !starting.is_finished() {
+        let page = tokio::time::timeout(
+            Duration::from_secs(10),
+            alice.page("/notifications?view=unread"),
+        )
+        .await
+        .expect("the page answers while other servers start");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Still here"), "{html}");
+        rendered += 1;
+    }
+    starting.await.unwrap();
+    assert!(rendered > 0);
+}

@@ -30,6 +30,19 @@ async fn withdrawn(socket: &mut Socket, id: i64) -> i64 {
     }
 }
 
+/// The admin's Sent list, newest first: each send's title and expiry.
+async fn sent_expiries(app: &TestApp) -> Vec<(String, Option<i64>)> {
+    let admin = app.login("admin").await;
+    let res = admin.post_form("/api/admin/sent", &[("search", "")]).await;
+    let rows: Vec<Value> = res.json().await.unwrap();
+    rows.iter()
+        .map(|row| {
+            let title = row["title"].as_str().unwrap().to_owned();
+            (title, row["expires_at"].as_i64())
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_notification_leaves_the_inbox_and_the_count_live() {
     let app = TestApp::spawn().await;
@@ -48,6 +61,11 @@ async fn an_expired_notification_leaves_the_inbox_and_the_count_live() {
 
     assert_eq!(withdrawn(&mut socket, flash).await, 1);
     assert_eq!(app.my_titles(&token, "all").await, ["Stays"]);
+    // The Sent list tells the admin when (and that) it expired.
+    let sends = sent_expiries(&app).await;
+    assert_eq!(sends[0].0, "Flash sale, 1 second");
+    assert!(sends[0].1.is_some_and(|at| at <= now_ms()), "{sends:?}");
+    assert_eq!(sends[1], ("Stays".to_owned(), None));
     assert_eq!(
         app.state
             .store
@@ -164,4 +182,58 @@ async fn an_expiry_in_the_past_or_over_a_year_ahead_is_refused_by_name() {
         assert_eq!(body["errors"][0]["field"], "expires_at", "{body}");
     }
     assert_eq!(app.state.store.count_notifications().await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_console_can_set_an_expiry_and_names_a_bad_one() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let alice_id = app.user_id("alice").await.to_string();
+    let send = |title: &'static str, expires_in: &'static str| {
+        let admin = &admin;
+        let alice_id = alice_id.clone();
+        async move {
+            admin
+                .post_form(
+                    "/api/admin/send",
+                    &[
+                        ("title", title),
+                        ("body", ""),
+                        ("link", ""),
+                        ("recipient", alice_id.as_str()),
+                        ("expires_in", expires_in),
+                    ],
+                )
+                .await
+        }
+    };
+    let before = now_ms();
+    assert_eq!(send("Lunch is served", "hour").await.status(), 200);
+    assert_eq!(send("Kept", "never").await.status(), 200);
+    let store = &app.state.store;
+    assert!(
+        store
+            .due_expiries(before + 3_500_000, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not before the hour"
+    );
+    assert_eq!(
+        store
+            .due_expiries(before + 3_700_000, 10)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "the hour's send, and only it, expires"
+    );
+    let sends = sent_expiries(&app).await;
+    assert_eq!(sends[0], ("Kept".to_owned(), None));
+    let at = sends[1].1.expect("the hour's send shows its expiry");
+    assert!((before + 3_600_000..=now_ms() + 3_600_000).contains(&at));
+    let res = send("Bad", "fortnight").await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert!(body.to_string().contains("expires_in"), "{body}");
 }

@@ -2,6 +2,7 @@
 //! HTTP and WebSocket clients over real sockets.
 
 mod accounts;
+mod actions;
 mod admin;
 mod api;
 mod arguments;
@@ -21,6 +22,8 @@ mod logins;
 mod me;
 mod operations;
 mod persistence;
+mod preferences;
 pub mod process;
+mod push;
 mod resume;
 mod snooze;

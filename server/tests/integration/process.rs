@@ -43,6 +43,8 @@ impl Process {
             )
             .env("LEPTOS_OUTPUT_NAME", "herald")
             .env("RUST_LOG", "warn")
+            // Small, as in `test_config`: the machine's PostgreSQL is shared.
+            .env("HERALD_DATABASE_POOL", "2")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -60,6 +60,7 @@ async fn notifications_committed_while_clients_resume_arrive_exactly_once() {
                     link: None,
                     category: Default::default(),
                     expires_at: None,
+                    actions: Vec::new(),
                 };
                 services
                     .deliver(&herald::Audience::User { id }, &content, None, "test")

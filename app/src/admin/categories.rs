@@ -1,0 +1,82 @@
+//! Categories: which ones are required, so that nobody can mute them
+//! (security alerts, say). A mute set earlier is ignored from then on.
+use herald::Category;
+use leptos::prelude::*;
+use leptos::server_fn::codec::PostUrl;
+
+use crate::error::AppError;
+
+/// Each category, with whether it is required.
+#[server(endpoint = "admin/categories")]
+pub async fn required_categories() -> Result<Vec<(Category, bool)>, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            require_admin().await?;
+            let required = backend()?.required_categories().await?;
+            Ok(Category::ALL
+                .into_iter()
+                .map(|c| (c, required.contains(&c)))
+                .collect())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/categories/required", input = PostUrl)]
+pub async fn set_required(category: Category, required: bool) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let admin = require_admin().await?;
+            backend()?.set_required(&admin, category, required).await
+        }
+        .await,
+    )
+}
+
+#[component]
+pub(super) fn Categories() -> impl IntoView {
+    let set = ServerAction::<SetRequired>::new();
+    let list = Resource::new(move || set.version().get(), |_| required_categories());
+    view! {
+        <section class="card categories">
+            <h2>"Categories"</h2>
+            <p class="muted">
+                "Users choose per category what reaches them. A required category cannot be muted: it is always counted in the bell."
+            </p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(all) => view! {
+                            <ul class="category-list">
+                                {all.into_iter().map(|(category, required)| view! {
+                                    <li data-category=category.as_str()>
+                                        <span class=format!("icon icon-{}", category.as_str()) aria-hidden="true">
+                                            {crate::inbox::icon(category)}
+                                        </span>
+                                        <span class="category-name">{category.label()}</span>
+                                        {if required {
+                                            view! { <span class="required-tag">"Required"</span> }.into_any()
+                                        } else {
+                                            view! { <span class="muted">"Optional"</span> }.into_any()
+                                        }}
+                                        <ActionForm action=set>
+                                            <input type="hidden" name="category" value=category.as_str()/>
+                                            <input type="hidden" name="required" value=(!required).to_string()/>
+                                            <button type="submit" class="link">
+                                                {if required { "Make optional" } else { "Make required" }}
+                                            </button>
+                                        </ActionForm>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }
+                        .into_any(),
+                        Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

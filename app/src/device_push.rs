@@ -1,0 +1,116 @@
+//! This device's web push subscription, in the browser: the service worker
+//! (`/sw.js`) is registered, and the subscription made with Herald's VAPID
+//! key is handed to the server, which pushes to it while no tab is open.
+
+use js_sys::{JSON, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{PushManager, PushSubscription, ServiceWorkerRegistration};
+
+/// Why push cannot be turned on here, or what went wrong, for the user.
+pub type Problem = String;
+
+fn problem(what: &str, error: JsValue) -> Problem {
+    let detail = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_default();
+    format!("{what} {detail}").trim().to_owned()
+}
+
+/// Whether this browser can do web push at all.
+pub fn supported() -> bool {
+    let window = leptos::prelude::window();
+    Reflect::has(&window.navigator(), &"serviceWorker".into()).unwrap_or(false)
+        && Reflect::has(&window, &"PushManager".into()).unwrap_or(false)
+}
+
+async fn manager() -> Result<PushManager, Problem> {
+    let container = leptos::prelude::window().navigator().service_worker();
+    let registration: ServiceWorkerRegistration = JsFuture::from(container.register("/sw.js"))
+        .await
+        .map_err(|e| problem("The service worker did not start.", e))?
+        .unchecked_into();
+    registration
+        .push_manager()
+        .map_err(|e| problem("No push here.", e))
+}
+
+/// This device's current subscription, if any.
+pub async fn current() -> Result<Option<PushSubscription>, Problem> {
+    let found = JsFuture::from(
+        manager()
+            .await?
+            .get_subscription()
+            .map_err(|e| problem("Cannot read the subscription.", e))?,
+    )
+    .await
+    .map_err(|e| problem("Cannot read the subscription.", e))?;
+    Ok((!found.is_null() && !found.is_undefined()).then(|| found.unchecked_into()))
+}
+
+/// Subscribes this device with `key` (base64url): its endpoint and keys.
+pub async fn subscribe(key: &str) -> Result<(String, String, String), Problem> {
+    use base64::Engine;
+    let permission = web_sys::Notification::request_permission()
+        .map_err(|e| problem("Cannot ask for permission.", e))?;
+    let _ = JsFuture::from(permission).await;
+    if web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
+        return Err("Notifications are blocked in this browser's settings.".into());
+    }
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(key.trim_end_matches('='))
+        .map_err(|_| "Herald's push key is unreadable.".to_owned())?;
+    let options = web_sys::PushSubscriptionOptionsInit::new();
+    options.set_user_visible_only(true);
+    Reflect::set(
+        &options,
+        &"applicationServerKey".into(),
+        &Uint8Array::from(key.as_slice()),
+    )
+    .map_err(|e| problem("Cannot subscribe.", e))?;
+    let subscription: PushSubscription = JsFuture::from(
+        manager()
+            .await?
+            .subscribe_with_options(&options)
+            .map_err(|e| problem("Cannot subscribe.", e))?,
+    )
+    .await
+    .map_err(|e| problem("The browser's push service refused:", e))?
+    .unchecked_into();
+    parts(&subscription)
+}
+
+/// A subscription's endpoint and keys, as its JSON form names them.
+pub fn parts(subscription: &PushSubscription) -> Result<(String, String, String), Problem> {
+    let json = JSON::stringify(subscription)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| "The subscription is unreadable.".to_owned())?;
+    let value: serde_json::Value =
+        serde_json::from_str(&json).map_err(|_| "The subscription is unreadable.".to_owned())?;
+    let field = |path: &[&str]| {
+        path.iter()
+            .try_fold(&value, |v, k| v.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| "The subscription is incomplete.".to_owned())
+    };
+    Ok((
+        field(&["endpoint"])?,
+        field(&["keys", "p256dh"])?,
+        field(&["keys", "auth"])?,
+    ))
+}
+
+/// Ends this device's subscription in the browser.
+pub async fn unsubscribe(subscription: &PushSubscription) -> Result<(), Problem> {
+    JsFuture::from(
+        subscription
+            .unsubscribe()
+            .map_err(|e| problem("Cannot unsubscribe.", e))?,
+    )
+    .await
+    .map_err(|e| problem("Cannot unsubscribe.", e))?;
+    Ok(())
+}

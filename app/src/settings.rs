@@ -1,0 +1,294 @@
+//! The settings page: per category, whether it shows in the bell (or is
+//! muted: listed in the inbox, never counted or toasted), raises desktop
+//! notifications, and is pushed to devices. Each row is a plain form that
+//! works without WASM; once hydrated, a change saves at once.
+
+use herald::{Category, Preference};
+use leptos::prelude::*;
+use leptos::server_fn::codec::PostUrl;
+
+use crate::error::AppError;
+
+#[server(endpoint = "settings/preferences", input = PostUrl)]
+pub async fn get_preferences() -> Result<Vec<Preference>, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?.preferences(user.id).await
+        }
+        .await,
+    )
+}
+
+/// Sets one category's three choices (an unticked box is `false`).
+#[server(endpoint = "settings/preference", input = PostUrl)]
+pub async fn set_preference(
+    category: Category,
+    #[server(default)] bell: bool,
+    #[server(default)] desktop: bool,
+    #[server(default)] push: bool,
+) -> Result<Vec<Preference>, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            let choice = Preference {
+                category,
+                bell,
+                desktop,
+                push,
+                required: false,
+            };
+            backend()?.set_preference(user.id, choice).await
+        }
+        .await,
+    )
+}
+
+/// Herald's VAPID public key, which browsers subscribe to push with.
+#[server(endpoint = "settings/push/key", input = PostUrl)]
+pub async fn push_key() -> Result<String, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            require_user().await?;
+            Ok(backend()?.push_key())
+        }
+        .await,
+    )
+}
+
+/// Stores this device's push subscription for the signed-in user.
+#[server(endpoint = "settings/push/subscribe", input = PostUrl)]
+pub async fn subscribe_push(
+    endpoint: String,
+    p256dh: String,
+    auth: String,
+) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?
+                .subscribe_push(user.id, &endpoint, &p256dh, &auth)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "settings/push/unsubscribe", input = PostUrl)]
+pub async fn unsubscribe_push(endpoint: String) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?.unsubscribe_push(user.id, &endpoint).await
+        }
+        .await,
+    )
+}
+
+/// Where this device's push switch stands (learnt in the browser: the
+/// server renders `Unknown`).
+#[derive(Clone, PartialEq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum PushState {
+    /// Not known until the page is hydrated.
+    Unknown,
+    Unsupported,
+    Off,
+    On,
+    /// What went wrong, for the user; the switch shows off.
+    Problem(String),
+}
+
+/// "Notify me on this device": web push while no Herald tab is open.
+/// Rendered only in the browser, where the service worker and the
+/// subscription live.
+#[component]
+fn PushOptIn() -> impl IntoView {
+    let state = RwSignal::new(PushState::Unknown);
+    let busy = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if !crate::device_push::supported() {
+            state.set(PushState::Unsupported);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            state.set(match crate::device_push::current().await {
+                Ok(Some(_)) => PushState::On,
+                Ok(None) => PushState::Off,
+                Err(problem) => PushState::Problem(problem),
+            });
+        });
+    });
+    let toggle = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            busy.set(true);
+            let turn_on = state.get_untracked() != PushState::On;
+            let outcome = if turn_on {
+                enable().await
+            } else {
+                disable().await
+            };
+            state.set(match outcome {
+                Ok(()) if turn_on => PushState::On,
+                Ok(()) => PushState::Off,
+                Err(problem) => PushState::Problem(problem),
+            });
+            busy.set(false);
+        });
+    };
+    move || match state.get() {
+        PushState::Unknown => ().into_any(),
+        PushState::Unsupported => view! {
+            <p class="push muted">"This browser cannot receive push notifications."</p>
+        }
+        .into_any(),
+        current => {
+            let on = current == PushState::On;
+            let problem = match current {
+                PushState::Problem(problem) => Some(problem),
+                _ => None,
+            };
+            view! {
+                <div class="push">
+                    <label class="switch">
+                        <input type="checkbox" role="switch" checked=on disabled=move || busy.get()
+                            on:change=toggle/>
+                        "Notify me on this device when no Herald tab is open"
+                    </label>
+                    {problem.map(|p| view! { <p class="error" role="alert">{p}</p> })}
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn enable() -> Result<(), String> {
+    let key = push_key().await.map_err(|e| e.to_string())?;
+    let (endpoint, p256dh, auth) = crate::device_push::subscribe(&key).await?;
+    subscribe_push(endpoint, p256dh, auth)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(feature = "hydrate")]
+async fn disable() -> Result<(), String> {
+    if let Some(subscription) = crate::device_push::current().await? {
+        let (endpoint, _, _) = crate::device_push::parts(&subscription)?;
+        crate::device_push::unsubscribe(&subscription).await?;
+        unsubscribe_push(endpoint)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let save = ServerAction::<SetPreference>::new();
+    let loaded = Resource::new(move || save.version().get(), |_| get_preferences());
+    let outcome = move || {
+        save.value().get().map(|r| match r {
+            Ok(_) => view! { <p class="success" role="status">"Saved."</p> }.into_any(),
+            Err(error) => {
+                view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+            }
+        })
+    };
+    // Plain forms need their Save buttons; after hydration a change saves.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    view! {
+        <section class="card settings">
+            <h1>"Notification settings"</h1>
+            <p class="muted">
+                "Muted categories still arrive and are listed in your inbox, but are not counted in the bell and raise no toast."
+            </p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match loaded.await {
+                        Ok(all) => view! {
+                            <div class="preferences" role="table" aria-label="Notification settings by category">
+                                <div class="pref-row pref-head" role="row">
+                                    <span role="columnheader">"Category"</span>
+                                    <span role="columnheader">"In the bell"</span>
+                                    <span role="columnheader">"Desktop"</span>
+                                    <span role="columnheader">"Push"</span>
+                                    <span></span>
+                                </div>
+                                {all.into_iter().map(|p| view! { <PreferenceRow p save hydrated/> }).collect_view()}
+                            </div>
+                        }
+                        .into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {outcome}
+            <h2>"On this device"</h2>
+            <crate::attention::DesktopOptIn/>
+            <PushOptIn/>
+        </section>
+    }
+}
+
+#[component]
+fn PreferenceRow(
+    p: Preference,
+    save: ServerAction<SetPreference>,
+    hydrated: RwSignal<bool>,
+) -> impl IntoView {
+    let name = p.category.as_str();
+    let form = NodeRef::<leptos::html::Form>::new();
+    let submit_now = move |_| {
+        if let Some(form) = form.get() {
+            let _ = form.request_submit();
+        }
+    };
+    let label = p.category.label();
+    view! {
+        <ActionForm action=save node_ref=form attr:class="pref-row" attr:role="row" attr:data-category=name>
+            <input type="hidden" name="category" value=name/>
+            <span role="cell" class="pref-name">
+                <span class=format!("icon icon-{name}") aria-hidden="true">{crate::inbox::icon(p.category)}</span>
+                {label}
+                {p.required.then(|| view! { <span class="required-tag">"Required"</span> })}
+            </span>
+            <span role="cell">
+                {if p.required {
+                    // Required: always shown, and the form says so.
+                    view! {
+                        <input type="hidden" name="bell" value="true"/>
+                        <input type="checkbox" checked disabled aria-label=format!("{label} in the bell (required)")/>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <input type="checkbox" name="bell" value="true" checked=p.bell
+                            aria-label=format!("{label} in the bell") on:change=submit_now/>
+                    }
+                    .into_any()
+                }}
+            </span>
+            <span role="cell">
+                <input type="checkbox" name="desktop" value="true" checked=p.desktop
+                    aria-label=format!("{label} as desktop notifications") on:change=submit_now/>
+            </span>
+            <span role="cell">
+                <input type="checkbox" name="push" value="true" checked=p.push
+                    aria-label=format!("{label} as push notifications") on:change=submit_now/>
+            </span>
+            <span role="cell">
+                <button type="submit" class="link" hidden=move || hydrated.get()>"Save"</button>
+            </span>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,83 @@
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import { FOREIGN_URL, WEBHOOK_SECRET } from '../playwright.config';
+import { README_SHOTS, bubble, expectNotReloaded, loginAs, markNoReload, waitLive } from './helpers';
+import { Api, Herald } from './server';
+
+// A Herald of its own that signs webhooks; the other site (foreign/server.mjs)
+// receives them and checks the signature.
+const herald = Herald.fresh(3450, '.data-actions', { HERALD_WEBHOOK_SECRET: WEBHOOK_SECRET });
+test.describe.configure({ mode: 'serial' });
+let admin: Api;
+let apiKey: string;
+test.beforeAll(async () => {
+  await herald.start();
+  admin = await herald.api('admin');
+  apiKey = await admin.createApiKey('Shop');
+});
+test.afterAll(async () => {
+  await admin.dispose();
+  await herald.stop();
+});
+
+const login = (browser: Browser, username: string): Promise<Page> =>
+  loginAs(browser, username, { baseURL: herald.url });
+
+test('an action button calls the integrator\'s webhook and is recorded in every tab', async ({ browser }) => {
+  const aliceId = Number(await admin.userId('alice'));
+  const created = await fetch(`${herald.url}/api/v1/notifications`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      recipients: [{ user_id: aliceId }],
+      title: 'Refund requested for order 7',
+      body: 'Bob asks for 20 € back.',
+      actions: [
+        { label: 'Approve', webhook: `${FOREIGN_URL}/hooks/approve` },
+        { label: 'View order', url: `${FOREIGN_URL}/orders/7` },
+      ],
+    }),
+  });
+  expect(created.status).toBe(201);
+  const id = (await created.json()).notifications[0].id;
+
+  const inbox = await login(browser, 'alice');
+  // "All": a clicked notification is read, and would leave "Unread".
+  await inbox.goto('/notifications?view=all');
+  const other = await inbox.context().newPage();
+  await other.goto('/');
+  for (const tab of [inbox, other]) await waitLive(tab);
+  await markNoReload(other);
+  await expect(bubble(other)).toHaveText('1');
+
+  const item = inbox.locator('.feed .item', { hasText: 'Refund requested for order 7' });
+  await expect(item.getByRole('button', { name: 'Approve' })).toBeVisible();
+  await expect(item.getByRole('link', { name: 'View order' })).toBeVisible();
+  await inbox.screenshot({ path: `${README_SHOTS}/actions.png`, animations: 'disabled' });
+  await item.getByRole('button', { name: 'Approve' }).click();
+  await expect(item.locator('.action-done')).toHaveText('✓ Approve');
+  await expect(bubble(other)).toHaveCount(0);
+  await expectNotReloaded(other);
+
+  // The other site got it once, signed.
+  await expect
+    .poll(async () => (await (await fetch(`${FOREIGN_URL}/hooks`)).json()).filter((h: any) => h.body.notification_id === id))
+    .toEqual([
+      {
+        path: '/hooks/approve',
+        verified: true,
+        body: expect.objectContaining({ action: { index: 0, label: 'Approve' } }),
+      },
+    ]);
+
+  // A link action goes through Herald to its address.
+  await item.getByRole('link', { name: 'View order' }).click();
+  await expect(inbox).toHaveURL(`${FOREIGN_URL}/orders/7`);
+
+  // The admin's Sent list counts who acted.
+  const console = await login(browser, 'admin');
+  await console.goto('/admin');
+  const row = console.locator('.sent-table tr', { hasText: 'Refund requested for order 7' });
+  await expect(row.locator('[data-count=interacted]')).toHaveText('1');
+  await console.context().close();
+  await inbox.context().close();
+});

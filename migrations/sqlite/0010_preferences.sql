@@ -1,0 +1,19 @@
+-- Each user's choices per category; a category without a row keeps the
+-- defaults (shown in the bell, desktop and push allowed). Flags are 0 or 1.
+CREATE TABLE preferences (
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    category   TEXT    NOT NULL CHECK (category IN ('info', 'success', 'warning', 'mention')),
+    bell       INTEGER NOT NULL DEFAULT 1 CHECK (bell IN (0, 1)),
+    desktop    INTEGER NOT NULL DEFAULT 1 CHECK (desktop IN (0, 1)),
+    push       INTEGER NOT NULL DEFAULT 1 CHECK (push IN (0, 1)),
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, category)
+);
+-- Categories an admin made required: nobody can mute them, and a mute set
+-- before is ignored from then on.
+CREATE TABLE required_categories (
+    category   TEXT PRIMARY KEY CHECK (category IN ('info', 'success', 'warning', 'mention')),
+    set_at     INTEGER NOT NULL
+);
+-- A copy that arrived muted is stored and listed, but never counted.
+ALTER TABLE notifications ADD COLUMN muted INTEGER NOT NULL DEFAULT 0 CHECK (muted IN (0, 1));

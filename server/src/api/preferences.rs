@@ -1,0 +1,214 @@
+//! A user's preferences per category, read and set by the integrator's
+//! backend (API key, the user by external id) or by the user's own page
+//! (connection token, `/api/v1/me/preferences`).
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{Path, State};
+use herald::{Preference, PreferenceChange, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::me::Viewer;
+use super::reads::{Unknown, invalid, resolve};
+use super::{Caller, Problem};
+use crate::AppState;
+
+/// Every category's preference, by category name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Preferences {
+    #[schema(example = json!({"mention": {"bell": false, "desktop": true, "push": true, "required": false}}))]
+    pub categories: BTreeMap<String, CategoryPreference>,
+}
+
+/// One category's preference.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryPreference {
+    /// Counted in the bell and toasted; false is muted: still stored and
+    /// listed in the inbox, never counted.
+    pub bell: bool,
+    /// Desktop notifications while Herald's tab is hidden.
+    pub desktop: bool,
+    /// Web push while no tab is open.
+    pub push: bool,
+    /// An admin made the category required: `bell` cannot be false.
+    pub required: bool,
+}
+
+/// A change to some categories' preferences; what is left out stays.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesUpdate {
+    /// By category name: info, success, warning or mention.
+    #[schema(example = json!({"mention": {"bell": false}}))]
+    pub categories: BTreeMap<String, CategoryChange>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryChange {
+    pub bell: Option<bool>,
+    pub desktop: Option<bool>,
+    pub push: Option<bool>,
+}
+
+impl From<Vec<Preference>> for Preferences {
+    fn from(all: Vec<Preference>) -> Preferences {
+        Preferences {
+            categories: all
+                .into_iter()
+                .map(|p| {
+                    let shown = CategoryPreference {
+                        bell: p.bell,
+                        desktop: p.desktop,
+                        push: p.push,
+                        required: p.required,
+                    };
+                    (p.category.as_str().to_owned(), shown)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A user's preferences, by your id for them.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{external_id}/preferences",
+    tag = "preferences",
+    params(("external_id" = String, Path, description = "Your id for the user")),
+    responses(
+        (status = 200, description = "Every category's preference", body = Preferences),
+        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An external id that is not 1 to 255 bytes", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    Caller(_key): Caller,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Preferences>, Problem> {
+    let external = path.map_err(|_| Problem::no_such_user())?.0;
+    let user = resolve(&state, None, Some(external), Unknown::NotFound).await?;
+    Ok(Json(state.store.preferences(user).await?.into()))
+}
+
+/// Change a user's preferences, by your id for them (a user you have not
+/// notified yet is created, so preferences can be synced first). Muting
+/// never loses a notification: it is stored and listed, not counted.
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{external_id}/preferences",
+    tag = "preferences",
+    params(("external_id" = String, Path, description = "Your id for the user")),
+    request_body = PreferencesUpdate,
+    responses(
+        (status = 200, description = "Every category's preference after the change", body = Preferences),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown category, or muting a required one; each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn put(
+    State(state): State<AppState>,
+    Caller(_key): Caller,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<PreferencesUpdate>, JsonRejection>,
+) -> Result<Json<Preferences>, Problem> {
+    let external = path.map_err(|_| Problem::no_such_user())?.0;
+    let update = read_body(body)?;
+    let user = resolve(&state, None, Some(external), Unknown::Create).await?;
+    save(&state, user, update).await
+}
+
+/// The token's user's preferences.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/preferences",
+    tag = "me",
+    responses(
+        (status = 200, description = "Every category's preference", body = Preferences),
+        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn get_mine(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+) -> Result<Json<Preferences>, Problem> {
+    Ok(Json(state.store.preferences(user).await?.into()))
+}
+
+/// Change the token's user's preferences.
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/preferences",
+    tag = "me",
+    request_body = PreferencesUpdate,
+    responses(
+        (status = 200, description = "Every category's preference after the change", body = Preferences),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown category, or muting a required one; each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn put_mine(
+    State(state): State<AppState>,
+    Viewer(user): Viewer,
+    body: Result<Json<PreferencesUpdate>, JsonRejection>,
+) -> Result<Json<Preferences>, Problem> {
+    save(&state, user, read_body(body)?).await
+}
+
+fn read_body(
+    body: Result<Json<PreferencesUpdate>, JsonRejection>,
+) -> Result<PreferencesUpdate, Problem> {
+    match body {
+        Ok(Json(update)) => Ok(update),
+        Err(JsonRejection::MissingJsonContentType(_)) => Err(Problem::unsupported_media_type()),
+        Err(JsonRejection::JsonDataError(e)) => Err(invalid("categories", &e.body_text())),
+        Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(Problem::too_large())
+        }
+        Err(e) => Err(Problem::bad_request(e.body_text())),
+    }
+}
+
+async fn save(
+    state: &AppState,
+    user: UserId,
+    update: PreferencesUpdate,
+) -> Result<Json<Preferences>, Problem> {
+    let changes: BTreeMap<String, PreferenceChange> = update
+        .categories
+        .into_iter()
+        .map(|(name, c)| {
+            let change = PreferenceChange {
+                bell: c.bell,
+                desktop: c.desktop,
+                push: c.push,
+            };
+            (name, change)
+        })
+        .collect();
+    match state.store.set_preferences(user, &changes).await? {
+        Ok(all) => Ok(Json(all.into())),
+        Err(errors) => Err(Problem::invalid(errors)),
+    }
+}

@@ -1,0 +1,155 @@
+//! Each user's preferences per category, and the categories an admin made
+//! required. Whether a new copy arrives muted is decided where it is
+//! stored (`notifications::muted_sql`), from these same tables.
+
+use std::collections::BTreeMap;
+
+use herald::preferences::{apply, resolve};
+use herald::{Category, FieldErrors, Preference, PreferenceChange, UserId};
+
+use super::audit::record;
+use super::{Store, StoreError, Tx, now_ms};
+
+/// A stored row: category name, then the three flags as 0 or 1.
+type Row = (String, i64, i64, i64);
+
+impl Store {
+    /// The user's preference for every category, defaults filled in.
+    pub async fn preferences(&self, user: UserId) -> Result<Vec<Preference>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let chosen = chosen(&mut conn, user).await?;
+        let required = required(&mut conn).await?;
+        Ok(resolve(&chosen, &required))
+    }
+
+    /// Applies `changes` to the user's preferences: all of them, or none
+    /// with every refused field named. Holds the user's row while it
+    /// writes, so a send to them sees the old choices or the new, never a
+    /// mix.
+    pub async fn set_preferences(
+        &self,
+        user: UserId,
+        changes: &BTreeMap<String, PreferenceChange>,
+    ) -> Result<Result<Vec<Preference>, FieldErrors>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        self.lock_user(&mut tx, user).await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND deactivated_at IS NULL")
+                .bind(user)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_none() {
+            return Err(StoreError::UnknownUser(user));
+        }
+        let current = resolve(&chosen(&mut tx, user).await?, &required(&mut tx).await?);
+        let next = match apply(&current, changes) {
+            Ok(next) => next,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        let now = now_ms();
+        for preference in next.iter().filter(|p| !current.contains(p)) {
+            store(&mut tx, user, preference, now).await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(next))
+    }
+
+    /// The categories an admin made required.
+    pub async fn required_categories(&self) -> Result<Vec<Category>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        required(&mut conn).await
+    }
+
+    /// Makes `category` required (nobody can mute it) or optional again;
+    /// audited as `by`'s doing when it changes anything.
+    pub async fn set_required(
+        &self,
+        category: Category,
+        required: bool,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let changed = if required {
+            sqlx::query(
+                "INSERT INTO required_categories (category, set_at) VALUES ($1, $2) \
+                 ON CONFLICT (category) DO NOTHING",
+            )
+            .bind(category.as_str())
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?
+        } else {
+            sqlx::query("DELETE FROM required_categories WHERE category = $1")
+                .bind(category.as_str())
+                .execute(&mut *tx)
+                .await?
+        };
+        if changed.rows_affected() > 0 {
+            let action = if required { "require" } else { "unrequire" };
+            record(
+                &mut tx,
+                by,
+                action,
+                &format!("category {}", category.as_str()),
+                "",
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn chosen(
+    conn: &mut sqlx::AnyConnection,
+    user: UserId,
+) -> Result<Vec<Preference>, StoreError> {
+    let rows: Vec<Row> =
+        sqlx::query_as("SELECT category, bell, desktop, push FROM preferences WHERE user_id = $1")
+            .bind(user)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(category, bell, desktop, push)| {
+            // The CHECK constraint admits only known names.
+            Some(Preference {
+                category: Category::parse(&category)?,
+                bell: bell != 0,
+                desktop: desktop != 0,
+                push: push != 0,
+                required: false,
+            })
+        })
+        .collect())
+}
+
+async fn required(conn: &mut sqlx::AnyConnection) -> Result<Vec<Category>, StoreError> {
+    let names: Vec<String> = sqlx::query_scalar("SELECT category FROM required_categories")
+        .fetch_all(conn)
+        .await?;
+    Ok(names.iter().filter_map(|n| Category::parse(n)).collect())
+}
+
+async fn store(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    preference: &Preference,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO preferences (user_id, category, bell, desktop, push, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (user_id, category) DO UPDATE SET bell = excluded.bell, \
+         desktop = excluded.desktop, push = excluded.push, updated_at = excluded.updated_at",
+    )
+    .bind(user)
+    .bind(preference.category.as_str())
+    .bind(i64::from(preference.bell))
+    .bind(i64::from(preference.desktop))
+    .bind(i64::from(preference.push))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! Web push: Herald's VAPID key, made once and kept, and each user's
+//! devices (push subscriptions).
+
+use herald::{Category, UserId};
+
+use super::notifications::json_array;
+use super::{Store, StoreError, now_ms};
+
+/// A device to push to.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PushTarget {
+    pub id: i64,
+    pub user_id: UserId,
+    pub endpoint: String,
+    pub p256dh: String,
+    pub auth: String,
+}
+
+impl Store {
+    /// The stored VAPID private key; `make` makes one if there is none yet.
+    /// Instances starting together agree on the first one stored.
+    pub async fn vapid_key(&self, make: impl FnOnce() -> String) -> Result<String, StoreError> {
+        sqlx::query(
+            "INSERT INTO vapid_keys (id, private_key, created_at) VALUES (1, $1, $2) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(make())
+        .bind(now_ms())
+        .execute(&self.writer)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT private_key FROM vapid_keys WHERE id = 1")
+                .fetch_one(&self.writer)
+                .await?,
+        )
+    }
+
+    /// Stores a device of `user`'s; an endpoint already known moves to them
+    /// (a browser signed in as someone else now).
+    pub async fn subscribe_push(
+        &self,
+        user: UserId,
+        endpoint: &str,
+        p256dh: &str,
+        auth: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, \
+             p256dh = excluded.p256dh, auth = excluded.auth, created_at = excluded.created_at",
+        )
+        .bind(user)
+        .bind(endpoint)
+        .bind(p256dh)
+        .bind(auth)
+        .bind(now_ms())
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets one of `user`'s devices.
+    pub async fn unsubscribe_push(&self, user: UserId, endpoint: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND endpoint = $2")
+            .bind(user)
+            .bind(endpoint)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets a device its push service says is gone.
+    pub async fn drop_push_target(&self, id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// How many devices `user` gets pushes on.
+    pub async fn push_devices(&self, user: UserId) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(id) FROM push_subscriptions WHERE user_id = $1")
+                .bind(user)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The devices of `users` whose push setting for `category` is on.
+    pub async fn push_targets(
+        &self,
+        users: &[UserId],
+        category: Category,
+    ) -> Result<Vec<PushTarget>, StoreError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let listed = self.engine.json_ids("$1");
+        Ok(sqlx::query_as(&format!(
+            "SELECT s.id, s.user_id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s \
+             WHERE s.user_id IN ({listed}) AND NOT EXISTS (SELECT 1 FROM preferences p \
+                   WHERE p.user_id = s.user_id AND p.category = $2 AND p.push = 0)"
+        ))
+        .bind(json_array(users)?)
+        .bind(category.as_str())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,334 @@
+//! Actions: up to two buttons on a notification. Clicking one records
+//! `interacted_at` (and reads it) live in every tab; a webhook action is
+//! POSTed to the integrator, signed, and retried until it is answered 2xx.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderMap, StatusCode};
+use herald::ServerMessage;
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use tokio::sync::mpsc;
+
+use crate::common::*;
+
+const SECRET: &str = "an-integrators-webhook-secret-of-32+-bytes";
+
+/// A webhook receiver on a port of its own: it answers the first
+/// `failures` calls 500, then 204, and hands each call's signature check
+/// and body to the test.
+async fn receiver(failures: usize) -> (String, mpsc::UnboundedReceiver<(bool, Value, u16)>) {
+    let (calls, received) = mpsc::unbounded_channel();
+    let left = Arc::new(Mutex::new(failures));
+    let app = axum::Router::new().route(
+        "/hooks/approve",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let calls = calls.clone();
+            let left = Arc::clone(&left);
+            async move {
+                let status = {
+                    let mut left = left.lock().unwrap();
+                    if *left > 0 {
+                        *left -= 1;
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        StatusCode::NO_CONTENT
+                    }
+                };
+                let verified = verify(&headers, &body);
+                let _ = calls.send((
+                    verified,
+                    serde_json::from_str(&body).unwrap_or(Value::Null),
+                    status.as_u16(),
+                ));
+                status
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks/approve", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+/// Checks `Herald-Signature: t=…,v1=…` the way an integrator would.
+fn verify(headers: &HeaderMap, body: &str) -> bool {
+    let Some(header) = headers
+        .get("herald-signature")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut t = None;
+    let mut v1 = None;
+    for part in header.split(',') {
+        match part.split_once('=') {
+            Some(("t", value)) => t = Some(value.to_owned()),
+            Some(("v1", value)) => v1 = Some(value.to_owned()),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    expected == v1
+}
+
+async fn next_call(calls: &mut mpsc::UnboundedReceiver<(bool, Value, u16)>) -> (bool, Value, u16) {
+    tokio::time::timeout(std::time::Duration::from_secs(15), calls.recv())
+        .await
+        .expect("a webhook call within 15 s")
+        .expect("the receiver is running")
+}
+
+async fn with_webhooks() -> TestApp {
+    TestApp::spawn_with(|config| {
+        config.webhook_secret = Some(SECRET.to_owned());
+        config.webhook_retry_ms = 200;
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_action_is_signed_retried_on_500_and_recorded_live() {
+    let app = with_webhooks().await;
+    let api = Api::new(&app).await;
+    let (hook, mut calls) = receiver(2).await;
+    let token = api.token("shopper", 300).await;
+    let mut socket = app.token_socket(&token).await.unwrap();
+    hello(&mut socket).await;
+    let id = api
+        .send_json(&json!({
+            "recipients": [{ "external_id": "shopper" }],
+            "title": "Refund requested for order 7",
+            "actions": [
+                { "label": "Approve", "webhook": hook },
+                { "label": "View order", "url": "https://shop.example/orders/7" },
+            ],
+        }))
+        .await;
+    match next_event(&mut socket).await {
+        ServerMessage::Created { notification, .. } => {
+            assert_eq!(notification.actions.len(), 2);
+            assert_eq!(notification.actions[0].label, "Approve");
+            assert_eq!(
+                notification.actions[0].url, None,
+                "the webhook stays on the server"
+            );
+            assert_eq!(
+                notification.actions[1].url.as_deref(),
+                Some("https://shop.example/orders/7")
+            );
+        }
+        other => panic!("expected Created, got {other:?}"),
+    }
+
+    let res = app
+        .me(
+            reqwest::Method::POST,
+            &format!("/notifications/{id}/actions/0"),
+            &token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["url"], Value::Null);
+    match next_event(&mut socket).await {
+        ServerMessage::Updated {
+            notification,
+            unread,
+        } => {
+            assert!(notification.interacted_at.is_some());
+            assert!(notification.read_at.is_some(), "clicking reads it");
+            assert_eq!(unread, 0);
+        }
+        other => panic!("expected Updated, got {other:?}"),
+    }
+
+    // Two 500s, then accepted: three signed calls with the same body.
+    let mut bodies = Vec::new();
+    for expected in [500, 500, 204] {
+        let (verified, body, status) = next_call(&mut calls).await;
+        assert!(verified, "signature checks out");
+        assert_eq!(status, expected);
+        bodies.push(body);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(bodies[0]["notification_id"], id);
+    assert_eq!(bodies[0]["action"]["label"], "Approve");
+    assert_eq!(bodies[0]["user"]["external_id"], "shopper");
+    eventually("the delivery is recorded as delivered", async || {
+        app.state.store.webhook_log(id).await.unwrap() == [(3, Some(204), true)]
+    })
+    .await;
+
+    // A second click changes nothing and POSTs nothing more.
+    let res = app
+        .me(
+            reqwest::Method::POST,
+            &format!("/notifications/{id}/actions/0"),
+            &token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.state.store.webhook_log(id).await.unwrap().len(), 1);
+
+    // The link action answers where to go.
+    let res = app
+        .me(
+            reqwest::Method::POST,
+            &format!("/notifications/{id}/actions/1"),
+            &token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["url"],
+        "https://shop.example/orders/7"
+    );
+
+    // The Sent list counts who acted.
+    let sends = app.state.store.sends(None, None, 10).await.unwrap();
+    assert_eq!(sends[0].interacted, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_are_validated_and_each_users_own() {
+    let app = with_webhooks().await;
+    let api = Api::new(&app).await;
+    let res = api
+        .post(
+            &json!({
+                "recipients": [{ "external_id": "shopper" }], "title": "t",
+                "actions": [
+                    { "label": "", "url": "javascript:alert(1)" },
+                    { "label": "Both", "url": "/a", "webhook": "https://x.example" },
+                ],
+            }),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let problem: Value = res.json().await.unwrap();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["actions[0].label", "actions[0].url", "actions[1]"]);
+    let three = json!({ "label": "a", "url": "/a" });
+    let res = api
+        .post(
+            &json!({
+                "recipients": [{ "external_id": "shopper" }], "title": "t",
+                "actions": [three, three, three],
+            }),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+
+    let id = api
+        .send_json(&json!({
+            "recipients": [{ "external_id": "shopper" }], "title": "Yours",
+            "actions": [{ "label": "View", "url": "/orders/7" }],
+        }))
+        .await;
+    let theirs = api.token("someone-else", 300).await;
+    for path in [
+        format!("/notifications/{id}/actions/0"),
+        format!("/notifications/{id}/actions/5"),
+    ] {
+        let res = app
+            .me(reqwest::Method::POST, &path, &theirs)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    let mine = api.token("shopper", 300).await;
+    let res = app
+        .me(
+            reqwest::Method::POST,
+            &format!("/notifications/{id}/actions/5"),
+            &mine,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404, "no such action");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_signing_secret_webhook_actions_are_refused() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let res = api
+        .post(
+            &json!({
+                "recipients": [{ "external_id": "shopper" }], "title": "t",
+                "actions": [{ "label": "Approve", "webhook": "https://shop.example/hook" }],
+            }),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "actions[0].webhook");
+    // Link actions need no secret.
+    api.send_json(&json!({
+        "recipients": [{ "external_id": "shopper" }], "title": "t",
+        "actions": [{ "label": "View", "url": "/x" }],
+    }))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_action_on_herald_records_the_click_and_redirects() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let alice_id = app.user_id("alice").await;
+    let id = api
+        .send_json(&json!({
+            "recipients": [{ "user_id": alice_id }], "title": "Invoice ready",
+            "actions": [{ "label": "Download", "url": "/invoices/3" }],
+        }))
+        .await;
+    let alice = app.login("alice").await;
+    // From another site: nothing changes.
+    let res = alice
+        .get_page(&format!("/notifications/{id}/actions/0"))
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/notifications");
+    assert_eq!(app.unread("alice").await, 1);
+    // From Herald's own page: recorded, read, and on to the link.
+    let res = alice
+        .follow(&format!("/notifications/{id}/actions/0"))
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/invoices/3");
+    assert_eq!(app.unread("alice").await, 0);
+    let stored = app
+        .state
+        .store
+        .notification(alice_id, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.interacted_at.is_some());
+}

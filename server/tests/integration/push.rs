@@ -1,0 +1,424 @@
+//! Web push: a device subscribed on the settings page gets what arrives
+//! while its user has no live connection, encrypted for it (RFC 8291) and
+//! signed with Herald's VAPID key (RFC 8292); a local push service here
+//! decrypts and checks it, as a browser's would. A device the service
+//! reports gone (410) is forgotten.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use p256::SecretKey;
+use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::{Signature, VerifyingKey};
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use web_push_native::{Auth, decrypt};
+
+use crate::common::*;
+
+/// A device as a browser holds it: its private key and auth secret.
+struct Device {
+    endpoint: String,
+    secret: SecretKey,
+    auth: [u8; 16],
+}
+
+impl Device {
+    fn new(service: &str, name: &str) -> Device {
+        Device {
+            endpoint: format!("{service}/push/{name}"),
+            secret: SecretKey::from_slice(&rand::random::<[u8; 32]>()).unwrap(),
+            auth: rand::random(),
+        }
+    }
+
+    /// Hands the subscription to Herald as the settings page does.
+    async fn subscribe(&self, client: &Client) {
+        assert_eq!(self.offer(client).await.status(), 200);
+    }
+
+    /// Offers the subscription to Herald: its answer.
+    async fn offer(&self, client: &Client) -> reqwest::Response {
+        let p256dh = URL_SAFE_NO_PAD.encode(
+            self.secret
+                .public_key()
+                .as_affine()
+                .to_encoded_point(false)
+                .as_bytes(),
+        );
+        let auth = URL_SAFE_NO_PAD.encode(self.auth);
+        client
+            .post_form(
+                "/api/settings/push/subscribe",
+                &[
+                    ("endpoint", self.endpoint.as_str()),
+                    ("p256dh", &p256dh),
+                    ("auth", &auth),
+                ],
+            )
+            .await
+    }
+
+    /// Decrypts a push for this device.
+    fn open(&self, push: &Push) -> Value {
+        let plain = decrypt(
+            push.body.clone(),
+            &self.secret,
+            &Auth::clone_from_slice(&self.auth),
+        )
+        .expect("encrypted for this device");
+        serde_json::from_slice(&plain).unwrap()
+    }
+}
+
+/// One push as the service received it.
+#[derive(Debug)]
+struct Push {
+    device: String,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+/// A push service on a port of its own: devices named in `gone` answer
+/// 410, the others 201; every push is handed to the test.
+async fn push_service(gone: &[&str]) -> (String, mpsc::UnboundedReceiver<Push>) {
+    let (pushes, received) = mpsc::unbounded_channel();
+    let gone: Arc<Mutex<HashMap<String, ()>>> = Arc::new(Mutex::new(
+        gone.iter().map(|d| (d.to_string(), ())).collect(),
+    ));
+    let app = axum::Router::new().route(
+        "/push/{device}",
+        axum::routing::post(
+            move |Path(device): Path<String>, headers: HeaderMap, body: axum::body::Bytes| {
+                let pushes = pushes.clone();
+                let gone = Arc::clone(&gone);
+                async move {
+                    let status = if gone.lock().unwrap().contains_key(&device) {
+                        StatusCode::GONE
+                    } else {
+                        StatusCode::CREATED
+                    };
+                    let _ = pushes.send(Push {
+                        device,
+                        headers,
+                        body: body.to_vec(),
+                    });
+                    status
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+async fn next_push(pushes: &mut mpsc::UnboundedReceiver<Push>) -> Push {
+    tokio::time::timeout(std::time::Duration::from_secs(15), pushes.recv())
+        .await
+        .expect("a push within 15 s")
+        .unwrap()
+}
+
+/// Sends `title` in `category` to `username` from the admin console.
+async fn send(app: &TestApp, admin: &Client, username: &str, title: &str, category: &str) {
+    let id = app.user_id(username).await.to_string();
+    let res = admin
+        .post_form(
+            "/api/admin/send",
+            &[
+                ("title", title),
+                ("body", "details"),
+                ("link", ""),
+                ("recipient", &id),
+                ("category", category),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+}
+
+/// Herald with local push endpoints allowed: the local push service.
+async fn with_local_push_service() -> TestApp {
+    TestApp::spawn_with(|c| c.push_allow_local = true).await
+}
+
+/// Herald and a push service, the admin, and alice with her phone subscribed.
+struct Phone {
+    app: TestApp,
+    service: String,
+    pushes: mpsc::UnboundedReceiver<Push>,
+    admin: Client,
+    alice: Client,
+    device: Device,
+}
+
+async fn alice_with_a_phone() -> Phone {
+    let app = with_local_push_service().await;
+    let (service, pushes) = push_service(&[]).await;
+    let admin = app.login("admin").await;
+    let alice = app.login("alice").await;
+    let device = Device::new(&service, "alice-phone");
+    device.subscribe(&alice).await;
+    Phone {
+        app,
+        service,
+        pushes,
+        admin,
+        alice,
+        device,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_users_device_gets_an_encrypted_signed_push() {
+    let Phone {
+        app,
+        service,
+        mut pushes,
+        admin,
+        alice,
+        device,
+    } = alice_with_a_phone().await;
+    let key: String = alice
+        .post_form("/api/settings/push/key", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    send(&app, &admin, "alice", "Build failed on main", "warning").await;
+    let push = next_push(&mut pushes).await;
+    assert_eq!(push.device, "alice-phone");
+    assert_eq!(push.headers["content-encoding"], "aes128gcm");
+    assert!(push.headers.contains_key("ttl"));
+    let shown = device.open(&push);
+    assert_eq!(shown["title"], "Build failed on main");
+    assert_eq!(shown["body"], "details");
+    let id = shown["id"].as_i64().unwrap();
+    assert_eq!(shown["url"], format!("/notifications/{id}/open"));
+
+    // VAPID: signed by the key browsers subscribed with, for this service.
+    let vapid = push.headers["authorization"].to_str().unwrap();
+    let (jwt, k) = vapid
+        .strip_prefix("vapid t=")
+        .and_then(|rest| rest.split_once(", k="))
+        .expect("vapid t=…, k=…");
+    assert_eq!(k, key);
+    let (signed, signature) = jwt.rsplit_once('.').unwrap();
+    VerifyingKey::from_sec1_bytes(&URL_SAFE_NO_PAD.decode(k).unwrap())
+        .unwrap()
+        .verify(
+            signed.as_bytes(),
+            &Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap()).unwrap(),
+        )
+        .expect("signed with Herald's key");
+    let (header, claims) = signed.split_once('.').unwrap();
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
+    assert_eq!(header["alg"], "ES256");
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap();
+    assert_eq!(claims["aud"], service, "the push service's origin");
+    assert_eq!(claims["sub"], "mailto:herald@localhost");
+    let in_hours = (claims["exp"].as_i64().unwrap() - server::store::now_ms() / 1000) / 3600;
+    assert!(
+        (11..=12).contains(&in_hours),
+        "at most 24 h ahead (RFC 8292)"
+    );
+
+    // With a live connection, no push: the bell shows it.
+    // Resumed after what it already has: the greeting comes first.
+    let mut socket = app.socket_after(&alice, 1).await;
+    hello(&mut socket).await;
+    send(&app, &admin, "alice", "You are here", "info").await;
+    next_created(&mut socket).await;
+    // Bob, offline with a device, gets his; alice's device got nothing meanwhile.
+    let bob = app.login("bob").await;
+    let bobs = Device::new(&service, "bob-laptop");
+    bobs.subscribe(&bob).await;
+    send(&app, &admin, "bob", "For bob", "info").await;
+    let push = next_push(&mut pushes).await;
+    assert_eq!(push.device, "bob-laptop");
+    assert_eq!(bobs.open(&push)["title"], "For bob");
+    assert!(
+        pushes.try_recv().is_err(),
+        "nothing for alice while she was online"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preferences_decide_what_is_pushed_and_gone_devices_are_forgotten() {
+    let app = with_local_push_service().await;
+    let (service, mut pushes) = push_service(&["old-tablet"]).await;
+    let admin = app.login("admin").await;
+    let bob = app.login("bob").await;
+    let phone = Device::new(&service, "bob-phone");
+    phone.subscribe(&bob).await;
+    // Warning: shown in the bell, not pushed. Mention: muted altogether.
+    for form in [
+        [
+            ("category", "warning"),
+            ("bell", "true"),
+            ("desktop", "true"),
+        ],
+        [
+            ("category", "mention"),
+            ("desktop", "true"),
+            ("push", "true"),
+        ],
+    ] {
+        let res = bob.post_form("/api/settings/preference", &form).await;
+        assert_eq!(res.status(), 200);
+    }
+    send(&app, &admin, "bob", "Disk at 91%", "warning").await;
+    send(&app, &admin, "bob", "Someone mentioned you", "mention").await;
+    send(&app, &admin, "bob", "Export ready", "success").await;
+    let push = next_push(&mut pushes).await;
+    assert_eq!(phone.open(&push)["title"], "Export ready", "the first push");
+
+    let tablet = Device::new(&service, "old-tablet");
+    tablet.subscribe(&bob).await;
+    let bob_id = app.user_id("bob").await;
+    assert_eq!(app.state.store.push_devices(bob_id).await.unwrap(), 2);
+    send(&app, &admin, "bob", "Invoice paid", "info").await;
+    let mut devices = vec![
+        next_push(&mut pushes).await.device,
+        next_push(&mut pushes).await.device,
+    ];
+    devices.sort();
+    assert_eq!(devices, ["bob-phone", "old-tablet"]);
+    eventually("the gone device is forgotten", async || {
+        app.state.store.push_devices(bob_id).await.unwrap() == 1
+    })
+    .await;
+
+    // A subscription that is not one is refused, naming the fields.
+    let res = bob
+        .post_form(
+            "/api/settings/push/subscribe",
+            &[("endpoint", "javascript:x"), ("p256dh", "x"), ("auth", "y")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    let text = body.to_string();
+    for field in ["endpoint", "p256dh", "auth"] {
+        assert!(text.contains(field), "{text}");
+    }
+    // Unsubscribing forgets the device.
+    let res = bob
+        .post_form(
+            "/api/settings/push/unsubscribe",
+            &[("endpoint", phone.endpoint.as_str())],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.state.store.push_devices(bob_id).await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snooze_that_ends_while_its_user_is_away_is_pushed_again() {
+    let Phone {
+        app,
+        service: _,
+        mut pushes,
+        admin,
+        alice: _,
+        device,
+    } = alice_with_a_phone().await;
+    send(&app, &admin, "alice", "Already handled", "info").await;
+    let handled = device.open(&next_push(&mut pushes).await)["id"]
+        .as_i64()
+        .unwrap();
+    send(&app, &admin, "alice", "Call the client back", "info").await;
+    let reminder = device.open(&next_push(&mut pushes).await)["id"]
+        .as_i64()
+        .unwrap();
+
+    // Both snoozed (the same path as the inbox's Snooze); the first is read
+    // while snoozed and comes back first, read: no push for it.
+    let alice_id = app.user_id("alice").await;
+    let notifier = &app.state.notifier;
+    let now = server::store::now_ms();
+    for (id, until) in [(handled, now + 300), (reminder, now + 2_500)] {
+        notifier
+            .set_snoozed(alice_id, id, Some(until))
+            .await
+            .unwrap();
+    }
+    notifier.set_read(alice_id, handled, true).await.unwrap();
+
+    let push = next_push(&mut pushes).await;
+    assert!(server::store::now_ms() >= now + 2_500, "at its time");
+    let shown = device.open(&push);
+    assert_eq!(shown["id"], reminder, "only the unread one, at its time");
+    assert_eq!(shown["title"], "Call the client back");
+    assert_eq!(shown["unread"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_at_a_plain_http_address_is_refused_unless_allowed() {
+    // A user must not be able to make Herald POST to an address of their
+    // choosing inside the network: push services are https.
+    let app = TestApp::spawn().await;
+    let alice = app.login("alice").await;
+    let inside = Device::new("http://127.0.0.1:9", "alice-phone");
+    let res = inside.offer(&alice).await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["Invalid"][0]["field"], "endpoint", "{body}");
+    let alice_id = app.user_id("alice").await;
+    assert_eq!(app.state.store.push_devices(alice_id).await.unwrap(), 0);
+    Device::new("https://push.example.com", "alice-phone")
+        .subscribe(&alice)
+        .await;
+    assert_eq!(app.state.store.push_devices(alice_id).await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_inside_the_network_is_refused_and_never_contacted() {
+    let app = TestApp::spawn().await;
+    let alice = app.login("alice").await;
+    let alice_id = app.user_id("alice").await;
+    // Addresses written out are refused when offered, however spelled.
+    for inside in [
+        "https://127.0.0.1:9",
+        "https://2130706433",
+        "https://10.1.2.3",
+        "https://169.254.169.254",
+        "https://[::1]",
+        "https://[::ffff:192.168.0.1]",
+    ] {
+        let res = Device::new(inside, "alice-phone").offer(&alice).await;
+        assert_eq!(res.status(), 422, "{inside}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["Invalid"][0]["field"], "endpoint", "{inside}: {body}");
+    }
+    assert_eq!(app.state.store.push_devices(alice_id).await.unwrap(), 0);
+
+    // A name is checked each time it is resolved: one that points inside
+    // is never connected to, and the device is forgotten.
+    let inside = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    inside.set_nonblocking(true).unwrap();
+    let port = inside.local_addr().unwrap().port();
+    Device::new(&format!("https://localhost:{port}"), "alice-phone")
+        .subscribe(&alice)
+        .await;
+    assert_eq!(app.state.store.push_devices(alice_id).await.unwrap(), 1);
+    let admin = app.login("admin").await;
+    send(&app, &admin, "alice", "Inside?", "info").await;
+    eventually("the device pointing inside is forgotten", async || {
+        app.state.store.push_devices(alice_id).await.unwrap() == 0
+    })
+    .await;
+    let contacted = inside.accept();
+    assert!(
+        matches!(&contacted, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "Herald connected inside: {contacted:?}"
+    );
+}

@@ -85,9 +85,11 @@ pub fn App() -> impl IntoView {
         |_| get_me(),
     );
     provide_context(MeResource(me));
-    // leptos_meta may render the title after the page's owner is gone
-    // (streaming SSR): no count then, rather than a panic.
-    let title = move || match live.unread.try_get().unwrap_or_default() {
+    // leptos_meta may render the title after the page's owner and arena are
+    // gone (streaming SSR, seen under load): an arena signal then panics even
+    // in `try_get`, so the title reads a reference-counted one.
+    let unread = ArcRwSignal::from(live.unread);
+    let title = move || match unread.get() {
         0 => "Herald".to_owned(),
         n => format!("({n}) Herald"),
     };

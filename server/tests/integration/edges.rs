@@ -341,3 +341,35 @@ async fn starting_another_server_never_stalls_a_page_being_rendered() {
     starting.await.unwrap();
     assert!(rendered > 0);
 }
+
+/// Pages rendered at the same time on one server each get their title
+/// with the count. leptos_meta reads the title after the render's arena may
+/// have been swapped for another request's on that thread (its `Sandboxed`
+/// sets a thread's arena and never restores it): reading the count from an
+/// arena signal there panicked and cut the page off, now and then under load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_rendered_at_once_all_answer_with_their_count() {
+    let app = TestApp::spawn().await;
+    app.notify("alice", "For alice", "").await;
+    let mut readers = tokio::task::JoinSet::new();
+    for reader in 0..16 {
+        let client = app
+            .login(if reader % 2 == 0 { "alice" } else { "bob" })
+            .await;
+        let expected = if reader % 2 == 0 {
+            "<title>(1) Herald</title>"
+        } else {
+            "<title>Herald</title>"
+        };
+        readers.spawn(async move {
+            for round in 0..25 {
+                let path = ["/", "/notifications", "/settings"][round % 3];
+                let html = client.page(path).await.text().await.unwrap();
+                assert!(html.contains(expected), "{path} lacks {expected}: {html}");
+            }
+        });
+    }
+    while let Some(finished) = readers.join_next().await {
+        finished.unwrap();
+    }
+}

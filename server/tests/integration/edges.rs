@@ -338,7 +338,16 @@ async fn starting_another_server_never_stalls_a_page_being_rendered() {
         assert!(html.contains("Still here"), "{html}");
         rendered += 1;
     }
-    starting.await.unwrap();
+    if let Err(failed) = starting.await {
+        // Said here, at the end of the log, where CI's excerpt shows it.
+        let why = failed.into_panic();
+        let why = why
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| why.downcast_ref::<&str>().copied())
+            .unwrap_or("?");
+        panic!("a server failed to start or stop: {why}");
+    }
     assert!(rendered > 0);
 }
 

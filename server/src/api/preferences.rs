@@ -126,9 +126,14 @@ pub async fn put(
     body: Result<Json<PreferencesUpdate>, JsonRejection>,
 ) -> Result<Json<Preferences>, Problem> {
     let external = path.map_err(|_| Problem::no_such_user())?.0;
-    let update = read_body(body)?;
+    let changes = changes_of(read_body(body)?);
+    // Refused before a user unknown so far is made for it, so a refused
+    // change leaves nothing behind (it is checked again in the write).
+    let required = state.store.required_categories().await?;
+    herald::preferences::apply(&herald::preferences::resolve(&[], &required), &changes)
+        .map_err(Problem::invalid)?;
     let user = resolve(&state, None, Some(external), Unknown::Create).await?;
-    save(&state, user, update).await
+    save(&state, user, changes).await
 }
 
 /// The token's user's preferences.
@@ -173,7 +178,7 @@ pub async fn put_mine(
     Viewer(user): Viewer,
     body: Result<Json<PreferencesUpdate>, JsonRejection>,
 ) -> Result<Json<Preferences>, Problem> {
-    save(&state, user, read_body(body)?).await
+    save(&state, user, changes_of(read_body(body)?)).await
 }
 
 fn read_body(
@@ -190,12 +195,9 @@ fn read_body(
     }
 }
 
-async fn save(
-    state: &AppState,
-    user: UserId,
-    update: PreferencesUpdate,
-) -> Result<Json<Preferences>, Problem> {
-    let changes: BTreeMap<String, PreferenceChange> = update
+/// The changes an update asks for, by category name.
+fn changes_of(update: PreferencesUpdate) -> BTreeMap<String, PreferenceChange> {
+    update
         .categories
         .into_iter()
         .map(|(name, c)| {
@@ -206,7 +208,14 @@ async fn save(
             };
             (name, change)
         })
-        .collect();
+        .collect()
+}
+
+async fn save(
+    state: &AppState,
+    user: UserId,
+    changes: BTreeMap<String, PreferenceChange>,
+) -> Result<Json<Preferences>, Problem> {
     match state.store.set_preferences(user, &changes).await? {
         Ok(all) => Ok(Json(all.into())),
         Err(errors) => Err(Problem::invalid(errors)),

@@ -308,7 +308,19 @@ async fn preferences_are_validated_and_each_users_own() {
     assert_eq!(res.status(), 401);
     assert_eq!(get(&api, "nobody-yet").await.status(), 404);
 
+    // A refused change for somebody unknown so far does not make them.
+    let res = put(
+        &api,
+        "nobody-yet",
+        &json!({"categories": {"nonsense": {"bell": false}}}),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(get(&api, "nobody-yet").await.status(), 404);
+
     // A refused change stores nothing of itself.
+    let res = put(&api, "shopper", &json!({"categories": {}})).await;
+    assert_eq!(res.status(), 200, "an empty change makes the user");
     let res = put(
         &api,
         "shopper",

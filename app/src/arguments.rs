@@ -15,7 +15,9 @@ use crate::admin::{
 };
 use crate::auth::{ChangePassword, GetMe, Login, Logout};
 use crate::inbox::{Act, InboxPage, MarkAllRead, MarkSeen, SetArchived, SetRead, Snooze, Unsnooze};
-use crate::settings::{GetPreferences, PushKey, SetPreference, SubscribePush, UnsubscribePush};
+use crate::settings::{
+    GetPreferences, PushDeviceKnown, PushKey, SetPreference, SubscribePush, UnsubscribePush,
+};
 
 /// Checks one server function's encoded arguments.
 pub type Check = fn(&[u8]) -> Result<(), Malformed>;
@@ -53,6 +55,7 @@ const CHECKS: &[(&str, Check)] = &[
     (PushKey::PATH, check::<PushKey>),
     (SubscribePush::PATH, check::<SubscribePush>),
     (UnsubscribePush::PATH, check::<UnsubscribePush>),
+    (PushDeviceKnown::PATH, check::<PushDeviceKnown>),
     (InboxPage::PATH, check::<InboxPage>),
     (Login::PATH, check::<Login>),
     (Logout::PATH, check::<Logout>),

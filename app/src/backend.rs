@@ -89,9 +89,11 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<Vec<Preference>, AppError>;
     /// The public key browsers subscribe to web push with (base64url).
     fn push_key(&self) -> String;
-    /// Stores a device of `user`'s for web push (checked subscription).
+    /// Stores a device of `user`'s for web push (checked subscription),
+    /// forgotten when `session` signs out.
     async fn subscribe_push(
         &self,
+        session: &Session,
         user: UserId,
         endpoint: &str,
         p256dh: &str,
@@ -99,6 +101,8 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<(), AppError>;
     /// Forgets one of `user`'s devices.
     async fn unsubscribe_push(&self, user: UserId, endpoint: &str) -> Result<(), AppError>;
+    /// Whether Herald pushes to `endpoint` for `user`.
+    async fn is_push_device(&self, user: UserId, endpoint: &str) -> Result<bool, AppError>;
     /// The categories an admin made required.
     async fn required_categories(&self) -> Result<Vec<Category>, AppError>;
     /// Makes a category required (nobody can mute it) or optional again.

@@ -71,7 +71,7 @@ pub async fn subscribe_push(
         async {
             let user = require_user().await?;
             backend()?
-                .subscribe_push(user.id, &endpoint, &p256dh, &auth)
+                .subscribe_push(&session().await?, user.id, &endpoint, &p256dh, &auth)
                 .await
         }
         .await,
@@ -85,6 +85,21 @@ pub async fn unsubscribe_push(endpoint: String) -> Result<(), AppError> {
         async {
             let user = require_user().await?;
             backend()?.unsubscribe_push(user.id, &endpoint).await
+        }
+        .await,
+    )
+}
+
+/// Whether Herald pushes to this browser's subscription `endpoint` for the
+/// signed-in user: a browser keeps its subscription when its user signs
+/// out (Herald forgets it), so the switch asks.
+#[server(endpoint = "settings/push/known", input = PostUrl)]
+pub async fn push_device_known(endpoint: String) -> Result<bool, AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?.is_push_device(user.id, &endpoint).await
         }
         .await,
     )
@@ -118,9 +133,9 @@ fn PushOptIn() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            state.set(match crate::device_push::current().await {
-                Ok(Some(_)) => PushState::On,
-                Ok(None) => PushState::Off,
+            state.set(match this_device().await {
+                Ok(true) => PushState::On,
+                Ok(false) => PushState::Off,
                 Err(problem) => PushState::Problem(problem),
             });
         });
@@ -168,6 +183,17 @@ fn PushOptIn() -> impl IntoView {
             .into_any()
         }
     }
+}
+
+/// Whether this browser has a subscription Herald pushes to for the
+/// signed-in user.
+#[cfg(feature = "hydrate")]
+async fn this_device() -> Result<bool, String> {
+    let Some(subscription) = crate::device_push::current().await? else {
+        return Ok(false);
+    };
+    let (endpoint, _, _) = crate::device_push::parts(&subscription)?;
+    push_device_known(endpoint).await.map_err(|e| e.to_string())
 }
 
 #[cfg(feature = "hydrate")]

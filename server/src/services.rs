@@ -130,6 +130,11 @@ impl Backend for Services {
 
     async fn log_out(&self, session: &Session) -> Result<(), AppError> {
         if let Some(session) = session.id() {
+            // Before the session ends: a device left subscribed would go
+            // on showing this user's notifications to the next one.
+            self.store
+                .forget_session_devices(&session.to_string())
+                .await?;
             self.broker
                 .end(&self.store, Ending::Session { session })
                 .await;
@@ -165,7 +170,11 @@ impl Backend for Services {
             ));
         }
         let hash = self.passwords.hash(new.to_owned()).await?;
-        let epoch = self.store.set_password(user, &hash).await?;
+        let keep = session.id().map(|id| id.to_string());
+        let epoch = self
+            .store
+            .set_password(user, &hash, keep.as_deref())
+            .await?;
         // This session carries on in the new epoch; every other one ends,
         // with the live connections it opened.
         auth::continue_session(session, user.id, epoch)
@@ -272,6 +281,7 @@ impl Backend for Services {
 
     async fn subscribe_push(
         &self,
+        session: &Session,
         user: UserId,
         endpoint: &str,
         p256dh: &str,
@@ -289,10 +299,19 @@ impl Backend for Services {
             );
             return Err(AppError::Invalid(errors));
         }
+        // A signed-in session has an id; without one the device could not
+        // be forgotten when it signs out, so it is not stored.
+        let session = session
+            .id()
+            .ok_or_else(|| internal("a signed-in session without an id"))?;
         Ok(self
             .store
-            .subscribe_push(user, endpoint, p256dh, auth)
+            .subscribe_push(user, &session.to_string(), endpoint, p256dh, auth)
             .await?)
+    }
+
+    async fn is_push_device(&self, user: UserId, endpoint: &str) -> Result<bool, AppError> {
+        Ok(self.store.is_push_device(user, endpoint).await?)
     }
 
     async fn unsubscribe_push(&self, user: UserId, endpoint: &str) -> Result<(), AppError> {

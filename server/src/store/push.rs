@@ -35,22 +35,26 @@ impl Store {
         )
     }
 
-    /// Stores a device of `user`'s; an endpoint already known moves to them
-    /// (a browser signed in as someone else now).
+    /// Stores a device of `user`'s, turned on from sign-in `session`; an
+    /// endpoint already known moves to them (a browser signed in as
+    /// someone else now).
     pub async fn subscribe_push(
         &self,
         user: UserId,
+        session: &str,
         endpoint: &str,
         p256dh: &str,
         auth: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at) \
-             VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO push_subscriptions (user_id, session_id, endpoint, p256dh, auth, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, \
-             p256dh = excluded.p256dh, auth = excluded.auth, created_at = excluded.created_at",
+             session_id = excluded.session_id, p256dh = excluded.p256dh, auth = excluded.auth, \
+             created_at = excluded.created_at",
         )
         .bind(user)
+        .bind(session)
         .bind(endpoint)
         .bind(p256dh)
         .bind(auth)
@@ -68,6 +72,28 @@ impl Store {
             .execute(&self.writer)
             .await?;
         Ok(())
+    }
+
+    /// Forgets the devices turned on from sign-in `session` (it signed out).
+    pub async fn forget_session_devices(&self, session: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM push_subscriptions WHERE session_id = $1")
+            .bind(session)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether `endpoint` is one of `user`'s devices (a browser may hold a
+    /// subscription Herald forgot, or one of a user signed out before).
+    pub async fn is_push_device(&self, user: UserId, endpoint: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM push_subscriptions WHERE user_id = $1 AND endpoint = $2",
+        )
+        .bind(user)
+        .bind(endpoint)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
     }
 
     /// Forgets a device its push service says is gone.

@@ -177,8 +177,14 @@ impl Store {
     }
 
     /// Replaces a user's password and starts a new session epoch, which ends
-    /// every session opened before. Returns the new epoch.
-    pub async fn set_password(&self, user: &User, password_hash: &str) -> Result<i64, StoreError> {
+    /// every session opened before but `keep`, and forgets the push devices
+    /// turned on from those. Returns the new epoch.
+    pub async fn set_password(
+        &self,
+        user: &User,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<i64, StoreError> {
         let mut tx = self.writer.begin().await?;
         let epoch: Option<i64> = sqlx::query_scalar(
             "UPDATE users SET password_hash = $2, auth_epoch = auth_epoch + 1 \
@@ -189,6 +195,14 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let epoch = epoch.ok_or(StoreError::NotFound)?;
+        sqlx::query(
+            "DELETE FROM push_subscriptions WHERE user_id = $1 \
+             AND (session_id IS NULL OR session_id <> $2)",
+        )
+        .bind(user.id)
+        .bind(keep.unwrap_or(""))
+        .execute(&mut *tx)
+        .await?;
         record(
             &mut tx,
             &user.username,
@@ -260,6 +274,11 @@ impl Store {
             drop(tx);
             return Err(self.why_unchanged(id).await?);
         };
+        // Their devices stop showing their notifications at once.
+        sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         record(&mut tx, by, "user.deactivate", &username, "").await?;
         tx.commit().await?;
         Ok(())

@@ -422,3 +422,86 @@ async fn a_device_inside_the_network_is_refused_and_never_contacted() {
         "Herald connected inside: {contacted:?}"
     );
 }
+
+/// Whether Herald pushes to `device` for `client`'s user (the settings
+/// page asks this to show its switch).
+async fn known(client: &Client, device: &Device) -> bool {
+    let res = client
+        .post_form(
+            "/api/settings/push/known",
+            &[("endpoint", device.endpoint.as_str())],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_is_forgotten_when_its_sign_in_ends() {
+    let app = with_local_push_service().await;
+    let (service, mut pushes) = push_service(&[]).await;
+    let admin = app.login("admin").await;
+    let shared = app.login("alice").await;
+    let phone = app.login("alice").await;
+    let laptop = app.login("alice").await;
+    let on_shared = Device::new(&service, "shared-computer");
+    let on_phone = Device::new(&service, "alice-phone");
+    let on_laptop = Device::new(&service, "alice-laptop");
+    on_shared.subscribe(&shared).await;
+    on_phone.subscribe(&phone).await;
+    on_laptop.subscribe(&laptop).await;
+    assert!(known(&phone, &on_shared).await);
+
+    // Signing out on a shared computer forgets the device turned on there,
+    // and only that one: the next person there sees none of alice's.
+    assert_eq!(shared.post_form("/api/logout", &[]).await.status(), 200);
+    assert!(!known(&phone, &on_shared).await);
+    assert!(known(&phone, &on_phone).await);
+    let bob = app.login("bob").await;
+    assert!(
+        !known(&bob, &on_shared).await,
+        "the browser's old subscription is not bob's"
+    );
+    send(&app, &admin, "alice", "After the sign-out", "info").await;
+    let mut got = [
+        next_push(&mut pushes).await.device,
+        next_push(&mut pushes).await.device,
+    ];
+    got.sort();
+    assert_eq!(got, ["alice-laptop", "alice-phone"]);
+
+    // A password change ends every other sign-in, and their devices.
+    let res = phone
+        .post_form(
+            "/api/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new passphrase"),
+                ("confirm_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(known(&phone, &on_phone).await, "its own stays");
+    assert!(!known(&phone, &on_laptop).await);
+    send(&app, &admin, "alice", "After the new password", "info").await;
+    assert_eq!(next_push(&mut pushes).await.device, "alice-phone");
+
+    // Deactivation forgets them all.
+    let alice = app.user_id("alice").await;
+    let res = admin
+        .post_form("/api/admin/users/deactivate", &[("id", &alice.to_string())])
+        .await;
+    assert_eq!(res.status(), 200);
+    let store = &app.state.store;
+    assert!(
+        !store
+            .is_push_device(alice, &on_phone.endpoint)
+            .await
+            .unwrap()
+    );
+    assert!(
+        pushes.try_recv().is_err(),
+        "no device of an ended sign-in was pushed to"
+    );
+}

@@ -210,7 +210,7 @@ impl Store {
             let counts = self
                 .bump_recipients(&mut tx, &only, content.category)
                 .await?;
-            let reached = counts.iter().filter(|(id, _)| online.contains(id)).count() as i64;
+            let reached = counts.iter().filter(|b| online.contains(&b.id)).count() as i64;
             let delivered = self
                 .insert_copies(
                     &mut tx,

@@ -305,7 +305,7 @@ impl Store {
                 recipients: counts.len() as i64,
                 delivered: counts
                     .iter()
-                    .filter(|(id, _)| send.online.contains(id))
+                    .filter(|b| send.online.contains(&b.id))
                     .count() as i64,
                 created_at,
             },
@@ -333,52 +333,66 @@ impl Store {
     }
 
     /// Takes the next sequence number of each active user among `only` (a
-    /// JSON array of ids) and counts the copy about to be stored as unread:
-    /// each user's id and new unread count.
+    /// JSON array of ids) and counts the copy about to be stored as unread
+    /// unless muted for them: each user's id, new unread count and whether
+    /// it is muted. Muting is decided here, once: on PostgreSQL a later
+    /// statement could see a category made required meanwhile, and the
+    /// copy would disagree with the count.
     pub(super) async fn bump_recipients(
         &self,
         tx: &mut Tx<'_>,
         only: &str,
         category: Category,
-    ) -> Result<Vec<(UserId, i64)>, StoreError> {
+    ) -> Result<Vec<Bumped>, StoreError> {
         // On SQLite the UPDATE takes the write lock before anything is
         // read; on PostgreSQL the recipients' rows are locked first. Either
         // way sequence numbers never collide.
         self.lock_recipients(tx, only).await?;
         let reached = self.engine.recipients();
         let muted = muted_sql("$2");
-        Ok(sqlx::query_as(&format!(
+        let rows: Vec<(UserId, i64, i64)> = sqlx::query_as(&format!(
             "UPDATE users SET last_seq = last_seq + 1, \
              unread = unread + CASE WHEN {muted} THEN 0 ELSE 1 END \
-             WHERE {reached} RETURNING id, unread"
+             WHERE {reached} \
+             RETURNING id, unread, CAST(CASE WHEN {muted} THEN 1 ELSE 0 END AS BIGINT)"
         ))
         .bind(only)
         .bind(category.as_str())
         .fetch_all(&mut **tx)
-        .await?)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, unread, muted)| Bumped {
+                id,
+                unread,
+                muted: muted != 0,
+            })
+            .collect())
     }
 
     /// Stores a copy of `content` for each user [`Store::bump_recipients`]
-    /// just moved (`counts`), under their new sequence number.
+    /// just moved (`bumped`), under their new sequence number, muted as
+    /// decided there.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn insert_copies(
         &self,
         tx: &mut Tx<'_>,
         only: &str,
-        counts: Vec<(UserId, i64)>,
+        bumped: Vec<Bumped>,
         content: &NewNotification,
         actor: Option<&str>,
         created_at: i64,
         send_id: i64,
     ) -> Result<Vec<Delivered>, StoreError> {
         let reached = self.engine.recipients();
-        let muted = muted_sql("$5");
+        let muted_ids: Vec<UserId> = bumped.iter().filter(|b| b.muted).map(|b| b.id).collect();
+        let muted = self.engine.json_ids("$11");
         let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at, send_id, \
               expires_at, muted, actions) \
              SELECT id, last_seq, last_seq, $2, $3, $4, $5, $6, $7, $8, $9, \
-                    CASE WHEN {muted} THEN 1 ELSE 0 END, $10 FROM users \
+                    CASE WHEN id IN ({muted}) THEN 1 ELSE 0 END, $10 FROM users \
              WHERE {reached} \
              RETURNING user_id AS owner, {COLUMNS}"
         ))
@@ -392,9 +406,11 @@ impl Store {
         .bind(send_id)
         .bind(content.expires_at)
         .bind(actions_json(&content.actions)?)
+        .bind(json_array(&muted_ids)?)
         .fetch_all(&mut **tx)
         .await?;
-        let counts: std::collections::HashMap<UserId, i64> = counts.into_iter().collect();
+        let counts: std::collections::HashMap<UserId, i64> =
+            bumped.into_iter().map(|b| (b.id, b.unread)).collect();
         Ok(rows
             .into_iter()
             .map(|r| Delivered {
@@ -971,6 +987,15 @@ fn muted_sql(param: &str) -> String {
                   AND p.category = {param} AND p.bell = 0) \
           AND NOT EXISTS (SELECT 1 FROM required_categories r WHERE r.category = {param}))"
     )
+}
+
+/// A recipient [`Store::bump_recipients`] moved on.
+pub(super) struct Bumped {
+    pub id: UserId,
+    /// Their unread count with the new copy.
+    pub unread: i64,
+    /// Whether the new copy arrives muted (not counted).
+    pub muted: bool,
 }
 
 #[derive(FromRow)]

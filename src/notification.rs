@@ -88,6 +88,10 @@ pub struct Notification {
     /// When the recipient first clicked one of its actions.
     #[serde(default)]
     pub interacted_at: Option<i64>,
+    /// The webhook action the recipient chose (its index): webhook actions
+    /// are one choice, made once; link actions stay open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen_action: Option<usize>,
 }
 
 impl Notification {
@@ -272,6 +276,7 @@ mod tests {
             muted: true,
             actions: Vec::new(),
             interacted_at: None,
+            chosen_action: None,
         };
         assert!(n.is_in(InboxView::Unread) && n.is_in(InboxView::All));
         assert!(!n.counts_as_unread());

@@ -422,11 +422,12 @@ pub fn Item(n: Notification) -> impl IntoView {
 
 /// A notification's own buttons: a link action is a plain link through
 /// Herald (which records the click, then redirects); a webhook action a
-/// form, shown as done once the user has interacted.
+/// form. Webhook actions are one choice: once made, the chosen one shows
+/// as done and the others as closed.
 #[component]
 fn ItemActions(n: Notification) -> impl IntoView {
     let live = expect_context::<Live>();
-    let done = n.interacted_at.is_some();
+    let chosen = n.chosen_action;
     n.actions
         .iter()
         .enumerate()
@@ -437,8 +438,10 @@ fn ItemActions(n: Notification) -> impl IntoView {
                     <a class="action-button" rel="external" href=format!("/notifications/{}/actions/{index}", n.id)>{label}</a>
                 }
                 .into_any()
-            } else if done {
+            } else if chosen == Some(index) {
                 view! { <span class="action-done">"✓ " {label}</span> }.into_any()
+            } else if chosen.is_some() {
+                view! { <span class="action-closed">{label}</span> }.into_any()
             } else {
                 let id = n.id;
                 let n = n.clone();
@@ -449,8 +452,9 @@ fn ItemActions(n: Notification) -> impl IntoView {
                         live,
                         &n,
                         |m| {
-                            m.interacted_at = Some(now);
+                            m.interacted_at = m.interacted_at.or(Some(now));
                             m.read_at = m.read_at.or(Some(now));
+                            m.chosen_action = m.chosen_action.or(Some(index));
                         },
                         act(n.id, index),
                     );

@@ -235,6 +235,7 @@ mod tests {
             muted: false,
             actions: Vec::new(),
             interacted_at: None,
+            chosen_action: None,
         }
     }
 

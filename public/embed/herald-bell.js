@@ -48,6 +48,7 @@ a.title:hover { text-decoration: underline; }
 .action { font: inherit; font-size: 12px; font-weight: 600; padding: 2px 10px; border-radius: 999px;
   border: 1px solid var(--herald-accent); background: none; color: var(--herald-accent); cursor: pointer; }
 .done { font-size: 12px; font-weight: 600; color: var(--herald-muted); }
+.closed { font-size: 12px; color: var(--herald-muted); text-decoration: line-through; }
 .empty, .error { padding: 16px 12px; color: var(--herald-muted); margin: 0; }
 .error { color: var(--herald-badge); }
 [hidden] { display: none !important; }`;
@@ -397,12 +398,17 @@ a.title:hover { text-decoration: underline; }
     }
 
     // The notification's own buttons: a link action records the click and
-    // then opens its (http(s)) address; a webhook action is done once.
+    // then opens its (http(s)) address; webhook actions are one choice,
+    // made once: the chosen one shows done, the others closed.
     actions(n) {
       if (!n.actions || n.actions.length === 0) return '';
+      const chosen = n.chosen_action == null ? null : n.chosen_action;
       return el('div', { className: 'actions' }, ...n.actions.map((action, i) => {
-        if (!action.url && n.interacted_at != null) {
+        if (!action.url && chosen === i) {
           return el('span', { className: 'done', textContent: `✓ ${action.label}` });
+        }
+        if (!action.url && chosen !== null) {
+          return el('span', { className: 'closed', textContent: action.label });
         }
         const button = el('button', { className: 'action', type: 'button', textContent: action.label });
         button.setAttribute('part', 'action');

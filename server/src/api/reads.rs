@@ -62,6 +62,9 @@ pub struct ApiNotification {
     pub actions: Vec<ApiAction>,
     /// When the recipient first clicked one of its actions.
     pub interacted_at: Option<i64>,
+    /// The webhook action the recipient chose (its index), if any: a
+    /// choice made once; the other webhook actions are then closed.
+    pub chosen_action: Option<usize>,
 }
 
 /// A notification's button as the API shows it (a webhook's address is
@@ -99,6 +102,7 @@ impl From<Notification> for ApiNotification {
                 })
                 .collect(),
             interacted_at: n.interacted_at,
+            chosen_action: n.chosen_action,
         }
     }
 }

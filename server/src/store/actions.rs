@@ -18,14 +18,25 @@ pub struct Delivery {
     pub attempts: i64,
 }
 
+/// What a click needs to know of the notification clicked.
+#[derive(sqlx::FromRow)]
+struct Clicked {
+    actions: Option<String>,
+    interacted_at: Option<i64>,
+    read_at: Option<i64>,
+    chosen_action: Option<i64>,
+}
+
 /// How many times a webhook is tried before it is given up.
 pub const MAX_ATTEMPTS: i64 = 10;
 
 impl Store {
     /// The user clicked action `index` of notification `id`: it is marked
-    /// read and interacted as their next change, and a webhook action's
-    /// delivery is stored with it — once per notification, on its first
-    /// interaction, so a double click never POSTs twice. Another user's
+    /// read and interacted as their next change. Webhook actions are one
+    /// choice (Approve or Decline): the first one clicked is chosen and
+    /// its delivery stored with the change, so a double click never POSTs
+    /// twice and a second webhook action, once one is chosen, POSTs
+    /// nothing; a link action never spends that choice. Another user's
     /// notification, or an action it does not have, is `NotFound`.
     pub async fn interact(
         &self,
@@ -35,38 +46,47 @@ impl Store {
     ) -> Result<(Changed, ActionSpec), StoreError> {
         let mut tx = self.writer.begin().await?;
         self.lock_user(&mut tx, user).await?;
-        let found: Option<(Option<String>, Option<i64>, Option<i64>)> = sqlx::query_as(
-            "SELECT actions, interacted_at, read_at FROM notifications \
+        let found: Option<Clicked> = sqlx::query_as(
+            "SELECT actions, interacted_at, read_at, chosen_action FROM notifications \
              WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL",
         )
         .bind(id)
         .bind(user)
         .fetch_optional(&mut *tx)
         .await?;
-        let (actions, interacted, read) = found.ok_or(StoreError::NotFound)?;
+        let Clicked {
+            actions,
+            interacted_at: interacted,
+            read_at: read,
+            chosen_action: chosen,
+        } = found.ok_or(StoreError::NotFound)?;
         let action = parse_actions(actions.as_deref())
             .into_iter()
             .nth(index)
             .ok_or(StoreError::NotFound)?;
-        if interacted.is_some() && read.is_some() {
+        let chooses = action.webhook.is_some() && chosen.is_none();
+        if interacted.is_some() && read.is_some() && !chooses {
             drop(tx);
             return Ok((self.unchanged(user, id).await?, action));
         }
         let now = now_ms();
+        let choice = chooses.then(|| i64::try_from(index).unwrap_or(i64::MAX));
         let row: NotificationRow = sqlx::query_as(&format!(
             "UPDATE notifications SET version = (SELECT last_seq + 1 FROM users WHERE id = $2), \
-             interacted_at = COALESCE(interacted_at, $3), read_at = COALESCE(read_at, $3) \
+             interacted_at = COALESCE(interacted_at, $3), read_at = COALESCE(read_at, $3), \
+             chosen_action = COALESCE(chosen_action, $4) \
              WHERE id = $1 AND user_id = $2 RETURNING {COLUMNS}"
         ))
         .bind(id)
         .bind(user)
         .bind(now)
+        .bind(choice)
         .fetch_one(&mut *tx)
         .await?;
         let after = Notification::from(row);
         let mut before = after.clone();
         before.read_at = read;
-        if let (Some(url), None) = (&action.webhook, interacted) {
+        if let (Some(url), true) = (&action.webhook, chooses) {
             let external: Option<String> =
                 sqlx::query_scalar("SELECT external_id FROM users WHERE id = $1")
                     .bind(user)

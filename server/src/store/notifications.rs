@@ -17,7 +17,7 @@ use super::{Announcement, Counts, IDEMPOTENCY_MS, Store, StoreError, Tx, now_ms}
 /// The columns of a [`Notification`], in [`NotificationRow`]'s order.
 pub(super) const COLUMNS: &str = "id, seq, version, title, body, link, category, actor, \
                        created_at, seen_at, read_at, archived_at, retracted_at, snoozed_until, muted, \
-                       actions, interacted_at";
+                       actions, interacted_at, chosen_action";
 
 /// A notification as stored for one recipient, with their unread count
 /// right after it: exactly what that recipient's connections are sent.
@@ -198,6 +198,7 @@ pub(super) struct NotificationRow {
     /// JSON, as [`actions_json`] writes it.
     actions: Option<String>,
     interacted_at: Option<i64>,
+    chosen_action: Option<i64>,
 }
 
 impl From<NotificationRow> for Notification {
@@ -224,6 +225,7 @@ impl From<NotificationRow> for Notification {
                 .map(Action::from)
                 .collect(),
             interacted_at: row.interacted_at,
+            chosen_action: row.chosen_action.and_then(|i| usize::try_from(i).ok()),
         }
     }
 }

@@ -205,6 +205,88 @@ async fn a_webhook_action_is_signed_retried_on_500_and_recorded_live() {
     assert_eq!(sends[0].interacted, 1);
 }
 
+/// Clicks action `index` of notification `id` with `token`: the answer.
+async fn click(app: &TestApp, token: &str, id: i64, index: usize) -> Value {
+    let res = app
+        .me(
+            reqwest::Method::POST,
+            &format!("/notifications/{id}/actions/{index}"),
+            token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// Which webhook action of notification `id` the token's user chose.
+async fn chosen(app: &TestApp, token: &str, id: i64) -> Value {
+    let page: Value = app
+        .me(reqwest::Method::GET, "/notifications?view=all", token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let all = page["notifications"].as_array().unwrap();
+    let found = all.iter().find(|n| n["id"] == id).expect("listed");
+    found["chosen_action"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_actions_are_one_choice_that_following_a_link_never_spends() {
+    let app = with_webhooks().await;
+    let api = Api::new(&app).await;
+    let (hook, mut calls) = receiver(0).await;
+    let token = api.token("shopper", 300).await;
+
+    // The link first: recorded, and the webhook action is still open.
+    let linked = api
+        .send_json(&json!({
+            "recipients": [{ "external_id": "shopper" }],
+            "title": "Refund requested for order 8",
+            "actions": [
+                { "label": "View order", "url": "https://shop.example/orders/8" },
+                { "label": "Approve", "webhook": hook },
+            ],
+        }))
+        .await;
+    click(&app, &token, linked, 0).await;
+    assert_eq!(chosen(&app, &token, linked).await, Value::Null);
+    click(&app, &token, linked, 1).await;
+    let (verified, body, _) = next_call(&mut calls).await;
+    assert!(verified);
+    assert_eq!(body["notification_id"], linked);
+    assert_eq!(body["action"]["label"], "Approve");
+    assert_eq!(chosen(&app, &token, linked).await, 1);
+
+    // Two webhook actions: the first clicked is the choice; the other
+    // then POSTs nothing.
+    let choice = api
+        .send_json(&json!({
+            "recipients": [{ "external_id": "shopper" }],
+            "title": "Refund requested for order 9",
+            "actions": [
+                { "label": "Approve", "webhook": hook },
+                { "label": "Decline", "webhook": hook },
+            ],
+        }))
+        .await;
+    click(&app, &token, choice, 1).await;
+    click(&app, &token, choice, 0).await;
+    let (_, body, _) = next_call(&mut calls).await;
+    assert_eq!(body["notification_id"], choice);
+    assert_eq!(body["action"]["label"], "Decline");
+    assert_eq!(chosen(&app, &token, choice).await, 1);
+    eventually("the choice is delivered", async || {
+        app.state.store.webhook_log(choice).await.unwrap() == [(1, Some(204), true)]
+    })
+    .await;
+    assert!(calls.try_recv().is_err(), "Approve was never POSTed");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actions_are_validated_and_each_users_own() {
     let app = with_webhooks().await;

@@ -441,7 +441,10 @@ fn ItemActions(n: Notification) -> impl IntoView {
             } else if chosen == Some(index) {
                 view! { <span class="action-done">"✓ " {label}</span> }.into_any()
             } else if chosen.is_some() {
-                view! { <span class="action-closed">{label}</span> }.into_any()
+                view! {
+                    <span class="action-closed">{label}<span class="sr-only">" (not chosen)"</span></span>
+                }
+                .into_any()
             } else {
                 let id = n.id;
                 let n = n.clone();

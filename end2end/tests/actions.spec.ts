@@ -81,3 +81,44 @@ test('an action button calls the integrator\'s webhook and is recorded in every 
   await console.context().close();
   await inbox.context().close();
 });
+
+test('webhook actions are one choice: the chosen shows done and the other closed, in every tab', async ({ browser }) => {
+  const aliceId = Number(await admin.userId('alice'));
+  const created = await fetch(`${herald.url}/api/v1/notifications`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      recipients: [{ user_id: aliceId }],
+      title: 'Bob wants to join Design',
+      actions: [
+        { label: 'Let in', webhook: `${FOREIGN_URL}/hooks/admit` },
+        { label: 'Decline', webhook: `${FOREIGN_URL}/hooks/decline` },
+      ],
+    }),
+  });
+  expect(created.status).toBe(201);
+  const id = (await created.json()).notifications[0].id;
+
+  const inbox = await login(browser, 'alice');
+  await inbox.goto('/notifications?view=all');
+  const other = await inbox.context().newPage();
+  await other.goto('/notifications?view=all');
+  for (const tab of [inbox, other]) await waitLive(tab);
+  await markNoReload(other);
+  const item = (tab: Page) => tab.locator('.feed .item', { hasText: 'Bob wants to join Design' });
+  await item(inbox).getByRole('button', { name: 'Decline' }).click();
+  for (const tab of [inbox, other]) {
+    await expect(item(tab).locator('.action-done')).toHaveText('✓ Decline');
+    await expect(item(tab).locator('.action-closed')).toHaveText('Let in (not chosen)');
+    await expect(item(tab).locator('.item-buttons').getByRole('button')).toHaveCount(0);
+  }
+  await expectNotReloaded(other);
+  await inbox.screenshot({ path: 'screenshots/actions-chosen.png', animations: 'disabled' });
+
+  // Only the choice reached the other site.
+  await expect
+    .poll(async () => (await (await fetch(`${FOREIGN_URL}/hooks`)).json())
+      .filter((h: any) => h.body.notification_id === id).map((h: any) => h.path))
+    .toEqual(['/hooks/decline']);
+  await inbox.context().close();
+});

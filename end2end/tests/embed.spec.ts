@@ -162,6 +162,27 @@ test('the embedded panel shows a notification\'s actions; a click is recorded an
   await expect
     .poll(async () => (await (await fetch(`${FOREIGN_URL}/hooks`)).json()).filter((h: any) => h.path === '/hooks/address'))
     .toEqual([expect.objectContaining({ verified: true, body: expect.objectContaining({ user: { id: expect.any(Number), external_id: 'buyer' } }) })]);
+
+  // Two webhook actions are one choice: the other shows closed.
+  const choice = await fetch(`${HERALD}/api/v1/notifications`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      recipients: [{ external_id: 'buyer' }],
+      title: 'Pick a delivery slot',
+      actions: [
+        { label: 'Morning', webhook: `${FOREIGN_URL}/hooks/morning` },
+        { label: 'Evening', webhook: `${FOREIGN_URL}/hooks/evening` },
+      ],
+    }),
+  });
+  expect(choice.status).toBe(201);
+  const slot = bell(page).locator('[part=item]', { hasText: 'Pick a delivery slot' });
+  await slot.getByRole('button', { name: 'Evening' }).click();
+  await expect(slot.locator('.done')).toHaveText('✓ Evening');
+  await expect(slot.locator('.closed')).toHaveText('Morning (not chosen)');
+  await expect(slot.getByRole('button', { name: 'Morning' })).toHaveCount(0);
+  await page.screenshot({ path: 'screenshots/embedded-chosen.png', animations: 'disabled' });
   await page.context().close();
 });
 

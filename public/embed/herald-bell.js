@@ -49,6 +49,7 @@ a.title:hover { text-decoration: underline; }
   border: 1px solid var(--herald-accent); background: none; color: var(--herald-accent); cursor: pointer; }
 .done { font-size: 12px; font-weight: 600; color: var(--herald-muted); }
 .closed { font-size: 12px; color: var(--herald-muted); text-decoration: line-through; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .empty, .error { padding: 16px 12px; color: var(--herald-muted); margin: 0; }
 .error { color: var(--herald-badge); }
 [hidden] { display: none !important; }`;
@@ -408,7 +409,8 @@ a.title:hover { text-decoration: underline; }
           return el('span', { className: 'done', textContent: `✓ ${action.label}` });
         }
         if (!action.url && chosen !== null) {
-          return el('span', { className: 'closed', textContent: action.label });
+          return el('span', { className: 'closed', textContent: action.label },
+            el('span', { className: 'sr', textContent: ' (not chosen)' }));
         }
         const button = el('button', { className: 'action', type: 'button', textContent: action.label });
         button.setAttribute('part', 'action');

@@ -357,10 +357,21 @@ impl Notifier {
     /// `limit`), live in every tab; returns how many this call woke.
     pub async fn wake_due(&self, now: i64, limit: i64) -> Result<usize, NotifyError> {
         let mut woken = Vec::new();
+        let mut failed = None;
         for (id, user) in self.store.due_wakes(now, limit).await? {
-            let changed = self
+            let changed = match self
                 .change(move |store| async move { store.wake(user, id, now).await })
-                .await?;
+                .await
+            {
+                Ok(changed) => changed,
+                // Withdrawn meanwhile: nothing to bring back.
+                Err(NotifyError::NotFound) => continue,
+                // What was woken so far is still pushed below.
+                Err(error) => {
+                    failed = Some(error);
+                    break;
+                }
+            };
             if changed.changed {
                 woken.push(Delivered {
                     user_id: changed.user,
@@ -381,7 +392,10 @@ impl Notifier {
             let online = self.online(&users).await;
             self.pusher.after_delivery(&reminders, &online);
         }
-        Ok(woken.len())
+        match failed {
+            Some(error) => Err(error),
+            None => Ok(woken.len()),
+        }
     }
 
     /// Withdraws notifications whose expiry has come by `now` (at most

@@ -1,5 +1,5 @@
 //! The purge job: every `HERALD_PURGE_INTERVAL_SECS` it deletes expired
-//! sessions and idempotency records, old notifications past the retention
+//! sessions (and the push devices turned on from them) and idempotency records, old notifications past the retention
 //! period, and stale login-throttle entries. A failed run is logged and
 //! counted, and the next one comes as usual: one bad moment (a locked
 //! database, a full disk) never ends the job. On SQLite a second job
@@ -58,6 +58,13 @@ pub fn spawn(
                     .delete_expired()
                     .await
                     .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+                // A device must not outlive the sign-in that turned it on.
+                let devices = store
+                    .forget_devices_of_ended_sessions(sessions.table())
+                    .await?;
+                if devices > 0 {
+                    tracing::info!(devices, "push devices of expired sign-ins forgotten");
+                }
                 Ok::<_, crate::store::StoreError>(purged)
             }
             .await;

@@ -57,6 +57,17 @@ impl Sessions {
     }
 }
 
+impl Sessions {
+    /// The session table as SQL names it (tower-sessions' defaults): push
+    /// devices turned on from a session gone from it are forgotten.
+    pub fn table(&self) -> &'static str {
+        match self {
+            Sessions::Sqlite(_) => "tower_sessions",
+            Sessions::Postgres(_) => "\"tower_sessions\".\"session\"",
+        }
+    }
+}
+
 #[async_trait]
 impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {

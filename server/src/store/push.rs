@@ -83,6 +83,21 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets the devices whose sign-in ended without a sign-out: its
+    /// session expired and is gone from `sessions` (the session table).
+    pub async fn forget_devices_of_ended_sessions(
+        &self,
+        sessions: &str,
+    ) -> Result<u64, StoreError> {
+        let forgotten = sqlx::query(&format!(
+            "DELETE FROM push_subscriptions WHERE session_id IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM {sessions} t WHERE t.id = push_subscriptions.session_id)"
+        ))
+        .execute(&self.writer)
+        .await?;
+        Ok(forgotten.rows_affected())
+    }
+
     /// Whether `endpoint` is one of `user`'s devices (a browser may hold a
     /// subscription Herald forgot, or one of a user signed out before).
     pub async fn is_push_device(&self, user: UserId, endpoint: &str) -> Result<bool, StoreError> {

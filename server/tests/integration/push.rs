@@ -505,3 +505,43 @@ async fn a_device_is_forgotten_when_its_sign_in_ends() {
         "no device of an ended sign-in was pushed to"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_is_forgotten_when_its_sign_in_expires() {
+    use tower_sessions::SessionStore;
+    let app = TestApp::spawn_with(|c| {
+        c.push_allow_local = true;
+        c.purge_interval_secs = 0;
+    })
+    .await;
+    let (service, _pushes) = push_service(&[]).await;
+    let tablet = app.login("alice").await;
+    let phone = app.login("alice").await;
+    let on_tablet = Device::new(&service, "old-tablet");
+    let on_phone = Device::new(&service, "alice-phone");
+    on_tablet.subscribe(&tablet).await;
+    on_phone.subscribe(&phone).await;
+
+    // The tablet's session expires: the session store drops it, as its
+    // purge of expired sessions does; the purge job then forgets the device.
+    app.state
+        .sessions
+        .delete(&tablet.session_id())
+        .await
+        .unwrap();
+    let alice = app.user_id("alice").await;
+    let store = &app.state.store;
+    eventually("the expired sign-in's device is forgotten", async || {
+        !store
+            .is_push_device(alice, &on_tablet.endpoint)
+            .await
+            .unwrap()
+    })
+    .await;
+    assert!(
+        store
+            .is_push_device(alice, &on_phone.endpoint)
+            .await
+            .unwrap()
+    );
+}

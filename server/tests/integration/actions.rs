@@ -414,3 +414,47 @@ async fn a_link_action_on_herald_records_the_click_and_redirects() {
         .unwrap();
     assert!(stored.interacted_at.is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_choice_made_before_the_choice_was_recorded_is_kept() {
+    let app = with_webhooks().await;
+    let api = Api::new(&app).await;
+    let (hook, mut calls) = receiver(0).await;
+    let token = api.token("shopper", 300).await;
+    let id = api
+        .send_json(&json!({
+            "recipients": [{ "external_id": "shopper" }],
+            "title": "Refund requested for order 10",
+            "actions": [
+                { "label": "Approve", "webhook": hook },
+                { "label": "Decline", "webhook": hook },
+            ],
+        }))
+        .await;
+    click(&app, &token, id, 1).await;
+    next_call(&mut calls).await;
+
+    // As a database from before `chosen_action` holds it, then as its
+    // migration fills it in from the delivery already made.
+    let store = &app.state.store;
+    store
+        .execute_script("UPDATE notifications SET chosen_action = NULL")
+        .await
+        .unwrap();
+    assert_eq!(chosen(&app, &token, id).await, Value::Null);
+    let migration = if on_postgres() {
+        include_str!("../../../migrations/postgres/0009_chosen_action.sql")
+    } else {
+        include_str!("../../../migrations/sqlite/0014_chosen_action.sql")
+    };
+    let fill = &migration[migration.find("UPDATE").expect("the fill")..];
+    store.execute_script(fill).await.unwrap();
+    assert_eq!(chosen(&app, &token, id).await, 1);
+    // So the other answer is never POSTed.
+    click(&app, &token, id, 0).await;
+    eventually("the choice is delivered", async || {
+        store.webhook_log(id).await.unwrap() == [(1, Some(204), true)]
+    })
+    .await;
+    assert!(calls.try_recv().is_err());
+}

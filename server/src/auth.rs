@@ -68,6 +68,12 @@ pub async fn continue_session(session: &Session, user: UserId, epoch: i64) -> Re
     Ok(())
 }
 
+/// Who the session is logged in as and since which password, if anyone,
+/// as it says (not yet checked against the user).
+pub async fn session_auth(session: &Session) -> Result<Option<SessionAuth>, Error> {
+    Ok(session.get::<SessionAuth>(SESSION_AUTH_KEY).await?)
+}
+
 /// The user the session is logged in as, if it is still valid for them:
 /// they exist, are active, and have not changed their password since. Now
 /// and then (a fourteenth of the idle timeout, at most hourly) the session
@@ -77,7 +83,7 @@ pub async fn session_user(
     store: &Store,
     config: &Config,
 ) -> Result<Option<User>, Error> {
-    let Some(mut auth) = session.get::<SessionAuth>(SESSION_AUTH_KEY).await? else {
+    let Some(mut auth) = session_auth(session).await? else {
         return Ok(None);
     };
     let Some(user) = store.session_user(auth.user, auth.epoch).await? else {

@@ -121,6 +121,13 @@ impl Backend for Services {
             return Err(AppError::BadCredentials);
         }
         let found = found.ok_or(AppError::BadCredentials)?;
+        // Signing in over another sign-in (no sign-out between) ends it:
+        // its devices go with it, as on a sign-out.
+        if let Some(earlier) = session.id() {
+            self.store
+                .forget_session_devices(&earlier.to_string())
+                .await?;
+        }
         auth::start_session(session, found.user.id, found.epoch)
             .await
             .map_err(internal)?;
@@ -131,10 +138,17 @@ impl Backend for Services {
     async fn log_out(&self, session: &Session) -> Result<(), AppError> {
         if let Some(session) = session.id() {
             // Before the session ends: a device left subscribed would go
-            // on showing this user's notifications to the next one.
-            self.store
+            // on showing this user's notifications to the next one. If that
+            // fails the sign-out still happens (staying signed in on a
+            // shared computer is worse); the purge job forgets the device
+            // once the session is gone.
+            if let Err(error) = self
+                .store
                 .forget_session_devices(&session.to_string())
-                .await?;
+                .await
+            {
+                tracing::warn!(%error, "cannot forget a signed-out session's devices yet");
+            }
             self.broker
                 .end(&self.store, Ending::Session { session })
                 .await;
@@ -301,13 +315,31 @@ impl Backend for Services {
         }
         // A signed-in session has an id; without one the device could not
         // be forgotten when it signs out, so it is not stored.
-        let session = session
+        let id = session
             .id()
             .ok_or_else(|| internal("a signed-in session without an id"))?;
-        Ok(self
+        let signed_in = crate::auth::session_auth(session)
+            .await
+            .map_err(internal)?
+            .filter(|a| a.user == user)
+            .ok_or(AppError::Unauthorized)?;
+        let stored = self
             .store
-            .subscribe_push(user, &session.to_string(), endpoint, p256dh, auth)
-            .await?)
+            .subscribe_push(
+                user,
+                signed_in.epoch,
+                &id.to_string(),
+                endpoint,
+                p256dh,
+                auth,
+            )
+            .await?;
+        if stored {
+            Ok(())
+        } else {
+            // The sign-in ended meanwhile (a password change, deactivation).
+            Err(AppError::Unauthorized)
+        }
     }
 
     async fn is_push_device(&self, user: UserId, endpoint: &str) -> Result<bool, AppError> {

@@ -35,17 +35,33 @@ impl Store {
         )
     }
 
-    /// Stores a device of `user`'s, turned on from sign-in `session`; an
-    /// endpoint already known moves to them (a browser signed in as
-    /// someone else now).
+    /// Stores a device of `user`'s, turned on from sign-in `session` (made
+    /// with password `epoch`); an endpoint already known moves to them (a
+    /// browser signed in as someone else now). Stores nothing, and answers
+    /// false, if that sign-in has ended: the user's row is held, so a
+    /// password change or deactivation (which forget devices with it)
+    /// comes wholly before or after.
     pub async fn subscribe_push(
         &self,
         user: UserId,
+        epoch: i64,
         session: &str,
         endpoint: &str,
         p256dh: &str,
         auth: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        self.lock_user(&mut tx, user).await?;
+        let valid: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM users WHERE id = $1 AND auth_epoch = $2 AND deactivated_at IS NULL",
+        )
+        .bind(user)
+        .bind(epoch)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if valid.is_none() {
+            return Ok(false);
+        }
         sqlx::query(
             "INSERT INTO push_subscriptions (user_id, session_id, endpoint, p256dh, auth, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) \
@@ -59,9 +75,10 @@ impl Store {
         .bind(p256dh)
         .bind(auth)
         .bind(now_ms())
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Forgets one of `user`'s devices.

@@ -462,6 +462,14 @@ async fn a_device_is_forgotten_when_its_sign_in_ends() {
         !known(&bob, &on_shared).await,
         "the browser's old subscription is not bob's"
     );
+    // Signing in as someone else there, without signing out, ends the
+    // earlier sign-in just the same.
+    let kiosk = app.login("alice").await;
+    let on_kiosk = Device::new(&service, "kiosk");
+    on_kiosk.subscribe(&kiosk).await;
+    assert!(known(&phone, &on_kiosk).await);
+    assert_eq!(kiosk.login("bob", PASSWORD).await.status(), 200);
+    assert!(!known(&phone, &on_kiosk).await);
     send(&app, &admin, "alice", "After the sign-out", "info").await;
     let mut got = [
         next_push(&mut pushes).await.device,

@@ -89,6 +89,10 @@ pub struct Opening {
     seq: i64,
     /// A catch-up's messages not yet passed on.
     pending: std::collections::VecDeque<Event>,
+    /// A catch-up was asked for and has not finished: kept here, not in
+    /// the signal, because `next_event` may be dropped mid-catch-up when
+    /// the socket's other work wins its race (a client frame arrives).
+    catching_up: bool,
     /// What catching up and re-checking need.
     pub context: Context,
     user: UserId,
@@ -121,6 +125,7 @@ impl Opening {
             events,
             seq,
             pending,
+            catching_up,
             context,
             user,
             grant,
@@ -132,6 +137,17 @@ impl Opening {
             if let Some(event) = pending.pop_front() {
                 return Ok(Wake::Event(event));
             }
+            if *catching_up {
+                // Boxed, here and below: these rare paths' database
+                // futures would otherwise sit inline in every idle
+                // connection's task (its size is its largest state).
+                // `seq` moves and the messages are kept in one step after
+                // the last await, so a drop before then repeats it whole.
+                let missed = Box::pin(catch_up(context, *user, seq)).await?;
+                pending.extend(missed);
+                *catching_up = false;
+                continue;
+            }
             tokio::select! {
                 event = events.recv() => match event {
                     Ok(Next::Event(event)) if event.seq > *seq => {
@@ -139,12 +155,7 @@ impl Opening {
                         return Ok(Wake::Event(event));
                     }
                     Ok(Next::Event(_)) => {}
-                    // Boxed, here and below: these rare paths' database
-                    // futures would otherwise sit inline in every idle
-                    // connection's task (its size is its largest state).
-                    Ok(Next::CatchUp) => {
-                        pending.extend(Box::pin(catch_up(context, *user, seq)).await?);
-                    }
+                    Ok(Next::CatchUp) => *catching_up = true,
                     Err(Ended::TooSlow) => return Err(Refusal::TOO_SLOW),
                     Err(Ended::SignedOut) => return Err(Refusal::SIGNED_OUT),
                 },
@@ -202,16 +213,20 @@ async fn replay(
     let heartbeat_ms = context.config.heartbeat_ms;
     let mut messages = Vec::new();
     match after {
-        Some(after) if after > seq || seq - after > REPLAY_LIMIT || after < 0 => {
-            messages.push(ServerMessage::Resync {
-                unread,
-                seq,
-                heartbeat_ms,
-            });
-            return Ok(messages);
+        // `after < 0` first: `seq - after` would overflow for the lowest.
+        Some(after) if after < 0 || after > seq || seq - after > REPLAY_LIMIT => {
+            return Ok(vec![resync(unread, seq, heartbeat_ms)]);
         }
         Some(after) => {
-            let missed = context.store.missed(user, after, seq).await?;
+            // A few changes may touch many rows (mark all read gives each
+            // the same version): past the limit in rows too, a resync.
+            let missed = context
+                .store
+                .missed(user, after, seq, REPLAY_LIMIT + 1)
+                .await?;
+            if missed.len() as i64 > REPLAY_LIMIT {
+                return Ok(vec![resync(unread, seq, heartbeat_ms)]);
+            }
             messages.extend(
                 missed
                     .into_iter()
@@ -226,6 +241,15 @@ async fn replay(
         heartbeat_ms,
     });
     Ok(messages)
+}
+
+/// Start over: the client reloads its list and counts from `unread`/`seq`.
+fn resync(unread: i64, seq: i64, heartbeat_ms: u64) -> ServerMessage {
+    ServerMessage::Resync {
+        unread,
+        seq,
+        heartbeat_ms,
+    }
 }
 
 /// `user`'s unread count and latest sequence number while `grant` still
@@ -282,6 +306,7 @@ pub async fn open(
         events,
         seq,
         pending: Default::default(),
+        catching_up: false,
         context: context.clone(),
         user,
         grant,

@@ -434,20 +434,22 @@ impl Store {
     }
 
     /// What changed for the user with `after < version <= up_to`, in the
-    /// order it changed: what a reconnecting client missed.
+    /// order it changed, at most `limit`: what a reconnecting client missed.
     pub async fn missed(
         &self,
         user: UserId,
         after: i64,
         up_to: i64,
+        limit: i64,
     ) -> Result<Vec<Notification>, StoreError> {
         Ok(sqlx::query_as::<_, NotificationRow>(&format!(
             "SELECT {COLUMNS} FROM notifications \
-             WHERE user_id = $1 AND version > $2 AND version <= $3 ORDER BY version"
+             WHERE user_id = $1 AND version > $2 AND version <= $3 ORDER BY version, id LIMIT $4"
         ))
         .bind(user)
         .bind(after)
         .bind(up_to)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?
         .into_iter()

@@ -127,7 +127,12 @@ async fn a_valid_notification_is_stored_trimmed_with_its_link() {
     );
     assert_eq!(app.state.store.count_notifications().await.unwrap(), 1);
     let alice = app.user_id("alice").await;
-    let stored = app.state.store.missed(alice, 0, i64::MAX).await.unwrap();
+    let stored = app
+        .state
+        .store
+        .missed(alice, 0, i64::MAX, i64::MAX)
+        .await
+        .unwrap();
     let n = &stored[0];
     let row = (n.title.clone(), n.body.clone(), n.link.clone(), n.seq);
     assert_eq!(

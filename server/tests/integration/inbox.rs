@@ -32,7 +32,12 @@ async fn id_of(app: &TestApp, user: &str, seq: i64) -> String {
 
 /// The id of user `uid`'s notification with sequence number `seq`, in any state.
 async fn id_by_seq(app: &TestApp, uid: i64, seq: i64) -> i64 {
-    let all = app.state.store.missed(uid, 0, i64::MAX).await.unwrap();
+    let all = app
+        .state
+        .store
+        .missed(uid, 0, i64::MAX, i64::MAX)
+        .await
+        .unwrap();
     all.iter()
         .find(|n| n.seq == seq)
         .unwrap_or_else(|| panic!("no notification {seq}"))

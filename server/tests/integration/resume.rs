@@ -118,6 +118,22 @@ async fn a_gap_too_large_to_replay_or_a_cursor_from_the_future_is_a_resync() {
         next_event(&mut at_limit).await,
         ServerMessage::Missed { .. }
     ));
+
+    // One change over more rows than the limit (mark all read gives them
+    // all its one sequence number) is a resync too, not a flood.
+    let uid = app.user_id("alice").await;
+    app.state.store.mark_all_read(uid, total).await.unwrap();
+    let mut before_it = app.socket_after(&alice, total).await;
+    match next_event(&mut before_it).await {
+        ServerMessage::Resync { unread, seq, .. } => assert_eq!((unread, seq), (0, total + 1)),
+        other => panic!("expected resync, got {other:?}"),
+    }
+    // The lowest cursor there is: a resync, not an overflow.
+    let mut lowest = app.socket_after(&alice, i64::MIN).await;
+    assert!(matches!(
+        next_event(&mut lowest).await,
+        ServerMessage::Resync { .. }
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

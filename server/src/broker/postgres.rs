@@ -157,6 +157,13 @@ impl Postgres {
             return;
         }
         match self.store.outbox(batch).await {
+            // Announced batches are never empty: its rows were purged
+            // before this instance read them (it fell behind, or the
+            // writer's clock runs ahead). Everyone catches up instead.
+            Ok(messages) if messages.is_empty() => {
+                tracing::warn!(batch, "an announced batch was purged before it was read");
+                self.hub.catch_up_all();
+            }
             Ok(messages) => {
                 for (user, seq, json) in messages {
                     self.hub.publish_event(user, Event::new(seq, json));

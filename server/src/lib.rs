@@ -59,6 +59,12 @@ use crate::passwords::Passwords;
 use crate::services::Services;
 use crate::store::{Store, StoreError};
 
+/// A request's tracing span: method and path only, since a query string
+/// may carry a connection token (`/ws?token=…`).
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+}
+
 /// Everything a request handler may need; cloned into each one.
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -379,6 +385,6 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
         ));
     headers::secure(router, &state.config)
         .layer(assets::compression())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }

@@ -273,3 +273,28 @@ async fn sigterm_drains_first_then_exits() {
     };
     assert!(status.success(), "{status}:\n{}", herald.output());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_logs_never_carry_a_connection_token() {
+    // Every request span at debug: what an operator chasing a problem sets.
+    let mut herald = Process::start(&[("RUST_LOG", "debug")]);
+    herald.ready().await;
+    let token = "a-connection-token-that-must-stay-out-of-logs";
+    let res = reqwest::get(format!("{}/events?token={token}", herald.url))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let mut output = String::new();
+    for _ in 0..100 {
+        output = herald.output();
+        if output.contains("/events") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        output.contains("/events"),
+        "the request is logged: {output}"
+    );
+    assert!(!output.contains(token), "its token is not");
+}

@@ -3,6 +3,7 @@
 //! by `Authorization: Bearer <api key>`. Errors are RFC 9457
 //! `application/problem+json`.
 
+mod body;
 mod keys;
 mod me;
 mod notifications;

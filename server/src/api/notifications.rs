@@ -181,14 +181,7 @@ pub async fn create(
         return replay(earlier, &request_hash);
     }
 
-    let request: CreateRequest = serde_json::from_slice(&body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => {
-            let mut errors = FieldErrors::default();
-            errors.push(field_of(&e.to_string()), e.to_string());
-            Problem::invalid(errors)
-        }
-        _ => Problem::bad_request(format!("Malformed JSON: {e}")),
-    })?;
+    let request: CreateRequest = super::body::json_body(&body)?;
     let (audience, content, actor) = validate(&state, request).await?;
     // The key is claimed in the same transaction as the notifications:
     // both are stored or neither, and of two requests racing with one key
@@ -391,13 +384,4 @@ async fn validate(
         }
     }
     Ok((Audience::Users { ids }, content, actor))
-}
-
-/// The field a serde error is about (`missing field `title``), or "body".
-fn field_of(message: &str) -> &str {
-    message
-        .split('`')
-        .nth(1)
-        .filter(|f| !f.is_empty() && f.len() < 40)
-        .unwrap_or("body")
 }

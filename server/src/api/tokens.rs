@@ -68,10 +68,7 @@ pub async fn issue(
         StatusCode::PAYLOAD_TOO_LARGE => Problem::too_large(),
         _ => Problem::bad_request(rejection.body_text()),
     })?;
-    let request: TokenRequest = serde_json::from_slice(&body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => invalid("body", &e.to_string()),
-        _ => Problem::bad_request(format!("Malformed JSON: {e}")),
-    })?;
+    let request: TokenRequest = super::body::json_body(&body)?;
     let ttl = request.ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS);
     if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
         return Err(invalid("ttl_seconds", "Must be 1 to 3600."));

@@ -204,6 +204,12 @@ async fn invalid_fields_are_named_and_nothing_is_stored() {
             json!({"recipients": [{"user_id": alice_id}], "title": "t", "colour": "red"}),
             "colour",
         ),
+        (
+            // A recipient is by id or by external id: which one is meant
+            // cannot be told, so the recipient is named.
+            json!({"recipients": [{"user_id": "alice"}], "title": "t"}),
+            "recipients[0]",
+        ),
     ];
     for (body, field) in cases {
         let p = problem(api.post(&body, None).await, 422).await;
@@ -574,6 +580,19 @@ async fn connection_tokens_open_the_socket_from_another_site_until_they_expire()
     )
     .await;
     assert_eq!(fields(&p), ["ttl_seconds"]);
+    // A value of the wrong type is named by its field too.
+    let p = problem(
+        api.http
+            .post(app.url("/api/v1/connection-tokens"))
+            .bearer_auth(&api.key)
+            .json(&json!({"user_id": "one"}))
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["user_id"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { createDecipheriv, createECDH, createHmac, randomBytes } from 'node:crypto';
 import { FOREIGN_URL } from '../playwright.config';
 import { logIn, waitLive } from './helpers';
@@ -59,14 +59,20 @@ test('the push switch subscribes this device, and what arrives with no tab open 
     // Permission granted, and a push service that answers with `sub`.
     Object.defineProperty(Notification, 'permission', { get: () => 'granted' });
     Notification.requestPermission = () => Promise.resolve('granted');
-    let current: any = null;
-    const made = { ...sub, toJSON: () => sub, unsubscribe: () => ((current = null), Promise.resolve(true)) };
+    // Kept per origin, as a browser keeps its subscription across pages
+    // and sign-outs.
+    const made = {
+      ...sub,
+      toJSON: () => sub,
+      unsubscribe: () => (localStorage.removeItem('test-push-subscribed'), Promise.resolve(true)),
+    };
     PushManager.prototype.subscribe = function (options: any) {
       (window as any).__applicationServerKey = new Uint8Array(options.applicationServerKey).length;
-      current = made;
+      localStorage.setItem('test-push-subscribed', '1');
       return Promise.resolve(made);
     };
-    PushManager.prototype.getSubscription = () => Promise.resolve(current);
+    PushManager.prototype.getSubscription = () =>
+      Promise.resolve(localStorage.getItem('test-push-subscribed') ? made : null);
   }, subscription);
   const page = await context.newPage();
   await logIn(page, 'alice');
@@ -122,5 +128,20 @@ test('the push switch subscribes this device, and what arrives with no tab open 
       ),
     )
     .toEqual([[shown.title, shown.url, `herald-${shown.id}`]]);
+
+  // The switch shows what Herald does: on while it pushes here for alice;
+  // after she signs out, the browser still holds its subscription, but for
+  // bob, signed in next, the switch is off and nothing of hers comes.
+  const onSwitch = (p: Page) => p.getByRole('switch', { name: 'Notify me on this device when no Herald tab is open' });
+  await waitLive(tab);
+  await expect(onSwitch(tab)).toBeChecked();
+  await tab.getByRole('button', { name: 'Log out' }).click();
+  await expect(tab.getByRole('button', { name: 'Log out' })).toHaveCount(0);
+  await logIn(tab, 'bob');
+  await tab.goto('/settings');
+  await waitLive(tab);
+  await expect(onSwitch(tab)).not.toBeChecked();
+  expect(await tab.evaluate(async () =>
+    (await (await navigator.serviceWorker.ready).pushManager.getSubscription()) !== null)).toBe(true);
   await context.close();
 });

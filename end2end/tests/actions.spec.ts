@@ -22,23 +22,28 @@ test.afterAll(async () => {
 const login = (browser: Browser, username: string): Promise<Page> =>
   loginAs(browser, username, { baseURL: herald.url });
 
-test('an action button calls the integrator\'s webhook and is recorded in every tab', async ({ browser }) => {
+// Sends alice a notification with `fields` (title, actions…) through the
+// API, as the shop would: its id.
+async function sendToAlice(fields: object): Promise<number> {
   const aliceId = Number(await admin.userId('alice'));
   const created = await fetch(`${herald.url}/api/v1/notifications`, {
     method: 'POST',
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      recipients: [{ user_id: aliceId }],
-      title: 'Refund requested for order 7',
-      body: 'Bob asks for 20 € back.',
-      actions: [
-        { label: 'Approve', webhook: `${FOREIGN_URL}/hooks/approve` },
-        { label: 'View order', url: `${FOREIGN_URL}/orders/7` },
-      ],
-    }),
+    body: JSON.stringify({ recipients: [{ user_id: aliceId }], ...fields }),
   });
   expect(created.status).toBe(201);
-  const id = (await created.json()).notifications[0].id;
+  return (await created.json()).notifications[0].id;
+}
+
+test('an action button calls the integrator\'s webhook and is recorded in every tab', async ({ browser }) => {
+  const id = await sendToAlice({
+    title: 'Refund requested for order 7',
+    body: 'Bob asks for 20 € back.',
+    actions: [
+      { label: 'Approve', webhook: `${FOREIGN_URL}/hooks/approve` },
+      { label: 'View order', url: `${FOREIGN_URL}/orders/7` },
+    ],
+  });
 
   const inbox = await login(browser, 'alice');
   // "All": a clicked notification is read, and would leave "Unread".
@@ -83,21 +88,13 @@ test('an action button calls the integrator\'s webhook and is recorded in every 
 });
 
 test('webhook actions are one choice: the chosen shows done and the other closed, in every tab', async ({ browser }) => {
-  const aliceId = Number(await admin.userId('alice'));
-  const created = await fetch(`${herald.url}/api/v1/notifications`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      recipients: [{ user_id: aliceId }],
-      title: 'Bob wants to join Design',
-      actions: [
-        { label: 'Let in', webhook: `${FOREIGN_URL}/hooks/admit` },
-        { label: 'Decline', webhook: `${FOREIGN_URL}/hooks/decline` },
-      ],
-    }),
+  const id = await sendToAlice({
+    title: 'Bob wants to join Design',
+    actions: [
+      { label: 'Let in', webhook: `${FOREIGN_URL}/hooks/admit` },
+      { label: 'Decline', webhook: `${FOREIGN_URL}/hooks/decline` },
+    ],
   });
-  expect(created.status).toBe(201);
-  const id = (await created.json()).notifications[0].id;
 
   const inbox = await login(browser, 'alice');
   await inbox.goto('/notifications?view=all');

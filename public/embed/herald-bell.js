@@ -403,7 +403,7 @@ a.title:hover { text-decoration: underline; }
     // made once: the chosen one shows done, the others closed.
     actions(n) {
       if (!n.actions || n.actions.length === 0) return '';
-      const chosen = n.chosen_action == null ? null : n.chosen_action;
+      const chosen = n.chosen_action ?? null;
       return el('div', { className: 'actions' }, ...n.actions.map((action, i) => {
         if (!action.url && chosen === i) {
           return el('span', { className: 'done', textContent: `✓ ${action.label}` });

@@ -1,6 +1,7 @@
 //! The purge job: every `HERALD_PURGE_INTERVAL_SECS` it deletes expired
-//! sessions (and the push devices turned on from them) and idempotency records, old notifications past the retention
-//! period, and stale login-throttle entries. A failed run is logged and
+//! sessions (and the push devices turned on from them), idempotency
+//! records, old notifications past the retention period, and stale
+//! login-throttle entries. A failed run is logged and
 //! counted, and the next one comes as usual: one bad moment (a locked
 //! database, a full disk) never ends the job. On SQLite a second job
 //! checkpoints the write-ahead log every second, off the write path.

@@ -55,9 +55,7 @@ impl Sessions {
         };
         Ok(sessions)
     }
-}
 
-impl Sessions {
     /// The session table as SQL names it (tower-sessions' defaults): push
     /// devices turned on from a session gone from it are forgotten.
     pub fn table(&self) -> &'static str {

@@ -54,18 +54,13 @@ impl Store {
         .bind(user)
         .fetch_optional(&mut *tx)
         .await?;
-        let Clicked {
-            actions,
-            interacted_at: interacted,
-            read_at: read,
-            chosen_action: chosen,
-        } = found.ok_or(StoreError::NotFound)?;
-        let action = parse_actions(actions.as_deref())
+        let clicked = found.ok_or(StoreError::NotFound)?;
+        let action = parse_actions(clicked.actions.as_deref())
             .into_iter()
             .nth(index)
             .ok_or(StoreError::NotFound)?;
-        let chooses = action.webhook.is_some() && chosen.is_none();
-        if interacted.is_some() && read.is_some() && !chooses {
+        let chooses = action.webhook.is_some() && clicked.chosen_action.is_none();
+        if clicked.interacted_at.is_some() && clicked.read_at.is_some() && !chooses {
             drop(tx);
             return Ok((self.unchanged(user, id).await?, action));
         }
@@ -85,7 +80,7 @@ impl Store {
         .await?;
         let after = Notification::from(row);
         let mut before = after.clone();
-        before.read_at = read;
+        before.read_at = clicked.read_at;
         if let (Some(url), true) = (&action.webhook, chooses) {
             let external: Option<String> =
                 sqlx::query_scalar("SELECT external_id FROM users WHERE id = $1")

@@ -222,14 +222,7 @@ async fn click(app: &TestApp, token: &str, id: i64, index: usize) -> Value {
 
 /// Which webhook action of notification `id` the token's user chose.
 async fn chosen(app: &TestApp, token: &str, id: i64) -> Value {
-    let page: Value = app
-        .me(reqwest::Method::GET, "/notifications?view=all", token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = app.my_page(token, "all").await;
     let all = page["notifications"].as_array().unwrap();
     let found = all.iter().find(|n| n["id"] == id).expect("listed");
     found["chosen_action"].clone()

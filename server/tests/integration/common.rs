@@ -600,8 +600,8 @@ impl TestApp {
             .bearer_auth(token)
     }
 
-    /// The titles in the token's user's `view`, newest first.
-    pub async fn my_titles(&self, token: &str, view: &str) -> Vec<String> {
+    /// The first page of the token's user's `view`, as the API lists it.
+    pub async fn my_page(&self, token: &str, view: &str) -> Value {
         let res = self
             .me(
                 reqwest::Method::GET,
@@ -612,7 +612,12 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(res.status(), 200);
-        titles_of(&res.json().await.unwrap())
+        res.json().await.unwrap()
+    }
+
+    /// The titles in the token's user's `view`, newest first.
+    pub async fn my_titles(&self, token: &str, view: &str) -> Vec<String> {
+        titles_of(&self.my_page(token, view).await)
     }
 
     /// A live socket opened with a connection token from another site,

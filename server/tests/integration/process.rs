@@ -82,6 +82,19 @@ impl Process {
         self.output.lock().unwrap().clone()
     }
 
+    /// Its output once it contains `wanted`, or after two seconds as it is.
+    pub async fn output_with(&self, wanted: &str) -> String {
+        let mut output = String::new();
+        for _ in 0..100 {
+            output = self.output();
+            if output.contains(wanted) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        output
+    }
+
     pub async fn ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -223,14 +236,7 @@ async fn five_hundred_concurrent_logins_leave_the_server_answering_with_bounded_
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    let mut output = String::new();
-    for _ in 0..100 {
-        output = herald.output();
-        if output.contains("failed login") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let output = herald.output_with("failed login").await;
     assert!(
         output.contains("failed login") && output.contains("alice"),
         "{output}"
@@ -284,14 +290,7 @@ async fn request_logs_never_carry_a_connection_token() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    let mut output = String::new();
-    for _ in 0..100 {
-        output = herald.output();
-        if output.contains("/events") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let output = herald.output_with("/events").await;
     assert!(
         output.contains("/events"),
         "the request is logged: {output}"

@@ -207,17 +207,8 @@ async fn a_webhook_action_is_signed_retried_on_500_and_recorded_live() {
 
 /// Clicks action `index` of notification `id` with `token`: the answer.
 async fn click(app: &TestApp, token: &str, id: i64, index: usize) -> Value {
-    let res = app
-        .me(
-            reqwest::Method::POST,
-            &format!("/notifications/{id}/actions/{index}"),
-            token,
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+    let path = format!("/notifications/{id}/actions/{index}");
+    app.me_ok(reqwest::Method::POST, &path, token).await
 }
 
 /// Which webhook action of notification `id` the token's user chose.

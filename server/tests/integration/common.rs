@@ -600,19 +600,17 @@ impl TestApp {
             .bearer_auth(token)
     }
 
+    /// The answer of `/api/v1/me{path}`, which must be a 200.
+    pub async fn me_ok(&self, method: reqwest::Method, path: &str, token: &str) -> Value {
+        let res = self.me(method, path, token).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        res.json().await.unwrap()
+    }
+
     /// The first page of the token's user's `view`, as the API lists it.
     pub async fn my_page(&self, token: &str, view: &str) -> Value {
-        let res = self
-            .me(
-                reqwest::Method::GET,
-                &format!("/notifications?view={view}"),
-                token,
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        res.json().await.unwrap()
+        let path = format!("/notifications?view={view}");
+        self.me_ok(reqwest::Method::GET, &path, token).await
     }
 
     /// The titles in the token's user's `view`, newest first.

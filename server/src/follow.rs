@@ -68,7 +68,8 @@ async fn follow(state: &AppState, user: herald::UserId, id: i64) -> Result<Respo
 /// `/notifications/{id}/actions/{index}`: a link action. Clicked on
 /// Herald's own pages it records the interaction (and marks read) in every
 /// tab, then sends the browser on; from anywhere else it changes nothing
-/// and shows the inbox, where the user can click it themselves.
+/// and shows the inbox, where the user can click it themselves. A webhook
+/// action is never taken by a GET, wherever it came from.
 pub async fn act_link(
     State(state): State<AppState>,
     session: Session,
@@ -80,6 +81,19 @@ pub async fn act_link(
     };
     if !auth::own_navigation(&headers, &state.config) {
         return Ok(Redirect::to("/notifications").into_response());
+    }
+    // A webhook action is a choice with consequences (Approve, Decline):
+    // made only by a POST from Herald's page or `<herald-bell>`, never by
+    // a GET, which a link in a chat or mail application can send.
+    let notification = state
+        .store
+        .notification(user.id, id)
+        .await?
+        .ok_or(Error::Store(StoreError::NotFound))?;
+    match notification.actions.get(index) {
+        Some(action) if action.url.is_some() => {}
+        Some(_) => return Ok(Redirect::to("/notifications").into_response()),
+        None => return Err(Error::Store(StoreError::NotFound)),
     }
     let action = match state.notifier.interact(user.id, id, index).await {
         Ok((_, action)) => action,

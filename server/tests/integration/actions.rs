@@ -442,3 +442,83 @@ async fn a_choice_made_before_the_choice_was_recorded_is_kept() {
     .await;
     assert!(calls.try_recv().is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_get_never_makes_a_webhook_choice_wherever_it_comes_from() {
+    let app = with_webhooks().await;
+    let api = Api::new(&app).await;
+    let (hook, _calls) = receiver(0).await;
+    let alice_id = app.user_id("alice").await;
+    let refund = api
+        .send_json(&json!({
+            "recipients": [{ "user_id": alice_id }],
+            "title": "Refund requested for order 11",
+            "actions": [
+                { "label": "Approve", "webhook": hook },
+                { "label": "Decline", "webhook": hook },
+            ],
+        }))
+        .await;
+    // A notification whose link leads to the choice: the `/open` chain.
+    let pointer = api
+        .send_json(&json!({
+            "recipients": [{ "user_id": alice_id }],
+            "title": "Have a look",
+            "link": format!("/notifications/{refund}/actions/0"),
+        }))
+        .await;
+    let alice = app.login("alice").await;
+    let get = |path: String, site: &'static str| {
+        let request = alice
+            .http
+            .get(app.url(&path))
+            .header("accept", "text/html")
+            .header("sec-fetch-site", site);
+        async move { request.send().await.unwrap() }
+    };
+    for site in ["none", "same-origin", "cross-site"] {
+        for index in [0, 1] {
+            let res = get(format!("/notifications/{refund}/actions/{index}"), site).await;
+            assert_eq!(res.status(), 303, "{site}");
+            assert_eq!(res.headers()["location"], "/notifications", "{site}");
+        }
+        // Opening the pointer (from a chat app: `none`, confirmed from
+        // Herald's own page: `same-origin`) leads to the choice's address;
+        // following that redirect chooses nothing either.
+        let res = get(format!("/notifications/{pointer}/open"), site).await;
+        if res.status() == 303 {
+            let to = res.headers()["location"].to_str().unwrap().to_owned();
+            assert_eq!(to, format!("/notifications/{refund}/actions/0"));
+            let res = get(to, site).await;
+            assert_eq!(res.headers()["location"], "/notifications", "{site}");
+        }
+    }
+    let stored = app
+        .state
+        .store
+        .notification(alice_id, refund)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.chosen_action, None, "the choice is still open");
+    assert_eq!(stored.interacted_at, None);
+    assert_eq!(stored.read_at, None);
+    assert!(
+        app.state
+            .store
+            .webhook_log(refund)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing is POSTed"
+    );
+    // The choice is still there to make, by a POST from Herald's page.
+    let refund_id = refund.to_string();
+    let res = alice
+        .post_form("/api/inbox/act", &[("id", &refund_id), ("index", "1")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let stored = app.state.store.notification(alice_id, refund).await;
+    assert_eq!(stored.unwrap().unwrap().chosen_action, Some(1));
+    assert_eq!(app.state.store.webhook_log(refund).await.unwrap().len(), 1);
+}

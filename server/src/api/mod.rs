@@ -8,7 +8,7 @@ mod keys;
 mod me;
 mod notifications;
 mod preferences;
-mod problem;
+pub(crate) mod problem;
 mod reads;
 mod tokens;
 

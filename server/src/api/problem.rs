@@ -6,6 +6,8 @@ use herald::FieldErrors;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::error::Refusal;
+
 /// An API error, answered as `application/problem+json` (RFC 9457).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -94,10 +96,7 @@ impl Problem {
     }
 
     pub fn not_found() -> Problem {
-        Problem {
-            detail: Some("No such notification.".into()),
-            ..Problem::new(StatusCode::NOT_FOUND, "Not found")
-        }
+        Problem::from(crate::store::StoreError::NotFound)
     }
 
     pub fn no_such_user() -> Problem {
@@ -145,34 +144,39 @@ impl IntoResponse for Problem {
     }
 }
 
-/// The notifier's refusals, as the API reports them.
-impl From<crate::notifier::NotifyError> for Problem {
-    fn from(error: crate::notifier::NotifyError) -> Problem {
-        use crate::notifier::NotifyError;
-        match error {
-            NotifyError::UnknownUser(id) => {
+impl Problem {
+    /// A refusal as the API reports it; `error` is logged if internal.
+    fn refused(refusal: Refusal, error: &dyn std::fmt::Display) -> Problem {
+        let status = refusal.status();
+        match refusal {
+            Refusal::NotFound(detail) => Problem {
+                detail: Some(detail.into()),
+                ..Problem::new(status, "Not found")
+            },
+            Refusal::Conflict(detail) => Problem::conflict(detail),
+            Refusal::UnknownUser(_) => {
                 let mut errors = FieldErrors::default();
-                errors.push("recipients", format!("No user with id {id}."));
+                errors.push("recipients", refusal.to_string());
                 Problem::invalid(errors)
             }
-            NotifyError::NotFound => Problem::not_found(),
-            NotifyError::IdempotencyKeyUsed => {
-                Problem::conflict("This Idempotency-Key is already used.")
+            Refusal::Invalid { field, message } => {
+                let mut errors = FieldErrors::default();
+                errors.push(field, message);
+                Problem::invalid(errors)
             }
-            NotifyError::Store(other) => Problem::internal(other),
+            Refusal::Internal => Problem::internal(error),
         }
+    }
+}
+
+impl From<crate::notifier::NotifyError> for Problem {
+    fn from(error: crate::notifier::NotifyError) -> Problem {
+        Problem::refused(error.refusal(), &error)
     }
 }
 
 impl From<crate::store::StoreError> for Problem {
     fn from(error: crate::store::StoreError) -> Problem {
-        match error {
-            crate::store::StoreError::UnknownUser(id) => {
-                let mut errors = FieldErrors::default();
-                errors.push("recipients", format!("No user with id {id}."));
-                Problem::invalid(errors)
-            }
-            other => Problem::internal(other),
-        }
+        Problem::refused(error.refusal(), &error)
     }
 }

@@ -78,7 +78,8 @@ impl Services {
     }
 
     /// Checks a password for `username` unless the throttle says wait,
-    /// counting a failure against the username and `address`.
+    /// the attempt counted against the username and `address` before it
+    /// is judged.
     async fn check_password(
         &self,
         username: &str,
@@ -86,15 +87,20 @@ impl Services {
         hash: Option<String>,
         password: &str,
     ) -> Result<bool, AppError> {
-        if let Err(wait) = self.throttle.check(username, address) {
+        if let Err(wait) = self.throttle.reserve(username, address) {
             tracing::warn!(username, ?address, "login throttled");
             return Err(AppError::RateLimited(wait.as_secs().max(1)));
         }
-        let ok = self.passwords.verify(hash, password.to_owned()).await?;
+        let ok = match self.passwords.verify(hash, password.to_owned()).await {
+            Ok(ok) => ok,
+            Err(error) => {
+                self.throttle.refund(username, address);
+                return Err(error.into());
+            }
+        };
         if ok {
-            self.throttle.succeeded(username);
+            self.throttle.succeeded(username, address);
         } else {
-            self.throttle.failed(username, address);
             // The username helps spot an attack; the password is never logged.
             tracing::warn!(username, ?address, "failed login");
         }
@@ -149,6 +155,7 @@ impl Backend for Services {
             {
                 tracing::warn!(%error, "cannot forget a signed-out session's devices yet");
             }
+            let session = self.broker.hub().session_tag(&session);
             self.broker
                 .end(&self.store, Ending::Session { session })
                 .await;
@@ -196,7 +203,7 @@ impl Backend for Services {
             .map_err(internal)?;
         let ending = Ending::OtherSessions {
             user: user.id,
-            keep: session.id(),
+            keep: session.id().map(|id| self.broker.hub().session_tag(&id)),
         };
         let closed = self.broker.end(&self.store, ending).await;
         tracing::info!(
@@ -461,10 +468,7 @@ impl Backend for Services {
                 tracing::info!(user = user.id, "user created");
                 Ok(())
             }
-            Err(crate::store::StoreError::UsernameTaken(_)) => {
-                Err(AppError::invalid("username", "That username is taken."))
-            }
-            Err(other) => Err(other.into()),
+            Err(refused) => Err(refused.into()),
         }
     }
 

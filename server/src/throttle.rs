@@ -1,6 +1,8 @@
 //! Password guessing is slowed down per username and per client address:
 //! a few failures are free, then each further one doubles the wait before
-//! the next attempt is even checked (up to [`MAX_LOCKOUT`]). A success
+//! the next attempt is even checked (up to [`MAX_LOCKOUT`]). Each attempt
+//! is counted before its password is checked, so parallel guesses get no
+//! more than sequential ones. A success
 //! clears the username's record. Entries are forgotten after an hour of
 //! quiet, and the table is capped, so an attacker cannot grow it without
 //! bound.
@@ -66,39 +68,34 @@ impl LoginThrottle {
         keys
     }
 
-    /// `Err(wait)` if an attempt for `username` from `address` must wait.
-    pub fn check(&self, username: &str, address: Option<IpAddr>) -> Result<(), Duration> {
+    /// Takes one attempt for `username` from `address`, or `Err(wait)` if
+    /// it must wait. The attempt is counted as failed before its password
+    /// is checked, in the same lock as the check, so guesses sent at once
+    /// cannot all pass the check before any is counted: at most the free
+    /// number is ever evaluated. [`LoginThrottle::succeeded`] and
+    /// [`LoginThrottle::refund`] give it back.
+    pub fn reserve(&self, username: &str, address: Option<IpAddr>) -> Result<(), Duration> {
         let now = Instant::now();
-        let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
-        let wait = LoginThrottle::keys(username, address)
+        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        let keys = LoginThrottle::keys(username, address);
+        let wait = keys
             .iter()
             .filter_map(|key| {
                 let record = records.get(key)?;
+                if now - record.last >= FORGET_AFTER {
+                    return None;
+                }
                 let until = record.last + record.lockout(key.free());
                 (until > now).then(|| until - now)
             })
             .max();
-        match wait {
-            Some(wait) => Err(wait),
-            None => Ok(()),
+        if let Some(wait) = wait {
+            return Err(wait);
         }
-    }
-
-    /// Counts a failed attempt.
-    pub fn failed(&self, username: &str, address: Option<IpAddr>) {
-        let now = Instant::now();
-        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
         if records.len() >= MAX_ENTRIES {
-            records.retain(|_, r| now - r.last < FORGET_AFTER);
-            if records.len() >= MAX_ENTRIES {
-                // Still full: forget the half that failed longest ago.
-                let mut ages: Vec<Instant> = records.values().map(|r| r.last).collect();
-                let (_, median, _) = ages.select_nth_unstable(records.len() / 2);
-                let median = *median;
-                records.retain(|_, r| r.last > median);
-            }
+            make_room(&mut records, now);
         }
-        for key in LoginThrottle::keys(username, address) {
+        for key in keys {
             let record = records.entry(key).or_insert(Record {
                 failures: 0,
                 last: now,
@@ -109,13 +106,29 @@ impl LoginThrottle {
             record.failures = record.failures.saturating_add(1);
             record.last = now;
         }
+        Ok(())
     }
 
-    /// A successful login clears the username's failures (not the
-    /// address's: one right guess must not reset a spray across accounts).
-    pub fn succeeded(&self, username: &str) {
+    /// The reserved attempt was right: the username's failures are cleared
+    /// and the address gets its attempt back (not its earlier failures:
+    /// one right guess must not reset a spray across accounts).
+    pub fn succeeded(&self, username: &str, address: Option<IpAddr>) {
         let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
         records.remove(&Key::Username(herald::normalise_username(username)));
+        if let Some(record) = address.and_then(|a| records.get_mut(&Key::Address(a))) {
+            record.failures = record.failures.saturating_sub(1);
+        }
+    }
+
+    /// The reserved attempt was never judged (Herald failed, not the
+    /// guess): both keys get it back.
+    pub fn refund(&self, username: &str, address: Option<IpAddr>) {
+        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        for key in LoginThrottle::keys(username, address) {
+            if let Some(record) = records.get_mut(&key) {
+                record.failures = record.failures.saturating_sub(1);
+            }
+        }
     }
 
     /// Drops entries quiet for an hour (run by the purge job).
@@ -123,6 +136,18 @@ impl LoginThrottle {
         let now = Instant::now();
         let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
         records.retain(|_, r| now - r.last < FORGET_AFTER);
+    }
+}
+
+/// A full table: forget entries quiet for an hour, and if still full,
+/// the half that failed longest ago.
+fn make_room(records: &mut HashMap<Key, Record>, now: Instant) {
+    records.retain(|_, r| now - r.last < FORGET_AFTER);
+    if records.len() >= MAX_ENTRIES {
+        let mut ages: Vec<Instant> = records.values().map(|r| r.last).collect();
+        let (_, median, _) = ages.select_nth_unstable(records.len() / 2);
+        let median = *median;
+        records.retain(|_, r| r.last > median);
     }
 }
 
@@ -138,34 +163,58 @@ mod tests {
     fn a_few_failures_are_free_then_each_one_doubles_the_wait() {
         let throttle = LoginThrottle::default();
         for _ in 0..FREE_PER_USERNAME {
-            assert_eq!(throttle.check("alice", ip("10.0.0.1")), Ok(()));
-            throttle.failed("Alice", ip("10.0.0.1"));
+            assert_eq!(throttle.reserve("Alice", ip("10.0.0.1")), Ok(()));
         }
-        let first = throttle.check("ALICE", ip("10.0.0.2")).unwrap_err();
+        let first = throttle.reserve("ALICE", ip("10.0.0.2")).unwrap_err();
         assert!(first <= Duration::from_secs(1) && first > Duration::ZERO);
-        throttle.failed("alice", ip("10.0.0.2"));
-        let second = throttle.check("alice", None).unwrap_err();
-        assert!(second > Duration::from_secs(1), "{second:?}");
         assert_eq!(
-            throttle.check("bob", ip("10.0.0.3")),
+            throttle.reserve("bob", ip("10.0.0.3")),
             Ok(()),
             "other users unaffected"
         );
-        throttle.succeeded("alice");
-        assert_eq!(throttle.check("alice", ip("10.0.0.3")), Ok(()));
+        throttle.succeeded("alice", ip("10.0.0.3"));
+        assert_eq!(throttle.reserve("alice", ip("10.0.0.3")), Ok(()));
+    }
+
+    #[test]
+    fn attempts_at_once_are_counted_before_any_is_judged() {
+        let throttle = std::sync::Arc::new(LoginThrottle::default());
+        let taken: u32 = (0..30)
+            .map(|_| {
+                let throttle = std::sync::Arc::clone(&throttle);
+                std::thread::spawn(move || throttle.reserve("carol", ip("10.0.0.4")).is_ok())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| u32::from(t.join().unwrap()))
+            .sum();
+        assert_eq!(taken, FREE_PER_USERNAME);
+    }
+
+    #[test]
+    fn a_refunded_attempt_is_not_counted() {
+        let throttle = LoginThrottle::default();
+        for _ in 0..FREE_PER_USERNAME * 3 {
+            assert_eq!(throttle.reserve("dave", ip("10.0.0.5")), Ok(()));
+            throttle.refund("dave", ip("10.0.0.5"));
+        }
     }
 
     #[test]
     fn one_address_spraying_many_usernames_is_slowed_down() {
         let throttle = LoginThrottle::default();
         for n in 0..FREE_PER_ADDRESS {
-            throttle.failed(&format!("user{n}"), ip("10.0.0.9"));
+            assert_eq!(
+                throttle.reserve(&format!("user{n}"), ip("10.0.0.9")),
+                Ok(())
+            );
         }
-        assert!(throttle.check("someone", ip("10.0.0.9")).is_err());
-        assert_eq!(throttle.check("someone", ip("10.0.0.8")), Ok(()));
+        assert!(throttle.reserve("someone", ip("10.0.0.9")).is_err());
+        assert_eq!(throttle.reserve("someone", ip("10.0.0.8")), Ok(()));
         // A success on one account does not clear the address.
-        throttle.succeeded("user1");
-        assert!(throttle.check("someone", ip("10.0.0.9")).is_err());
+        throttle.succeeded("user1", ip("10.0.0.9"));
+        assert_eq!(throttle.reserve("user1", ip("10.0.0.9")), Ok(()));
+        assert!(throttle.reserve("someone", ip("10.0.0.9")).is_err());
     }
 
     #[test]

@@ -43,6 +43,29 @@ async fn repeated_failures_for_one_username_are_answered_429_with_retry_after() 
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guesses_sent_at_once_get_no_more_tries_than_guesses_in_turn() {
+    let app = TestApp::spawn().await;
+    let guesses = (0..30).map(|_| {
+        let client = app.anonymous();
+        async move { client.login("bob", "a wrong guess").await.status().as_u16() }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let judged = answers.iter().filter(|&&s| s == 401).count();
+    let refused = answers.iter().filter(|&&s| s == 429).count();
+    assert_eq!(judged + refused, 30, "{answers:?}");
+    assert!(
+        judged <= FREE_PER_USERNAME as usize,
+        "{judged} guesses were judged: {answers:?}"
+    );
+    // Once the wait is over, the right password works.
+    let client = app.anonymous();
+    eventually("the right password is taken after the wait", async || {
+        client.login("bob", PASSWORD).await.status() == 200
+    })
+    .await;
+}
+
 /// A client whose connections come from `ip` (any address in 127.0.0.0/8).
 fn client_from(app: &TestApp, ip: &str) -> reqwest::Client {
     let _ = app;

@@ -34,7 +34,13 @@ const HANDSHAKE: Duration = Duration::from_secs(10);
 const READ_BUFFER: usize = 128;
 
 /// How long a closed connection waits for the peer's closing reply.
-const CLOSE_GRACE: Duration = Duration::from_secs(2);
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// The largest frame read at all. One over `MAX_CLIENT_FRAME` but within
+/// this is read whole and then refused (1009), so the connection can still
+/// be read, and drained, after it; past this, reading stops at its header
+/// (the stream cannot go on after an error).
+const READ_LIMIT: usize = 64 * 1024;
 
 /// One clock for every connection's limiter: making one calibrates it
 /// (CPUID), which perf showed as ~5 % of a connect's CPU.
@@ -51,6 +57,9 @@ fn client_quota() -> Quota {
 enum Ending {
     /// Close with this code and reason.
     Close(u16, &'static str),
+    /// Close with this code and reason a connection that can no longer be
+    /// read (its stream failed on an oversized frame).
+    Broken(u16, &'static str),
     /// The peer is gone or dead: just drop the connection.
     Drop,
 }
@@ -79,8 +88,8 @@ pub async fn upgrade(
         grant,
     };
     Ok(ws
-        .max_message_size(MAX_CLIENT_FRAME)
-        .max_frame_size(MAX_CLIENT_FRAME)
+        .max_message_size(READ_LIMIT)
+        .max_frame_size(READ_LIMIT)
         .read_buffer_size(READ_BUFFER)
         // Every frame is written (and flushed) as it is sent: nothing to
         // gather, so no write buffer to keep.
@@ -128,6 +137,9 @@ async fn serve(mut sink: Sink, mut stream: Stream, live: Live) {
 /// it missed and the greeting.
 async fn start(sink: &mut Sink, stream: &mut Stream, live: Live) -> Result<Opening, Ending> {
     let after = match tokio::time::timeout(HANDSHAKE, stream.next()).await {
+        Ok(Some(Ok(Message::Text(text)))) if text.len() > MAX_CLIENT_FRAME => {
+            return Err(Ending::Close(close_code::SIZE, "frame too large"));
+        }
         Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str(&text) {
             Ok(ClientMessage::Resume { after }) => after,
             Err(_) => {
@@ -167,29 +179,41 @@ async fn start(sink: &mut Sink, stream: &mut Stream, live: Live) -> Result<Openi
 /// Ends the connection: a close frame, and a short wait for the peer's
 /// reply, or just dropping it.
 async fn finish(sink: &mut Sink, stream: &mut Stream, user: UserId, ending: Ending) {
-    match ending {
-        Ending::Close(code, reason) => {
-            if code != close_code::AWAY && code != close_code::NORMAL {
-                tracing::warn!(user, code, reason, "closing live connection");
-            }
-            let frame = CloseFrame {
-                code,
-                reason: reason.into(),
-            };
-            if sink.send(Message::Close(Some(frame))).await.is_ok() {
-                // Let the peer read the close before the socket goes: closing
-                // with its frames unread would reset the connection instead.
-                let _ = tokio::time::timeout(CLOSE_GRACE, async {
-                    while let Some(Ok(frame)) = stream.next().await {
-                        if matches!(frame, Message::Close(_)) {
-                            break;
-                        }
-                    }
-                })
-                .await;
-            }
+    let (code, reason, readable) = match ending {
+        Ending::Close(code, reason) => (code, reason, true),
+        Ending::Broken(code, reason) => (code, reason, false),
+        Ending::Drop => {
+            tracing::debug!(user, "live connection gone");
+            return;
         }
-        Ending::Drop => tracing::debug!(user, "live connection gone"),
+    };
+    if code != close_code::AWAY && code != close_code::NORMAL {
+        tracing::warn!(user, code, reason, "closing live connection");
+    }
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    if sink.send(Message::Close(Some(frame))).await.is_err() {
+        return;
+    }
+    // Let the peer read the close before the socket goes: closing with its
+    // frames unread resets the connection, and a client whose next write
+    // then fails loses the close frame, and its code, unread.
+    if readable {
+        let _ = tokio::time::timeout(CLOSE_GRACE, drain(stream)).await;
+    } else {
+        tokio::time::sleep(CLOSE_GRACE).await;
+    }
+}
+
+/// Reads and drops what the peer still sends after our close, until its
+/// own close or the stream's end.
+async fn drain(stream: &mut Stream) {
+    while let Some(Ok(frame)) = stream.next().await {
+        if matches!(frame, Message::Close(_)) {
+            return;
+        }
     }
 }
 
@@ -230,6 +254,9 @@ async fn run(sink: &mut Sink, stream: &mut Stream, opening: &mut Opening) -> End
                 match frame {
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                     Some(Ok(Message::Text(text))) => {
+                        if text.len() > MAX_CLIENT_FRAME {
+                            return Ending::Close(close_code::SIZE, "frame too large");
+                        }
                         if limiter.check().is_err() {
                             return Ending::Close(close_code::POLICY, "too many messages");
                         }
@@ -268,7 +295,7 @@ fn frame_error(error: &axum::Error) -> Ending {
         .and_then(|e| e.downcast_ref::<tungstenite::Error>())
         .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)));
     if oversized {
-        Ending::Close(close_code::SIZE, "frame too large")
+        Ending::Broken(close_code::SIZE, "frame too large")
     } else {
         tracing::debug!(%error, "live connection protocol error");
         Ending::Drop

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use futures::{SinkExt, StreamExt};
 use herald::ServerMessage;
 use herald::wire::REPLAY_LIMIT;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::common::*;
 
@@ -453,4 +453,69 @@ async fn the_transport_setting_tells_pages_to_use_server_sent_events() {
         .await
         .unwrap();
     assert_eq!(me["transport"], "auto");
+}
+
+/// Sockets that keep sending while the server closes them still read the
+/// close frame and its code, and the connection then ends cleanly: the
+/// server reads (and drops) what they send until their close, instead of
+/// resetting the connection under it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockets_that_keep_sending_still_get_their_close_code() {
+    let app = TestApp::spawn().await;
+    let alice = app.login("alice").await;
+    let limit = app.state.config.max_connections_per_user;
+    let total = limit + 30;
+    let mut endings = Vec::new();
+    for n in 0..total {
+        let socket = app.socket(&alice).await;
+        let (mut sink, mut stream) = socket.split();
+        // What each one floods the server with, as fast as it can: binary
+        // frames, frames over the limit, or valid messages past the rate.
+        let frame = match n % 3 {
+            0 => Message::binary(vec![7u8; 64]),
+            1 => Message::text("x".repeat(8 * 1024)),
+            _ => Message::text(r#"{"type":"resume","after":0}"#),
+        };
+        let writer = tokio::spawn(async move {
+            for _ in 0..5_000 {
+                if sink.send(frame.clone()).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let reader = tokio::spawn(async move {
+            let mut code = None;
+            loop {
+                let next = tokio::time::timeout(WAIT * 2, stream.next()).await;
+                match (next, code) {
+                    (Ok(Some(Ok(Message::Close(Some(close))))), None) => {
+                        code = Some(u16::from(close.code));
+                    }
+                    (Ok(Some(Ok(Message::Close(_)))), _) => {
+                        return Err("closed without a code".to_owned());
+                    }
+                    (Ok(Some(Ok(_))), _) => {}
+                    // After the close frame, the connection ends cleanly:
+                    // a reset there is what loses the close frame at
+                    // clients whose next write fails before they read.
+                    (Ok(None), Some(code)) => return Ok(code),
+                    (Ok(Some(Err(tungstenite::Error::ConnectionClosed))), Some(code)) => {
+                        return Ok(code);
+                    }
+                    (Ok(Some(Err(error))), _) => return Err(format!("{error} (code {code:?})")),
+                    (Ok(None), None) => return Err("ended without a close".to_owned()),
+                    (Err(_), _) => return Err(format!("not ended in time (code {code:?})")),
+                }
+            }
+        });
+        endings.push((n, writer, reader));
+    }
+    for (n, writer, reader) in endings {
+        let code = reader.await.unwrap();
+        writer.abort();
+        match code {
+            Ok(1008 | 1009 | 4029) => {}
+            other => panic!("socket {n} of {total} ended with {other:?}"),
+        }
+    }
 }

@@ -109,7 +109,7 @@ pub async fn still_granted(
     grant: &Grant,
 ) -> Result<Option<Counts>, Error> {
     match grant {
-        Grant::Session(id) => {
+        Grant::Session { id, .. } => {
             let Some(record) = sessions
                 .load(id)
                 .await

@@ -20,16 +20,23 @@ pub struct Hub {
     per_user: usize,
     /// How many connections are open, for whoever waits on it (shutdown, tests).
     open: watch::Sender<usize>,
+    /// Keys [`SessionTag`]s: the same on every instance of one database.
+    session_key: [u8; 32],
     /// Woken when connections come or go, for whoever records presence.
     presence: tokio::sync::Notify,
 }
+
+/// A sign-in as other instances are told about it: a keyed hash of its
+/// id. The id itself is the session cookie's value, a live credential, and
+/// never leaves the process.
+pub type SessionTag = [u8; 16];
 
 /// What let a connection in: checked again while it stays open, and how
 /// it is found when that permission ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Grant {
-    /// A logged-in browser session.
-    Session(SessionId),
+    /// A logged-in browser session, and its tag.
+    Session { id: SessionId, tag: SessionTag },
     /// A connection token minted with API key `key`, valid until `expires_at`
     /// (Unix ms).
     Token { key: i64, expires_at: i64 },
@@ -129,8 +136,9 @@ impl Drop for Subscription {
 
 impl Hub {
     /// A hub whose connections each buffer at most `queue` messages, at
-    /// most `per_user` of them per user.
-    pub fn new(queue: usize, per_user: usize) -> Arc<Hub> {
+    /// most `per_user` of them per user; sessions are tagged with
+    /// `session_key`.
+    pub fn new(queue: usize, per_user: usize, session_key: [u8; 32]) -> Arc<Hub> {
         Arc::new(Hub {
             connections: Mutex::default(),
             next_id: AtomicU64::new(1),
@@ -138,7 +146,20 @@ impl Hub {
             per_user: per_user.max(1),
             open: watch::Sender::new(0),
             presence: tokio::sync::Notify::new(),
+            session_key,
         })
+    }
+
+    /// Session `id`'s tag: HMAC-SHA256 under the shared key, cut to 128 bits.
+    pub fn session_tag(&self, id: &SessionId) -> SessionTag {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.session_key)
+            .expect("HMAC takes any key length");
+        mac.update(id.to_string().as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut tag = [0; 16];
+        tag.copy_from_slice(&digest[..16]);
+        tag
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<UserId, Vec<Outlet>>> {
@@ -314,7 +335,7 @@ mod tests {
 
     #[tokio::test]
     async fn catching_up_reaches_every_connection() {
-        let hub = Hub::new(4, 8);
+        let hub = Hub::new(4, 8, [0; 32]);
         let mut a = subscribe(&hub, 1);
         let mut b = subscribe(&hub, 2);
         hub.catch_up_all();
@@ -328,7 +349,7 @@ mod tests {
 
     #[tokio::test]
     async fn publish_reaches_every_connection_of_that_user_only() {
-        let hub = Hub::new(8, 8);
+        let hub = Hub::new(8, 8, [0; 32]);
         let mut a1 = subscribe(&hub, 1);
         let mut a2 = subscribe(&hub, 1);
         let b = subscribe(&hub, 2);
@@ -340,7 +361,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_queue_cuts_that_connection_off_and_keeps_memory_bounded() {
-        let hub = Hub::new(2, 8);
+        let hub = Hub::new(2, 8, [0; 32]);
         let mut slow = subscribe(&hub, 1);
         let mut fast = subscribe(&hub, 1);
         for seq in 1..=2 {
@@ -365,7 +386,7 @@ mod tests {
 
     #[tokio::test]
     async fn dropping_a_subscription_leaves_the_hub() {
-        let hub = Hub::new(4, 8);
+        let hub = Hub::new(4, 8, [0; 32]);
         let sub = subscribe(&hub, 7);
         assert_eq!(hub.connection_count(), 1);
         drop(sub);
@@ -375,7 +396,7 @@ mod tests {
 
     #[tokio::test]
     async fn disconnecting_a_user_ends_all_their_connections_only() {
-        let hub = Hub::new(4, 8);
+        let hub = Hub::new(4, 8, [0; 32]);
         let mut a = subscribe(&hub, 1);
         let mut b = subscribe(&hub, 1);
         let mut other = subscribe(&hub, 2);
@@ -390,7 +411,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_user_over_the_cap_is_refused_a_new_connection() {
-        let hub = Hub::new(4, 2);
+        let hub = Hub::new(4, 2, [0; 32]);
         let first = subscribe(&hub, 1);
         let _second = subscribe(&hub, 1);
         assert!(hub.subscribe(1, token(1)).is_err());
@@ -404,7 +425,7 @@ mod tests {
 
     #[tokio::test]
     async fn disconnecting_by_grant_ends_only_the_matching_connections() {
-        let hub = Hub::new(4, 8);
+        let hub = Hub::new(4, 8, [0; 32]);
         let mut by_key_1 = hub.subscribe(1, token(1)).unwrap();
         let mut by_key_2 = hub.subscribe(1, token(2)).unwrap();
         let mut other_user = hub.subscribe(2, token(1)).unwrap();

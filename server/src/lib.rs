@@ -154,7 +154,12 @@ impl Herald {
             Some(id) => id.as_str().into(),
             None => format!("{:016x}", rand::random::<u64>()).into(),
         };
-        let hub = Hub::new(config.connection_queue, config.max_connections_per_user);
+        let session_key = store.shared_secret("session_tags").await?;
+        let hub = Hub::new(
+            config.connection_queue,
+            config.max_connections_per_user,
+            session_key,
+        );
         let shutdown = CancellationToken::new();
         let broker = Arc::new(Broker::start(
             &store,

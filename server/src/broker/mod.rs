@@ -18,12 +18,11 @@ use std::sync::Arc;
 use herald::UserId;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
-use tower_sessions::session::Id as SessionId;
 
 pub use postgres::Postgres;
 
 use crate::config::Config;
-use crate::hub::{Grant, Hub};
+use crate::hub::{Grant, Hub, SessionTag};
 use crate::store::{Announcement, Engine, Store, StoreError};
 
 /// The broker of the configured engine.
@@ -46,12 +45,12 @@ pub struct InProcess {
 pub enum Ending {
     /// Every connection of a user (deactivated).
     User { user: UserId },
-    /// The connections a session opened (it logged out).
-    Session { session: SessionId },
+    /// The connections a session opened (it logged out), by its tag.
+    Session { session: SessionTag },
     /// The connections of a user's other sessions (their password changed).
     OtherSessions {
         user: UserId,
-        keep: Option<SessionId>,
+        keep: Option<SessionTag>,
     },
     /// The connections opened with tokens of an API key (revoked).
     Key { key: i64 },
@@ -62,12 +61,13 @@ impl Ending {
     pub fn apply(&self, hub: &Hub) -> usize {
         match self {
             Ending::User { user } => hub.disconnect(*user),
-            Ending::Session { session } => {
-                hub.disconnect_where(None, |g| *g == Grant::Session(*session))
-            }
+            Ending::Session { session } => hub.disconnect_where(
+                None,
+                |g| matches!(g, Grant::Session { tag, .. } if tag == session),
+            ),
             Ending::OtherSessions { user, keep } => hub.disconnect_where(
                 Some(*user),
-                |g| matches!(g, Grant::Session(id) if Some(*id) != *keep),
+                |g| matches!(g, Grant::Session { tag, .. } if Some(*tag) != *keep),
             ),
             Ending::Key { key } => hub.disconnect_where(
                 None,
@@ -167,10 +167,19 @@ impl Broker {
                 let here = ending.apply(pg.hub());
                 let payload = serde_json::to_string(&ending).unwrap_or_default();
                 if let Err(error) = store.notify_control(&payload).await {
-                    tracing::warn!(%error, ?ending, "cannot tell the other instances");
+                    // Not the ending itself: logs are read more widely.
+                    tracing::warn!(%error, "cannot tell the other instances to end connections");
                 }
                 here
             }
+        }
+    }
+
+    /// This instance's hub.
+    pub fn hub(&self) -> &Arc<Hub> {
+        match self {
+            Broker::InProcess(local) => &local.hub,
+            Broker::Postgres(pg) => pg.hub(),
         }
     }
 

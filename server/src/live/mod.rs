@@ -299,7 +299,7 @@ pub async fn open(
             let left = Duration::from_millis((expires_at - now_ms()).max(0) as u64);
             Some(Instant::now() + left)
         }
-        Grant::Session(_) => None,
+        Grant::Session { .. } => None,
     };
     Ok(Opening {
         first,
@@ -349,5 +349,6 @@ pub async fn authorize(
         .await?
         .ok_or(Error::Unauthorized)?;
     let id = session.id().ok_or(Error::Unauthorized)?;
-    Ok((user, Grant::Session(id)))
+    let tag = state.hub.session_tag(&id);
+    Ok((user, Grant::Session { id, tag }))
 }

@@ -23,6 +23,7 @@ mod preferences;
 mod presence;
 mod purge;
 mod push;
+mod secrets;
 mod sends;
 mod users;
 

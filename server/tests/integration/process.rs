@@ -297,3 +297,76 @@ async fn request_logs_never_carry_a_connection_token() {
     );
     assert!(!output.contains(token), "its token is not");
 }
+
+/// The value of `client`'s session cookie: a live credential.
+fn session_cookie(client: &crate::common::Client) -> String {
+    let header = client.cookie_header().expect("a session cookie");
+    let header = header.to_str().unwrap();
+    header
+        .split("; ")
+        .find_map(|pair| pair.strip_prefix("herald_session="))
+        .expect("the session cookie")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_ids_never_leave_the_process() {
+    use crate::common::{Client, Db, PASSWORD, on_postgres};
+    let db = Db::fresh().await;
+    let herald = Process::start_on(
+        &db.url,
+        &[("RUST_LOG", "debug"), ("HERALD_SEED_PASSWORD", PASSWORD)],
+    );
+    let mut herald = herald;
+    herald.ready().await;
+    // On PostgreSQL: what any role that can connect hears between instances.
+    let mut listener = match on_postgres() {
+        true => {
+            let mut listener = sqlx::postgres::PgListener::connect(&db.url).await.unwrap();
+            listener.listen("herald_control").await.unwrap();
+            Some(listener)
+        }
+        false => None,
+    };
+    let here = Client::new(&herald.url);
+    let elsewhere = Client::new(&herald.url);
+    for client in [&here, &elsewhere] {
+        assert_eq!(client.login("alice", PASSWORD).await.status(), 200);
+    }
+    let credentials = [session_cookie(&here), session_cookie(&elsewhere)];
+    let new = "a brand new passphrase";
+    let res = here
+        .post_form(
+            "/api/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(here.post_form("/api/logout", &[]).await.status(), 200);
+
+    if let Some(listener) = &mut listener {
+        for ending in ["other_sessions", "session"] {
+            let heard = tokio::time::timeout(Duration::from_secs(5), listener.recv())
+                .await
+                .expect("the ending is announced")
+                .unwrap();
+            let payload = heard.payload();
+            assert!(payload.contains(ending), "{payload}");
+            for credential in &credentials {
+                assert!(!payload.contains(credential.as_str()), "{payload}");
+            }
+        }
+    }
+    let output = herald.output_with("logged in").await;
+    assert!(output.contains("logged in"), "the logins are logged");
+    for credential in &credentials {
+        assert!(
+            !output.contains(credential.as_str()),
+            "a session id in the log:\n{output}"
+        );
+    }
+}

@@ -24,7 +24,7 @@ const DEMO_USERS: [(&str, Role); 3] = [
 /// Creates admin, alice and bob when seeding is on, Herald listens on
 /// `listen` (a loopback address, see `Config::seeds_demo_users`) and the
 /// database has no users yet; returns their credentials so they can be
-/// shown once.
+/// shown once. Of instances starting together, one creates them.
 pub async fn demo_users(
     store: &Store,
     config: &Config,
@@ -44,7 +44,7 @@ pub async fn demo_users(
         return Ok(Vec::new());
     }
     let mut created = Vec::new();
-    for (username, role) in DEMO_USERS {
+    for (username, _) in DEMO_USERS {
         let password = config.seed_password.clone().unwrap_or_else(|| {
             rand::thread_rng()
                 .sample_iter(&Alphanumeric)
@@ -52,8 +52,15 @@ pub async fn demo_users(
                 .map(char::from)
                 .collect()
         });
-        create(store, passwords, username, &password, role).await?;
         created.push((username.to_owned(), password));
+    }
+    let mut users = Vec::new();
+    for ((username, role), (_, password)) in DEMO_USERS.iter().zip(&created) {
+        users.push((*username, hash(passwords, password).await?, *role));
+    }
+    if !store.create_first_users(&users, SETUP).await? {
+        tracing::info!("another instance created the first users");
+        return Ok(Vec::new());
     }
     Ok(created)
 }
@@ -78,28 +85,21 @@ pub async fn first_admin(
             "HERALD_ADMIN_USERNAME: {problem}"
         )));
     }
-    create(
-        store,
-        passwords,
-        &config.admin_username,
-        password,
+    let users = [(
+        config.admin_username.as_str(),
+        hash(passwords, password).await?,
         Role::Admin,
-    )
-    .await?;
+    )];
+    if !store.create_first_users(&users, SETUP).await? {
+        tracing::info!("another instance created the first users");
+        return Ok(None);
+    }
     Ok(Some(config.admin_username.clone()))
 }
 
-async fn create(
-    store: &Store,
-    passwords: &Passwords,
-    username: &str,
-    password: &str,
-    role: Role,
-) -> Result<(), StartError> {
-    let hash = passwords
+async fn hash(passwords: &Passwords, password: &str) -> Result<String, StartError> {
+    passwords
         .hash(password.to_owned())
         .await
-        .map_err(|e| StartError::Seed(e.to_string()))?;
-    store.create_user(username, &hash, role, SETUP).await?;
-    Ok(())
+        .map_err(|e| StartError::Seed(e.to_string()))
 }

@@ -13,6 +13,10 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 use crate::store::{Engine, StoreError, redact};
 
+/// The advisory lock instances take turns under to create the session
+/// table ("herald_s" in ASCII).
+const SCHEMA_LOCK: i64 = 0x6865_7261_6c64_5f73;
+
 /// The session store of the configured engine.
 #[derive(Clone, Debug)]
 pub enum Sessions {
@@ -44,12 +48,23 @@ impl Sessions {
                     .connect(url)
                     .await
                     .map_err(open)?;
-                let store = PostgresStore::new(pool);
-                // Two instances starting together may race to create the
-                // schema; the loser finds it made by the winner.
-                if store.migrate().await.is_err() {
-                    store.migrate().await?;
-                }
+                let store = PostgresStore::new(pool.clone());
+                // Instances starting together would race to create the
+                // schema (concurrent `CREATE … IF NOT EXISTS` can fail on
+                // PostgreSQL): they take turns under an advisory lock.
+                let mut turn = pool.acquire().await.map_err(open)?;
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(SCHEMA_LOCK)
+                    .execute(&mut *turn)
+                    .await
+                    .map_err(open)?;
+                let migrated = store.migrate().await;
+                sqlx::query("SELECT pg_advisory_unlock($1)")
+                    .bind(SCHEMA_LOCK)
+                    .execute(&mut *turn)
+                    .await
+                    .map_err(open)?;
+                migrated?;
                 Sessions::Postgres(store)
             }
         };

@@ -109,6 +109,8 @@ pub struct Store {
     /// first served; on PostgreSQL the same pool as reads.
     writer: AnyPool,
     engine: Engine,
+    /// The SQLite file, if that is the engine.
+    file: Option<std::path::PathBuf>,
     /// Herald ids of external ids already seen (`api_keys.rs`).
     external_ids: Arc<Mutex<LruCache<String, UserId>>>,
 }
@@ -133,6 +135,7 @@ impl Store {
             pool,
             writer,
             engine,
+            file: None,
             external_ids: Arc::new(Mutex::new(LruCache::new(EXTERNAL_IDS_KEPT))),
         }
     }
@@ -150,14 +153,17 @@ impl Store {
         let open = |e: sqlx::Error| StoreError::Open(format!("{}: {e}", redact(url)));
         match Engine::of(url)? {
             Engine::Sqlite => {
-                prepare_sqlite_file(url).await?;
+                let file = prepare_sqlite_file(url).await?;
                 let writer = sqlite_pool(1)
                     .acquire_timeout(WRITE_QUEUE_TIMEOUT)
                     .connect(url)
                     .await
                     .map_err(open)?;
                 let pool = sqlite_pool(8).connect(url).await.map_err(open)?;
-                Ok(Store::new(pool, writer, Engine::Sqlite))
+                Ok(Store {
+                    file: Some(file),
+                    ..Store::new(pool, writer, Engine::Sqlite)
+                })
             }
             Engine::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -175,6 +181,12 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.engine {
             Engine::Sqlite => {
+                // sqlx's SQLite migrator takes no lock: processes starting
+                // together on one new file take turns by a lock file.
+                let _turn = match &self.file {
+                    Some(file) => Some(lock_beside(file).await?),
+                    None => None,
+                };
                 sqlx::migrate!("../migrations/sqlite")
                     .run(&self.writer)
                     .await?
@@ -262,7 +274,28 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
 
 /// Creates the SQLite file (and its directory) if missing, in WAL mode,
 /// which the file keeps.
-async fn prepare_sqlite_file(url: &str) -> Result<(), StoreError> {
+/// Holds an exclusive lock on `<file>.lock` (made if missing) until the
+/// returned file is dropped. Not on the database file itself: closing any
+/// descriptor of it would drop SQLite's own locks in this process.
+async fn lock_beside(file: &std::path::Path) -> Result<std::fs::File, StoreError> {
+    let path = format!("{}.lock", file.display());
+    tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        lock.lock()?;
+        Ok(lock)
+    })
+    .await
+    .map_err(|e| StoreError::Open(e.to_string()))?
+    .map_err(|e| StoreError::Open(format!("cannot lock the database for migration: {e}")))
+}
+
+/// Creates the SQLite file at `url` (and its folder) if missing, in WAL
+/// mode; returns its path.
+async fn prepare_sqlite_file(url: &str) -> Result<std::path::PathBuf, StoreError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| StoreError::Open(format!("{url}: {e}")))?
         .create_if_missing(true)
@@ -281,7 +314,7 @@ async fn prepare_sqlite_file(url: &str) -> Result<(), StoreError> {
         .await
         .map_err(|e| StoreError::Open(format!("{url}: {e}")))?;
     sqlx::Connection::close(conn).await?;
-    Ok(())
+    Ok(options.get_filename().to_path_buf())
 }
 
 /// `url` without its password, for messages.

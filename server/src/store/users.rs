@@ -6,7 +6,7 @@ use herald::{Role, User, UserId};
 use sqlx::FromRow;
 
 use super::audit::record;
-use super::{Counts, Store, StoreError, now_ms};
+use super::{Counts, Engine, Store, StoreError, now_ms};
 
 #[derive(FromRow)]
 struct UserRow {
@@ -64,30 +64,41 @@ impl Store {
         by: &str,
     ) -> Result<User, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
-            "INSERT INTO users (username, password_hash, role, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(username)
-        .bind(password_hash)
-        .bind(role.as_str())
-        .bind(now_ms())
-        .fetch_one(&mut *tx)
-        .await;
-        let id = match id {
-            Ok(id) => id,
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(StoreError::UsernameTaken(username.to_owned()));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        record(&mut tx, by, "user.create", username, role.as_str()).await?;
+        let user = insert_user(&mut tx, username, password_hash, role, by).await?;
         tx.commit().await?;
-        Ok(User {
-            id,
-            username: username.to_owned(),
-            role,
-        })
+        Ok(user)
+    }
+
+    /// Creates `users` (username, argon2 hash, role) if the database has
+    /// no users at all, all or none; false if it has some. Instances
+    /// starting together on a new database take turns here, so exactly
+    /// one of them creates the first users and the others find them.
+    pub async fn create_first_users(
+        &self,
+        users: &[(&str, String, Role)],
+        by: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        // Take the write lock before reading: on PostgreSQL by locking the
+        // table against other writers; on SQLite (another process on the
+        // same file) by a write that changes nothing, since a transaction
+        // that read first could not take the lock after another writer.
+        let lock = match self.engine {
+            Engine::Postgres => "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE",
+            Engine::Sqlite => "UPDATE users SET role = role WHERE id < 0",
+        };
+        sqlx::query(lock).execute(&mut *tx).await?;
+        let existing: i64 = sqlx::query_scalar("SELECT COUNT(id) FROM users")
+            .fetch_one(&mut *tx)
+            .await?;
+        if existing > 0 {
+            return Ok(false);
+        }
+        for (username, hash, role) in users {
+            insert_user(&mut tx, username, hash, *role, by).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// An active user.
@@ -340,4 +351,37 @@ impl Store {
             .fetch_one(&self.pool)
             .await?)
     }
+}
+
+/// Inserts a user in `tx`, with its audit record.
+async fn insert_user(
+    tx: &mut super::Tx<'_>,
+    username: &str,
+    password_hash: &str,
+    role: Role,
+    by: &str,
+) -> Result<User, StoreError> {
+    let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
+        "INSERT INTO users (username, password_hash, role, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(username)
+    .bind(password_hash)
+    .bind(role.as_str())
+    .bind(now_ms())
+    .fetch_one(&mut **tx)
+    .await;
+    let id = match id {
+        Ok(id) => id,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(StoreError::UsernameTaken(username.to_owned()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    record(tx, by, "user.create", username, role.as_str()).await?;
+    Ok(User {
+        id,
+        username: username.to_owned(),
+        role,
+    })
 }

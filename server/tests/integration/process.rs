@@ -370,3 +370,65 @@ async fn session_ids_never_leave_the_process() {
         );
     }
 }
+
+/// How many rows `sql` (a `SELECT COUNT(…)`) counts in the database at `url`.
+async fn count(url: &str, sql: &str) -> i64 {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(url).await.unwrap();
+    sqlx::query_scalar(sql).fetch_one(&mut db).await.unwrap()
+}
+
+/// An operator's deployment of several replicas on a brand-new database,
+/// all started at the same moment: every one starts and becomes ready,
+/// and what is made once at the first start is made once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_started_together_on_a_new_database_all_start() {
+    use crate::common::{Db, PASSWORD};
+    for production in [false, true] {
+        let db = Db::fresh().await;
+        let mut env = vec![(
+            "HERALD_TOKEN_SECRET",
+            "a shared token secret of 32+ bytes!!",
+        )];
+        if production {
+            env.extend([
+                ("HERALD_ENV", "production"),
+                ("HERALD_ADMIN_PASSWORD", PASSWORD),
+            ]);
+        } else {
+            env.push(("HERALD_SEED_PASSWORD", PASSWORD));
+        }
+        let mut instances: Vec<Process> =
+            (0..3).map(|_| Process::start_on(&db.url, &env)).collect();
+        for instance in &mut instances {
+            instance.ready().await;
+        }
+        let client = reqwest::Client::new();
+        for instance in &instances {
+            let readyz = format!("{}/readyz", instance.url);
+            crate::common::eventually("every instance to be ready", async || {
+                client.get(&readyz).send().await.unwrap().status() == 200
+            })
+            .await;
+        }
+        let mode = if production {
+            "production"
+        } else {
+            "development"
+        };
+        let users = count(&db.url, "SELECT COUNT(id) FROM users").await;
+        let admins = count(&db.url, "SELECT COUNT(id) FROM users WHERE role = 'admin'").await;
+        assert_eq!(users, if production { 1 } else { 3 }, "{mode}");
+        assert_eq!(admins, 1, "{mode}");
+        let keys = count(&db.url, "SELECT COUNT(id) FROM vapid_keys").await;
+        assert_eq!(keys, 1, "{mode}: one VAPID key");
+        let secrets = count(&db.url, "SELECT COUNT(name) FROM secrets").await;
+        assert_eq!(secrets, 1, "{mode}: one session-tag key");
+        // Whichever instance a user signs in on, the first users work.
+        for instance in &instances {
+            let login = crate::common::Client::new(&instance.url);
+            assert_eq!(login.login("admin", PASSWORD).await.status(), 200, "{mode}");
+        }
+    }
+}

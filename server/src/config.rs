@@ -24,6 +24,8 @@ pub enum ConfigError {
     WeakWebhookSecret,
     #[error("{name}: {problem}")]
     BadPassword { name: &'static str, problem: String },
+    #[error("HERALD_WEBHOOK_ALLOW: {0:?} is not an address, a network (10.0.0.0/8) or a host name")]
+    BadWebhookAllow(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -102,6 +104,18 @@ pub struct Config {
     /// a user cannot have Herald POST to an address of their choosing.
     #[arg(long, env = "HERALD_PUSH_ALLOW_LOCAL", default_value_t = false, action = clap::ArgAction::Set)]
     pub push_allow_local: bool,
+
+    /// Hosts and networks inside the network that webhooks may reach
+    /// (plain http too), comma-separated: `10.0.0.0/8,hooks.internal`.
+    /// Unset, webhooks go only to https addresses on the public internet.
+    #[arg(long, env = "HERALD_WEBHOOK_ALLOW", value_delimiter = ',')]
+    pub webhook_allow: Vec<String>,
+
+    /// The most push devices one user keeps: turning push on for another
+    /// forgets the one turned on longest ago.
+    #[arg(long, env = "HERALD_PUSH_DEVICES_PER_USER", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub push_devices_per_user: u32,
 
     /// The first wait before a failed webhook is tried again (ms); it
     /// doubles with each attempt, up to an hour, for at most 10 attempts.
@@ -273,6 +287,7 @@ impl Config {
         {
             return Err(ConfigError::WeakWebhookSecret);
         }
+        self.webhook_reach()?;
         for (name, password) in [
             ("HERALD_SEED_PASSWORD", &self.seed_password),
             ("HERALD_ADMIN_PASSWORD", &self.admin_password),
@@ -285,6 +300,11 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// Where webhooks may be delivered.
+    pub fn webhook_reach(&self) -> Result<crate::outbound::Reach, ConfigError> {
+        crate::outbound::Reach::allowing(&self.webhook_allow).map_err(ConfigError::BadWebhookAllow)
     }
 
     pub fn session_idle(&self) -> Duration {

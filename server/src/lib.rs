@@ -18,6 +18,7 @@ pub mod hub;
 pub mod live;
 pub mod notifier;
 pub mod operations;
+pub mod outbound;
 pub mod overload;
 pub mod passwords;
 pub mod push;
@@ -173,6 +174,7 @@ impl Herald {
             store.clone(),
             config.push_contact.clone(),
             config.push_allow_local,
+            sessions.table(),
         )
         .await?;
         let fanout = fanout::spawn(
@@ -201,6 +203,7 @@ impl Herald {
             webhooks::spawn(
                 store.clone(),
                 secret.clone(),
+                config.webhook_reach()?,
                 config.webhook_retry_ms,
                 notifier.webhook_wake(),
                 shutdown.clone(),

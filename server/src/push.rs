@@ -8,34 +8,41 @@
 //! Herald POST to an address of their choosing there.
 
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures::StreamExt;
 use herald::UserId;
-use herald::push::is_public_address;
 use p256::PublicKey;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use web_push_native::{Auth, WebPushBuilder};
 
+use crate::outbound::{Reach, Unreachable};
 use crate::store::{Delivered, PushTarget, Store, StoreError};
 
 /// How long a push service may keep trying a device that is off.
 const TTL: Duration = Duration::from_secs(24 * 3600);
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// Pushes in flight at once, over every send: a push service that
+/// answers slowly (or never) holds at most this many.
+const IN_FLIGHT: usize = 64;
 
 pub struct Pusher {
     store: Store,
     key: SigningKey,
     /// The `sub` of the VAPID claim: who push services may contact.
     contact: String,
-    /// Whether plain-http endpoints and addresses inside the network may
-    /// be pushed to (`HERALD_PUSH_ALLOW_LOCAL`).
-    allow_local: bool,
+    /// Where pushes may go: the public internet over https, or with
+    /// `HERALD_PUSH_ALLOW_LOCAL` anywhere.
+    reach: Reach,
     client: reqwest::Client,
+    /// Places for pushes in flight.
+    in_flight: Arc<tokio::sync::Semaphore>,
+    /// The session table: only devices whose sign-in stands are pushed to.
+    sessions: &'static str,
 }
 
 impl Pusher {
@@ -44,6 +51,7 @@ impl Pusher {
         store: Store,
         contact: String,
         allow_local: bool,
+        sessions: &'static str,
     ) -> Result<Arc<Pusher>, StoreError> {
         let stored = store
             .vapid_key(|| {
@@ -56,23 +64,23 @@ impl Pusher {
             .ok()
             .and_then(|bytes| SigningKey::from_slice(&bytes).ok())
             .ok_or_else(|| StoreError::Corrupt("the stored VAPID key is unreadable".into()))?;
-        let mut client = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none());
-        if !allow_local {
-            // Checked where the connection is made, so a name re-pointed
-            // inside between the check below and the connect is refused too.
-            client = client.dns_resolver(Arc::new(PublicOnly));
-        }
-        let client = client
-            .build()
+        let reach = if allow_local {
+            Reach::everywhere()
+        } else {
+            Reach::public()
+        };
+        let client = reach
+            .clone()
+            .client(TIMEOUT)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(Arc::new(Pusher {
             store,
             key,
             contact,
-            allow_local,
+            reach,
             client,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT)),
+            sessions,
         }))
     }
 
@@ -113,11 +121,28 @@ impl Pusher {
         }
         for (category, by_user) in by_category {
             let users: Vec<UserId> = by_user.keys().copied().collect();
-            for target in self.store.push_targets(&users, category).await? {
-                if let Some(copy) = by_user.get(&target.user_id) {
-                    self.push(&target, copy).await?;
-                }
-            }
+            let targets = self
+                .store
+                .push_targets(&users, category, self.sessions)
+                .await?;
+            // At once, under the shared bound: a device that does not
+            // answer (or fails to be forgotten) holds up no other.
+            futures::stream::iter(targets)
+                .for_each_concurrent(IN_FLIGHT, |target| {
+                    let by_user = &by_user;
+                    async move {
+                        let Some(copy) = by_user.get(&target.user_id) else {
+                            return;
+                        };
+                        let Ok(_place) = self.in_flight.acquire().await else {
+                            return;
+                        };
+                        if let Err(error) = self.push(&target, copy).await {
+                            tracing::warn!(device = target.id, %error, "web push failed");
+                        }
+                    }
+                })
+                .await;
         }
         Ok(())
     }
@@ -200,26 +225,11 @@ impl Pusher {
     }
 
     /// Why `endpoint` may not be pushed to, as far as its text tells:
-    /// plain http, or an address inside the network written out (however
-    /// spelled: the URL parser normalises it) — unless local pushes are
-    /// allowed. Checked when a device is offered and before each push.
+    /// plain http, or an address inside the network written out — unless
+    /// local pushes are allowed. Checked when a device is offered and
+    /// before each push.
     pub fn written_refusal(&self, endpoint: &str) -> Option<&'static str> {
-        if self.allow_local {
-            return None;
-        }
-        if !herald::push::is_push_endpoint(endpoint, false) {
-            return Some("not https");
-        }
-        let Ok(url) = url::Url::parse(endpoint) else {
-            return Some("not a URL");
-        };
-        let public = match url.host() {
-            Some(url::Host::Ipv4(ip)) => is_public_address(ip.into()),
-            Some(url::Host::Ipv6(ip)) => is_public_address(ip.into()),
-            Some(url::Host::Domain(_)) => true,
-            None => false,
-        };
-        (!public).then_some("an address inside the network")
+        self.reach.written_refusal(endpoint)
     }
 
     /// Why a push to `endpoint` may not go out, if it may not: what its
@@ -231,14 +241,11 @@ impl Pusher {
         if let Some(refusal) = self.written_refusal(endpoint) {
             return Some(refusal.into());
         }
-        if self.allow_local {
-            return None;
-        }
         let url = url::Url::parse(endpoint).ok()?;
         let host = url.domain()?;
-        match lookup(host).await {
-            Lookup::Inside => Some(format!("{host} points inside the network")),
-            Lookup::Public(_) | Lookup::Failed(_) => None,
+        match self.reach.resolve(host).await {
+            Err(Unreachable::Inside(why)) => Some(why),
+            Ok(_) | Err(Unreachable::Unresolved(_)) => None,
         }
     }
 
@@ -260,43 +267,5 @@ impl Pusher {
             URL_SAFE_NO_PAD.encode(signature.to_bytes()),
             self.public_key()
         ))
-    }
-}
-
-/// What a push service's name resolves to.
-enum Lookup {
-    Public(Vec<SocketAddr>),
-    /// Only addresses inside the network (or none at all).
-    Inside,
-    Failed(std::io::Error),
-}
-
-async fn lookup(host: &str) -> Lookup {
-    match tokio::net::lookup_host((host, 0)).await {
-        Ok(found) => {
-            let public: Vec<SocketAddr> = found.filter(|a| is_public_address(a.ip())).collect();
-            if public.is_empty() {
-                Lookup::Inside
-            } else {
-                Lookup::Public(public)
-            }
-        }
-        Err(error) => Lookup::Failed(error),
-    }
-}
-
-/// Resolves push services' names to their public addresses only.
-struct PublicOnly;
-
-impl reqwest::dns::Resolve for PublicOnly {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            match lookup(&host).await {
-                Lookup::Public(found) => Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs),
-                Lookup::Inside => Err(format!("{host} points inside the network").into()),
-                Lookup::Failed(error) => Err(error.into()),
-            }
-        })
     }
 }

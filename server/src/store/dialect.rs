@@ -24,6 +24,16 @@ impl Engine {
 }
 
 impl Engine {
+    /// Whether the session row `alias` (tower-sessions' table) has not
+    /// expired, as that store keeps expiry on this engine: an RFC 3339
+    /// text on SQLite, a timestamp on PostgreSQL.
+    pub(super) fn session_unexpired(self, alias: &str) -> String {
+        match self {
+            Engine::Sqlite => format!("datetime({alias}.expiry_date) > datetime('now')"),
+            Engine::Postgres => format!("{alias}.expiry_date > now()"),
+        }
+    }
+
     /// The active users a send reaches: those named in `$1` (a JSON array
     /// of ids), found by primary key. (An earlier `$1 IS NULL OR …` form
     /// for "everyone" scanned every user on every send; everyone is now

@@ -46,7 +46,7 @@ pub use fanout::{Batch, Fanout, Queued};
 pub use notifications::{AllRead, Changed, Created, Delivered, Named, Remember, Stored};
 pub use outbox::{Announcement, CONTROL_CHANNEL, EVENTS_CHANNEL, parse_payload};
 pub use purge::Purged;
-pub use push::PushTarget;
+pub use push::{Device, PushTarget};
 pub use sends::SendRow;
 pub use users::Credentials;
 

@@ -6,6 +6,13 @@ use herald::{Category, UserId};
 use super::notifications::json_array;
 use super::{Store, StoreError, now_ms};
 
+/// A browser's push subscription, as it hands it over.
+pub struct Device<'a> {
+    pub endpoint: &'a str,
+    pub p256dh: &'a str,
+    pub auth: &'a str,
+}
+
 /// A device to push to.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PushTarget {
@@ -37,7 +44,8 @@ impl Store {
 
     /// Stores a device of `user`'s, turned on from sign-in `session` (made
     /// with password `epoch`); an endpoint already known moves to them (a
-    /// browser signed in as someone else now). Stores nothing, and answers
+    /// browser signed in as someone else now), and of `user`'s devices
+    /// only the newest `keep` stay. Stores nothing, and answers
     /// false, if that sign-in has ended: the user's row is held, so a
     /// password change or deactivation (which forget devices with it)
     /// comes wholly before or after.
@@ -46,9 +54,8 @@ impl Store {
         user: UserId,
         epoch: i64,
         session: &str,
-        endpoint: &str,
-        p256dh: &str,
-        auth: &str,
+        device: Device<'_>,
+        keep: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
         self.lock_user(&mut tx, user).await?;
@@ -71,10 +78,20 @@ impl Store {
         )
         .bind(user)
         .bind(session)
-        .bind(endpoint)
-        .bind(p256dh)
-        .bind(auth)
+        .bind(device.endpoint)
+        .bind(device.p256dh)
+        .bind(device.auth)
         .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        // At most `keep` devices a user: the ones turned on longest ago go.
+        sqlx::query(
+            "DELETE FROM push_subscriptions WHERE user_id = $1 AND id NOT IN \
+             (SELECT id FROM push_subscriptions WHERE user_id = $1 \
+              ORDER BY created_at DESC, id DESC LIMIT $2)",
+        )
+        .bind(user)
+        .bind(keep)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -89,6 +106,29 @@ impl Store {
             .execute(&self.writer)
             .await?;
         Ok(())
+    }
+
+    /// This browser, signed in as `user` with sign-in `session`, holds the
+    /// subscription `endpoint`: a device stored for it under any other
+    /// sign-in (a previous user of the browser, whose cookies were cleared
+    /// without signing out) is forgotten, so their notifications are no
+    /// longer pushed here. Whether one was.
+    pub async fn claim_push_endpoint(
+        &self,
+        user: UserId,
+        session: &str,
+        endpoint: &str,
+    ) -> Result<bool, StoreError> {
+        let forgotten = sqlx::query(
+            "DELETE FROM push_subscriptions WHERE endpoint = $1 \
+             AND (user_id <> $2 OR session_id IS NULL OR session_id <> $3)",
+        )
+        .bind(endpoint)
+        .bind(user)
+        .bind(session)
+        .execute(&self.writer)
+        .await?;
+        Ok(forgotten.rows_affected() > 0)
     }
 
     /// Forgets the devices turned on from sign-in `session` (it signed out).
@@ -147,20 +187,26 @@ impl Store {
         )
     }
 
-    /// The devices of `users` whose push setting for `category` is on.
+    /// The devices of `users` whose push setting for `category` is on,
+    /// and whose sign-in still stands: its session (in table `sessions`)
+    /// not ended or expired, even if the purge job has not forgotten the
+    /// device yet.
     pub async fn push_targets(
         &self,
         users: &[UserId],
         category: Category,
+        sessions: &str,
     ) -> Result<Vec<PushTarget>, StoreError> {
         if users.is_empty() {
             return Ok(Vec::new());
         }
         let listed = self.engine.json_ids("$1");
+        let unexpired = self.engine.session_unexpired("t");
         Ok(sqlx::query_as(&format!(
             "SELECT s.id, s.user_id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s \
              WHERE s.user_id IN ({listed}) AND NOT EXISTS (SELECT 1 FROM preferences p \
-                   WHERE p.user_id = s.user_id AND p.category = $2 AND p.push = 0)"
+                   WHERE p.user_id = s.user_id AND p.category = $2 AND p.push = 0) \
+             AND EXISTS (SELECT 1 FROM {sessions} t WHERE t.id = s.session_id AND {unexpired})"
         ))
         .bind(json_array(users)?)
         .bind(category.as_str())

@@ -553,3 +553,160 @@ async fn a_device_is_forgotten_when_its_sign_in_expires() {
             .unwrap()
     );
 }
+
+/// A push service that takes connections and never answers.
+async fn black_hole() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_keeps_a_bounded_number_of_devices_and_offers_are_rate_limited() {
+    let app = TestApp::spawn_with(|c| {
+        c.push_allow_local = true;
+        c.push_devices_per_user = 3;
+    })
+    .await;
+    let (service, _pushes) = push_service(&[]).await;
+    let alice = app.login("alice").await;
+    let mut accepted = Vec::new();
+    let mut limited = 0;
+    for n in 0..1_000 {
+        let device = Device::new(&service, &format!("browser-{n}"));
+        match device.offer(&alice).await.status().as_u16() {
+            200 => accepted.push(device.endpoint),
+            429 => limited += 1,
+            other => panic!("offer {n} answered {other}"),
+        }
+    }
+    assert!(
+        limited > 900,
+        "offers past the burst are refused: {limited}"
+    );
+    let alice_id = app.user_id("alice").await;
+    let store = &app.state.store;
+    assert_eq!(store.push_devices(alice_id).await.unwrap(), 3);
+    // The newest stay.
+    for (n, endpoint) in accepted.iter().enumerate() {
+        let kept = store.is_push_device(alice_id, endpoint).await.unwrap();
+        assert_eq!(kept, n + 3 >= accepted.len(), "{endpoint}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_that_never_answer_delay_nobody_elses_push() {
+    let app = with_local_push_service().await;
+    let (service, mut pushes) = push_service(&[]).await;
+    let hole = black_hole().await;
+    let alice = app.login("alice").await;
+    for n in 0..app.state.config.push_devices_per_user {
+        Device::new(&hole, &format!("lost-{n}"))
+            .subscribe(&alice)
+            .await;
+    }
+    let bob = app.login("bob").await;
+    Device::new(&service, "bob-phone").subscribe(&bob).await;
+    // One send to both: the push to bob goes out beside alice's, not
+    // after each of hers has waited out its ten-second timeout.
+    let api = Api::new(&app).await;
+    let ids = [app.user_id("alice").await, app.user_id("bob").await];
+    api.send_json(&serde_json::json!({
+        "recipients": [{ "user_id": ids[0] }, { "user_id": ids[1] }],
+        "title": "Deploy finished",
+    }))
+    .await;
+    let push = tokio::time::timeout(WAIT, pushes.recv())
+        .await
+        .expect("bob's push within his own timeout")
+        .unwrap();
+    assert_eq!(push.device, "bob-phone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_devices_whose_sign_in_stands_are_pushed_to() {
+    let app = with_local_push_service().await;
+    let (service, mut pushes) = push_service(&[]).await;
+    let tablet = app.login("alice").await;
+    let phone = app.login("alice").await;
+    Device::new(&service, "old-tablet").subscribe(&tablet).await;
+    Device::new(&service, "alice-phone").subscribe(&phone).await;
+    // The tablet's sign-in expires; the purge job has not run yet.
+    let expire = if on_postgres() {
+        "UPDATE tower_sessions.session SET expiry_date = now() - interval '1 hour' WHERE id = '{id}'"
+    } else {
+        "UPDATE tower_sessions SET expiry_date = '2000-01-01 00:00:00.0+00:00' WHERE id = '{id}'"
+    };
+    let sql = expire.replace("{id}", &tablet.session_id().to_string());
+    app.state.store.execute_script(&sql).await.unwrap();
+    let alice = app.user_id("alice").await;
+    let targets = app
+        .state
+        .store
+        .push_targets(&[alice], herald::Category::Info, app.state.sessions.table())
+        .await
+        .unwrap();
+    let targets: Vec<_> = targets.iter().map(|t| t.endpoint.as_str()).collect();
+    assert_eq!(targets, [format!("{service}/push/alice-phone")]);
+    let admin = app.login("admin").await;
+    send(&app, &admin, "alice", "Only on the phone", "info").await;
+    assert_eq!(next_push(&mut pushes).await.device, "alice-phone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_signed_in_by_someone_else_stops_getting_the_last_users_pushes() {
+    let app = with_local_push_service().await;
+    let (service, _pushes) = push_service(&[]).await;
+    let alice = app.login("alice").await;
+    let browser = Device::new(&service, "shared-laptop");
+    browser.subscribe(&alice).await;
+    let alice_id = app.user_id("alice").await;
+    let store = &app.state.store;
+    // Alice's own page says it holds the subscription: nothing changes.
+    let held = [("endpoint", browser.endpoint.as_str())];
+    let res = alice.post_form("/api/settings/push/held", &held).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        store
+            .is_push_device(alice_id, &browser.endpoint)
+            .await
+            .unwrap()
+    );
+    // The browser's cookies are cleared (alice never signed out) and bob
+    // signs in there: his page says it holds that subscription.
+    let bob = app.login("bob").await;
+    let res = bob.post_form("/api/settings/push/held", &held).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        !store
+            .is_push_device(alice_id, &browser.endpoint)
+            .await
+            .unwrap()
+    );
+    let targets = store
+        .push_targets(
+            &[alice_id],
+            herald::Category::Info,
+            app.state.sessions.table(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        targets.is_empty(),
+        "alice's notifications are never pushed there"
+    );
+    // And it is not bob's either until he turns push on.
+    let bob_id = app.user_id("bob").await;
+    assert!(
+        !store
+            .is_push_device(bob_id, &browser.endpoint)
+            .await
+            .unwrap()
+    );
+}

@@ -103,6 +103,15 @@ pub trait Backend: Send + Sync + 'static {
     async fn unsubscribe_push(&self, user: UserId, endpoint: &str) -> Result<(), AppError>;
     /// Whether Herald pushes to `endpoint` for `user`.
     async fn is_push_device(&self, user: UserId, endpoint: &str) -> Result<bool, AppError>;
+    /// The browser signed in as `user` with `session` holds the push
+    /// subscription `endpoint`: a device stored for it under any other
+    /// sign-in is forgotten.
+    async fn claim_push_device(
+        &self,
+        session: &Session,
+        user: UserId,
+        endpoint: &str,
+    ) -> Result<(), AppError>;
     /// The categories an admin made required.
     async fn required_categories(&self) -> Result<Vec<Category>, AppError>;
     /// Makes a category required (nobody can mute it) or optional again.

@@ -49,6 +49,31 @@ pub async fn current() -> Result<Option<PushSubscription>, Problem> {
     Ok((!found.is_null() && !found.is_undefined()).then(|| found.unchecked_into()))
 }
 
+/// This device's current subscription, if a service worker of Herald's is
+/// registered and holds one; registers nothing.
+pub async fn existing() -> Result<Option<PushSubscription>, Problem> {
+    let container = leptos::prelude::window().navigator().service_worker();
+    let found = JsFuture::from(container.get_registration())
+        .await
+        .map_err(|e| problem("Cannot read the service worker.", e))?;
+    if found.is_null() || found.is_undefined() {
+        return Ok(None);
+    }
+    let registration: ServiceWorkerRegistration = found.unchecked_into();
+    let manager = registration
+        .push_manager()
+        .map_err(|e| problem("No push here.", e))?;
+    let subscription = JsFuture::from(
+        manager
+            .get_subscription()
+            .map_err(|e| problem("Cannot read the subscription.", e))?,
+    )
+    .await
+    .map_err(|e| problem("Cannot read the subscription.", e))?;
+    Ok((!subscription.is_null() && !subscription.is_undefined())
+        .then(|| subscription.unchecked_into()))
+}
+
 /// Subscribes this device with `key` (base64url): its endpoint and keys.
 pub async fn subscribe(key: &str) -> Result<(String, String, String), Problem> {
     use base64::Engine;

@@ -85,6 +85,14 @@ pub fn App() -> impl IntoView {
         |_| get_me(),
     );
     provide_context(MeResource(me));
+    // Once signed in, this browser's push subscription (if it has one) is
+    // claimed for this sign-in: a previous user's is forgotten at once.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(Ok(Some(_))) = me.get() {
+            leptos::task::spawn_local(crate::settings::claim_this_device());
+        }
+    });
     // leptos_meta may render the title after the page's owner and arena are
     // gone (streaming SSR, seen under load): an arena signal then panics even
     // in `try_get`, so the title reads a reference-counted one.

@@ -105,6 +105,39 @@ pub async fn push_device_known(endpoint: String) -> Result<bool, AppError> {
     )
 }
 
+/// This browser, now signed in, holds the push subscription `endpoint`:
+/// Herald forgets any device stored for it under another sign-in (a
+/// previous user of the browser whose cookies were cleared), so their
+/// notifications stop being pushed here at once.
+#[server(endpoint = "settings/push/held", input = PostUrl)]
+pub async fn push_device_held(endpoint: String) -> Result<(), AppError> {
+    use crate::backend::*;
+    respond(
+        async {
+            let user = require_user().await?;
+            backend()?
+                .claim_push_device(&session().await?, user.id, &endpoint)
+                .await
+        }
+        .await,
+    )
+}
+
+/// Tells Herald which push subscription this browser holds, if it holds
+/// one (see [`push_device_held`]): run when a page learns who is signed in.
+#[cfg(feature = "hydrate")]
+pub async fn claim_this_device() {
+    if !crate::device_push::supported() {
+        return;
+    }
+    let Ok(Some(subscription)) = crate::device_push::existing().await else {
+        return;
+    };
+    if let Ok((endpoint, _, _)) = crate::device_push::parts(&subscription) {
+        let _ = push_device_held(endpoint).await;
+    }
+}
+
 /// Where this device's push switch stands (learnt in the browser: the
 /// server renders `Unknown`).
 #[derive(Clone, PartialEq)]

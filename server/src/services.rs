@@ -31,6 +31,15 @@ pub struct Services {
     config: Arc<Config>,
     passwords: Passwords,
     throttle: LoginThrottle,
+    /// Turning push on, per user: each time may store a device.
+    push_limiter: governor::DefaultKeyedRateLimiter<UserId>,
+}
+
+/// How often a user may turn push on: a few at once, then one a minute.
+fn push_quota() -> governor::Quota {
+    use std::num::NonZeroU32;
+    governor::Quota::per_minute(NonZeroU32::new(1).expect("non-zero"))
+        .allow_burst(NonZeroU32::new(10).expect("non-zero"))
 }
 
 impl From<PasswordError> for AppError {
@@ -57,6 +66,7 @@ impl Services {
             config,
             passwords,
             throttle: LoginThrottle::default(),
+            push_limiter: governor::RateLimiter::keyed(push_quota()),
         }
     }
 
@@ -308,6 +318,11 @@ impl Backend for Services {
         p256dh: &str,
         auth: &str,
     ) -> Result<(), AppError> {
+        if let Err(wait) = self.push_limiter.check_key(&user) {
+            use governor::clock::Clock;
+            let wait = wait.wait_time_from(self.push_limiter.clock().now());
+            return Err(AppError::RateLimited(wait.as_secs().max(1)));
+        }
         let allow_local = self.config.push_allow_local;
         herald::push::check_subscription(endpoint, p256dh, auth, allow_local)
             .map_err(AppError::Invalid)?;
@@ -336,9 +351,12 @@ impl Backend for Services {
                 user,
                 signed_in.epoch,
                 &id.to_string(),
-                endpoint,
-                p256dh,
-                auth,
+                crate::store::Device {
+                    endpoint,
+                    p256dh,
+                    auth,
+                },
+                i64::from(self.config.push_devices_per_user),
             )
             .await?;
         if stored {
@@ -351,6 +369,23 @@ impl Backend for Services {
 
     async fn is_push_device(&self, user: UserId, endpoint: &str) -> Result<bool, AppError> {
         Ok(self.store.is_push_device(user, endpoint).await?)
+    }
+
+    async fn claim_push_device(
+        &self,
+        session: &Session,
+        user: UserId,
+        endpoint: &str,
+    ) -> Result<(), AppError> {
+        let id = session.id().ok_or(AppError::Unauthorized)?;
+        let forgotten = self
+            .store
+            .claim_push_endpoint(user, &id.to_string(), endpoint)
+            .await?;
+        if forgotten {
+            tracing::info!(user, "a device left by another sign-in was forgotten");
+        }
+        Ok(())
     }
 
     async fn unsubscribe_push(&self, user: UserId, endpoint: &str) -> Result<(), AppError> {

@@ -346,18 +346,29 @@ async fn validate(
             .collect(),
     }
     .check(crate::store::now_ms(), &mut errors);
-    if state.config.webhook_secret.is_none() {
-        for (i, action) in content
-            .iter()
-            .flat_map(|c| &c.notification.actions)
-            .enumerate()
-        {
-            if action.webhook.is_some() {
-                errors.push(
-                    &format!("actions[{i}].webhook"),
-                    "Webhook actions need HERALD_WEBHOOK_SECRET set on Herald, to sign them.",
-                );
-            }
+    let reach = state.config.webhook_reach().map_err(Problem::internal)?;
+    for (i, action) in content
+        .iter()
+        .flat_map(|c| &c.notification.actions)
+        .enumerate()
+    {
+        let Some(hook) = &action.webhook else {
+            continue;
+        };
+        let field = format!("actions[{i}].webhook");
+        if state.config.webhook_secret.is_none() {
+            errors.push(
+                &field,
+                "Webhook actions need HERALD_WEBHOOK_SECRET set on Herald, to sign them.",
+            );
+        } else if let Some(refusal) = reach.written_refusal(hook) {
+            errors.push(
+                &field,
+                format!(
+                    "Must be an https URL on the public internet, or at a host \
+                     HERALD_WEBHOOK_ALLOW names ({refusal})."
+                ),
+            );
         }
     }
     let Some(Content {

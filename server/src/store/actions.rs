@@ -138,6 +138,20 @@ impl Store {
         Ok(claimed.rows_affected() == 1)
     }
 
+    /// Puts delivery `id` off until `until` without counting an attempt
+    /// (its receiving host is busy), if no instance has claimed it.
+    pub async fn defer_webhook(&self, id: i64, until: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE webhook_deliveries SET next_at = $2 \
+             WHERE id = $1 AND next_at < $2 AND delivered_at IS NULL AND failed_at IS NULL",
+        )
+        .bind(id)
+        .bind(until)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
     /// Records an attempt's answer (`status`, 0 when none came): delivered
     /// on 2xx; otherwise tried again at `retry_at`, or given up with `None`.
     pub async fn webhook_attempted(

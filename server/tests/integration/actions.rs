@@ -94,6 +94,8 @@ async fn with_webhooks() -> TestApp {
     TestApp::spawn_with(|config| {
         config.webhook_secret = Some(SECRET.to_owned());
         config.webhook_retry_ms = 200;
+        // The receivers here are plain http on this machine.
+        config.webhook_allow = vec!["127.0.0.1".to_owned()];
     })
     .await
 }
@@ -521,4 +523,208 @@ async fn a_get_never_makes_a_webhook_choice_wherever_it_comes_from() {
     let stored = app.state.store.notification(alice_id, refund).await;
     assert_eq!(stored.unwrap().unwrap().chosen_action, Some(1));
     assert_eq!(app.state.store.webhook_log(refund).await.unwrap().len(), 1);
+}
+
+/// A port that counts the connections made to it and answers none.
+async fn counting_listener() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let contacts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&contacts);
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    (port, contacts)
+}
+
+fn webhook_send(hook: &str) -> Value {
+    json!({
+        "recipients": [{ "external_id": "shopper" }],
+        "title": "Refund requested",
+        "actions": [{ "label": "Approve", "webhook": hook }],
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_addresses_inside_the_network_are_refused_unless_allowed() {
+    let app = TestApp::spawn_with(|config| {
+        config.webhook_secret = Some(SECRET.to_owned());
+        config.webhook_retry_ms = 60_000;
+    })
+    .await;
+    let api = Api::new(&app).await;
+    for hook in [
+        "https://127.0.0.1/hooks/approve",
+        "https://10.0.0.5/hooks/approve",
+        "https://192.168.1.20/hooks/approve",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::ffff:127.0.0.1]/hooks/approve",
+        "https://[::1]/hooks/approve",
+        "http://shop.example/hooks/approve",
+    ] {
+        let res = api.post(&webhook_send(hook), None).await;
+        assert_eq!(res.status(), 422, "{hook}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(
+            problem["errors"][0]["field"], "actions[0].webhook",
+            "{hook}"
+        );
+    }
+
+    // A name that resolves inside is taken when sent (it may point
+    // anywhere later), but never connected to.
+    let (port, contacts) = counting_listener().await;
+    let token = api.token("shopper", 300).await;
+    let hook = format!("https://localhost:{port}/hooks/approve");
+    let id = api.send_json(&webhook_send(&hook)).await;
+    click(&app, &token, id, 0).await;
+    eventually("the attempt is recorded as unanswered", async || {
+        app.state.store.webhook_log(id).await.unwrap() == [(1, Some(0), false)]
+    })
+    .await;
+    assert_eq!(contacts.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+    // Allowed by name, the same name is delivered to (over plain http too).
+    let allowed = TestApp::spawn_with(|config| {
+        config.webhook_secret = Some(SECRET.to_owned());
+        config.webhook_allow = vec!["localhost".to_owned()];
+    })
+    .await;
+    let api = Api::new(&allowed).await;
+    let (hook, mut calls) = receiver(0).await;
+    let hook = hook.replace("127.0.0.1", "localhost");
+    let token = api.token("shopper", 300).await;
+    let id = api.send_json(&webhook_send(&hook)).await;
+    click(&allowed, &token, id, 0).await;
+    let (verified, body, _) = next_call(&mut calls).await;
+    assert!(verified);
+    assert_eq!(body["notification_id"], id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_that_never_answers_delays_nobody_elses_webhooks() {
+    let app = TestApp::spawn_with(|config| {
+        config.webhook_secret = Some(SECRET.to_owned());
+        config.webhook_allow = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
+    })
+    .await;
+    let api = Api::new(&app).await;
+    let token = api.token("shopper", 300).await;
+    // Ten clicks for a receiver that takes connections and never answers
+    // (each attempt waits out its ten-second timeout)...
+    let (port, contacts) = counting_listener().await;
+    let hole = format!("http://localhost:{port}/hooks/approve");
+    for _ in 0..10 {
+        let id = api.send_json(&webhook_send(&hole)).await;
+        click(&app, &token, id, 0).await;
+    }
+    eventually("the black hole is being tried", async || {
+        contacts.load(std::sync::atomic::Ordering::SeqCst) > 0
+    })
+    .await;
+    // ...then one for a receiver that answers: it is called at once.
+    let (hook, mut calls) = receiver(0).await;
+    let id = api.send_json(&webhook_send(&hook)).await;
+    click(&app, &token, id, 0).await;
+    let call = tokio::time::timeout(WAIT, calls.recv())
+        .await
+        .expect("the answering receiver is called within its own timeout")
+        .unwrap();
+    assert_eq!(call.1["notification_id"], id);
+    assert!(
+        contacts.load(std::sync::atomic::Ordering::SeqCst) <= server::webhooks::PER_HOST,
+        "at most {} attempts at once to one host",
+        server::webhooks::PER_HOST
+    );
+}
+
+/// Runs the documented verification snippet `script` (with `program`)
+/// over one delivery: whether it calls the delivery genuine.
+fn documented_check(program: &str, script: &str, delivery: &Value) -> bool {
+    use std::io::Write;
+    let path = format!("{}/../docs/webhooks/{script}", env!("CARGO_MANIFEST_DIR"));
+    let mut child = std::process::Command::new(program)
+        .arg(&path)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(delivery.to_string().as_bytes()).unwrap();
+    drop(stdin);
+    child.wait().unwrap().success()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_is_signed_whole_and_the_documented_checks_refuse_a_replay() {
+    let (calls, mut received) = mpsc::unbounded_channel();
+    let receiver = axum::Router::new().route(
+        "/hooks/approve",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let calls = calls.clone();
+            async move {
+                let header = |name: &str| headers[name].to_str().unwrap().to_owned();
+                let _ = calls.send((header("herald-signature"), header("herald-delivery"), body));
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hooks/approve", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+
+    let app = with_webhooks().await;
+    let api = Api::new(&app).await;
+    let token = api.token("shopper", 300).await;
+    let id = api.send_json(&webhook_send(&hook)).await;
+    click(&app, &token, id, 0).await;
+    let (signature, delivery, body) = tokio::time::timeout(WAIT, received.recv())
+        .await
+        .expect("the webhook is delivered")
+        .unwrap();
+    let payload: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        payload["delivery_id"].to_string(),
+        delivery,
+        "the id is in the signed body"
+    );
+    let t: i64 = signature[2..signature.find(',').unwrap()].parse().unwrap();
+
+    let genuine =
+        json!({ "secret": SECRET, "signature": signature, "delivery": delivery, "body": body });
+    let other_id = (payload["delivery_id"].as_i64().unwrap() + 1).to_string();
+    let mut new_id = genuine.clone();
+    new_id["body"] = body
+        .replace(
+            &format!("\"delivery_id\":{delivery}"),
+            &format!("\"delivery_id\":{other_id}"),
+        )
+        .into();
+    new_id["delivery"] = other_id.clone().into();
+    let mut new_header = genuine.clone();
+    new_header["delivery"] = other_id.into();
+    let mut later = genuine.clone();
+    later["now"] = (t + 301).into();
+    let mut wrong_key = genuine.clone();
+    wrong_key["secret"] = "another secret of at least thirty-two bytes".into();
+    for (program, script) in [("python3", "verify.py"), ("node", "verify.mjs")] {
+        assert!(
+            documented_check(program, script, &genuine),
+            "{script}: genuine"
+        );
+        for (case, forged) in [
+            ("a replayed body with another delivery id", &new_id),
+            ("another delivery id in the header", &new_header),
+            ("a replay after the window", &later),
+            ("another key", &wrong_key),
+        ] {
+            assert!(
+                !documented_check(program, script, forged),
+                "{script}: {case}"
+            );
+        }
+    }
 }

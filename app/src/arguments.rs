@@ -16,7 +16,8 @@ use crate::admin::{
 use crate::auth::{ChangePassword, GetMe, Login, Logout};
 use crate::inbox::{Act, InboxPage, MarkAllRead, MarkSeen, SetArchived, SetRead, Snooze, Unsnooze};
 use crate::settings::{
-    GetPreferences, PushDeviceKnown, PushKey, SetPreference, SubscribePush, UnsubscribePush,
+    GetPreferences, PushDeviceHeld, PushDeviceKnown, PushKey, SetPreference, SubscribePush,
+    UnsubscribePush,
 };
 
 /// Checks one server function's encoded arguments.
@@ -56,6 +57,7 @@ const CHECKS: &[(&str, Check)] = &[
     (SubscribePush::PATH, check::<SubscribePush>),
     (UnsubscribePush::PATH, check::<UnsubscribePush>),
     (PushDeviceKnown::PATH, check::<PushDeviceKnown>),
+    (PushDeviceHeld::PATH, check::<PushDeviceHeld>),
     (InboxPage::PATH, check::<InboxPage>),
     (Login::PATH, check::<Login>),
     (Logout::PATH, check::<Logout>),

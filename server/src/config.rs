@@ -187,6 +187,15 @@ pub struct Config {
     #[arg(long, env = "HERALD_LISTENER_RETRY_MS", default_value_t = 100)]
     pub listener_retry_ms: u64,
 
+    /// How often each instance pings itself through its PostgreSQL
+    /// listener (ms). A listener that hears nothing for three pings has
+    /// lost its connection, even if nothing reset it (a NAT or load
+    /// balancer that drops idle connections silently): the instance is
+    /// unready until it has reconnected and caught every client up.
+    #[arg(long, env = "HERALD_LISTENER_PING_MS", default_value_t = 2_000,
+          value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub listener_ping_ms: u64,
+
     /// Users written per transaction when a send to everyone or a role
     /// fans out in the background: larger batches finish sooner, smaller
     /// ones let other writes in between.

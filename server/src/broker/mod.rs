@@ -56,6 +56,18 @@ pub enum Ending {
     Key { key: i64 },
 }
 
+/// What instances tell each other on the control channel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Control {
+    /// Live connections to end.
+    End(Ending),
+    /// A listener's sign of life: each instance pings every few seconds,
+    /// and a listener that hears nothing for a while has lost its
+    /// connection, even if nothing reset it.
+    Ping { ping: String },
+}
+
 impl Ending {
     /// Ends the matching connections of `hub`; returns how many.
     pub fn apply(&self, hub: &Hub) -> usize {
@@ -114,6 +126,7 @@ impl Broker {
                 hub,
                 instance,
                 std::time::Duration::from_millis(config.listener_retry_ms.max(1)),
+                std::time::Duration::from_millis(config.listener_ping_ms),
                 shutdown,
             )),
         }

@@ -10,7 +10,7 @@ use herald::UserId;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use tokio_util::sync::CancellationToken;
 
-use super::Ending;
+use super::Control;
 use crate::hub::{Event, Hub};
 use crate::store::{CONTROL_CHANNEL, EVENTS_CHANNEL, Store, now_ms, parse_payload};
 
@@ -29,6 +29,9 @@ pub struct Postgres {
     instance: String,
     /// The first wait before reconnecting; it doubles up to [`MAX_BACKOFF`].
     retry: Duration,
+    /// How often this instance pings itself through the listener; three
+    /// pings unheard and the listener is taken for lost.
+    ping: Duration,
     /// Whether the listener is connected now.
     listening: tokio::sync::watch::Sender<bool>,
 }
@@ -41,6 +44,7 @@ impl Postgres {
         hub: Arc<Hub>,
         instance: &str,
         retry: Duration,
+        ping: Duration,
         shutdown: CancellationToken,
     ) -> Arc<Postgres> {
         let pg = Arc::new(Postgres {
@@ -49,9 +53,11 @@ impl Postgres {
             url: url.to_owned(),
             instance: instance.to_owned(),
             retry,
+            ping,
             listening: tokio::sync::watch::Sender::new(false),
         });
         tokio::spawn(Arc::clone(&pg).listen(shutdown.clone()));
+        tokio::spawn(Arc::clone(&pg).keep_pinging(shutdown.clone()));
         tokio::spawn(Arc::clone(&pg).keep_presence(shutdown));
         pg
     }
@@ -71,10 +77,17 @@ impl Postgres {
     }
 
     /// The listener's connection, named so an operator can find it in
-    /// `pg_stat_activity` (`herald-listener-<instance>`).
+    /// `pg_stat_activity` (`herald-listener-<instance>`). The server sends
+    /// it TCP keepalives, so a NAT or load balancer on the way does not
+    /// take it for idle (the pings below find one that went silent anyway).
     async fn connect(&self) -> Result<PgListener, sqlx::Error> {
         let options = PgConnectOptions::from_str(&self.url)?
-            .application_name(&format!("herald-listener-{}", self.instance));
+            .application_name(&format!("herald-listener-{}", self.instance))
+            .options([
+                ("tcp_keepalives_idle", "30"),
+                ("tcp_keepalives_interval", "10"),
+                ("tcp_keepalives_count", "3"),
+            ]);
         let pool = PgPoolOptions::new()
             .max_connections(1)
             .connect_with(options)
@@ -109,13 +122,22 @@ impl Postgres {
                     }
                     connected_before = true;
                     self.hub.catch_up_all();
+                    // Anything heard shows the connection delivers; the
+                    // pings make sure something is heard.
+                    let silent_after = self.ping * 3;
+                    let mut heard = tokio::time::Instant::now();
                     let lost = loop {
                         let next = tokio::select! {
                             _ = shutdown.cancelled() => return,
+                            _ = tokio::time::sleep_until(heard + silent_after) => {
+                                metrics::counter!("herald_listener_silences_total").increment(1);
+                                break format!("nothing heard for {silent_after:?}");
+                            }
                             next = listener.try_recv() => next,
                         };
                         match next {
                             Ok(Some(notice)) => {
+                                heard = tokio::time::Instant::now();
                                 self.handle(notice.channel(), notice.payload()).await
                             }
                             Ok(None) => break "connection lost".to_owned(),
@@ -140,11 +162,13 @@ impl Postgres {
     /// Passes one notice on to this instance's hub.
     async fn handle(&self, channel: &str, payload: &str) {
         if channel == CONTROL_CHANNEL {
-            match serde_json::from_str::<Ending>(payload) {
-                Ok(ending) => {
+            match serde_json::from_str::<Control>(payload) {
+                Ok(Control::End(ending)) => {
                     ending.apply(&self.hub);
                 }
-                Err(error) => tracing::warn!(%error, payload, "unreadable control notice"),
+                Ok(Control::Ping { .. }) => {}
+                // Not the payload: it may name a session.
+                Err(error) => tracing::warn!(%error, "unreadable control notice"),
             }
             return;
         }
@@ -177,6 +201,29 @@ impl Postgres {
         }
     }
 
+    /// Pings this instance's listener through the database every
+    /// [`Postgres::ping`] (while it is connected), so a silent one is noticed.
+    async fn keep_pinging(self: Arc<Self>, shutdown: CancellationToken) {
+        let ping = serde_json::to_string(&Control::Ping {
+            ping: self.instance.clone(),
+        })
+        .unwrap_or_default();
+        let mut every = tokio::time::interval(self.ping);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = every.tick() => {}
+            }
+            if !self.is_listening() {
+                continue;
+            }
+            if let Err(error) = self.store.notify_control(&ping).await {
+                tracing::warn!(%error, "cannot ping this instance's listener");
+            }
+        }
+    }
+
     /// Keeps this instance's presence rows in step with its hub, its
     /// heartbeat fresh, and the outbox short; removes the instance at shutdown.
     async fn keep_presence(self: Arc<Self>, shutdown: CancellationToken) {
@@ -186,15 +233,35 @@ impl Postgres {
             tracing::warn!(%error, "cannot record this instance");
         }
         let mut every = tokio::time::interval(HEARTBEAT_EVERY);
+        let mut listening = self.listening.subscribe();
+        let mut withdrawn = false;
         let mut ticks: u64 = 0;
         loop {
             let beat = tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = every.tick() => true,
                 _ = self.hub.presence_changed() => false,
+                _ = listening.changed() => false,
             };
+            // An instance that cannot hear changes cannot deliver them: its
+            // users count as offline elsewhere (web push reaches them)
+            // until its listener is back.
+            if !self.is_listening() {
+                if !withdrawn {
+                    match self.store.leave(&self.instance).await {
+                        Ok(()) => {
+                            withdrawn = true;
+                            written.clear();
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "cannot withdraw this instance's presence")
+                        }
+                    }
+                }
+                continue;
+            }
             let now = now_ms();
-            if beat {
+            if beat || std::mem::take(&mut withdrawn) {
                 if let Err(error) = self.store.instance_alive(&self.instance, now).await {
                     tracing::warn!(%error, "cannot record this instance's heartbeat");
                     // Its rows may be gone: write them all again.

@@ -306,6 +306,172 @@ async fn a_lost_listener_reconnects_and_its_clients_miss_nothing() {
     .await;
 }
 
+/// A TCP proxy in front of PostgreSQL that can freeze the listener
+/// connections passing through it: their bytes stop flowing both ways, but
+/// nothing is closed or reset, as when a NAT forgets a connection.
+struct Freezer {
+    url: String,
+    listeners: Arc<std::sync::Mutex<Vec<Arc<std::sync::atomic::AtomicBool>>>>,
+}
+
+impl Freezer {
+    async fn start(database_url: &str) -> Freezer {
+        let mut target = url::Url::parse(database_url).unwrap();
+        let upstream = format!(
+            "{}:{}",
+            target.host_str().unwrap(),
+            target.port().unwrap_or(5432)
+        );
+        let accepting = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        target
+            .set_port(Some(accepting.local_addr().unwrap().port()))
+            .unwrap();
+        let listeners: Arc<std::sync::Mutex<Vec<_>>> = Arc::default();
+        let known = Arc::clone(&listeners);
+        tokio::spawn(async move {
+            while let Ok((client, _)) = accepting.accept().await {
+                let server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
+                let frozen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let (client_read, client_write) = client.into_split();
+                let (server_read, server_write) = server.into_split();
+                // Only the way to the server shows who connects: the
+                // startup message names the application.
+                let to_server = Some(Arc::clone(&known));
+                tokio::spawn(pipe(
+                    client_read,
+                    server_write,
+                    Arc::clone(&frozen),
+                    to_server,
+                ));
+                tokio::spawn(pipe(server_read, client_write, frozen, None));
+            }
+        });
+        Freezer {
+            url: target.to_string(),
+            listeners,
+        }
+    }
+
+    /// Freezes every listener connection seen so far; returns how many.
+    fn freeze_listeners(&self) -> usize {
+        let listeners = self.listeners.lock().unwrap();
+        for frozen in listeners.iter() {
+            frozen.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        listeners.len()
+    }
+}
+
+/// Copies bytes until either side closes; once `frozen`, holds on to the
+/// connection and forwards nothing. With `known`, registers the
+/// connection there if its first bytes name a Herald listener.
+async fn pipe(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    frozen: Arc<std::sync::atomic::AtomicBool>,
+    mut known: Option<Arc<std::sync::Mutex<Vec<Arc<std::sync::atomic::AtomicBool>>>>>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut seen = Vec::new();
+    let mut buffer = vec![0; 16 * 1024];
+    loop {
+        let Ok(n) = from.read(&mut buffer).await else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        if frozen.load(std::sync::atomic::Ordering::SeqCst) {
+            std::future::pending::<()>().await;
+        }
+        if let Some(listeners) = &known {
+            seen.extend_from_slice(&buffer[..n]);
+            if seen.windows(16).any(|w| w == b"herald-listener-") {
+                listeners.lock().unwrap().push(Arc::clone(&frozen));
+                known = None;
+            } else if seen.len() > 4096 {
+                known = None;
+            }
+        }
+        if to.write_all(&buffer[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listener_that_goes_silent_is_noticed_and_its_clients_miss_nothing() {
+    if !on_cluster_half() {
+        return;
+    }
+    const PING_MS: u64 = 300;
+    let db = Db::fresh().await;
+    let mut config = test_config(&db);
+    config.token_secret = Some(SECRET.to_owned());
+    config.listener_ping_ms = PING_MS;
+    // A slow first retry, so the outage is long enough to see.
+    config.listener_retry_ms = 1_500;
+    let a = TestApp::spawn_on(&db, config.clone()).await;
+    // B reaches PostgreSQL through the proxy.
+    let freezer = Freezer::start(&db.url).await;
+    config.database_url = freezer.url.clone();
+    let b = TestApp::spawn_on(&db, config).await;
+    let alice_id = a.user_id("alice").await;
+    let on_b = b.login("alice").await;
+    let mut socket = on_b.socket_after(0).await;
+    assert_eq!(hello(&mut socket).await, 0);
+    eventually("alice to count as online", async || {
+        a.state.store.online(&[alice_id]).await.unwrap() == [alice_id]
+    })
+    .await;
+
+    const TOTAL: usize = 200;
+    let writer = tokio::spawn(write(a.state.notifier.clone(), alice_id, 0..TOTAL));
+    let mut applied = Applied::default();
+    applied.read_until(&mut socket, 20).await;
+
+    // B's listener goes silent: no reset, no error, just nothing.
+    let frozen_at = tokio::time::Instant::now();
+    assert_eq!(freezer.freeze_listeners(), 1, "B has one listener");
+    // Some surely committed while B hears nothing.
+    write(a.state.notifier.clone(), alice_id, TOTAL..TOTAL + 20).await;
+    let ready = reqwest::Client::new();
+    let readyz = b.url("/readyz");
+    eventually("B to be unready once its listener is silent", async || {
+        ready.get(&readyz).send().await.unwrap().status() == 503
+    })
+    .await;
+    // Silence is three pings unheard; a ping's round and the poll above
+    // may add up to about one more ping, and a loaded machine a second.
+    let noticed = frozen_at.elapsed();
+    assert!(
+        noticed < std::time::Duration::from_millis(4 * PING_MS + 1_000),
+        "noticed after {noticed:?}"
+    );
+    eventually(
+        "B's users to count as offline while it cannot hear",
+        async || a.state.store.online(&[alice_id]).await.unwrap().is_empty(),
+    )
+    .await;
+
+    writer.await.unwrap();
+    const ALL: usize = TOTAL + 20;
+    applied.read_until(&mut socket, ALL as i64).await;
+    assert_eq!(applied.titles.len(), ALL);
+    eventually("B to be ready again", async || {
+        ready.get(&readyz).send().await.unwrap().status() == 200
+    })
+    .await;
+    eventually("alice to count as online again", async || {
+        a.state.store.online(&[alice_id]).await.unwrap() == [alice_id]
+    })
+    .await;
+    // And what comes next arrives live through the new listener.
+    write(a.state.notifier.clone(), alice_id, ALL..ALL + 1).await;
+    applied.read_until(&mut socket, ALL as i64 + 1).await;
+    assert_eq!(applied.titles.len(), ALL + 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_idempotency_key_sent_to_two_instances_at_once_creates_one_notification() {
     if !on_cluster_half() {

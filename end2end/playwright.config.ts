@@ -54,6 +54,8 @@ export default defineConfig({
       HERALD_SEED_PASSWORD: PASSWORD,
       HERALD_ALLOWED_ORIGINS: FOREIGN_URL,
       HERALD_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      // The foreign site's webhooks are on this machine, inside the network.
+      HERALD_WEBHOOK_ALLOW: '127.0.0.1',
       LEPTOS_SITE_ROOT: '../target/site',
       LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
       RUST_LOG: 'warn',

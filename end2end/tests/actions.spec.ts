@@ -5,7 +5,12 @@ import { Api, Herald } from './server';
 
 // A Herald of its own that signs webhooks; the other site (foreign/server.mjs)
 // receives them and checks the signature.
-const herald = Herald.fresh(3450, '.data-actions', { HERALD_WEBHOOK_SECRET: WEBHOOK_SECRET });
+const herald = Herald.fresh(3450, '.data-actions', {
+  HERALD_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  // The integrator's site runs on this machine: allowed by name, as an
+  // operator allows a receiver inside the network.
+  HERALD_WEBHOOK_ALLOW: '127.0.0.1',
+});
 test.describe.configure({ mode: 'serial' });
 let admin: Api;
 let apiKey: string;

@@ -90,17 +90,17 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || (a == 198 && (18..20).contains(&b)))
 }
 
+/// Only global unicast (2000::/3) counts, less the ranges that are
+/// documentation or carry an IPv4 address a relay would reach (6to4,
+/// Teredo): everything else (loopback, unique-local, link-local,
+/// site-local, multicast, NAT64, IPv4-compatible or -translated forms,
+/// discard) is not the public internet.
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00
-        || (first & 0xffc0) == 0xfe80
-        || (first == 0x2001 && ip.segments()[1] == 0x0db8)
-        // NAT64 and IPv4-compatible forms reach IPv4 addresses inside.
-        || (first == 0x0064 && ip.segments()[1] == 0xff9b)
-        || ip.segments()[..6].iter().all(|&s| s == 0))
+    let [first, second, ..] = ip.segments();
+    (first & 0xe000) == 0x2000
+        && !(first == 0x2001 && second == 0x0db8)
+        && first != 0x2002
+        && !(first == 0x2001 && second == 0x0000)
 }
 
 #[cfg(test)]
@@ -144,6 +144,13 @@ mod tests {
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
             "2001:db8::1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "::ffff:0:7f00:1",
+            "::7f00:1",
+            "fec0::1",
+            "100::1",
+            "ff02::1",
         ];
         for ip in inside {
             assert!(!is_public_address(ip.parse().unwrap()), "{ip}");

@@ -155,13 +155,15 @@ impl Reach {
     }
 
     /// An HTTP client whose connections keep to this reach: names are
-    /// resolved by [`Reach::resolve`], redirects are not followed (they
+    /// resolved by [`Reach::resolve`], never through a proxy, redirects are not followed (they
     /// could lead anywhere), and each call ends after `timeout`.
     pub fn client(self, timeout: Duration) -> reqwest::Result<reqwest::Client> {
         reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve names itself, past the check above.
+            .no_proxy()
             .dns_resolver(Arc::new(self))
             .build()
     }

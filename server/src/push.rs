@@ -188,7 +188,11 @@ impl Pusher {
                 tracing::warn!(device = target.id, status, "push service refused a push");
             }
             Ok(_) => {}
-            Err(error) => tracing::warn!(device = target.id, %error, "push service unreachable"),
+            // Without the URL: a push endpoint is a capability.
+            Err(error) => {
+                let error = error.without_url();
+                tracing::warn!(device = target.id, %error, "push service unreachable")
+            }
         }
         Ok(())
     }

@@ -109,25 +109,34 @@ impl Store {
     }
 
     /// This browser, signed in as `user` with sign-in `session`, holds the
-    /// subscription `endpoint`: a device stored for it under any other
-    /// sign-in (a previous user of the browser, whose cookies were cleared
-    /// without signing out) is forgotten, so their notifications are no
-    /// longer pushed here. Whether one was.
+    /// subscription `endpoint`: a device stored for it under another user
+    /// (a previous user of the browser, whose cookies were cleared without
+    /// signing out) is forgotten, so their notifications are no longer
+    /// pushed here; the same user's device moves to this sign-in, so
+    /// signing in again keeps push on. Whether another user's was forgotten.
     pub async fn claim_push_endpoint(
         &self,
         user: UserId,
         session: &str,
         endpoint: &str,
     ) -> Result<bool, StoreError> {
-        let forgotten = sqlx::query(
-            "DELETE FROM push_subscriptions WHERE endpoint = $1 \
-             AND (user_id <> $2 OR session_id IS NULL OR session_id <> $3)",
+        let mut tx = self.writer.begin().await?;
+        let forgotten =
+            sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = $1 AND user_id <> $2")
+                .bind(endpoint)
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
+        sqlx::query(
+            "UPDATE push_subscriptions SET session_id = $3 WHERE endpoint = $1 AND user_id = $2 \
+             AND (session_id IS NULL OR session_id <> $3)",
         )
         .bind(endpoint)
         .bind(user)
         .bind(session)
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(forgotten.rows_affected() > 0)
     }
 

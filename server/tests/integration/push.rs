@@ -678,6 +678,25 @@ async fn a_browser_signed_in_by_someone_else_stops_getting_the_last_users_pushes
             .await
             .unwrap()
     );
+    // Her cookies are cleared and she signs in again there: push stays on,
+    // now under her new sign-in (the old one may expire without taking it).
+    let again = app.login("alice").await;
+    let res = again.post_form("/api/settings/push/held", &held).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        store
+            .is_push_device(alice_id, &browser.endpoint)
+            .await
+            .unwrap()
+    );
+    assert_eq!(alice.post_form("/api/logout", &[]).await.status(), 200);
+    assert!(
+        store
+            .is_push_device(alice_id, &browser.endpoint)
+            .await
+            .unwrap(),
+        "signing out the earlier sign-in leaves this one's device"
+    );
     // The browser's cookies are cleared (alice never signed out) and bob
     // signs in there: his page says it holds that subscription.
     let bob = app.login("bob").await;

@@ -59,11 +59,15 @@ impl Sessions {
                     .await
                     .map_err(open)?;
                 let migrated = store.migrate().await;
-                sqlx::query("SELECT pg_advisory_unlock($1)")
+                let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
                     .bind(SCHEMA_LOCK)
                     .execute(&mut *turn)
-                    .await
-                    .map_err(open)?;
+                    .await;
+                if unlocked.is_err() {
+                    // Back in the pool it would hold the lock, and every
+                    // other instance would wait at start: closing ends it.
+                    let _ = turn.close().await;
+                }
                 migrated?;
                 Sessions::Postgres(store)
             }

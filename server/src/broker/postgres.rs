@@ -34,6 +34,9 @@ pub struct Postgres {
     ping: Duration,
     /// Whether the listener is connected now.
     listening: tokio::sync::watch::Sender<bool>,
+    /// Pings sent so far: silence only counts once pings went out (a
+    /// database too busy to take them is not a lost listener).
+    pings_sent: std::sync::atomic::AtomicU64,
 }
 
 impl Postgres {
@@ -55,6 +58,7 @@ impl Postgres {
             retry,
             ping,
             listening: tokio::sync::watch::Sender::new(false),
+            pings_sent: std::sync::atomic::AtomicU64::new(0),
         });
         tokio::spawn(Arc::clone(&pg).listen(shutdown.clone()));
         tokio::spawn(Arc::clone(&pg).keep_pinging(shutdown.clone()));
@@ -126,10 +130,16 @@ impl Postgres {
                     // pings make sure something is heard.
                     let silent_after = self.ping * 3;
                     let mut heard = tokio::time::Instant::now();
+                    let mut sent_when_heard = self.pings_sent();
                     let lost = loop {
                         let next = tokio::select! {
                             _ = shutdown.cancelled() => return,
                             _ = tokio::time::sleep_until(heard + silent_after) => {
+                                if self.pings_sent() - sent_when_heard < 2 {
+                                    // Pings did not go out: look again after the next.
+                                    heard += self.ping;
+                                    continue;
+                                }
                                 metrics::counter!("herald_listener_silences_total").increment(1);
                                 break format!("nothing heard for {silent_after:?}");
                             }
@@ -138,6 +148,7 @@ impl Postgres {
                         match next {
                             Ok(Some(notice)) => {
                                 heard = tokio::time::Instant::now();
+                                sent_when_heard = self.pings_sent();
                                 self.handle(notice.channel(), notice.payload()).await
                             }
                             Ok(None) => break "connection lost".to_owned(),
@@ -201,6 +212,10 @@ impl Postgres {
         }
     }
 
+    fn pings_sent(&self) -> u64 {
+        self.pings_sent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Pings this instance's listener through the database every
     /// [`Postgres::ping`] (while it is connected), so a silent one is noticed.
     async fn keep_pinging(self: Arc<Self>, shutdown: CancellationToken) {
@@ -218,8 +233,12 @@ impl Postgres {
             if !self.is_listening() {
                 continue;
             }
-            if let Err(error) = self.store.notify_control(&ping).await {
-                tracing::warn!(%error, "cannot ping this instance's listener");
+            match self.store.notify_control(&ping).await {
+                Ok(()) => {
+                    self.pings_sent
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                Err(error) => tracing::warn!(%error, "cannot ping this instance's listener"),
             }
         }
     }

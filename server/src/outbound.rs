@@ -155,8 +155,9 @@ impl Reach {
     }
 
     /// An HTTP client whose connections keep to this reach: names are
-    /// resolved by [`Reach::resolve`], never through a proxy, redirects are not followed (they
-    /// could lead anywhere), and each call ends after `timeout`.
+    /// resolved by [`Reach::resolve`], never through a proxy, redirects
+    /// are not followed (they could lead anywhere), and each call ends
+    /// after `timeout`.
     pub fn client(self, timeout: Duration) -> reqwest::Result<reqwest::Client> {
         reqwest::Client::builder()
             .timeout(timeout)

@@ -668,46 +668,30 @@ async fn a_browser_signed_in_by_someone_else_stops_getting_the_last_users_pushes
     browser.subscribe(&alice).await;
     let alice_id = app.user_id("alice").await;
     let store = &app.state.store;
-    // Alice's own page says it holds the subscription: nothing changes.
     let held = [("endpoint", browser.endpoint.as_str())];
-    let res = alice.post_form("/api/settings/push/held", &held).await;
-    assert_eq!(res.status(), 200);
-    assert!(
-        store
-            .is_push_device(alice_id, &browser.endpoint)
-            .await
-            .unwrap()
-    );
+    let claim = async |page: &Client| {
+        let res = page.post_form("/api/settings/push/held", &held).await;
+        assert_eq!(res.status(), 200);
+    };
+    let holds = async |user| store.is_push_device(user, &browser.endpoint).await.unwrap();
+    // Alice's own page says it holds the subscription: nothing changes.
+    claim(&alice).await;
+    assert!(holds(alice_id).await);
     // Her cookies are cleared and she signs in again there: push stays on,
     // now under her new sign-in (the old one may expire without taking it).
     let again = app.login("alice").await;
-    let res = again.post_form("/api/settings/push/held", &held).await;
-    assert_eq!(res.status(), 200);
-    assert!(
-        store
-            .is_push_device(alice_id, &browser.endpoint)
-            .await
-            .unwrap()
-    );
+    claim(&again).await;
+    assert!(holds(alice_id).await);
     assert_eq!(alice.post_form("/api/logout", &[]).await.status(), 200);
     assert!(
-        store
-            .is_push_device(alice_id, &browser.endpoint)
-            .await
-            .unwrap(),
+        holds(alice_id).await,
         "signing out the earlier sign-in leaves this one's device"
     );
     // The browser's cookies are cleared (alice never signed out) and bob
     // signs in there: his page says it holds that subscription.
     let bob = app.login("bob").await;
-    let res = bob.post_form("/api/settings/push/held", &held).await;
-    assert_eq!(res.status(), 200);
-    assert!(
-        !store
-            .is_push_device(alice_id, &browser.endpoint)
-            .await
-            .unwrap()
-    );
+    claim(&bob).await;
+    assert!(!holds(alice_id).await);
     let targets = store
         .push_targets(
             &[alice_id],
@@ -722,10 +706,5 @@ async fn a_browser_signed_in_by_someone_else_stops_getting_the_last_users_pushes
     );
     // And it is not bob's either until he turns push on.
     let bob_id = app.user_id("bob").await;
-    assert!(
-        !store
-            .is_push_device(bob_id, &browser.endpoint)
-            .await
-            .unwrap()
-    );
+    assert!(!holds(bob_id).await);
 }

@@ -312,8 +312,9 @@ impl Config {
     }
 
     /// Where webhooks may be delivered.
-    pub fn webhook_reach(&self) -> Result<crate::outbound::Reach, ConfigError> {
-        crate::outbound::Reach::allowing(&self.webhook_allow).map_err(ConfigError::BadWebhookAllow)
+    pub fn webhook_reach(&self) -> Result<crate::jobs::outbound::Reach, ConfigError> {
+        crate::jobs::outbound::Reach::allowing(&self.webhook_allow)
+            .map_err(ConfigError::BadWebhookAllow)
     }
 
     pub fn session_idle(&self) -> Duration {

@@ -115,9 +115,9 @@ impl StoreError {
     }
 }
 
-impl crate::notifier::NotifyError {
+impl crate::realtime::notifier::NotifyError {
     pub fn refusal(&self) -> Refusal {
-        use crate::notifier::NotifyError;
+        use crate::realtime::notifier::NotifyError;
         match self {
             NotifyError::UnknownUser(id) => StoreError::UnknownUser(*id).refusal(),
             NotifyError::NotFound => StoreError::NotFound.refusal(),
@@ -140,8 +140,8 @@ fn app_error(refusal: Refusal, error: &dyn std::fmt::Display) -> app::error::App
     }
 }
 
-impl From<crate::notifier::NotifyError> for app::error::AppError {
-    fn from(error: crate::notifier::NotifyError) -> Self {
+impl From<crate::realtime::notifier::NotifyError> for app::error::AppError {
+    fn from(error: crate::realtime::notifier::NotifyError) -> Self {
         app_error(error.refusal(), &error)
     }
 }
@@ -156,7 +156,7 @@ impl From<StoreError> for app::error::AppError {
 mod tests {
     use super::*;
     use crate::api::problem::Problem;
-    use crate::notifier::NotifyError;
+    use crate::realtime::notifier::NotifyError;
 
     /// One of each variant. The match makes a new variant fail to compile
     /// here until it is added to the list and so walked by the test below.

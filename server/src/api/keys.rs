@@ -6,7 +6,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 
 use super::Problem;
-use crate::AppState;
+use crate::state::AppState;
 use crate::store::ApiKey;
 
 /// The calling application, as named by its API key.

@@ -21,8 +21,8 @@ use utoipa::IntoParams;
 use super::Problem;
 use super::keys::bearer;
 use super::reads::{Page, Unread, invalid, one_page, view_and_limit};
-use crate::AppState;
 use crate::config::Config;
+use crate::state::AppState;
 use crate::store::now_ms;
 
 /// The user a connection token stands for: checked on every request (the

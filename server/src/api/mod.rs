@@ -26,7 +26,7 @@ pub use keys::Caller;
 pub use me::cors;
 pub use problem::Problem;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The largest request body the API reads.
 pub const BODY_LIMIT: usize = 64 * 1024;

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Caller, Problem};
-use crate::AppState;
-use crate::notifier::{NotifyError, Outcome};
+use crate::realtime::notifier::{NotifyError, Outcome};
+use crate::state::AppState;
 use crate::store::{Queued, Remember, Remembered, Stored, sha256};
 
 /// The most recipients one request may name.

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::me::Viewer;
 use super::reads::{Unknown, invalid, resolve};
 use super::{Caller, Problem};
-use crate::AppState;
+use crate::state::AppState;
 
 /// Every category's preference, by category name.
 #[derive(Debug, Serialize, ToSchema)]

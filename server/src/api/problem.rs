@@ -169,8 +169,8 @@ impl Problem {
     }
 }
 
-impl From<crate::notifier::NotifyError> for Problem {
-    fn from(error: crate::notifier::NotifyError) -> Problem {
+impl From<crate::realtime::notifier::NotifyError> for Problem {
+    fn from(error: crate::realtime::notifier::NotifyError) -> Problem {
         Problem::refused(error.refusal(), &error)
     }
 }

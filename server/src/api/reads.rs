@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Caller, Problem};
-use crate::AppState;
+use crate::state::AppState;
 
 /// Which user: a Herald id or the caller's external id (exactly one).
 #[derive(Debug, Deserialize, IntoParams)]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Caller, Problem};
-use crate::AppState;
+use crate::state::AppState;
 use crate::store::now_ms;
 
 const DEFAULT_TTL_SECONDS: i64 = 300;
@@ -82,7 +82,7 @@ pub async fn issue(
     .await?;
     let expires_at = now_ms() + ttl * 1000;
     // The token names its key, so revoking the key ends it too.
-    let token = state.tokens.sign(&crate::tokens::Claims {
+    let token = state.tokens.sign(&crate::identity::tokens::Claims {
         user,
         key: key.id,
         expires_at,

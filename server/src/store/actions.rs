@@ -1,7 +1,7 @@
 //! Clicking a notification's action: recorded as the recipient's next
 //! change (read, and `interacted_at` the first time), and for a webhook
 //! action a delivery stored in the same transaction, which the webhook job
-//! (`crate::webhooks`) then POSTs until it is answered.
+//! (`crate::jobs::webhooks`) then POSTs until it is answered.
 
 use herald::{ActionSpec, Notification, UserId};
 use serde_json::json;

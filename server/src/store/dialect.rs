@@ -37,7 +37,7 @@ impl Engine {
     /// The active users a send reaches: those named in `$1` (a JSON array
     /// of ids), found by primary key. (An earlier `$1 IS NULL OR …` form
     /// for "everyone" scanned every user on every send; everyone is now
-    /// reached in batches of named ids, `fanout.rs`.)
+    /// reached in batches of named ids, `jobs::broadcast`.)
     pub(super) fn recipients(self) -> String {
         format!("deactivated_at IS NULL AND id IN ({})", self.json_ids("$1"))
     }

@@ -1,6 +1,6 @@
 //! Sends to everyone or to a role, written out in the background. The
 //! request stores the send and a `fanouts` row (what to store, for whom)
-//! and answers at once; the fan-out worker (`crate::fanout`) then stores
+//! and answers at once; the fan-out worker (`crate::jobs::broadcast`) then stores
 //! the copies one batch of users at a time, in id order. Each batch moves
 //! the row's `after_user` in the transaction that stores its copies, and
 //! the last one deletes the row: a crash resumes after the last commit,

@@ -636,9 +636,9 @@ async fn a_receiver_that_never_answers_delays_nobody_elses_webhooks() {
         .unwrap();
     assert_eq!(call.1["notification_id"], id);
     assert!(
-        contacts.load(std::sync::atomic::Ordering::SeqCst) <= server::webhooks::PER_HOST,
+        contacts.load(std::sync::atomic::Ordering::SeqCst) <= server::jobs::webhooks::PER_HOST,
         "at most {} attempts at once to one host",
-        server::webhooks::PER_HOST
+        server::jobs::webhooks::PER_HOST
     );
 }
 

@@ -554,13 +554,14 @@ async fn connection_tokens_open_the_socket_from_another_site_until_they_expire()
         .unwrap()
         .id;
     let now = server::store::now_ms();
-    let claims = |expires_at| server::tokens::Claims {
+    let claims = |expires_at| server::identity::tokens::Claims {
         user,
         key: 1,
         expires_at,
     };
     let expired = app.state.tokens.sign(&claims(now - 1));
-    let foreign = server::tokens::Signer::new(Some("another server")).sign(&claims(now + 60_000));
+    let foreign =
+        server::identity::tokens::Signer::new(Some("another server")).sign(&claims(now + 60_000));
     let tampered = format!("{}A", token);
     for bad in [expired, foreign, tampered] {
         match open(bad, "https://shop.example").await {

@@ -4,7 +4,7 @@
 
 use axum::Router;
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
-use server::assets;
+use server::http::assets;
 
 use crate::common::*;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use herald::{Audience, ServerMessage};
 use serde_json::json;
-use server::notifier::Outcome;
+use server::realtime::notifier::Outcome;
 
 use crate::common::*;
 

@@ -73,7 +73,7 @@ fn content(title: String) -> NewNotification {
 
 /// Sends `user` notifications titled `n000`, `n001`, … for each of `numbers`.
 async fn write(
-    notifier: Arc<server::notifier::Notifier>,
+    notifier: Arc<server::realtime::notifier::Notifier>,
     user: herald::UserId,
     numbers: impl Iterator<Item = usize>,
 ) {

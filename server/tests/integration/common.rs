@@ -641,7 +641,7 @@ impl Client {
         let cookies = cookies.to_str().unwrap();
         let value = cookies
             .split("; ")
-            .find_map(|c| c.strip_prefix(&format!("{}=", server::auth::SESSION_COOKIE)))
+            .find_map(|c| c.strip_prefix(&format!("{}=", server::http::auth::SESSION_COOKIE)))
             .expect("the session cookie");
         value.parse().expect("a session id")
     }

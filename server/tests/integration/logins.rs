@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use reqwest::cookie::Jar;
 use serde_json::Value;
-use server::throttle::{FREE_PER_ADDRESS, FREE_PER_USERNAME};
+use server::identity::throttle::{FREE_PER_ADDRESS, FREE_PER_USERNAME};
 
 use crate::common::*;
 

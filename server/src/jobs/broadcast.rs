@@ -13,8 +13,8 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::broker::Broker;
-use crate::push::Pusher;
+use crate::jobs::push::Pusher;
+use crate::realtime::broker::Broker;
 use crate::store::{Batch, Delivered, Fanout, Store, StoreError};
 
 /// How often pending sends are looked for without a wake-up.
@@ -107,7 +107,7 @@ async fn write_out(
                 delivered,
                 finished,
             } => {
-                crate::operations::created(delivered.len());
+                crate::telemetry::created(delivered.len());
                 pusher.after_delivery(&delivered, &was_online);
                 if finished {
                     tracing::info!(send = fanout.send_id, "send written out to everyone");

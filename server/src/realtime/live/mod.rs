@@ -16,12 +16,12 @@ use tokio::time::{Instant, Sleep};
 use tokio_util::sync::CancellationToken;
 use tower_sessions::Session;
 
-use crate::AppState;
-use crate::auth;
 use crate::config::Config;
 use crate::error::Error;
-use crate::hub::{Ended, Event, Grant, Hub, Next, Subscription};
-use crate::sessions::Sessions;
+use crate::http::auth;
+use crate::identity::sessions::Sessions;
+use crate::realtime::hub::{Ended, Event, Grant, Hub, Next, Subscription};
+use crate::state::AppState;
 use crate::store::{Counts, Store, now_ms};
 
 /// Why a live connection stops (or never starts), as a close code the

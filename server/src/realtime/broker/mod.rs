@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 pub use postgres::Postgres;
 
 use crate::config::Config;
-use crate::hub::{Grant, Hub, SessionTag};
+use crate::realtime::hub::{Grant, Hub, SessionTag};
 use crate::store::{Announcement, Engine, Store, StoreError};
 
 /// The broker of the configured engine.

@@ -9,12 +9,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::sessions::Sessions;
+use crate::identity::sessions::Sessions;
 use tokio_util::sync::CancellationToken;
 use tower_sessions::ExpiredDeletion;
 
+use crate::backend::Services;
 use crate::config::Config;
-use crate::services::Services;
 use crate::store::{Store, now_ms};
 
 /// What the job has done so far.
@@ -122,7 +122,7 @@ const DUE_BATCH: i64 = 1000;
 /// on start, and instances on one database share the work (each change is
 /// made once, by whichever gets it).
 pub fn spawn_due_changes(
-    notifier: std::sync::Arc<crate::notifier::Notifier>,
+    notifier: std::sync::Arc<crate::realtime::notifier::Notifier>,
     shutdown: CancellationToken,
 ) {
     tokio::spawn(async move {

@@ -20,7 +20,7 @@ use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use web_push_native::{Auth, WebPushBuilder};
 
-use crate::outbound::{Reach, Unreachable};
+use crate::jobs::outbound::{Reach, Unreachable};
 use crate::store::{Delivered, PushTarget, Store, StoreError};
 
 /// How long a push service may keep trying a device that is off.

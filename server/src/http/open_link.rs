@@ -10,10 +10,10 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use crate::AppState;
-use crate::auth;
 use crate::error::Error;
-use crate::notifier::NotifyError;
+use crate::http::auth;
+use crate::realtime::notifier::NotifyError;
+use crate::state::AppState;
 use crate::store::StoreError;
 
 pub async fn open(

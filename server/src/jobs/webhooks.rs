@@ -7,7 +7,7 @@
 //!
 //! Receivers are reached only at https addresses on the public internet,
 //! unless `HERALD_WEBHOOK_ALLOW` names a host or network inside
-//! (`crate::outbound`). Attempts run at once, at most [`IN_FLIGHT`] in
+//! (`crate::jobs::outbound`). Attempts run at once, at most [`IN_FLIGHT`] in
 //! all and [`PER_HOST`] per receiving host, so a receiver that never
 //! answers delays nobody else's webhooks.
 
@@ -20,7 +20,7 @@ use sha2::Sha256;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use crate::outbound::Reach;
+use crate::jobs::outbound::Reach;
 use crate::store::{Delivery, MAX_ATTEMPTS, Store, now_ms};
 
 /// How long one attempt may take.

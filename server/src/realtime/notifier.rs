@@ -2,7 +2,7 @@
 //! (one transaction, the user's next sequence number) and then announced
 //! through the broker to the owner's connections on every instance; a
 //! change is never committed and left unannounced. The console (through
-//! `services`) and the integration API both come here, with a send already
+//! `backend`) and the integration API both come here, with a send already
 //! validated (`herald::Draft`).
 
 use std::collections::HashSet;
@@ -12,8 +12,8 @@ use herald::{ActionSpec, Audience, NewNotification, Notification, Role, UserId};
 use thiserror::Error;
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use crate::broker::Broker;
-use crate::push::Pusher;
+use crate::jobs::push::Pusher;
+use crate::realtime::broker::Broker;
 use crate::store::{
     AllRead, Changed, Created, Delivered, Named, Queued, Remember, Store, StoreError,
 };
@@ -58,7 +58,7 @@ pub enum Outcome {
     /// Named recipients: every copy is stored and announced.
     Sent(Vec<Sent>),
     /// Everyone or a role: accepted, and being written out in the
-    /// background (`fanout.rs`), however many users there are.
+    /// background (`jobs::broadcast`), however many users there are.
     Queued(Queued),
 }
 
@@ -69,7 +69,7 @@ pub struct Notifier {
     fanout: Arc<Notify>,
     /// Named sends for [`write_named`] (SQLite only).
     named: Option<mpsc::UnboundedSender<Job>>,
-    /// Wakes the webhook job (`crate::webhooks`) when a click stored one.
+    /// Wakes the webhook job (`crate::jobs::webhooks`) when a click stored one.
     webhooks: Arc<Notify>,
     /// Pushes to the devices of recipients with no live connection.
     pusher: Arc<Pusher>,
@@ -172,7 +172,7 @@ impl Notifier {
             online: online.clone(),
         };
         let (send, delivered) = self.store_named(named).await?;
-        crate::operations::created(delivered.len());
+        crate::telemetry::created(delivered.len());
         self.pusher.after_delivery(&delivered, &online);
         tracing::info!(
             send,

@@ -16,13 +16,13 @@ use herald::{
 };
 use tower_sessions::Session;
 
-use crate::auth;
-use crate::broker::{Broker, Ending};
 use crate::config::Config;
-use crate::notifier::{Notifier, Outcome};
-use crate::passwords::{PasswordError, Passwords};
+use crate::http::auth;
+use crate::identity::passwords::{PasswordError, Passwords};
+use crate::identity::throttle::LoginThrottle;
+use crate::realtime::broker::{Broker, Ending};
+use crate::realtime::notifier::{Notifier, Outcome};
 use crate::store::{Store, StoreError};
-use crate::throttle::LoginThrottle;
 
 pub struct Services {
     store: Store,
@@ -340,7 +340,7 @@ impl Backend for Services {
         let id = session
             .id()
             .ok_or_else(|| internal("a signed-in session without an id"))?;
-        let signed_in = crate::auth::session_auth(session)
+        let signed_in = crate::http::auth::session_auth(session)
             .await
             .map_err(internal)?
             .filter(|a| a.user == user)

@@ -11,7 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use tokio_util::sync::CancellationToken;
 
 use super::Control;
-use crate::hub::{Event, Hub};
+use crate::realtime::hub::{Event, Hub};
 use crate::store::{CONTROL_CHANNEL, EVENTS_CHANNEL, Store, now_ms, parse_payload};
 
 /// The longest wait between reconnection attempts.

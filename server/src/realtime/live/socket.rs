@@ -19,9 +19,9 @@ use herald::{ServerMessage, UserId};
 use tower_sessions::Session;
 
 use super::{Context, Opening, Wake};
-use crate::AppState;
 use crate::error::Error;
-use crate::hub::Grant;
+use crate::realtime::hub::Grant;
+use crate::state::AppState;
 
 /// How long a new connection may take to say where to resume from.
 const HANDSHAKE: Duration = Duration::from_secs(10);
@@ -119,7 +119,7 @@ struct Live {
 /// keeps that for as long as the connection lives: the handshake and the
 /// close are boxed, so it is sized for the idle loop.
 async fn serve(mut sink: Sink, mut stream: Stream, live: Live) {
-    let _open = crate::operations::OpenConnection::new("websocket");
+    let _open = crate::telemetry::OpenConnection::new("websocket");
     let user = live.user;
     let ending = match Box::pin(start(&mut sink, &mut stream, live)).await {
         Ok(mut opening) => {
@@ -233,7 +233,7 @@ async fn run(sink: &mut Sink, stream: &mut Stream, opening: &mut Opening) -> End
                     if send(sink, Message::Text(event.json), patience).await.is_err() {
                         return Ending::Drop;
                     }
-                    crate::operations::delivered(lag);
+                    crate::telemetry::delivered(lag);
                 }
                 Ok(Wake::Heartbeat) => {
                     if last_heard.elapsed() > deadline {

@@ -7,9 +7,9 @@ use herald::Role;
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 
-use crate::StartError;
 use crate::config::Config;
-use crate::passwords::Passwords;
+use crate::identity::passwords::Passwords;
+use crate::start::StartError;
 use crate::store::Store;
 
 /// How the audit log names changes made at startup.

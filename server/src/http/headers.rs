@@ -7,8 +7,8 @@ use axum::http::{HeaderName, HeaderValue, header};
 use leptos::prelude::use_context;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::AppState;
 use crate::config::Config;
+use crate::state::AppState;
 
 /// For responses that are not pages (JSON, files, plain errors).
 const NOTHING_RUNS: &str =

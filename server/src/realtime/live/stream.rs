@@ -13,8 +13,8 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::Wake;
-use crate::AppState;
 use crate::error::Error;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct Resume {
@@ -51,7 +51,7 @@ pub async fn events(
 
     let first = stream::iter(std::mem::take(&mut opening.first)).map(|message| Ok(event(&message)));
     // The guard lives as long as the stream: the gauge counts it till it ends.
-    let open = crate::operations::OpenConnection::new("sse");
+    let open = crate::telemetry::OpenConnection::new("sse");
     let heartbeat =
         Event::default().data(serde_json::to_string(&ServerMessage::Heartbeat).unwrap_or_default());
     let live = stream::unfold((opening, open), move |(mut opening, open)| {
@@ -59,7 +59,7 @@ pub async fn events(
         async move {
             let sse = match opening.next_event().await.ok()? {
                 Wake::Event(event) => {
-                    crate::operations::delivered(event.at.elapsed());
+                    crate::telemetry::delivered(event.at.elapsed());
                     Event::default()
                         .id(event.seq.to_string())
                         .data(event.json.as_str())

@@ -7,7 +7,7 @@
 use axum::http::header;
 use axum::response::IntoResponse;
 
-const SCRIPT: &str = include_str!("../../public/embed/herald-bell.js");
+const SCRIPT: &str = include_str!("../../../public/embed/herald-bell.js");
 
 pub async fn script() -> impl IntoResponse {
     (

@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use crate::sessions::Sessions;
+use crate::identity::sessions::Sessions;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Extensions, HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
 
-use crate::AppState;
 use crate::config::{Config, normalise_origin};
 use crate::error::Error;
-use crate::hub::Grant;
+use crate::realtime::hub::Grant;
+use crate::state::AppState;
 use crate::store::{Counts, Store, now_ms};
 
 /// The session cookie's name.

@@ -18,7 +18,7 @@ use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Pr
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// For files whose name changes with their contents.
 const FOREVER: &str = "public, max-age=31536000, immutable";

@@ -1,0 +1,14 @@
+//! Everything around a request: the router and its layers, headers,
+//! overload limits, static assets, sign-in checks, the link redirect and
+//! health checks.
+
+pub mod arguments;
+pub mod assets;
+pub mod auth;
+pub mod embed;
+pub mod headers;
+pub mod health;
+pub mod open_link;
+pub mod overload;
+pub mod router;
+pub mod serve;

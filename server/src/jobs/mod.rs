@@ -1,0 +1,8 @@
+//! Background work: broadcast fan-out, webhook and push deliveries, the
+//! purge job and due changes (snoozes ending, notifications expiring).
+
+pub mod broadcast;
+pub mod housekeeping;
+pub mod outbound;
+pub mod push;
+pub mod webhooks;

@@ -1,0 +1,52 @@
+//! What every request handler is handed: the parts of a running Herald.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use tokio_util::sync::CancellationToken;
+
+use crate::api;
+use crate::backend::Services;
+use crate::config::Config;
+use crate::identity::sessions::Sessions;
+use crate::identity::tokens;
+use crate::jobs::housekeeping::Housekeeping;
+use crate::realtime::broker::Broker;
+use crate::realtime::hub::Hub;
+use crate::realtime::notifier::Notifier;
+use crate::store::Store;
+
+/// Everything a request handler may need; cloned into each one.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub hub: Arc<Hub>,
+    /// How committed changes reach the hub (of every instance).
+    pub broker: Arc<Broker>,
+    /// Every change to notifications goes through it.
+    pub notifier: Arc<Notifier>,
+    pub services: Arc<Services>,
+    /// Sessions, also read by live connections to re-check theirs.
+    pub sessions: Sessions,
+    /// Cancelled when the server stops accepting connections.
+    pub shutdown: CancellationToken,
+    /// Cancelled on SIGTERM (and with `shutdown`): `/readyz` turns 503, live
+    /// connections close with 1001 and new ones are refused.
+    #[from_ref(skip)]
+    pub draining: CancellationToken,
+    /// This instance's name among several.
+    #[from_ref(skip)]
+    pub instance: Arc<str>,
+    /// Requests per API key.
+    pub api_limiter: api::Limiter,
+    /// Requests per user with a connection token (`/api/v1/me`).
+    #[from_ref(skip)]
+    pub viewer_limiter: api::Limiter,
+    /// Signs connection tokens for other sites.
+    pub tokens: tokens::Signer,
+    /// The purge job's record, for operators and tests.
+    pub housekeeping: Arc<Housekeeping>,
+}

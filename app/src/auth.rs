@@ -185,3 +185,7 @@ pub fn LoginPage() -> impl IntoView {
         </section>
     }
 }
+
+/// Who is logged in, as loaded for this page; shared as context.
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);

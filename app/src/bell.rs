@@ -9,14 +9,14 @@ use leptos::prelude::*;
 
 use crate::auth::Me;
 use crate::inbox::{MarkAllReadButton, NotificationList};
-use crate::state::{Link, Live};
+use crate::state::{Link, PageState};
 
 /// How many notifications the panel shows.
 const PANEL_SIZE: i64 = 8;
 
 #[component]
 pub fn Bell(me: Me) -> impl IntoView {
-    let live = expect_context::<Live>();
+    let live = expect_context::<PageState>();
     live.unread.set(me.unread);
     live.seq.set(me.seq);
     let open = RwSignal::new(false);
@@ -31,12 +31,12 @@ pub fn Bell(me: Me) -> impl IntoView {
             let connection = crate::live::connect(live, me.transport);
             on_cleanup(move || connection.close());
         });
-        crate::attention::watch_clicks_outside(open, bell, panel);
-        crate::attention::watch_keys(open, bell, panel);
+        crate::focus::watch_clicks_outside(open, bell, panel);
+        crate::focus::watch_keys(open, bell, panel);
         // Opening the panel moves focus into it.
         Effect::new(move |_| {
             if let (true, Some(panel)) = (open.get(), panel.get()) {
-                crate::attention::focus_first(&panel);
+                crate::focus::focus_first(&panel);
             }
         });
     }

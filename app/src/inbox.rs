@@ -6,7 +6,7 @@
 //! it is optimistic: the change shows at once and is rolled back if the
 //! server refuses it. Live events keep every other tab in step.
 
-use herald::{Category, InboxView, Notification, relative_time};
+use herald::{InboxView, Notification, relative_time};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::server_fn::codec::PostUrl;
@@ -14,7 +14,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
-use crate::state::Live;
+use crate::state::PageState;
 
 /// How many notifications an inbox page holds.
 pub const PAGE_SIZE: i64 = 20;
@@ -138,7 +138,7 @@ pub async fn mark_seen(up_to: i64) -> Result<(), AppError> {
 
 /// Shows `edit` of `n` at once, then asks the server; a refusal puts back
 /// what was there and says so.
-fn optimistic<F>(live: Live, n: &Notification, edit: impl FnOnce(&mut Notification), call: F)
+fn optimistic<F>(live: PageState, n: &Notification, edit: impl FnOnce(&mut Notification), call: F)
 where
     F: Future<Output = Result<Notification, AppError>> + 'static,
 {
@@ -154,7 +154,7 @@ where
             Err(error) => {
                 live.force(before);
                 live.unread.update(|u| *u -= delta);
-                crate::attention::toast_error(live, &error.to_string());
+                crate::toasts::toast_error(live, &error.to_string());
             }
         }
     });
@@ -171,7 +171,7 @@ pub fn NotificationList(
     #[prop(default = false)]
     marks_seen: bool,
 ) -> impl IntoView {
-    let live = expect_context::<Live>();
+    let live = expect_context::<PageState>();
     let query = use_query_map();
     // A page link (`?before=N`) without WASM shows the page below N.
     let ceiling = query.with_untracked(|q| q.get("before").and_then(|b| b.parse::<i64>().ok()));
@@ -187,7 +187,7 @@ pub fn NotificationList(
         leptos::task::spawn_local(async move {
             match inbox_page(view, Some(before), page_size).await {
                 Ok(items) => take(live, floor, more, page_size, items),
-                Err(error) => crate::attention::toast_error(live, &error.to_string()),
+                Err(error) => crate::toasts::toast_error(live, &error.to_string()),
             }
         });
     };
@@ -251,7 +251,7 @@ pub fn NotificationList(
 
 /// Takes a page from the server into the shared state.
 fn take(
-    live: Live,
+    live: PageState,
     floor: RwSignal<i64>,
     more: RwSignal<bool>,
     page_size: i64,
@@ -278,21 +278,12 @@ fn empty_text(view: InboxView) -> &'static str {
     }
 }
 
-pub fn icon(category: Category) -> &'static str {
-    match category {
-        Category::Info => "i",
-        Category::Success => "✓",
-        Category::Warning => "!",
-        Category::Mention => "@",
-    }
-}
-
 /// One notification with its actions. Titles and bodies are text nodes,
 /// never HTML; links were checked to be http(s) or same-site paths when
 /// stored, and go through `/notifications/{id}/open`, which marks them read.
 #[component]
 pub fn Item(n: Notification) -> impl IntoView {
-    let live = expect_context::<Live>();
+    let live = expect_context::<PageState>();
     let unread = n.read_at.is_none();
     let archived = n.archived_at.is_some();
     let created_at = n.created_at;
@@ -364,7 +355,7 @@ pub fn Item(n: Notification) -> impl IntoView {
     view! {
         <li class="item" class:unread=unread data-seq=n.seq data-id=n.id>
             <span class=format!("icon icon-{}", n.category.as_str()) role="img" aria-label=n.category.label()>
-                {icon(n.category)}
+                {crate::icons::icon(n.category)}
             </span>
             <div class="item-main">
                 <p class="item-title">{title}</p>
@@ -426,7 +417,7 @@ pub fn Item(n: Notification) -> impl IntoView {
 /// as done and the others as closed.
 #[component]
 fn ItemActions(n: Notification) -> impl IntoView {
-    let live = expect_context::<Live>();
+    let live = expect_context::<PageState>();
     let chosen = n.chosen_action;
     n.actions
         .iter()
@@ -479,7 +470,7 @@ fn ItemActions(n: Notification) -> impl IntoView {
 /// while the request is on its way.
 #[component]
 pub fn MarkAllReadButton() -> impl IntoView {
-    let live = expect_context::<Live>();
+    let live = expect_context::<PageState>();
     let up_to = move || {
         live.items
             .with(|items| items.keys().next_back().copied())
@@ -505,7 +496,7 @@ pub fn MarkAllReadButton() -> impl IntoView {
                 Err(error) => {
                     live.items.set(before);
                     live.unread.set(unread_before);
-                    crate::attention::toast_error(live, &error.to_string());
+                    crate::toasts::toast_error(live, &error.to_string());
                 }
             }
         });
@@ -552,7 +543,7 @@ pub fn InboxPage() -> impl IntoView {
                 let view = view.get();
                 view! { <NotificationList view page_size=PAGE_SIZE/> }
             }}
-            <crate::attention::DesktopOptIn/>
+            <crate::desktop::DesktopOptIn/>
         </section>
     }
 }

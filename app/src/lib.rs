@@ -3,22 +3,26 @@
 //! call. Built twice: with `ssr` into the server, with `hydrate` into wasm.
 
 pub mod admin;
-#[cfg(feature = "ssr")]
-pub mod arguments;
-mod attention;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod bell;
+mod desktop;
 #[cfg(feature = "hydrate")]
 mod device_push;
 pub mod error;
-pub mod feed;
+#[cfg(feature = "hydrate")]
+mod focus;
+pub mod home;
+mod icons;
 pub mod inbox;
 #[cfg(feature = "hydrate")]
 mod live;
+#[cfg(feature = "ssr")]
+pub mod server_fn_checks;
 pub mod settings;
 pub mod state;
+mod toasts;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
@@ -27,18 +31,13 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{Lazy, path};
 
 use crate::admin::AdminPage;
-use crate::attention::Toaster;
-use crate::auth::{AccountPage, Login, LoginPage, Logout, Me, get_me};
+use crate::auth::{AccountPage, Login, LoginPage, Logout, MeResource, get_me};
 use crate::bell::Bell;
-use crate::error::AppError;
-use crate::feed::HomePage;
+use crate::home::HomePage;
 use crate::inbox::InboxPage;
 use crate::settings::SettingsPage;
-use crate::state::Live;
-
-/// Who is logged in, as loaded for this page; shared as context.
-#[derive(Clone, Copy)]
-pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
+use crate::state::PageState;
+use crate::toasts::Toaster;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -70,7 +69,7 @@ pub fn App() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     provide_context(login);
     provide_context(logout);
-    let live = Live::default();
+    let live = PageState::default();
     provide_context(live);
     // Relative times ("2 min ago") stay fresh.
     #[cfg(feature = "hydrate")]

@@ -19,7 +19,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
-use crate::state::{Link, Live};
+use crate::state::{Link, PageState};
 
 const BACKOFF_BASE_MS: f64 = 500.0;
 const BACKOFF_CAP_MS: f64 = 30_000.0;
@@ -39,7 +39,7 @@ impl Connection {
     }
 }
 
-pub fn connect(live: Live, transport: Transport) -> Connection {
+pub fn connect(live: PageState, transport: Transport) -> Connection {
     let (stop, stopped) = oneshot::channel();
     leptos::task::spawn_local(run(live, transport, stopped));
     Connection { stop }
@@ -58,7 +58,7 @@ enum Outcome {
 
 type Stop = Fuse<oneshot::Receiver<()>>;
 
-async fn run(live: Live, transport: Transport, stopped: oneshot::Receiver<()>) {
+async fn run(live: PageState, transport: Transport, stopped: oneshot::Receiver<()>) {
     let mut stopped = stopped.fuse();
     let mut wake = wake_events();
     let mut use_sse = transport == Transport::Sse;
@@ -96,7 +96,7 @@ async fn run(live: Live, transport: Transport, stopped: oneshot::Receiver<()>) {
     }
 }
 
-async fn ws_session(live: Live, stopped: &mut Stop) -> Outcome {
+async fn ws_session(live: PageState, stopped: &mut Stop) -> Outcome {
     let Ok(socket) = WebSocket::open(&socket_url()) else {
         return Outcome::Lost { heard: false };
     };
@@ -132,7 +132,7 @@ async fn ws_session(live: Live, stopped: &mut Stop) -> Outcome {
     outcome
 }
 
-async fn sse_session(live: Live, stopped: &mut Stop) -> Outcome {
+async fn sse_session(live: PageState, stopped: &mut Stop) -> Outcome {
     let after = live.seq.get_untracked();
     let Ok(source) = web_sys::EventSource::new(&format!("/events?after={after}")) else {
         return Outcome::Lost { heard: false };
@@ -166,7 +166,7 @@ enum Ended {
 /// Applies messages until the connection fails, falls silent for longer
 /// than the server's heartbeat promises, skips a change, or the page stops it.
 async fn listen(
-    live: Live,
+    live: PageState,
     messages: impl futures::Stream<Item = Result<String, Ended>>,
     stopped: &mut Stop,
 ) -> Outcome {

@@ -293,7 +293,7 @@ pub fn SettingsPage() -> impl IntoView {
             </Transition>
             {outcome}
             <h2>"On this device"</h2>
-            <crate::attention::DesktopOptIn/>
+            <crate::desktop::DesktopOptIn/>
             <PushOptIn/>
         </section>
     }
@@ -317,7 +317,7 @@ fn PreferenceRow(
         <ActionForm action=save node_ref=form attr:class="pref-row" attr:role="row" attr:data-category=name>
             <input type="hidden" name="category" value=name/>
             <span role="cell" class="pref-name">
-                <span class=format!("icon icon-{name}") aria-hidden="true">{crate::inbox::icon(p.category)}</span>
+                <span class=format!("icon icon-{name}") aria-hidden="true">{crate::icons::icon(p.category)}</span>
                 {label}
                 {p.required.then(|| view! { <span class="required-tag">"Required"</span> })}
             </span>

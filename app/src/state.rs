@@ -27,9 +27,10 @@ impl Link {
     }
 }
 
-/// Provided once by [`App`](crate::App).
+/// What the page knows of the user's notifications: counts, items, the
+/// link's state, the clock and toasts. Provided once by [`App`](crate::App).
 #[derive(Clone, Copy)]
-pub struct Live {
+pub struct PageState {
     pub unread: RwSignal<i64>,
     /// The sequence number `unread` is valid at; also the resume cursor.
     pub seq: RwSignal<i64>,
@@ -54,9 +55,9 @@ pub struct Toast {
     pub error: bool,
 }
 
-impl Default for Live {
+impl Default for PageState {
     fn default() -> Self {
-        Live {
+        PageState {
             unread: RwSignal::new(0),
             seq: RwSignal::new(0),
             link: RwSignal::new(Link::Connecting),
@@ -69,7 +70,7 @@ impl Default for Live {
     }
 }
 
-impl Live {
+impl PageState {
     /// Applies one server message. Counts older than the one shown are
     /// ignored, and a change already applied is never applied twice,
     /// whatever order or how often messages arrive.
@@ -249,7 +250,7 @@ mod tests {
     #[test]
     fn counts_never_go_back_and_duplicates_apply_once() {
         Owner::new().with(|| {
-            let live = Live::default();
+            let live = PageState::default();
             live.apply(created(2, 2));
             live.apply(created(1, 1)); // late and older: count ignored
             live.apply(created(2, 2)); // duplicate: ignored
@@ -298,7 +299,7 @@ mod tests {
     #[test]
     fn newer_states_win_and_mark_all_read_stops_at_its_bound() {
         Owner::new().with(|| {
-            let live = Live::default();
+            let live = PageState::default();
             for seq in 1..=3 {
                 live.apply(created(seq, seq));
             }

@@ -24,13 +24,14 @@ use crate::realtime::broker::{Broker, Ending};
 use crate::realtime::notifier::{Notifier, Outcome};
 use crate::store::{Store, StoreError};
 
-pub struct Services {
+pub struct PageBackend {
     store: Store,
     broker: Arc<Broker>,
     notifier: Arc<Notifier>,
     config: Arc<Config>,
     passwords: Passwords,
-    throttle: LoginThrottle,
+    /// Shared with the purge job, which forgets stale entries.
+    throttle: Arc<LoginThrottle>,
     /// Turning push on, per user: each time may store a device.
     push_limiter: governor::DefaultKeyedRateLimiter<UserId>,
 }
@@ -51,31 +52,28 @@ impl From<PasswordError> for AppError {
     }
 }
 
-impl Services {
+impl PageBackend {
     pub fn new(
         store: Store,
         broker: Arc<Broker>,
         notifier: Arc<Notifier>,
         config: Arc<Config>,
         passwords: Passwords,
-    ) -> Services {
-        Services {
+        throttle: Arc<LoginThrottle>,
+    ) -> PageBackend {
+        PageBackend {
             store,
             broker,
             notifier,
             config,
             passwords,
-            throttle: LoginThrottle::default(),
+            throttle,
             push_limiter: governor::RateLimiter::keyed(push_quota()),
         }
     }
 
     pub fn passwords(&self) -> &Passwords {
         &self.passwords
-    }
-
-    pub fn throttle(&self) -> &LoginThrottle {
-        &self.throttle
     }
 
     /// Revokes an API key: its requests and connection tokens are refused
@@ -119,7 +117,7 @@ impl Services {
 }
 
 #[async_trait]
-impl Backend for Services {
+impl Backend for PageBackend {
     async fn log_in(
         &self,
         session: &Session,
@@ -556,7 +554,7 @@ impl Backend for Services {
     }
 
     async fn revoke_api_key(&self, by: &User, id: i64) -> Result<(), AppError> {
-        Services::revoke_api_key(self, id, &by.username).await?;
+        PageBackend::revoke_api_key(self, id, &by.username).await?;
         Ok(())
     }
 

@@ -10,11 +10,12 @@ use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
 use crate::api;
-use crate::backend::Services;
+use crate::backend::PageBackend;
 use crate::config::{Config, ConfigError};
 use crate::http::{assets, router::router};
 use crate::identity::passwords::Passwords;
 use crate::identity::sessions::Sessions;
+use crate::identity::throttle::LoginThrottle;
 use crate::identity::{seed, tokens};
 use crate::jobs::{broadcast, housekeeping, push, webhooks};
 use crate::realtime::broker::Broker;
@@ -114,12 +115,14 @@ impl Herald {
             fanout,
             pusher.clone(),
         ));
-        let services = Arc::new(Services::new(
+        let throttle = Arc::new(LoginThrottle::default());
+        let backend = Arc::new(PageBackend::new(
             store.clone(),
             broker.clone(),
             notifier.clone(),
             config.clone(),
             passwords,
+            throttle.clone(),
         ));
         housekeeping::spawn_checkpoints(store.clone(), shutdown.clone());
         housekeeping::spawn_due_changes(notifier.clone(), shutdown.clone());
@@ -136,13 +139,13 @@ impl Herald {
         let housekeeping = housekeeping::spawn(
             store.clone(),
             sessions.clone(),
-            services.clone(),
+            throttle,
             config.clone(),
             shutdown.clone(),
         );
         let state = AppState {
             leptos_options,
-            services,
+            backend,
             api_limiter: api::limiter(config.api_rate, config.api_burst),
             viewer_limiter: api::limiter(config.api_rate, config.api_burst),
             tokens: tokens::Signer::new(config.token_secret.as_deref()),

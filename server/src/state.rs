@@ -6,8 +6,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use tokio_util::sync::CancellationToken;
 
-use crate::api;
-use crate::backend::Services;
+use crate::api::limits::Limiter;
 use crate::config::Config;
 use crate::identity::sessions::Sessions;
 use crate::identity::tokens;
@@ -16,6 +15,7 @@ use crate::realtime::broker::Broker;
 use crate::realtime::hub::Hub;
 use crate::realtime::notifier::Notifier;
 use crate::store::Store;
+use app::backend::SharedBackend;
 
 /// Everything a request handler may need; cloned into each one.
 #[derive(Clone, FromRef)]
@@ -28,7 +28,7 @@ pub struct AppState {
     pub broker: Arc<Broker>,
     /// Every change to notifications goes through it.
     pub notifier: Arc<Notifier>,
-    pub services: Arc<Services>,
+    pub backend: SharedBackend,
     /// Sessions, also read by live connections to re-check theirs.
     pub sessions: Sessions,
     /// Cancelled when the server stops accepting connections.
@@ -41,10 +41,10 @@ pub struct AppState {
     #[from_ref(skip)]
     pub instance: Arc<str>,
     /// Requests per API key.
-    pub api_limiter: api::Limiter,
+    pub api_limiter: Limiter,
     /// Requests per user with a connection token (`/api/v1/me`).
     #[from_ref(skip)]
-    pub viewer_limiter: api::Limiter,
+    pub viewer_limiter: Limiter,
     /// Signs connection tokens for other sites.
     pub tokens: tokens::Signer,
     /// The purge job's record, for operators and tests.

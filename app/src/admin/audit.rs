@@ -27,7 +27,7 @@ pub async fn audit_log(
 #[component]
 pub(super) fn AuditLog() -> impl IntoView {
     let search = RwSignal::new(String::new());
-    let live = expect_context::<crate::state::Live>();
+    let live = expect_context::<crate::state::PageState>();
     let first = Resource::new(move || search.get(), |search| audit_log(search, None));
     let older = RwSignal::new(Vec::<AuditInfo>::new());
     let load_older = move |_| {

@@ -53,7 +53,7 @@ pub(super) fn Categories() -> impl IntoView {
                                 {all.into_iter().map(|(category, required)| view! {
                                     <li data-category=category.as_str()>
                                         <span class=format!("icon icon-{}", category.as_str()) aria-hidden="true">
-                                            {crate::inbox::icon(category)}
+                                            {crate::icons::icon(category)}
                                         </span>
                                         <span class="category-name">{category.label()}</span>
                                         {if required {

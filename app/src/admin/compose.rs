@@ -262,7 +262,7 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
             <ul class="feed">
                 <li class="item unread">
                     <span class=move || format!("icon icon-{}", category.get().as_str())>
-                        {move || crate::inbox::icon(category.get())}
+                        {move || crate::icons::icon(category.get())}
                     </span>
                     <div class="item-main">
                         <p class="item-title">

@@ -57,7 +57,7 @@ pub(super) fn ApiKeys() -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         |_| api_keys(),
     );
-    let live = expect_context::<crate::state::Live>();
+    let live = expect_context::<crate::state::PageState>();
     let created = move || {
         create.value().get().map(|result| match result {
             Ok(secret) => view! {

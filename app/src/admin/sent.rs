@@ -38,7 +38,7 @@ pub async fn retract_send(id: i64) -> Result<usize, AppError> {
 /// What was sent, with delivered, seen and read counts that keep updating.
 #[component]
 pub(super) fn SentList() -> impl IntoView {
-    let live = expect_context::<crate::state::Live>();
+    let live = expect_context::<crate::state::PageState>();
     let search = RwSignal::new(String::new());
     let retract = ServerAction::<RetractSend>::new();
     // Refreshed every few seconds while the page is open, and after a retract.

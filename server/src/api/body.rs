@@ -5,7 +5,7 @@
 
 use serde::de::DeserializeOwned;
 
-use super::Problem;
+use super::problem::Problem;
 use herald::FieldErrors;
 
 /// Decodes `body` as a `T`, or the problem to answer.

@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 
-use super::Problem;
+use super::problem::Problem;
 use crate::state::AppState;
 use crate::store::ApiKey;
 
@@ -30,7 +30,7 @@ impl FromRequestParts<AppState> for Caller {
             .await
             .map_err(Problem::internal)?
             .ok_or_else(Problem::unauthorized)?;
-        super::check_limit(&state.api_limiter, key.id, "this API key")?;
+        super::limits::check_limit(&state.api_limiter, key.id, "this API key")?;
         // "Last used" is bookkeeping: written at most once a minute, only
         // for requests the limit let through, and never able to fail one.
         if let Err(error) = state.store.touch_api_key(&key).await {

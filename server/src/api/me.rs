@@ -18,8 +18,8 @@ use serde::Deserialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa::IntoParams;
 
-use super::Problem;
 use super::keys::bearer;
+use super::problem::Problem;
 use super::reads::{Page, Unread, invalid, one_page, view_and_limit};
 use crate::config::Config;
 use crate::state::AppState;
@@ -42,7 +42,7 @@ impl FromRequestParts<AppState> for Viewer {
             .token_user(claims.user, claims.key)
             .await?
             .ok_or_else(Problem::token_refused)?;
-        super::check_limit(&state.viewer_limiter, user.id, "this user")?;
+        super::limits::check_limit(&state.viewer_limiter, user.id, "this user")?;
         Ok(Viewer(user.id))
     }
 }

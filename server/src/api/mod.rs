@@ -5,6 +5,7 @@
 
 mod body;
 mod keys;
+pub mod limits;
 mod me;
 mod notifications;
 mod preferences;
@@ -12,44 +13,17 @@ pub(crate) mod problem;
 mod reads;
 mod tokens;
 
-use std::num::NonZeroU32;
-use std::sync::Arc;
-
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use governor::clock::Clock;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use utoipa::OpenApi;
 
 pub use keys::Caller;
+pub use limits::{Limiter, limiter};
 pub use me::cors;
 pub use problem::Problem;
 
 use crate::state::AppState;
-
-/// The largest request body the API reads.
-pub const BODY_LIMIT: usize = 64 * 1024;
-
-/// Requests per key: a burst, then a steady rate per second.
-pub type Limiter = Arc<DefaultKeyedRateLimiter<i64>>;
-
-/// Counts a request by `key` against `limiter`; past the limit, a 429
-/// saying how long to wait, naming `whom` it is for.
-fn check_limit(limiter: &Limiter, key: i64, whom: &str) -> Result<(), Problem> {
-    limiter.check_key(&key).map_err(|not_until| {
-        let wait = not_until.wait_time_from(limiter.clock().now());
-        Problem::rate_limited(wait.as_secs().max(1), whom)
-    })
-}
-
-pub fn limiter(per_second: u32, burst: u32) -> Limiter {
-    let rate = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);
-    let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
-    Arc::new(RateLimiter::keyed(
-        Quota::per_second(rate).allow_burst(burst),
-    ))
-}
 
 pub fn router(config: &crate::config::Config) -> Router<AppState> {
     let me = Router::new()
@@ -92,7 +66,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
             get(|| async { Json(ApiDoc::openapi()) }),
         )
         .merge(me)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(crate::http::BODY_LIMIT))
 }
 
 /// The OpenAPI 3.1 document, generated from the handlers and types above

@@ -12,7 +12,8 @@ use herald::{ActionSpec, Audience, Content, Draft, FieldErrors, NewNotification,
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Caller, Problem};
+use super::keys::Caller;
+use super::problem::Problem;
 use crate::realtime::notifier::{NotifyError, Outcome};
 use crate::state::AppState;
 use crate::store::{Queued, Remember, Remembered, Stored, sha256};

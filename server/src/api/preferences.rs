@@ -11,9 +11,10 @@ use herald::{Preference, PreferenceChange, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::keys::Caller;
 use super::me::Viewer;
+use super::problem::Problem;
 use super::reads::{Unknown, invalid, resolve};
-use super::{Caller, Problem};
 use crate::state::AppState;
 
 /// Every category's preference, by category name.

@@ -80,7 +80,7 @@ impl Problem {
         Problem {
             detail: Some(format!(
                 "Request bodies are limited to {} bytes.",
-                super::BODY_LIMIT
+                crate::http::BODY_LIMIT
             )),
             ..Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Request too large")
         }

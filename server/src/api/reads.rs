@@ -9,7 +9,8 @@ use herald::{FieldErrors, InboxView, Notification, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Caller, Problem};
+use super::keys::Caller;
+use super::problem::Problem;
 use crate::state::AppState;
 
 /// Which user: a Herald id or the caller's external id (exactly one).

@@ -11,7 +11,8 @@ use herald::{FieldErrors, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Caller, Problem};
+use super::keys::Caller;
+use super::problem::Problem;
 use crate::state::AppState;
 use crate::store::now_ms;
 

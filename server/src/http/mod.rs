@@ -2,7 +2,6 @@
 //! overload limits, static assets, sign-in checks, the link redirect and
 //! health checks.
 
-pub mod arguments;
 pub mod assets;
 pub mod auth;
 pub mod embed;
@@ -12,3 +11,7 @@ pub mod open_link;
 pub mod overload;
 pub mod router;
 pub mod serve;
+pub mod server_fn_guard;
+
+/// The largest request body Herald reads: API calls and server functions.
+pub const BODY_LIMIT: usize = 64 * 1024;

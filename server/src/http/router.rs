@@ -15,7 +15,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::api;
-use crate::http::{arguments, assets, auth, embed, headers, health, open_link, overload};
+use crate::http::{assets, auth, embed, headers, health, open_link, overload, server_fn_guard};
 use crate::identity::sessions::Sessions;
 use crate::realtime::live;
 use crate::state::AppState;
@@ -37,7 +37,7 @@ fn app_routes() -> Vec<AxumRouteListing> {
 
 /// The whole HTTP surface: pages, server functions, the socket, static files.
 pub fn router(state: AppState, sessions: Sessions) -> Router {
-    let backend: SharedBackend = state.services.clone();
+    let backend: SharedBackend = state.backend.clone();
     let options = state.leptos_options.clone();
     let routes = app_routes();
     let (site_root, pkg_dir) = (options.site_root.clone(), options.site_pkg_dir.clone());
@@ -57,7 +57,10 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
             "/notifications/{id}/open",
             get(open_link::open).post(open_link::open_confirmed),
         )
-        .route("/notifications/{id}/actions/{index}", get(open_link::act_link))
+        .route(
+            "/notifications/{id}/actions/{index}",
+            get(open_link::act_link),
+        )
         .route("/embed/herald-bell.js", get(embed::script))
         .merge(api::router(&state.config));
     let limited = assets::files(limited, &site_root, &pkg_dir, hashed)
@@ -84,7 +87,7 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
             state.config.max_concurrent_requests,
         ))
         .layer(axum::middleware::from_fn(
-            arguments::check_server_fn_arguments,
+            server_fn_guard::check_server_fn_arguments,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -13,8 +13,8 @@ use crate::identity::sessions::Sessions;
 use tokio_util::sync::CancellationToken;
 use tower_sessions::ExpiredDeletion;
 
-use crate::backend::Services;
 use crate::config::Config;
+use crate::identity::throttle::LoginThrottle;
 use crate::store::{Store, now_ms};
 
 /// What the job has done so far.
@@ -38,7 +38,7 @@ impl Housekeeping {
 pub fn spawn(
     store: Store,
     sessions: Sessions,
-    services: Arc<Services>,
+    throttle: Arc<LoginThrottle>,
     config: Arc<Config>,
     shutdown: CancellationToken,
 ) -> Arc<Housekeeping> {
@@ -52,7 +52,7 @@ pub fn spawn(
                 _ = shutdown.cancelled() => return,
                 _ = every.tick() => {}
             }
-            services.throttle().forget_stale();
+            throttle.forget_stale();
             let outcome = async {
                 let purged = store.purge(now_ms(), config.retention()).await?;
                 sessions

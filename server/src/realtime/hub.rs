@@ -179,7 +179,7 @@ impl Hub {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         // flume, not tokio's mpsc: an idle tokio channel preallocates a
         // block of 32 slots and cache-padded state, about 1 KiB per
-        // connection (heaptrack, README "Performance").
+        // connection (heaptrack, docs/performance.md).
         let (tx, rx) = flume::bounded(self.queue);
         {
             let mut connections = self.lock();

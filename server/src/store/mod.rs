@@ -253,7 +253,7 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(size)
         // A local file does not go stale; pinging it before each use cost a
-        // round trip to its worker thread per query (perf, README).
+        // round trip to its worker thread per query (perf, docs/performance.md).
         .test_before_acquire(false)
         .after_connect(|conn, _| {
             Box::pin(async move {

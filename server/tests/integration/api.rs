@@ -239,7 +239,7 @@ async fn invalid_fields_are_named_and_nothing_is_stored() {
 async fn an_oversized_body_is_413() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
-    let huge = "x".repeat(server::api::BODY_LIMIT + 1);
+    let huge = "x".repeat(server::http::BODY_LIMIT + 1);
     let p = problem(
         api.post(&json!({"broadcast": true, "title": huge}), None)
             .await,

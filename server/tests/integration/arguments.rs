@@ -30,8 +30,8 @@ async fn undecodable_arguments_are_a_4xx_naming_the_field_for_every_server_funct
     paths.sort_by_key(|p| p.ends_with("/logout"));
     for path in &paths {
         assert!(
-            app::arguments::check_for(path).is_some(),
-            "{path} has no argument check in app::arguments"
+            app::server_fn_checks::check_for(path).is_some(),
+            "{path} has no argument check in app::server_fn_checks"
         );
     }
 

@@ -99,7 +99,7 @@ pub struct Opening {
     grant: Grant,
     /// The connection's one timer: the next heartbeat, or the token's
     /// expiry if that comes first. (One, not one per duty: an idle
-    /// connection's memory is mostly what it keeps, README "Performance".)
+    /// connection's memory is mostly what it keeps, docs/performance.md.)
     timer: Pin<Box<Sleep>>,
     /// When a token's permission runs out.
     expires: Option<Instant>,

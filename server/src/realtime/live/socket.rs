@@ -30,7 +30,7 @@ const HANDSHAKE: Duration = Duration::from_secs(10);
 /// small ones (a resume is under 64 bytes; at most `MAX_CLIENT_FRAME`, and
 /// the buffer grows for a larger one), so tungstenite's default of 128 KiB
 /// — zero-filled, so resident — was nearly all of an idle connection's
-/// memory (heaptrack, README).
+/// memory (heaptrack, docs/performance.md).
 const READ_BUFFER: usize = 128;
 
 /// How long a closed connection waits for the peer's closing reply.

@@ -1,5 +1,5 @@
 //! Server functions' arguments are checked before the function runs
-//! (`app::arguments`): a client's mistake is a 400 (422 for an unknown
+//! (`app::server_fn_checks`): a client's mistake is a 400 (422 for an unknown
 //! choice) naming the field, in the error type the page understands, and
 //! never the 500 (and ERROR log line) server_fn answers an undecodable
 //! argument with. A plain HTML form gets it the way server_fn reports any
@@ -13,12 +13,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leptos::server_fn::error::ServerFnUrlError;
 
-/// Larger bodies than any form of Herald's sends are refused outright.
-const BODY_LIMIT: usize = 64 * 1024;
-
 pub async fn check_server_fn_arguments(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    let Some(check) = app::arguments::check_for(&path) else {
+    let Some(check) = app::server_fn_checks::check_for(&path) else {
         return next.run(request).await;
     };
     let html_form = request
@@ -32,7 +29,7 @@ pub async fn check_server_fn_arguments(request: Request, next: Next) -> Response
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let (parts, body) = request.into_parts();
-    let (error, status) = match to_bytes(body, BODY_LIMIT).await {
+    let (error, status) = match to_bytes(body, super::BODY_LIMIT).await {
         Ok(bytes) => match check(&bytes) {
             Ok(()) => {
                 return next

@@ -3,7 +3,7 @@
 use herald::InboxView;
 use leptos::prelude::*;
 
-use crate::MeResource;
+use crate::auth::MeResource;
 use crate::inbox::NotificationList;
 
 /// How many notifications the home page lists.

@@ -18,7 +18,10 @@ test:
 	scripts/ensure-tools.sh test
 	$(MAKE) lint test-rust test-e2e test-load
 
+# Dead documentation links and undocumented settings fail in a second,
+# before anything compiles (scripts/check-docs.py).
 lint:
+	scripts/check-docs.py
 	cargo fmt --all -- --check
 	cargo clippy $(RUST_PACKAGES) --all-targets -- -D warnings
 	cargo clippy -p app --features hydrate,split --target wasm32-unknown-unknown -- -D warnings

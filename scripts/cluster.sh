@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Two Herald instances on one PostgreSQL database behind nginx, as the
-# README's "Running several instances" describes, on this machine:
+# docs/operations.md's "Running several instances" describes, on this machine:
 # instances on 127.0.0.1:3501 and :3502, nginx on http://127.0.0.1:3500
 # with deploy/nginx/herald.conf. Runs until interrupted.
 #

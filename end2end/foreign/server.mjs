@@ -10,7 +10,7 @@ const HERALD = process.env.HERALD_URL ?? 'http://127.0.0.1:3100';
 let apiKey = null;
 const tokensMinted = {};
 // The integrator's webhook receiver for notifications' actions: it checks
-// Herald-Signature with the shared secret, as the README shows.
+// Herald-Signature with the shared secret, as docs/webhooks.md shows.
 const WEBHOOK_SECRET = process.env.WEBHOOK_SECRET ?? '';
 const hooks = [];
 // A stand-in for a browser's push service: it keeps what Herald pushes

@@ -5,10 +5,13 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::Category;
+use crate::actions::ActionSpec;
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const BODY_MAX_CHARS: usize = 2000;
 pub const LINK_MAX_CHARS: usize = 2000;
+pub const MAX_ACTIONS: usize = 2;
+pub const LABEL_MAX_CHARS: usize = 40;
 
 /// One problem with one field, named so the UI can show it beside that field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +59,7 @@ pub struct NewNotification {
     pub expires_at: Option<i64>,
     /// At most two buttons.
     #[serde(default)]
-    pub actions: Vec<crate::ActionSpec>,
+    pub actions: Vec<ActionSpec>,
 }
 
 impl NewNotification {
@@ -88,7 +91,7 @@ impl NewNotification {
         if let Some(Err(message)) = link.as_deref().map(check_link) {
             errors.push("link", message);
         }
-        let actions = crate::actions::check_actions(self.actions, &mut errors);
+        let actions = check_actions(self.actions, &mut errors);
 
         if errors.is_empty() {
             Ok(NewNotification {
@@ -135,9 +138,61 @@ pub fn check_link(link: &str) -> Result<(), &'static str> {
     }
 }
 
+/// Checks `specs` (trimmed), naming each bad field `actions[i].…`; the
+/// actions to store if all pass.
+pub fn check_actions(specs: Vec<ActionSpec>, errors: &mut FieldErrors) -> Vec<ActionSpec> {
+    if specs.len() > MAX_ACTIONS {
+        errors.push("actions", format!("At most {MAX_ACTIONS} actions."));
+        return Vec::new();
+    }
+    specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let label = spec.label.trim().to_owned();
+            let url = spec.url.map(|u| u.trim().to_owned());
+            let webhook = spec.webhook.map(|w| w.trim().to_owned());
+            let chars = label.chars().count();
+            if chars == 0 || chars > LABEL_MAX_CHARS {
+                errors.push(
+                    &format!("actions[{i}].label"),
+                    format!("Must be 1 to {LABEL_MAX_CHARS} characters."),
+                );
+            }
+            match (&url, &webhook) {
+                (Some(url), None) => {
+                    if let Err(message) = check_link(url) {
+                        errors.push(&format!("actions[{i}].url"), message);
+                    }
+                }
+                (None, Some(hook)) => {
+                    if !(hook.starts_with("https://") || hook.starts_with("http://"))
+                        || check_link(hook).is_err()
+                    {
+                        errors.push(
+                            &format!("actions[{i}].webhook"),
+                            "Must be an absolute http(s) URL.",
+                        );
+                    }
+                }
+                _ => errors.push(
+                    &format!("actions[{i}]"),
+                    "Give exactly one of url and webhook.",
+                ),
+            }
+            ActionSpec {
+                label,
+                url,
+                webhook,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actions::Action;
 
     fn new(title: &str, body: &str, link: Option<&str>) -> NewNotification {
         NewNotification {
@@ -212,5 +267,57 @@ mod tests {
             .unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "body", "link"]);
+    }
+
+    fn spec(label: &str, url: Option<&str>, webhook: Option<&str>) -> ActionSpec {
+        ActionSpec {
+            label: label.into(),
+            url: url.map(Into::into),
+            webhook: webhook.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn good_actions_pass_trimmed() {
+        let mut errors = FieldErrors::default();
+        let checked = check_actions(
+            vec![
+                spec(
+                    " Approve ",
+                    None,
+                    Some("https://shop.example/hooks/approve"),
+                ),
+                spec("View", Some("/orders/7"), None),
+            ],
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(checked[0].label, "Approve");
+        assert_eq!(
+            Action::from(&checked[0]).url,
+            None,
+            "the webhook stays on the server"
+        );
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let mut errors = FieldErrors::default();
+        check_actions(
+            vec![
+                spec("", Some("javascript:alert(1)"), None),
+                spec("Both", Some("/a"), Some("https://x.example")),
+            ],
+            &mut errors,
+        );
+        assert!(errors.get("actions[0].label").is_some());
+        assert!(errors.get("actions[0].url").is_some());
+        assert!(errors.get("actions[1]").is_some());
+        let mut errors = FieldErrors::default();
+        check_actions(vec![spec("Hook", None, Some("/relative"))], &mut errors);
+        assert!(errors.get("actions[0].webhook").is_some());
+        let mut errors = FieldErrors::default();
+        check_actions(vec![spec("a", Some("/a"), None); 3], &mut errors);
+        assert!(errors.get("actions").is_some());
     }
 }

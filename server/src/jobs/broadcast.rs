@@ -1,5 +1,5 @@
 //! The fan-out worker: writes out sends to everyone or a role in the
-//! background, one batch of users per transaction (`store/fanout.rs`), and
+//! background, one batch of users per transaction (`store/broadcasts.rs`), and
 //! announces each batch as it commits. It wakes when a send is queued here,
 //! resumes what a crash or restart left unfinished when it starts, and
 //! looks again every few seconds for sends queued on an instance that

@@ -6,7 +6,7 @@
 use herald::{ActionSpec, Notification, UserId};
 use serde_json::json;
 
-use super::notifications::{COLUMNS, NotificationRow, parse_actions};
+use super::rows::{COLUMNS, NotificationRow, parse_actions};
 use super::{Changed, Store, StoreError, now_ms};
 
 /// A webhook to POST.

@@ -1,6 +1,6 @@
 //! Each user's preferences per category, and the categories an admin made
 //! required. Whether a new copy arrives muted is decided where it is
-//! stored (`notifications::muted_sql`), from these same tables.
+//! stored (`copies::muted_sql`), from these same tables.
 
 use std::collections::BTreeMap;
 

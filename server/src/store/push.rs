@@ -3,7 +3,7 @@
 
 use herald::{Category, UserId};
 
-use super::notifications::json_array;
+use super::rows::json_array;
 use super::{Store, StoreError, now_ms};
 
 /// A browser's push subscription, as it hands it over.

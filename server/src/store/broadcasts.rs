@@ -12,19 +12,10 @@ use std::collections::HashSet;
 use herald::{Category, NewNotification, Role, UserId};
 use sqlx::FromRow;
 
-use super::notifications::{
-    Remember, Stored, actions_json, claim_key, json_array, parse_actions, store_response,
-};
+use super::idempotency::{Remember, Stored, claim_key, store_response};
+use super::rows::{Queued, actions_json, json_array, parse_actions};
 use super::sends::{NewSend, record_send};
 use super::{Announcement, Delivered, Store, StoreError, now_ms};
-
-/// A send accepted for background fan-out.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Queued {
-    pub send: i64,
-    /// The active users it is for, counted when it was accepted.
-    pub recipients: i64,
-}
 
 /// A send still under way, as the worker resumes it.
 #[derive(Clone, Debug, FromRow)]

@@ -1,0 +1,261 @@
+//! A user's changes to their notifications: read, archived, snoozed (and
+//! woken), all read, seen. Each is the user's next sequence number and
+//! keeps their unread counter, in one transaction.
+
+use herald::{Notification, UserId};
+
+use super::rows::{AllRead, COLUMNS, Changed, NotificationRow};
+use super::{Store, StoreError, Tx, now_ms};
+
+impl Store {
+    /// Marks one of the user's notifications read (or unread again).
+    pub async fn set_read(&self, user: UserId, id: i64, read: bool) -> Result<Changed, StoreError> {
+        self.change(
+            user,
+            id,
+            "read_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
+             AND (read_at IS NULL) = ($3 IS NOT NULL)",
+            read.then(now_ms),
+            |n| n.read_at = toggled(n.read_at),
+        )
+        .await
+    }
+
+    /// Archives one of the user's notifications (or brings it back).
+    pub async fn set_archived(
+        &self,
+        user: UserId,
+        id: i64,
+        archived: bool,
+    ) -> Result<Changed, StoreError> {
+        self.change(
+            user,
+            id,
+            "archived_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
+             AND (archived_at IS NULL) = ($3 IS NOT NULL)",
+            archived.then(now_ms),
+            |n| n.archived_at = toggled(n.archived_at),
+        )
+        .await
+    }
+
+    /// Snoozes one of the user's notifications in their inbox until `until`
+    /// (out of every view and the count till then), or with `None` brings
+    /// a snoozed one back now.
+    pub async fn set_snoozed(
+        &self,
+        user: UserId,
+        id: i64,
+        until: Option<i64>,
+    ) -> Result<Changed, StoreError> {
+        self.change(
+            user,
+            id,
+            "snoozed_until = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
+             AND archived_at IS NULL AND (snoozed_until IS NULL) = ($3 IS NOT NULL)",
+            until,
+            |n| n.snoozed_until = toggled(n.snoozed_until),
+        )
+        .await
+    }
+
+    /// Brings back one of the user's notifications whose snooze ended by
+    /// `now`; unchanged if it is not due (snoozed again meanwhile, say).
+    pub async fn wake(&self, user: UserId, id: i64, now: i64) -> Result<Changed, StoreError> {
+        self.change(
+            user,
+            id,
+            "snoozed_until = NULL WHERE id = $1 AND user_id = $2 AND snoozed_until <= $3",
+            Some(now),
+            |n| n.snoozed_until = toggled(n.snoozed_until),
+        )
+        .await
+    }
+
+    /// Snoozed notifications whose time has come (at most `limit`), with
+    /// their owners: what the job brings back next.
+    pub async fn due_wakes(&self, now: i64, limit: i64) -> Result<Vec<(i64, UserId)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, user_id FROM notifications \
+             WHERE snoozed_until IS NOT NULL AND snoozed_until <= $1 \
+             ORDER BY snoozed_until LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Applies `assignment` (an `UPDATE … SET` tail over `$1` id, `$2` user,
+    /// `$3` time) to one notification as the user's next change, keeping
+    /// the unread counter in step: `undo` turns the changed notification
+    /// back into what it was, and the counter moves by the difference.
+    async fn change(
+        &self,
+        user: UserId,
+        id: i64,
+        assignment: &str,
+        at: Option<i64>,
+        undo: impl Fn(&mut Notification),
+    ) -> Result<Changed, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        // Writing first takes SQLite's write lock before anything is read.
+        self.lock_user(&mut tx, user).await?;
+        let updated: Option<NotificationRow> = sqlx::query_as(&format!(
+            "UPDATE notifications SET version = \
+             (SELECT last_seq + 1 FROM users WHERE id = $2), {assignment} RETURNING {COLUMNS}"
+        ))
+        .bind(id)
+        .bind(user)
+        .bind(at)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(updated) = updated else {
+            // Unchanged: already so, or not this user's (the same to them).
+            drop(tx);
+            return self.unchanged(user, id).await;
+        };
+        let after = Notification::from(updated);
+        let mut before = after.clone();
+        undo(&mut before);
+        self.finish_change(tx, user, &before, after).await
+    }
+
+    /// What a change that found nothing to do answers: the notification as
+    /// it stands and the user's count (`NotFound` if it is not theirs).
+    pub(super) async fn unchanged(&self, user: UserId, id: i64) -> Result<Changed, StoreError> {
+        let notification = self
+            .notification(user, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (unread, _) = self.unread(user).await?;
+        Ok(Changed {
+            user,
+            notification,
+            unread,
+            changed: false,
+        })
+    }
+
+    /// Finishes a change written in `tx` whose row (`after`) already carries
+    /// the user's next sequence number: takes that number, moves the count
+    /// by what the change did (from `before`), announces it and commits.
+    pub(super) async fn finish_change(
+        &self,
+        mut tx: Tx<'_>,
+        user: UserId,
+        before: &Notification,
+        after: Notification,
+    ) -> Result<Changed, StoreError> {
+        let delta = after.counts_as_unread() as i64 - before.counts_as_unread() as i64;
+        let (unread, _) = bump(&mut tx, user, delta).await?;
+        let changed = Changed {
+            user,
+            notification: after,
+            unread,
+            changed: true,
+        };
+        self.announce(&mut tx, changed.announcement().as_slice())
+            .await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Marks read every unread notification of the user with `seq <= up_to`
+    /// (what they had seen when they asked), archived ones included; one
+    /// arriving meanwhile stays unread.
+    pub async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<AllRead, StoreError> {
+        let read_at = now_ms();
+        let mut tx = self.writer.begin().await?;
+        self.lock_user(&mut tx, user).await?;
+        let marked: Vec<NotificationRow> = sqlx::query_as(&format!(
+            "UPDATE notifications SET read_at = $3, \
+             version = (SELECT last_seq + 1 FROM users WHERE id = $1) \
+             WHERE user_id = $1 AND read_at IS NULL AND retracted_at IS NULL AND seq <= $2 \
+             RETURNING {COLUMNS}"
+        ))
+        .bind(user)
+        .bind(up_to)
+        .bind(read_at)
+        .fetch_all(&mut *tx)
+        .await?;
+        if marked.is_empty() {
+            drop(tx);
+            let (unread, seq) = self.unread(user).await?;
+            return Ok(AllRead {
+                user,
+                up_to,
+                read_at,
+                seq,
+                unread,
+                marked: 0,
+            });
+        }
+        let marked_count = marked.len() as u64;
+        // What each counted before it was read.
+        let counted = marked
+            .into_iter()
+            .map(Notification::from)
+            .filter(|n| {
+                let mut before = n.clone();
+                before.read_at = None;
+                before.counts_as_unread()
+            })
+            .count() as i64;
+        let (unread, seq) = bump(&mut tx, user, -counted).await?;
+        let all = AllRead {
+            user,
+            up_to,
+            read_at,
+            seq,
+            unread,
+            marked: marked_count,
+        };
+        self.announce(&mut tx, all.announcement().as_slice())
+            .await?;
+        tx.commit().await?;
+        Ok(all)
+    }
+
+    /// Records that the user's bell panel showed everything up to `up_to`.
+    /// Seeing is not reading: it changes no count and takes no sequence number.
+    pub async fn mark_seen(&self, user: UserId, up_to: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE notifications SET seen_at = $3 \
+             WHERE user_id = $1 AND seq <= $2 AND seen_at IS NULL",
+        )
+        .bind(user)
+        .bind(up_to)
+        .bind(now_ms())
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Takes the user's next sequence number for a change just written in `tx`
+/// (whose rows already carry it as their version) and moves their unread
+/// counter by `delta`. Returns the new count and sequence number.
+pub(super) async fn bump(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    delta: i64,
+) -> Result<(i64, i64), StoreError> {
+    Ok(sqlx::query_as(
+        "UPDATE users SET last_seq = last_seq + 1, unread = unread + $2 \
+         WHERE id = $1 RETURNING unread, last_seq",
+    )
+    .bind(user)
+    .bind(delta)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// A time that is set when unset and unset when set: what undoes a change
+/// of it, as far as counting goes.
+fn toggled(at: Option<i64>) -> Option<i64> {
+    match at {
+        Some(_) => None,
+        None => Some(0),
+    }
+}

@@ -1,0 +1,133 @@
+//! Creating a send's notifications for recipients named one by one: every
+//! copy, the send's record, its audit entry and its idempotency record in
+//! one transaction. (Sends to everyone or a role queue in `broadcasts`.)
+
+use std::collections::HashSet;
+
+use herald::{NewNotification, UserId};
+
+use super::idempotency::{Remember, Stored, claim_key, store_response};
+use super::rows::{Delivered, json_array};
+use super::sends::{NewSend, record_send};
+use super::{Announcement, Store, StoreError, Tx, now_ms};
+
+/// A send to recipients named one by one (at most a thousand), as
+/// [`Store::create_notifications`] stores it.
+pub struct Named {
+    pub ids: Vec<UserId>,
+    pub content: NewNotification,
+    pub actor: Option<String>,
+    /// Who sent it (an admin or an API key), for the Sent list and audit log.
+    pub sender: String,
+    pub remember: Option<Remember>,
+    /// Who had a live connection: the send's delivered count.
+    pub online: HashSet<UserId>,
+}
+
+/// A stored send: its id and every recipient's copy.
+pub type Created = (i64, Vec<Delivered>);
+
+impl Store {
+    /// Stores `send`'s content for each active user among its recipients,
+    /// each under the next number of that user's sequence, all in one
+    /// transaction with the send's record, its audit entry and (with
+    /// `remember`) the idempotency record: either all of it is stored or
+    /// none. Deactivated users are skipped; an unknown one fails the whole
+    /// send. Sends to everyone or a role go through [`Store::queue_send`].
+    pub async fn create_notifications(&self, send: &Named) -> Result<Created, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let created = self.create_in(&mut tx, send).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// [`Store::create_notifications`] for several sends in one transaction
+    /// (one commit, and on SQLite one turn of the writer for all). If any
+    /// of them fails, the transaction is undone and each is stored on its
+    /// own instead, so one send's failure is never another's.
+    pub async fn create_many(&self, sends: &[Named]) -> Vec<Result<Created, StoreError>> {
+        if sends.len() > 1 {
+            let together = async {
+                let mut tx = self.writer.begin().await?;
+                let mut created = Vec::with_capacity(sends.len());
+                for send in sends {
+                    created.push(Ok(self.create_in(&mut tx, send).await?));
+                }
+                tx.commit().await?;
+                Ok::<_, StoreError>(created)
+            };
+            if let Ok(created) = together.await {
+                return created;
+            }
+        }
+        let mut each = Vec::with_capacity(sends.len());
+        for send in sends {
+            each.push(self.create_notifications(send).await);
+        }
+        each
+    }
+
+    async fn create_in(&self, tx: &mut Tx<'_>, send: &Named) -> Result<Created, StoreError> {
+        let created_at = now_ms();
+        let mut ids = send.ids.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        let only = json_array(&ids)?;
+        if let Some(remember) = &send.remember {
+            claim_key(tx, remember, 201, created_at).await?;
+        }
+        let counts = self
+            .bump_recipients(tx, &only, send.content.category)
+            .await?;
+        if counts.len() != ids.len() {
+            let recipients = self.engine.json_ids("$1");
+            let known: Vec<UserId> =
+                sqlx::query_scalar(&format!("SELECT id FROM users WHERE id IN ({recipients})"))
+                    .bind(&only)
+                    .fetch_all(&mut **tx)
+                    .await?;
+            if let Some(missing) = ids.iter().find(|id| !known.contains(id)) {
+                // Dropping the transaction undoes the counters already bumped.
+                return Err(StoreError::UnknownUser(*missing));
+            }
+        }
+        let audience_label = match counts.len() {
+            1 => "1 user".to_owned(),
+            n => format!("{n} users"),
+        };
+        let send_id = record_send(
+            tx,
+            NewSend {
+                title: &send.content.title,
+                audience: &audience_label,
+                sender: &send.sender,
+                recipients: counts.len() as i64,
+                delivered: counts
+                    .iter()
+                    .filter(|b| send.online.contains(&b.id))
+                    .count() as i64,
+                created_at,
+            },
+        )
+        .await?;
+        let delivered = self
+            .insert_copies(
+                tx,
+                &only,
+                counts,
+                &send.content,
+                send.actor.as_deref(),
+                created_at,
+                send_id,
+            )
+            .await?;
+        if let Some(remember) = &send.remember {
+            let response = (remember.response)(Stored::Copies(&delivered));
+            store_response(tx, remember, response).await?;
+        }
+        let announcements: Vec<Announcement> =
+            delivered.iter().map(Delivered::announcement).collect();
+        self.announce(tx, &announcements).await?;
+        Ok((send_id, delivered))
+    }
+}

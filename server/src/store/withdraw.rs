@@ -1,0 +1,201 @@
+//! Taking notifications back: a sender's retraction (one notification or a
+//! whole send) and expiry. Each withdrawal is its owner's next change and
+//! comes off their count.
+
+use herald::{Notification, UserId};
+
+use super::audit::record;
+use super::changes::bump;
+use super::rows::{COLUMNS, Changed, OwnedRow};
+use super::{Announcement, Store, StoreError, Tx, now_ms};
+
+impl Store {
+    /// Withdraws a notification from its recipient's inbox and count.
+    /// Returns the owner and the change to announce to them.
+    pub async fn retract(&self, id: i64, by: &str) -> Result<Changed, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let changed = self
+            .withdraw(&mut tx, id, None)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        // The last of a send to go marks the send retracted too.
+        sqlx::query(
+            "UPDATE sends SET retracted_at = $2 WHERE retracted_at IS NULL \
+             AND id = (SELECT send_id FROM notifications WHERE id = $1) \
+             AND NOT EXISTS (SELECT 1 FROM notifications \
+                             WHERE send_id = sends.id AND retracted_at IS NULL)",
+        )
+        .bind(id)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            by,
+            "retract",
+            &format!("notification #{id}"),
+            &changed.notification.title,
+        )
+        .await?;
+        self.announce(&mut tx, changed.announcement().as_slice())
+            .await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Notifications whose expiry has come (at most `limit`): what the
+    /// expiry job withdraws next.
+    pub async fn due_expiries(&self, now: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM notifications \
+             WHERE expires_at IS NOT NULL AND retracted_at IS NULL AND expires_at <= $1 \
+             ORDER BY expires_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Withdraws notification `id` if its expiry is at or before `now`, as
+    /// a retraction does but without a sender to audit. `None` when it is
+    /// not due, or already gone (another instance's job got there first).
+    pub async fn expire(&self, id: i64, now: i64) -> Result<Option<Changed>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let Some(changed) = self.withdraw(&mut tx, id, Some(now)).await? else {
+            return Ok(None);
+        };
+        self.announce(&mut tx, changed.announcement().as_slice())
+            .await?;
+        tx.commit().await?;
+        Ok(Some(changed))
+    }
+
+    /// Marks notification `id` withdrawn as its owner's next change, and
+    /// takes it off their count; with `due`, only if it expires by then.
+    /// `None` if there is nothing to withdraw.
+    async fn withdraw(
+        &self,
+        tx: &mut Tx<'_>,
+        id: i64,
+        due: Option<i64>,
+    ) -> Result<Option<Changed>, StoreError> {
+        let owner: Option<UserId> =
+            sqlx::query_scalar("SELECT user_id FROM notifications WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some(owner) = owner else {
+            return Ok(None);
+        };
+        self.lock_user(tx, owner).await?;
+        let due_clause = if due.is_some() {
+            " AND expires_at <= $3"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE notifications SET retracted_at = $2, version = \
+             (SELECT last_seq + 1 FROM users WHERE users.id = notifications.user_id) \
+             WHERE id = $1 AND retracted_at IS NULL{due_clause} \
+             RETURNING user_id AS owner, {COLUMNS}"
+        );
+        let mut update = sqlx::query_as::<_, OwnedRow>(&sql).bind(id).bind(now_ms());
+        if let Some(due) = due {
+            update = update.bind(due);
+        }
+        let Some(row) = update.fetch_optional(&mut **tx).await? else {
+            return Ok(None);
+        };
+        let notification = Notification::from(row.row);
+        let mut before = notification.clone();
+        before.retracted_at = None;
+        let counted = before.counts_as_unread();
+        let (unread, _) = bump(tx, row.owner, -(counted as i64)).await?;
+        Ok(Some(Changed {
+            user: row.owner,
+            notification,
+            unread,
+            changed: true,
+        }))
+    }
+
+    /// Withdraws every notification of a send still out, in one
+    /// transaction: each recipient's next change, counts kept, and the send
+    /// marked retracted last. Returns the changes to announce, one per
+    /// recipient; retrying a retracted send changes nothing and returns none.
+    pub async fn retract_send(&self, send: i64, by: &str) -> Result<Vec<Changed>, StoreError> {
+        let at = now_ms();
+        let mut tx = self.writer.begin().await?;
+        // The send's row first, as its fan-out batches take it: a batch
+        // either committed before this or finds the send retracted.
+        self.lock_send(&mut tx, send).await?;
+        self.lock_send_recipients(&mut tx, send).await?;
+        sqlx::query("DELETE FROM fanouts WHERE send_id = $1")
+            .bind(send)
+            .execute(&mut *tx)
+            .await?;
+        let title: Option<String> = sqlx::query_scalar("SELECT title FROM sends WHERE id = $1")
+            .bind(send)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let title = title.ok_or(StoreError::NotFound)?;
+        // A send holds one notification per recipient, so each owner takes
+        // exactly one sequence number here.
+        let counts: Vec<(UserId, i64)> = sqlx::query_as(
+            "UPDATE users SET last_seq = last_seq + 1, unread = unread - \
+             (SELECT COUNT(n.id) FROM notifications n WHERE n.user_id = users.id AND n.send_id = $1 \
+              AND n.retracted_at IS NULL AND n.read_at IS NULL AND n.archived_at IS NULL \
+              AND n.snoozed_until IS NULL AND n.muted = 0) \
+             WHERE id IN (SELECT user_id FROM notifications WHERE send_id = $1 AND retracted_at IS NULL) \
+             RETURNING id, unread",
+        )
+        .bind(send)
+        .fetch_all(&mut *tx)
+        .await?;
+        let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
+            "UPDATE notifications SET retracted_at = $2, \
+             version = (SELECT last_seq FROM users WHERE users.id = notifications.user_id) \
+             WHERE send_id = $1 AND retracted_at IS NULL RETURNING user_id AS owner, {COLUMNS}"
+        ))
+        .bind(send)
+        .bind(at)
+        .fetch_all(&mut *tx)
+        .await?;
+        let marked = sqlx::query(
+            "UPDATE sends SET retracted_at = $2 WHERE id = $1 AND retracted_at IS NULL",
+        )
+        .bind(send)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        // Audited once: a retry changes nothing. A send still fanning out
+        // may be retracted before any copy was written.
+        if marked > 0 || !rows.is_empty() {
+            record(
+                &mut tx,
+                by,
+                "retract",
+                &format!("send #{send}"),
+                &format!("“{title}” from {} recipients", rows.len()),
+            )
+            .await?;
+        }
+        let counts: std::collections::HashMap<UserId, i64> = counts.into_iter().collect();
+        let changes: Vec<Changed> = rows
+            .into_iter()
+            .map(|r| Changed {
+                user: r.owner,
+                unread: counts.get(&r.owner).copied().unwrap_or_default(),
+                notification: r.row.into(),
+                changed: true,
+            })
+            .collect();
+        let announcements: Vec<Announcement> =
+            changes.iter().filter_map(Changed::announcement).collect();
+        self.announce(&mut tx, &announcements).await?;
+        tx.commit().await?;
+        Ok(changes)
+    }
+}

@@ -18,9 +18,10 @@ test:
 	scripts/ensure-tools.sh test
 	$(MAKE) lint test-rust test-e2e test-load
 
-# Dead documentation links and undocumented settings fail in a second,
-# before anything compiles (scripts/check-docs.py).
+# Module circles and dead documentation links fail in a second, before
+# anything compiles (scripts/check-cycles.py, scripts/check-docs.py).
 lint:
+	scripts/check-cycles.py
 	scripts/check-docs.py
 	cargo fmt --all -- --check
 	cargo clippy $(RUST_PACKAGES) --all-targets -- -D warnings

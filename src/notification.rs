@@ -295,3 +295,11 @@ mod tests {
         assert_eq!(Category::parse("<script>"), None);
     }
 }
+
+/// A user's unread count and the sequence number it is valid at: what
+/// every count the server sends carries, so an older one is never shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub unread: i64,
+    pub seq: i64,
+}

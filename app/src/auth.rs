@@ -29,7 +29,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
                 return Ok(None);
             };
             let backend = backend()?;
-            let (unread, seq) = backend.unread(user.id).await?;
+            let herald::Counts { unread, seq } = backend.unread(user.id).await?;
             Ok(Some(Me {
                 user,
                 unread,

@@ -44,7 +44,7 @@ pub trait Backend: Send + Sync + 'static {
         new: &str,
     ) -> Result<(), AppError>;
     /// The unread count and the sequence number it is valid at.
-    async fn unread(&self, id: UserId) -> Result<(i64, i64), AppError>;
+    async fn unread(&self, id: UserId) -> Result<herald::Counts, AppError>;
     async fn users(&self) -> Result<Vec<User>, AppError>;
     /// A page of the user's `view`, newest first, older than `before` (a seq).
     async fn page(

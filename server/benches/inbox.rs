@@ -45,7 +45,7 @@ async fn main() {
         started.elapsed()
     );
 
-    let (unread, _) = store.unread(user).await.expect("count");
+    let unread = store.unread(user).await.expect("count").unread;
     println!("unread: {unread}");
     println!(
         "{:<28} {:>10} {:>10} {:>10}",

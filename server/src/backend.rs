@@ -222,7 +222,7 @@ impl Backend for PageBackend {
         Ok(())
     }
 
-    async fn unread(&self, id: UserId) -> Result<(i64, i64), AppError> {
+    async fn unread(&self, id: UserId) -> Result<herald::Counts, AppError> {
         Ok(self.store.unread(id).await?)
     }
 

@@ -57,7 +57,7 @@ impl IntoResponse for Error {
     }
 }
 
-/// What kind of failure a store or notifier error is, whichever output it
+/// What kind of failure a store error is (the notifier's too), whichever output it
 /// reaches: the API's problems, plain handlers and server functions all
 /// answer from this one classification, so a not-found or a conflict is
 /// never a 500 on one route and a 404 on another.
@@ -115,18 +115,6 @@ impl StoreError {
     }
 }
 
-impl crate::realtime::notifier::NotifyError {
-    pub fn refusal(&self) -> Refusal {
-        use crate::realtime::notifier::NotifyError;
-        match self {
-            NotifyError::UnknownUser(id) => StoreError::UnknownUser(*id).refusal(),
-            NotifyError::NotFound => StoreError::NotFound.refusal(),
-            NotifyError::IdempotencyKeyUsed => StoreError::IdempotencyKeyUsed.refusal(),
-            NotifyError::Store(error) => error.refusal(),
-        }
-    }
-}
-
 /// A refusal as server functions report it; `error` is logged if internal.
 fn app_error(refusal: Refusal, error: &dyn std::fmt::Display) -> app::error::AppError {
     use app::error::AppError;
@@ -140,12 +128,6 @@ fn app_error(refusal: Refusal, error: &dyn std::fmt::Display) -> app::error::App
     }
 }
 
-impl From<crate::realtime::notifier::NotifyError> for app::error::AppError {
-    fn from(error: crate::realtime::notifier::NotifyError) -> Self {
-        app_error(error.refusal(), &error)
-    }
-}
-
 impl From<StoreError> for app::error::AppError {
     fn from(error: StoreError) -> Self {
         app_error(error.refusal(), &error)
@@ -156,7 +138,6 @@ impl From<StoreError> for app::error::AppError {
 mod tests {
     use super::*;
     use crate::api::problem::Problem;
-    use crate::realtime::notifier::NotifyError;
 
     /// One of each variant. The match makes a new variant fail to compile
     /// here until it is added to the list and so walked by the test below.
@@ -185,24 +166,6 @@ mod tests {
                 | StoreError::Database(_) => {}
             }
         }
-        all
-    }
-
-    fn every_notify_error() -> Vec<NotifyError> {
-        let mut all = vec![
-            NotifyError::UnknownUser(7),
-            NotifyError::NotFound,
-            NotifyError::IdempotencyKeyUsed,
-        ];
-        for error in &all {
-            match error {
-                NotifyError::UnknownUser(_)
-                | NotifyError::NotFound
-                | NotifyError::IdempotencyKeyUsed
-                | NotifyError::Store(_) => {}
-            }
-        }
-        all.extend(every_store_error().into_iter().map(NotifyError::Store));
         all
     }
 
@@ -239,17 +202,6 @@ mod tests {
             assert_eq!(Problem::from(error).status, want, "API, {name}");
         }
         for error in every_store_error() {
-            let want = expected(&error.refusal());
-            let name = format!("{error:?}");
-            let app = app::error::AppError::from(error).status();
-            assert_eq!(app, want, "server function, {name}");
-        }
-        for error in every_notify_error() {
-            let want = expected(&error.refusal());
-            let name = format!("{error:?}");
-            assert_eq!(Problem::from(error).status, want, "API, {name}");
-        }
-        for error in every_notify_error() {
             let want = expected(&error.refusal());
             let name = format!("{error:?}");
             let app = app::error::AppError::from(error).status();

@@ -115,7 +115,7 @@ pub async fn unread(
     State(state): State<AppState>,
     Viewer(user): Viewer,
 ) -> Result<Json<Unread>, Problem> {
-    let (unread, seq) = state.store.unread(user).await?;
+    let herald::Counts { unread, seq } = state.store.unread(user).await?;
     Ok(Json(Unread { unread, seq }))
 }
 
@@ -261,7 +261,7 @@ pub async fn read_all(
     State(state): State<AppState>,
     Viewer(user): Viewer,
 ) -> Result<StatusCode, Problem> {
-    let (_, seq) = state.store.unread(user).await?;
+    let seq = state.store.unread(user).await?.seq;
     state.notifier.mark_all_read(user, seq).await?;
     Ok(StatusCode::NO_CONTENT)
 }

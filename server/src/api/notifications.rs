@@ -14,9 +14,9 @@ use utoipa::ToSchema;
 
 use super::keys::Caller;
 use super::problem::Problem;
-use crate::realtime::notifier::{NotifyError, Outcome};
+use crate::realtime::notifier::Outcome;
 use crate::state::AppState;
-use crate::store::{Queued, Remember, Remembered, Stored, sha256};
+use crate::store::{Queued, Remember, Remembered, StoreError, Stored, sha256};
 
 /// The most recipients one request may name.
 const MAX_EXTERNAL_ID: usize = 255;
@@ -205,7 +205,7 @@ pub async fn create(
         .await;
     let outcome = match outcome {
         Ok(outcome) => outcome,
-        Err(NotifyError::IdempotencyKeyUsed) => {
+        Err(StoreError::IdempotencyKeyUsed) => {
             let k = idempotency_key.as_deref().unwrap_or_default();
             let earlier = state
                 .store

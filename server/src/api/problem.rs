@@ -169,12 +169,6 @@ impl Problem {
     }
 }
 
-impl From<crate::realtime::notifier::NotifyError> for Problem {
-    fn from(error: crate::realtime::notifier::NotifyError) -> Problem {
-        Problem::refused(error.refusal(), &error)
-    }
-}
-
 impl From<crate::store::StoreError> for Problem {
     fn from(error: crate::store::StoreError) -> Problem {
         Problem::refused(error.refusal(), &error)

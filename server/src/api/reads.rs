@@ -250,7 +250,7 @@ pub async fn unread(
 ) -> Result<Json<Unread>, Problem> {
     let Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
     let user = resolve(&state, query.user_id, query.external_id, Unknown::NotFound).await?;
-    let (unread, seq) = state.store.unread(user).await?;
+    let herald::Counts { unread, seq } = state.store.unread(user).await?;
     Ok(Json(Unread { unread, seq }))
 }
 

@@ -12,7 +12,6 @@ use tower_sessions::Session;
 
 use crate::error::Error;
 use crate::http::auth;
-use crate::realtime::notifier::NotifyError;
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -52,7 +51,7 @@ async fn follow(state: &AppState, user: herald::UserId, id: i64) -> Result<Respo
     let notification = match state.notifier.set_read(user, id, true).await {
         Ok(notification) => notification,
         // Someone else's looks exactly like one that does not exist.
-        Err(NotifyError::NotFound) => return Err(Error::Store(StoreError::NotFound)),
+        Err(StoreError::NotFound) => return Err(Error::Store(StoreError::NotFound)),
         Err(other) => {
             tracing::error!(error = %other, "cannot follow a link");
             return Err(Error::Internal);
@@ -97,7 +96,7 @@ pub async fn act_link(
     }
     let action = match state.notifier.interact(user.id, id, index).await {
         Ok((_, action)) => action,
-        Err(NotifyError::NotFound) => return Err(Error::Store(StoreError::NotFound)),
+        Err(StoreError::NotFound) => return Err(Error::Store(StoreError::NotFound)),
         Err(other) => {
             tracing::error!(error = %other, "cannot follow an action");
             return Err(Error::Internal);

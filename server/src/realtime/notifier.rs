@@ -9,7 +9,6 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use herald::{ActionSpec, Audience, NewNotification, Notification, Role, UserId};
-use thiserror::Error;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::jobs::push::Pusher;
@@ -17,33 +16,6 @@ use crate::realtime::broker::Broker;
 use crate::store::{
     AllRead, Changed, Created, Delivered, Named, Queued, Remember, Store, StoreError,
 };
-
-/// Why a change was not made.
-#[derive(Debug, Error)]
-pub enum NotifyError {
-    /// A named recipient does not exist: the send stored nothing.
-    #[error("no such user: {0}")]
-    UnknownUser(UserId),
-    /// Not found, or not the asking user's: the two look the same.
-    #[error("no such notification")]
-    NotFound,
-    /// Another request with this Idempotency-Key was stored first.
-    #[error("the idempotency key is already used")]
-    IdempotencyKeyUsed,
-    #[error(transparent)]
-    Store(StoreError),
-}
-
-impl From<StoreError> for NotifyError {
-    fn from(error: StoreError) -> NotifyError {
-        match error {
-            StoreError::UnknownUser(id) => NotifyError::UnknownUser(id),
-            StoreError::NotFound => NotifyError::NotFound,
-            StoreError::IdempotencyKeyUsed => NotifyError::IdempotencyKeyUsed,
-            other => NotifyError::Store(other),
-        }
-    }
-}
 
 /// One recipient's copy of a sent notification.
 pub struct Sent {
@@ -125,7 +97,7 @@ impl Notifier {
         user: UserId,
         id: i64,
         index: usize,
-    ) -> Result<(Notification, ActionSpec), NotifyError> {
+    ) -> Result<(Notification, ActionSpec), StoreError> {
         let (changed, action) = self
             .broker
             .run(&self.store, move |store| async move {
@@ -150,7 +122,7 @@ impl Notifier {
         actor: Option<&str>,
         sender: &str,
         remember: Option<Remember>,
-    ) -> Result<Outcome, NotifyError> {
+    ) -> Result<Outcome, StoreError> {
         let ids = match audience {
             Audience::User { id } => vec![*id],
             Audience::Users { ids } => ids.clone(),
@@ -171,7 +143,10 @@ impl Notifier {
             remember,
             online: online.clone(),
         };
-        let (send, delivered) = self.store_named(named).await?;
+        let Created {
+            send,
+            copies: delivered,
+        } = self.store_named(named).await?;
         crate::telemetry::created(delivered.len());
         self.pusher.after_delivery(&delivered, &online);
         tracing::info!(
@@ -201,7 +176,8 @@ impl Notifier {
                 .broker
                 .run(&self.store, move |store| async move {
                     let created = store.create_notifications(&named).await?;
-                    let announcements = created.1.iter().map(Delivered::announcement).collect();
+                    let announcements =
+                        created.copies.iter().map(Delivered::announcement).collect();
                     Ok((created, announcements))
                 })
                 .await;
@@ -220,7 +196,7 @@ impl Notifier {
         actor: Option<&str>,
         sender: &str,
         remember: Option<Remember>,
-    ) -> Result<Outcome, NotifyError> {
+    ) -> Result<Outcome, StoreError> {
         let queued = self
             .store
             .queue_send(role, content, actor, sender, remember.as_ref())
@@ -253,12 +229,12 @@ impl Notifier {
         content: &NewNotification,
         actor: Option<&str>,
         sender: &str,
-    ) -> Result<Outcome, NotifyError> {
+    ) -> Result<Outcome, StoreError> {
         self.send(audience, content, actor, sender, None).await
     }
 
     /// Withdraws every notification of a send, live for each recipient.
-    pub async fn retract_send(&self, send: i64, by: &str) -> Result<usize, NotifyError> {
+    pub async fn retract_send(&self, send: i64, by: &str) -> Result<usize, StoreError> {
         let by = by.to_owned();
         let retracted = self
             .broker
@@ -273,19 +249,18 @@ impl Notifier {
     }
 
     /// Runs a change of one notification and announces it, in every tab.
-    async fn change<F, Fut>(&self, change: F) -> Result<Changed, NotifyError>
+    async fn change<F, Fut>(&self, change: F) -> Result<Changed, StoreError>
     where
         F: FnOnce(Store) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Result<Changed, StoreError>> + Send + 'static,
     {
-        Ok(self
-            .broker
+        self.broker
             .run(&self.store, move |store| async move {
                 let changed = change(store).await?;
                 let announcements = changed.announcement().into_iter().collect();
                 Ok((changed, announcements))
             })
-            .await?)
+            .await
     }
 
     /// Reads or unreads one of `user`'s notifications, in every tab.
@@ -294,7 +269,7 @@ impl Notifier {
         user: UserId,
         id: i64,
         read: bool,
-    ) -> Result<Notification, NotifyError> {
+    ) -> Result<Notification, StoreError> {
         let changed = self
             .change(move |store| async move { store.set_read(user, id, read).await })
             .await?;
@@ -307,7 +282,7 @@ impl Notifier {
         user: UserId,
         id: i64,
         archived: bool,
-    ) -> Result<Notification, NotifyError> {
+    ) -> Result<Notification, StoreError> {
         let changed = self
             .change(move |store| async move { store.set_archived(user, id, archived).await })
             .await?;
@@ -315,20 +290,19 @@ impl Notifier {
     }
 
     /// Marks read what `user` had seen (everything up to `up_to`), in every tab.
-    pub async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<AllRead, NotifyError> {
-        Ok(self
-            .broker
+    pub async fn mark_all_read(&self, user: UserId, up_to: i64) -> Result<AllRead, StoreError> {
+        self.broker
             .run(&self.store, move |store| async move {
                 let all = store.mark_all_read(user, up_to).await?;
                 let announcements = all.announcement().into_iter().collect();
                 Ok((all, announcements))
             })
-            .await?)
+            .await
     }
 
     /// Withdraws a notification: it leaves its recipient's inbox and count,
     /// in every tab.
-    pub async fn retract(&self, id: i64, by: &str) -> Result<(), NotifyError> {
+    pub async fn retract(&self, id: i64, by: &str) -> Result<(), StoreError> {
         let by = by.to_owned();
         let changed = self
             .change(move |store| async move { store.retract(id, &by).await })
@@ -346,7 +320,7 @@ impl Notifier {
         user: UserId,
         id: i64,
         until: Option<i64>,
-    ) -> Result<Notification, NotifyError> {
+    ) -> Result<Notification, StoreError> {
         let changed = self
             .change(move |store| async move { store.set_snoozed(user, id, until).await })
             .await?;
@@ -355,7 +329,7 @@ impl Notifier {
 
     /// Brings back snoozed notifications whose time came by `now` (at most
     /// `limit`), live in every tab; returns how many this call woke.
-    pub async fn wake_due(&self, now: i64, limit: i64) -> Result<usize, NotifyError> {
+    pub async fn wake_due(&self, now: i64, limit: i64) -> Result<usize, StoreError> {
         let mut woken = Vec::new();
         let mut failed = None;
         for (id, user) in self.store.due_wakes(now, limit).await? {
@@ -365,7 +339,7 @@ impl Notifier {
             {
                 Ok(changed) => changed,
                 // Withdrawn meanwhile: nothing to bring back.
-                Err(NotifyError::NotFound) => continue,
+                Err(StoreError::NotFound) => continue,
                 // What was woken so far is still pushed below.
                 Err(error) => {
                     failed = Some(error);
@@ -400,7 +374,7 @@ impl Notifier {
 
     /// Withdraws notifications whose expiry has come by `now` (at most
     /// `limit`), live in every tab; returns how many this call withdrew.
-    pub async fn expire_due(&self, now: i64, limit: i64) -> Result<usize, NotifyError> {
+    pub async fn expire_due(&self, now: i64, limit: i64) -> Result<usize, StoreError> {
         let mut withdrawn = 0;
         for id in self.store.due_expiries(now, limit).await? {
             let expired = self
@@ -437,7 +411,7 @@ async fn write_named(store: Store, broker: Arc<Broker>, mut queue: mpsc::Unbound
                 let announcements = results
                     .iter()
                     .flatten()
-                    .flat_map(|(_, copies)| copies.iter().map(Delivered::announcement))
+                    .flat_map(|created| created.copies.iter().map(Delivered::announcement))
                     .collect();
                 Ok((results, announcements))
             })

@@ -151,7 +151,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<UserId>, StoreError> {
         let sql = next_recipients_sql(fanout.role.is_some());
-        let query = sqlx::query_scalar(&sql)
+        let query = sqlx::query_scalar(sql)
             .bind(fanout.after_user)
             .bind(fanout.up_to_user)
             .bind(limit);
@@ -165,7 +165,7 @@ impl Store {
     /// How the engine finds the next batch of a send to everyone: one line
     /// per step, to check that it reads a range of the primary key.
     pub async fn next_recipients_plan(&self) -> Result<Vec<String>, StoreError> {
-        self.plan(&next_recipients_sql(false)).await
+        self.plan(next_recipients_sql(false)).await
     }
 
     /// Stores `fanout`'s copies for `users` (read by
@@ -249,10 +249,12 @@ impl Store {
 
 /// The next batch of a fan-out: `$1` after, `$2` up to, `$3` at most, and
 /// with `role` `$4`. A range of the primary key, never a scan of all users.
-fn next_recipients_sql(role: bool) -> String {
-    let role = if role { " AND role = $4" } else { "" };
-    format!(
-        "SELECT id FROM users WHERE id > $1 AND id <= $2 AND deactivated_at IS NULL{role} \
+fn next_recipients_sql(role: bool) -> &'static str {
+    if role {
+        "SELECT id FROM users WHERE id > $1 AND id <= $2 AND deactivated_at IS NULL \
+         AND role = $4 ORDER BY id LIMIT $3"
+    } else {
+        "SELECT id FROM users WHERE id > $1 AND id <= $2 AND deactivated_at IS NULL \
          ORDER BY id LIMIT $3"
-    )
+    }
 }

@@ -5,7 +5,7 @@
 use herald::{Notification, UserId};
 
 use super::rows::{AllRead, COLUMNS, Changed, NotificationRow};
-use super::{Store, StoreError, Tx, now_ms};
+use super::{Counts, CountsRow, Store, StoreError, Tx, now_ms};
 
 impl Store {
     /// Marks one of the user's notifications read (or unread again).
@@ -94,7 +94,7 @@ impl Store {
         &self,
         user: UserId,
         id: i64,
-        assignment: &str,
+        assignment: &'static str,
         at: Option<i64>,
         undo: impl Fn(&mut Notification),
     ) -> Result<Changed, StoreError> {
@@ -128,7 +128,7 @@ impl Store {
             .notification(user, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let (unread, _) = self.unread(user).await?;
+        let Counts { unread, .. } = self.unread(user).await?;
         Ok(Changed {
             user,
             notification,
@@ -148,7 +148,7 @@ impl Store {
         after: Notification,
     ) -> Result<Changed, StoreError> {
         let delta = after.counts_as_unread() as i64 - before.counts_as_unread() as i64;
-        let (unread, _) = bump(&mut tx, user, delta).await?;
+        let Counts { unread, .. } = bump(&mut tx, user, delta).await?;
         let changed = Changed {
             user,
             notification: after,
@@ -181,7 +181,7 @@ impl Store {
         .await?;
         if marked.is_empty() {
             drop(tx);
-            let (unread, seq) = self.unread(user).await?;
+            let Counts { unread, seq } = self.unread(user).await?;
             return Ok(AllRead {
                 user,
                 up_to,
@@ -202,7 +202,7 @@ impl Store {
                 before.counts_as_unread()
             })
             .count() as i64;
-        let (unread, seq) = bump(&mut tx, user, -counted).await?;
+        let Counts { unread, seq } = bump(&mut tx, user, -counted).await?;
         let all = AllRead {
             user,
             up_to,
@@ -236,19 +236,16 @@ impl Store {
 /// Takes the user's next sequence number for a change just written in `tx`
 /// (whose rows already carry it as their version) and moves their unread
 /// counter by `delta`. Returns the new count and sequence number.
-pub(super) async fn bump(
-    tx: &mut Tx<'_>,
-    user: UserId,
-    delta: i64,
-) -> Result<(i64, i64), StoreError> {
-    Ok(sqlx::query_as(
+pub(super) async fn bump(tx: &mut Tx<'_>, user: UserId, delta: i64) -> Result<Counts, StoreError> {
+    let row: CountsRow = sqlx::query_as(
         "UPDATE users SET last_seq = last_seq + 1, unread = unread + $2 \
          WHERE id = $1 RETURNING unread, last_seq",
     )
     .bind(user)
     .bind(delta)
     .fetch_one(&mut **tx)
-    .await?)
+    .await?;
+    Ok(row.into())
 }
 
 /// A time that is set when unset and unset when set: what undoes a change

@@ -5,6 +5,7 @@
 
 use herald::{Category, NewNotification, UserId};
 
+use super::params::Params;
 use super::rows::{COLUMNS, Delivered, OwnedRow, actions_json, json_array};
 use super::{Store, StoreError, Tx};
 
@@ -25,18 +26,18 @@ impl Store {
         // read; on PostgreSQL the recipients' rows are locked first. Either
         // way sequence numbers never collide.
         self.lock_recipients(tx, only).await?;
-        let reached = self.engine.recipients();
-        let muted = muted_sql("$2");
-        let rows: Vec<(UserId, i64, i64)> = sqlx::query_as(&format!(
+        let mut params = Params::default();
+        let reached = self.engine.recipients(&params.bind(only)?);
+        let muted = muted_sql(&params.bind(category.as_str())?);
+        let sql = format!(
             "UPDATE users SET last_seq = last_seq + 1, \
              unread = unread + CASE WHEN {muted} THEN 0 ELSE 1 END \
              WHERE {reached} \
              RETURNING id, unread, CAST(CASE WHEN {muted} THEN 1 ELSE 0 END AS BIGINT)"
-        ))
-        .bind(only)
-        .bind(category.as_str())
-        .fetch_all(&mut **tx)
-        .await?;
+        );
+        let rows: Vec<(UserId, i64, i64)> = sqlx::query_as_with(&sql, params.into_args())
+            .fetch_all(&mut **tx)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(id, unread, muted)| Bumped {
@@ -61,31 +62,32 @@ impl Store {
         created_at: i64,
         send_id: i64,
     ) -> Result<Vec<Delivered>, StoreError> {
-        let reached = self.engine.recipients();
         let muted_ids: Vec<UserId> = bumped.iter().filter(|b| b.muted).map(|b| b.id).collect();
-        let muted = self.engine.json_ids("$11");
-        let rows: Vec<OwnedRow> = sqlx::query_as(&format!(
+        let mut p = Params::default();
+        let reached = self.engine.recipients(&p.bind(only)?);
+        let (title, body, link) = (
+            p.bind(content.title.as_str())?,
+            p.bind(content.body.as_str())?,
+            p.bind(content.link.as_deref())?,
+        );
+        let category = p.bind(content.category.as_str())?;
+        let (actor, created_at, send_id) = (p.bind(actor)?, p.bind(created_at)?, p.bind(send_id)?);
+        let expires_at = p.bind(content.expires_at)?;
+        let actions = p.bind(actions_json(&content.actions)?)?;
+        let muted = self.engine.json_ids(&p.bind(json_array(&muted_ids)?)?);
+        let sql = format!(
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at, send_id, \
               expires_at, muted, actions) \
-             SELECT id, last_seq, last_seq, $2, $3, $4, $5, $6, $7, $8, $9, \
-                    CASE WHEN id IN ({muted}) THEN 1 ELSE 0 END, $10 FROM users \
+             SELECT id, last_seq, last_seq, {title}, {body}, {link}, {category}, {actor}, \
+                    {created_at}, {send_id}, {expires_at}, \
+                    CASE WHEN id IN ({muted}) THEN 1 ELSE 0 END, {actions} FROM users \
              WHERE {reached} \
              RETURNING user_id AS owner, {COLUMNS}"
-        ))
-        .bind(only)
-        .bind(&content.title)
-        .bind(&content.body)
-        .bind(&content.link)
-        .bind(content.category.as_str())
-        .bind(actor)
-        .bind(created_at)
-        .bind(send_id)
-        .bind(content.expires_at)
-        .bind(actions_json(&content.actions)?)
-        .bind(json_array(&muted_ids)?)
-        .fetch_all(&mut **tx)
-        .await?;
+        );
+        let rows: Vec<OwnedRow> = sqlx::query_as_with(&sql, p.into_args())
+            .fetch_all(&mut **tx)
+            .await?;
         let counts: std::collections::HashMap<UserId, i64> =
             bumped.into_iter().map(|b| (b.id, b.unread)).collect();
         Ok(rows

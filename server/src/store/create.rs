@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use herald::{NewNotification, UserId};
 
 use super::idempotency::{Remember, Stored, claim_key, store_response};
+use super::params::Params;
 use super::rows::{Delivered, json_array};
 use super::sends::{NewSend, record_send};
 use super::{Announcement, Store, StoreError, Tx, now_ms};
@@ -25,7 +26,11 @@ pub struct Named {
 }
 
 /// A stored send: its id and every recipient's copy.
-pub type Created = (i64, Vec<Delivered>);
+#[derive(Debug)]
+pub struct Created {
+    pub send: i64,
+    pub copies: Vec<Delivered>,
+}
 
 impl Store {
     /// Stores `send`'s content for each active user among its recipients,
@@ -80,12 +85,12 @@ impl Store {
             .bump_recipients(tx, &only, send.content.category)
             .await?;
         if counts.len() != ids.len() {
-            let recipients = self.engine.json_ids("$1");
-            let known: Vec<UserId> =
-                sqlx::query_scalar(&format!("SELECT id FROM users WHERE id IN ({recipients})"))
-                    .bind(&only)
-                    .fetch_all(&mut **tx)
-                    .await?;
+            let mut params = Params::default();
+            let recipients = self.engine.json_ids(&params.bind(only.as_str())?);
+            let sql = format!("SELECT id FROM users WHERE id IN ({recipients})");
+            let known: Vec<UserId> = sqlx::query_scalar_with(&sql, params.into_args())
+                .fetch_all(&mut **tx)
+                .await?;
             if let Some(missing) = ids.iter().find(|id| !known.contains(id)) {
                 // Dropping the transaction undoes the counters already bumped.
                 return Err(StoreError::UnknownUser(*missing));
@@ -128,6 +133,9 @@ impl Store {
         let announcements: Vec<Announcement> =
             delivered.iter().map(Delivered::announcement).collect();
         self.announce(tx, &announcements).await?;
-        Ok((send_id, delivered))
+        Ok(Created {
+            send: send_id,
+            copies: delivered,
+        })
     }
 }

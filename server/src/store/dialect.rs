@@ -9,7 +9,18 @@
 
 use herald::UserId;
 
+use super::params::Params;
 use super::{Engine, Store, StoreError, Tx};
+
+/// Whose rows a transaction locks before it moves their sequences.
+enum Lock<'a> {
+    User(UserId),
+    /// The active users among a JSON array of ids.
+    Recipients(&'a str),
+    /// The users still holding a notification of a send.
+    HoldersOf(i64),
+    Admins,
+}
 
 impl Engine {
     /// A subquery listing the ids in the JSON array bound at `param`.
@@ -34,44 +45,46 @@ impl Engine {
         }
     }
 
-    /// The active users a send reaches: those named in `$1` (a JSON array
-    /// of ids), found by primary key. (An earlier `$1 IS NULL OR …` form
+    /// The active users a send reaches: those named in the JSON array of
+    /// ids bound at `param`, found by primary key. (An earlier `$1 IS NULL OR …` form
     /// for "everyone" scanned every user on every send; everyone is now
     /// reached in batches of named ids, `jobs::broadcast`.)
-    pub(super) fn recipients(self) -> String {
-        format!("deactivated_at IS NULL AND id IN ({})", self.json_ids("$1"))
+    pub(super) fn recipients(self, param: &str) -> String {
+        format!(
+            "deactivated_at IS NULL AND id IN ({})",
+            self.json_ids(param)
+        )
     }
 }
 
 impl Store {
-    /// Locks the rows of the users matching `filter` (over `value` as `$1`,
-    /// if any), in id order, until `tx` ends. Nothing to do on SQLite,
-    /// where `tx` is the only writer.
-    async fn lock_users_where<T>(
-        &self,
-        tx: &mut Tx<'_>,
-        filter: &str,
-        value: Option<T>,
-    ) -> Result<(), StoreError>
-    where
-        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
-    {
+    /// Locks the rows of the users `which` names, in id order, until `tx`
+    /// ends. Nothing to do on SQLite, where `tx` is the only writer.
+    async fn lock_users(&self, tx: &mut Tx<'_>, which: Lock<'_>) -> Result<(), StoreError> {
         if self.engine == Engine::Sqlite {
             return Ok(());
         }
-        let sql = format!("SELECT id FROM users WHERE {filter} ORDER BY id FOR UPDATE");
-        let query = sqlx::query(&sql);
-        let query = match value {
-            Some(value) => query.bind(value),
-            None => query,
+        let mut params = Params::default();
+        let filter = match which {
+            Lock::User(user) => format!("id = {}", params.bind(user)?),
+            Lock::Recipients(only) => self.engine.recipients(&params.bind(only)?),
+            Lock::HoldersOf(send) => format!(
+                "id IN (SELECT user_id FROM notifications \
+                 WHERE send_id = {} AND retracted_at IS NULL)",
+                params.bind(send)?
+            ),
+            Lock::Admins => "role = 'admin' AND deactivated_at IS NULL".to_owned(),
         };
-        query.execute(&mut **tx).await?;
+        let sql = format!("SELECT id FROM users WHERE {filter} ORDER BY id FOR UPDATE");
+        sqlx::query_with(&sql, params.into_args())
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 
     /// Locks one user's row: their sequence is about to move.
     pub(super) async fn lock_user(&self, tx: &mut Tx<'_>, user: UserId) -> Result<(), StoreError> {
-        self.lock_users_where(tx, "id = $1", Some(user)).await
+        self.lock_users(tx, Lock::User(user)).await
     }
 
     /// Locks the active users among `only` (a JSON array of ids): a send
@@ -81,9 +94,7 @@ impl Store {
         tx: &mut Tx<'_>,
         only: &str,
     ) -> Result<(), StoreError> {
-        let filter = self.engine.recipients();
-        self.lock_users_where(tx, &filter, Some(only.to_owned()))
-            .await
+        self.lock_users(tx, Lock::Recipients(only)).await
     }
 
     /// Locks a send's row: its retraction and its background batches take
@@ -104,24 +115,18 @@ impl Store {
         tx: &mut Tx<'_>,
         send: i64,
     ) -> Result<(), StoreError> {
-        self.lock_users_where(
-            tx,
-            "id IN (SELECT user_id FROM notifications WHERE send_id = $1 AND retracted_at IS NULL)",
-            Some(send),
-        )
-        .await
+        self.lock_users(tx, Lock::HoldersOf(send)).await
     }
 
     /// Locks the active admins: whether one may stop being one depends on
     /// how many there are.
     pub(super) async fn lock_admins(&self, tx: &mut Tx<'_>) -> Result<(), StoreError> {
-        self.lock_users_where(tx, "role = 'admin' AND deactivated_at IS NULL", None::<i64>)
-            .await
+        self.lock_users(tx, Lock::Admins).await
     }
 
     /// How the engine runs `sql` (bound to a user, an unbounded cursor and a
     /// page size): one line per step, to check that it reads an index range.
-    pub(super) async fn plan(&self, sql: &str) -> Result<Vec<String>, StoreError> {
+    pub(super) async fn plan(&self, sql: &'static str) -> Result<Vec<String>, StoreError> {
         let explain = self.explain(sql);
         let query = sqlx::query(&explain)
             .bind(1_i64)
@@ -132,7 +137,10 @@ impl Store {
 
     /// How the engine finds a send's named recipients (`[1, 2]`).
     pub async fn recipients_plan(&self) -> Result<Vec<String>, StoreError> {
-        let sql = format!("SELECT id FROM users WHERE {}", self.engine.recipients());
+        let sql = format!(
+            "SELECT id FROM users WHERE {}",
+            self.engine.recipients("$1")
+        );
         let explain = self.explain(&sql);
         let query = sqlx::query(&explain).bind("[1, 2]");
         self.plan_lines(query.fetch_all(&self.pool).await?)

@@ -22,6 +22,7 @@ mod create;
 mod dialect;
 mod idempotency;
 mod outbox;
+mod params;
 mod preferences;
 mod presence;
 mod purge;
@@ -124,7 +125,23 @@ pub struct Store {
 }
 
 /// A user's unread count and the sequence number of their latest change.
-pub type Counts = (i64, i64);
+pub use herald::Counts;
+
+/// [`Counts`] as read from a user's row.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CountsRow {
+    unread: i64,
+    last_seq: i64,
+}
+
+impl From<CountsRow> for Counts {
+    fn from(row: CountsRow) -> Counts {
+        Counts {
+            unread: row.unread,
+            seq: row.last_seq,
+        }
+    }
+}
 
 /// How long a write may wait for its turn before it fails: far longer than
 /// any single write holds the lock.

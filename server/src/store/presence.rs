@@ -5,6 +5,7 @@
 
 use herald::UserId;
 
+use super::params::Params;
 use super::{Store, StoreError, now_ms};
 
 /// Instances unseen for this long count for nothing.
@@ -32,23 +33,25 @@ impl Store {
         left: &[UserId],
     ) -> Result<(), StoreError> {
         let json = |ids: &[UserId]| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
-        let ids = self.engine.json_ids("$2");
         let mut tx = self.writer.begin().await?;
-        sqlx::query(&format!(
-            "DELETE FROM presence WHERE instance = $1 AND user_id IN ({ids})"
-        ))
-        .bind(instance)
-        .bind(json(left))
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(&format!(
-            "INSERT INTO presence (instance, user_id) SELECT $1, j.value FROM ({ids}) j \
+        let mut params = Params::default();
+        let instance_at = params.bind(instance)?;
+        let ids = self.engine.json_ids(&params.bind(json(left))?);
+        let sql =
+            format!("DELETE FROM presence WHERE instance = {instance_at} AND user_id IN ({ids})");
+        sqlx::query_with(&sql, params.into_args())
+            .execute(&mut *tx)
+            .await?;
+        let mut params = Params::default();
+        let instance_at = params.bind(instance)?;
+        let ids = self.engine.json_ids(&params.bind(json(joined))?);
+        let sql = format!(
+            "INSERT INTO presence (instance, user_id) SELECT {instance_at}, j.value FROM ({ids}) j \
              ON CONFLICT DO NOTHING"
-        ))
-        .bind(instance)
-        .bind(json(joined))
-        .execute(&mut *tx)
-        .await?;
+        );
+        sqlx::query_with(&sql, params.into_args())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -67,14 +70,18 @@ impl Store {
         if users.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = self.engine.json_ids("$1");
-        Ok(sqlx::query_scalar(&format!(
+        let mut params = Params::default();
+        let ids =
+            self.engine.json_ids(&params.bind(
+                serde_json::to_string(users).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            )?);
+        let since = params.bind(now_ms() - STALE_MS)?;
+        let sql = format!(
             "SELECT DISTINCT p.user_id FROM presence p JOIN instances i ON i.id = p.instance \
-             WHERE i.seen_at > $2 AND p.user_id IN ({ids})"
-        ))
-        .bind(serde_json::to_string(users).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-        .bind(now_ms() - STALE_MS)
-        .fetch_all(&self.pool)
-        .await?)
+             WHERE i.seen_at > {since} AND p.user_id IN ({ids})"
+        );
+        Ok(sqlx::query_scalar_with(&sql, params.into_args())
+            .fetch_all(&self.pool)
+            .await?)
     }
 }

@@ -3,6 +3,7 @@
 
 use herald::{Category, UserId};
 
+use super::params::Params;
 use super::rows::json_array;
 use super::{Store, StoreError, now_ms};
 
@@ -209,17 +210,18 @@ impl Store {
         if users.is_empty() {
             return Ok(Vec::new());
         }
-        let listed = self.engine.json_ids("$1");
+        let mut params = Params::default();
+        let listed = self.engine.json_ids(&params.bind(json_array(users)?)?);
+        let category = params.bind(category.as_str())?;
         let unexpired = self.engine.session_unexpired("t");
-        Ok(sqlx::query_as(&format!(
+        let sql = format!(
             "SELECT s.id, s.user_id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s \
              WHERE s.user_id IN ({listed}) AND NOT EXISTS (SELECT 1 FROM preferences p \
-                   WHERE p.user_id = s.user_id AND p.category = $2 AND p.push = 0) \
+                   WHERE p.user_id = s.user_id AND p.category = {category} AND p.push = 0) \
              AND EXISTS (SELECT 1 FROM {sessions} t WHERE t.id = s.session_id AND {unexpired})"
-        ))
-        .bind(json_array(users)?)
-        .bind(category.as_str())
-        .fetch_all(&self.pool)
-        .await?)
+        );
+        Ok(sqlx::query_as_with(&sql, params.into_args())
+            .fetch_all(&self.pool)
+            .await?)
     }
 }

@@ -3,18 +3,19 @@
 
 use herald::{InboxView, Notification, UserId};
 
-use super::rows::{COLUMNS, NotificationRow};
-use super::{Counts, Store, StoreError};
+use super::rows::{COLUMNS, NotificationRow, notification_columns};
+use super::{Counts, CountsRow, Store, StoreError};
 
 impl Store {
     /// The user's unread count and the sequence number it is valid at: one
     /// row, however many notifications there are.
     pub async fn unread(&self, user: UserId) -> Result<Counts, StoreError> {
-        sqlx::query_as("SELECT unread, last_seq FROM users WHERE id = $1")
-            .bind(user)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::UnknownUser(user))
+        let row: Option<CountsRow> =
+            sqlx::query_as("SELECT unread, last_seq FROM users WHERE id = $1")
+                .bind(user)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(Counts::from).ok_or(StoreError::UnknownUser(user))
     }
 
     /// What changed for the user with `after < version <= up_to`, in the
@@ -51,7 +52,7 @@ impl Store {
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Notification>, StoreError> {
-        Ok(sqlx::query_as::<_, NotificationRow>(&page_sql(view))
+        Ok(sqlx::query_as::<_, NotificationRow>(page_sql(view))
             .bind(user)
             .bind(before.unwrap_or(i64::MAX))
             .bind(limit)
@@ -65,7 +66,7 @@ impl Store {
     /// How the engine runs the page query of `view`: one line per step, to check
     /// that it reads an index range and never scans the table.
     pub async fn page_plan(&self, view: InboxView) -> Result<Vec<String>, StoreError> {
-        self.plan(&page_sql(view)).await
+        self.plan(page_sql(view)).await
     }
 
     /// One of the user's notifications. Another user's is `None`, exactly
@@ -99,16 +100,24 @@ impl Store {
 
 /// The page query of `view`: `$1` user, `$2` before (a seq), `$3` limit.
 /// Each view's filter matches one partial index exactly.
-fn page_sql(view: InboxView) -> String {
-    let filter = match view {
-        InboxView::Unread => "read_at IS NULL AND archived_at IS NULL AND snoozed_until IS NULL",
-        InboxView::All => "archived_at IS NULL AND snoozed_until IS NULL",
-        InboxView::Snoozed => "archived_at IS NULL AND snoozed_until IS NOT NULL",
-        InboxView::Archived => "archived_at IS NOT NULL",
-    };
-    format!(
-        "SELECT {COLUMNS} FROM notifications \
-         WHERE user_id = $1 AND {filter} AND retracted_at IS NULL AND seq < $2 \
-         ORDER BY seq DESC LIMIT $3"
-    )
+fn page_sql(view: InboxView) -> &'static str {
+    macro_rules! page {
+        ($filter:literal) => {
+            concat!(
+                "SELECT ",
+                notification_columns!(),
+                " FROM notifications WHERE user_id = $1 AND ",
+                $filter,
+                " AND retracted_at IS NULL AND seq < $2 ORDER BY seq DESC LIMIT $3"
+            )
+        };
+    }
+    match view {
+        InboxView::Unread => {
+            page!("read_at IS NULL AND archived_at IS NULL AND snoozed_until IS NULL")
+        }
+        InboxView::All => page!("archived_at IS NULL AND snoozed_until IS NULL"),
+        InboxView::Snoozed => page!("archived_at IS NULL AND snoozed_until IS NOT NULL"),
+        InboxView::Archived => page!("archived_at IS NOT NULL"),
+    }
 }

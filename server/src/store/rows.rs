@@ -7,10 +7,18 @@ use sqlx::FromRow;
 
 use super::{Announcement, StoreError};
 
-/// The columns of a [`Notification`], in [`NotificationRow`]'s order.
-pub(super) const COLUMNS: &str = "id, seq, version, title, body, link, category, actor, \
-                       created_at, seen_at, read_at, archived_at, retracted_at, snoozed_until, muted, \
-                       actions, interacted_at, chosen_action";
+/// The columns of a [`Notification`], in [`NotificationRow`]'s order, as a
+/// literal, so whole queries can be `&'static str` (`concat!`).
+macro_rules! notification_columns {
+    () => {
+        "id, seq, version, title, body, link, category, actor, created_at, seen_at, read_at, \
+         archived_at, retracted_at, snoozed_until, muted, actions, interacted_at, chosen_action"
+    };
+}
+pub(super) use notification_columns;
+
+/// [`notification_columns!`] for queries built at run time.
+pub(super) const COLUMNS: &str = notification_columns!();
 
 /// A notification as stored for one recipient, with their unread count
 /// right after it: exactly what that recipient's connections are sent.

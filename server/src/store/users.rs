@@ -6,7 +6,7 @@ use herald::{Role, User, UserId};
 use sqlx::FromRow;
 
 use super::audit::record;
-use super::{Counts, Engine, Store, StoreError, now_ms};
+use super::{Counts, CountsRow, Engine, Store, StoreError, now_ms};
 
 #[derive(FromRow)]
 struct UserRow {
@@ -144,13 +144,14 @@ impl Store {
     /// connection token from key `key` still lets them in: a live
     /// connection's re-check and opening count in one read.
     pub async fn token_counts(&self, id: UserId, key: i64) -> Result<Option<Counts>, StoreError> {
-        Ok(sqlx::query_as(&format!(
+        let row: Option<CountsRow> = sqlx::query_as(&format!(
             "SELECT users.unread, users.last_seq {TOKEN_GRANT}"
         ))
         .bind(id)
         .bind(key)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        Ok(row.map(Counts::from))
     }
 
     /// As [`Store::token_counts`], for a session opened in `epoch`.
@@ -159,13 +160,14 @@ impl Store {
         id: UserId,
         epoch: i64,
     ) -> Result<Option<Counts>, StoreError> {
-        Ok(sqlx::query_as(&format!(
+        let row: Option<CountsRow> = sqlx::query_as(&format!(
             "SELECT users.unread, users.last_seq {SESSION_GRANT}"
         ))
         .bind(id)
         .bind(epoch)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        Ok(row.map(Counts::from))
     }
 
     /// An active user who logs in with a password, by username in any case.

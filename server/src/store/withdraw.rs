@@ -7,7 +7,7 @@ use herald::{Notification, UserId};
 use super::audit::record;
 use super::changes::bump;
 use super::rows::{COLUMNS, Changed, OwnedRow};
-use super::{Announcement, Store, StoreError, Tx, now_ms};
+use super::{Announcement, Counts, Store, StoreError, Tx, now_ms};
 
 impl Store {
     /// Withdraws a notification from its recipient's inbox and count.
@@ -89,29 +89,26 @@ impl Store {
             return Ok(None);
         };
         self.lock_user(tx, owner).await?;
-        let due_clause = if due.is_some() {
-            " AND expires_at <= $3"
-        } else {
-            ""
-        };
-        let sql = format!(
+        // `$3` NULL: a retraction, whatever the expiry.
+        let row: Option<OwnedRow> = sqlx::query_as(&format!(
             "UPDATE notifications SET retracted_at = $2, version = \
              (SELECT last_seq + 1 FROM users WHERE users.id = notifications.user_id) \
-             WHERE id = $1 AND retracted_at IS NULL{due_clause} \
+             WHERE id = $1 AND retracted_at IS NULL AND ($3 IS NULL OR expires_at <= $3) \
              RETURNING user_id AS owner, {COLUMNS}"
-        );
-        let mut update = sqlx::query_as::<_, OwnedRow>(&sql).bind(id).bind(now_ms());
-        if let Some(due) = due {
-            update = update.bind(due);
-        }
-        let Some(row) = update.fetch_optional(&mut **tx).await? else {
+        ))
+        .bind(id)
+        .bind(now_ms())
+        .bind(due)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(row) = row else {
             return Ok(None);
         };
         let notification = Notification::from(row.row);
         let mut before = notification.clone();
         before.retracted_at = None;
         let counted = before.counts_as_unread();
-        let (unread, _) = bump(tx, row.owner, -(counted as i64)).await?;
+        let Counts { unread, .. } = bump(tx, row.owner, -(counted as i64)).await?;
         Ok(Some(Changed {
             user: row.owner,
             notification,

@@ -97,7 +97,7 @@ async fn invalid_input_names_each_field_and_stores_nothing() {
             .unread(app.user_id("alice").await)
             .await
             .unwrap(),
-        (0, 0)
+        herald::Counts { unread: 0, seq: 0 }
     );
     // Nothing was published either: the next event alice sees is the valid one.
     admin.send(&alice_id, "Valid").await;

@@ -170,7 +170,7 @@ async fn changes_whose_requests_are_dropped_midway_are_still_announced_in_order(
     // Whatever was stored reaches the socket, each exactly once, with no gap.
     let mut seen = 0;
     loop {
-        let (_, stored) = app.state.store.unread(alice_id).await.unwrap();
+        let stored = app.state.store.unread(alice_id).await.unwrap().seq;
         if seen == stored {
             break;
         }

@@ -206,7 +206,13 @@ async fn eight_writers_on_two_instances_reach_every_connection_once_in_order() {
             "every connection saw each exactly once"
         );
     }
-    assert_eq!(a.state.store.unread(alice_id).await.unwrap(), (500, 500));
+    assert_eq!(
+        a.state.store.unread(alice_id).await.unwrap(),
+        herald::Counts {
+            unread: 500,
+            seq: 500
+        }
+    );
     assert_eq!(b.state.store.count_notifications().await.unwrap(), 500);
 }
 

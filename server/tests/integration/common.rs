@@ -176,7 +176,7 @@ impl TestApp {
     /// `username`'s unread count, straight from the database.
     pub async fn unread(&self, username: &str) -> i64 {
         let id = self.user_id(username).await;
-        self.state.store.unread(id).await.unwrap().0
+        self.state.store.unread(id).await.unwrap().unread
     }
 
     /// A browser-like client with a cookie jar, not logged in.

@@ -72,7 +72,7 @@ async fn an_expired_notification_leaves_the_inbox_and_the_count_live() {
             .unread(app.user_id("ext:shopper").await)
             .await
             .unwrap()
-            .0,
+            .unread,
         1
     );
 }
@@ -159,7 +159,7 @@ async fn a_send_to_everyone_carries_its_expiry_to_every_copy() {
     for user in ["admin", "bob"] {
         let id = app.user_id(user).await;
         eventually(&format!("{user}'s copy to expire"), async || {
-            app.state.store.unread(id).await.unwrap().0 == 0
+            app.state.store.unread(id).await.unwrap().unread == 0
         })
         .await;
     }

@@ -170,7 +170,10 @@ async fn a_send_reaches_the_users_of_its_moment_and_role_only() {
     assert_eq!(titles(admin.id).await, ["All"]);
     for member in &members[..4] {
         assert_eq!(titles(member.id).await, ["All", "Members"]);
-        assert_eq!(store.unread(member.id).await.unwrap(), (2, 2));
+        assert_eq!(
+            store.unread(member.id).await.unwrap(),
+            herald::Counts { unread: 2, seq: 2 }
+        );
     }
     assert!(titles(members[4].id).await.is_empty(), "deactivated");
     assert!(titles(late.id).await.is_empty(), "joined later");
@@ -210,7 +213,7 @@ async fn retracting_a_send_stops_its_fan_out() {
         .unwrap();
     assert!(matches!(batch, Batch::Skipped), "{batch:?}");
     for user in &users {
-        assert_eq!(store.unread(user.id).await.unwrap().0, 0);
+        assert_eq!(store.unread(user.id).await.unwrap().unread, 0);
     }
 }
 

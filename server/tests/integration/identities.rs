@@ -56,7 +56,7 @@ async fn deactivated_users_are_skipped_as_recipients_and_can_be_reactivated() {
             .unread(app.user_id("bob").await)
             .await
             .unwrap()
-            .0,
+            .unread,
         0
     );
     let token = api

@@ -467,7 +467,7 @@ async fn opening_the_panel_marks_seen_not_read() {
     assert_eq!(seen, [(2, false, false), (1, true, false)]);
     assert_eq!(
         app.state.store.unread(uid).await.unwrap(),
-        (2, 2),
+        herald::Counts { unread: 2, seq: 2 },
         "no count or sequence change"
     );
 }

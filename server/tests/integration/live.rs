@@ -105,7 +105,7 @@ async fn each_user_gets_their_own_increasing_sequence() {
     admin.send("everyone", "two").await;
     let bob_id = app.user_id("bob").await;
     eventually("the send to everyone", async || {
-        app.state.store.unread(bob_id).await.unwrap().0 == 1
+        app.state.store.unread(bob_id).await.unwrap().unread == 1
     })
     .await;
     let alice = app.state.store.unread(alice_id).await.unwrap();
@@ -115,8 +115,16 @@ async fn each_user_gets_their_own_increasing_sequence() {
         .unread(app.user_id("bob").await)
         .await
         .unwrap();
-    assert_eq!(alice, (2, 2), "alice: two unread, at seq 2");
-    assert_eq!(bob, (1, 1), "bob: one unread, at seq 1");
+    assert_eq!(
+        alice,
+        herald::Counts { unread: 2, seq: 2 },
+        "alice: two unread, at seq 2"
+    );
+    assert_eq!(
+        bob,
+        herald::Counts { unread: 1, seq: 1 },
+        "bob: one unread, at seq 1"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

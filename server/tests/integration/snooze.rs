@@ -88,7 +88,7 @@ async fn read_or_archived_while_snoozed_it_comes_back_uncounted() {
     assert_eq!(next_update(&mut socket, id).await, (true, 0));
     assert_eq!(next_update(&mut socket, id).await, (false, 0));
     let owner = app.user_id("ext:shopper").await;
-    assert_eq!(app.state.store.unread(owner).await.unwrap().0, 0);
+    assert_eq!(app.state.store.unread(owner).await.unwrap().unread, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -117,7 +117,7 @@ async fn unsnoozing_brings_it_back_now_and_bad_requests_change_nothing() {
     assert_eq!(res.status(), 204);
     assert_eq!(app.my_titles(&token, "all").await, ["Mine"]);
     let owner = app.user_id("ext:shopper").await;
-    assert_eq!(app.state.store.unread(owner).await.unwrap().0, 1);
+    assert_eq!(app.state.store.unread(owner).await.unwrap().unread, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

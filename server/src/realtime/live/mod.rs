@@ -182,7 +182,10 @@ async fn catch_up(context: &Context, user: UserId, seq: &mut i64) -> Result<Vec<
         tracing::error!(%error, user, "cannot catch a live connection up");
         Refusal::INTERNAL
     };
-    let (unread, latest) = context.store.unread(user).await.map_err(internal)?;
+    let Counts {
+        unread,
+        seq: latest,
+    } = context.store.unread(user).await.map_err(internal)?;
     if latest <= *seq {
         return Ok(Vec::new());
     }
@@ -285,7 +288,7 @@ pub async fn open(
     // deactivation since the request was authorised (say, during the
     // resume handshake) has either closed it through the hub or shows here.
     // The same read gives the count the greeting carries.
-    let (unread, seq) = check_grant(context, user, &grant).await?;
+    let Counts { unread, seq } = check_grant(context, user, &grant).await?;
     let internal = |error: crate::store::StoreError| {
         tracing::error!(%error, user, "cannot open live feed");
         Refusal::INTERNAL

@@ -44,7 +44,8 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() && !matches!(self, Error::Draining) {
+        // A 503 (draining, busy) says so; anything else of ours is hidden.
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
             // The detail is for the log only; the client learns nothing from it.
             tracing::error!(error = %self, "request failed");
             return (status, "internal server error").into_response();
@@ -78,6 +79,9 @@ pub enum Refusal {
         field: &'static str,
         message: &'static str,
     },
+    /// Too busy right now (every database connection taken): retry soon.
+    #[error("Herald is busy; try again in a moment.")]
+    Unavailable,
     /// Our fault: logged where it is answered, never described.
     #[error("internal error")]
     Internal,
@@ -89,6 +93,7 @@ impl Refusal {
             Refusal::NotFound(_) => StatusCode::NOT_FOUND,
             Refusal::Conflict(_) => StatusCode::CONFLICT,
             Refusal::UnknownUser(_) | Refusal::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Refusal::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -107,6 +112,7 @@ impl StoreError {
             StoreError::IdempotencyKeyUsed => {
                 Refusal::Conflict("This Idempotency-Key is already used.")
             }
+            StoreError::Database(sqlx::Error::PoolTimedOut) => Refusal::Unavailable,
             StoreError::Open(_)
             | StoreError::Migrate(_)
             | StoreError::Corrupt(_)
@@ -124,6 +130,10 @@ fn app_error(refusal: Refusal, error: &dyn std::fmt::Display) -> app::error::App
         // The console names its one recipient field in the singular.
         Refusal::UnknownUser(_) => AppError::invalid("recipient", "No such user."),
         Refusal::Invalid { field, message } => AppError::invalid(field, message),
+        Refusal::Unavailable => {
+            tracing::warn!(%error, "server function refused: busy");
+            AppError::Busy
+        }
         Refusal::Internal => app::backend::internal(error),
     }
 }
@@ -152,6 +162,7 @@ mod tests {
             StoreError::IdempotencyKeyUsed,
             StoreError::Corrupt("x".into()),
             StoreError::Database(sqlx::Error::RowNotFound),
+            StoreError::Database(sqlx::Error::PoolTimedOut),
         ];
         for error in &all {
             match error {
@@ -174,6 +185,7 @@ mod tests {
             Refusal::NotFound(_) => 404,
             Refusal::Conflict(_) => 409,
             Refusal::UnknownUser(_) | Refusal::Invalid { .. } => 422,
+            Refusal::Unavailable => 503,
             Refusal::Internal => 500,
         }
     }
@@ -218,5 +230,15 @@ mod tests {
             app::error::AppError::from(StoreError::NotFound).status(),
             404
         );
+    }
+
+    #[test]
+    fn a_busy_database_is_a_503_to_retry_everywhere() {
+        let busy = || StoreError::Database(sqlx::Error::PoolTimedOut);
+        assert_eq!(Error::Store(busy()).status(), 503);
+        let problem = Problem::from(busy());
+        assert_eq!((problem.status, problem.retry_after), (503, Some(1)));
+        let app = app::error::AppError::from(busy());
+        assert_eq!((app.status(), app.retry_after()), (503, Some(1)));
     }
 }

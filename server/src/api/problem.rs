@@ -164,6 +164,14 @@ impl Problem {
                 errors.push(field, message);
                 Problem::invalid(errors)
             }
+            Refusal::Unavailable => {
+                tracing::warn!(%error, "API request refused: busy");
+                Problem {
+                    detail: Some(refusal.to_string()),
+                    retry_after: Some(1),
+                    ..Problem::new(status, "Service unavailable")
+                }
+            }
             Refusal::Internal => Problem::internal(error),
         }
     }

@@ -83,21 +83,18 @@ pub async fn change_password(
     #[server(default)] confirm_password: String,
 ) -> Result<(), AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            if new_password != confirm_password {
-                return Err(AppError::invalid(
-                    "confirm_password",
-                    "The two new passwords differ.",
-                ));
-            }
-            backend()?
-                .change_password(&session().await?, &user, &current_password, &new_password)
-                .await
+    as_user(|backend, user| async move {
+        if new_password != confirm_password {
+            return Err(AppError::invalid(
+                "confirm_password",
+                "The two new passwords differ.",
+            ));
         }
-        .await,
-    )
+        backend
+            .change_password(&session().await?, &user, &current_password, &new_password)
+            .await
+    })
+    .await
 }
 
 /// The account page: change your password.

@@ -206,6 +206,35 @@ pub async fn require_admin() -> Result<User, AppError> {
     }
 }
 
+/// A signed-in user calls the backend: how every user's server function
+/// runs. `call` gets the backend and the user; a failure gets its status.
+pub async fn as_user<T, Fut>(call: impl FnOnce(SharedBackend, User) -> Fut) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    respond(
+        async {
+            let user = require_user().await?;
+            call(backend()?, user).await
+        }
+        .await,
+    )
+}
+
+/// [`as_user`] for an admin: anyone else is refused before `call` runs.
+pub async fn as_admin<T, Fut>(call: impl FnOnce(SharedBackend, User) -> Fut) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    respond(
+        async {
+            let admin = require_admin().await?;
+            call(backend()?, admin).await
+        }
+        .await,
+    )
+}
+
 /// Gives a failed server function its HTTP status. A plain HTML form post is
 /// left alone: leptos_axum redirects it back to the form.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {

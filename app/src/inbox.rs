@@ -27,39 +27,24 @@ pub async fn inbox_page(
     limit: i64,
 ) -> Result<Vec<Notification>, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?
-                .page(user.id, view, before, limit.clamp(1, 100))
-                .await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move {
+        backend
+            .page(user.id, view, before, limit.clamp(1, 100))
+            .await
+    })
+    .await
 }
 
 #[server(endpoint = "inbox/read", input = PostUrl)]
 pub async fn set_read(id: i64, read: bool) -> Result<Notification, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?.set_read(user.id, id, read).await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move { backend.set_read(user.id, id, read).await }).await
 }
 
 #[server(endpoint = "inbox/archive", input = PostUrl)]
 pub async fn set_archived(id: i64, archived: bool) -> Result<Notification, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?.set_archived(user.id, id, archived).await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move { backend.set_archived(user.id, id, archived).await }).await
 }
 
 /// Snoozes one notification for `choice` (`herald::SnoozeFor`), reckoned in
@@ -72,14 +57,11 @@ pub async fn snooze(
     #[server(default)] offset: i64,
 ) -> Result<Notification, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            let until = choice.until(crate::state::now_ms(), offset);
-            backend()?.snooze(user.id, id, Some(until)).await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move {
+        let until = choice.until(crate::state::now_ms(), offset);
+        backend.snooze(user.id, id, Some(until)).await
+    })
+    .await
 }
 
 /// Clicks a notification's webhook action `index`: read and interacted in
@@ -88,26 +70,14 @@ pub async fn snooze(
 #[server(endpoint = "inbox/act", input = PostUrl)]
 pub async fn act(id: i64, index: usize) -> Result<Notification, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?.interact(user.id, id, index).await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move { backend.interact(user.id, id, index).await }).await
 }
 
 /// Brings a snoozed notification back now.
 #[server(endpoint = "inbox/unsnooze", input = PostUrl)]
 pub async fn unsnooze(id: i64) -> Result<Notification, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?.snooze(user.id, id, None).await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move { backend.snooze(user.id, id, None).await }).await
 }
 
 /// Marks read everything up to `up_to` (a seq): what the user had seen when
@@ -115,25 +85,13 @@ pub async fn unsnooze(id: i64) -> Result<Notification, AppError> {
 #[server(endpoint = "inbox/read-all", input = PostUrl)]
 pub async fn mark_all_read(up_to: i64) -> Result<i64, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?.mark_all_read(user.id, up_to).await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move { backend.mark_all_read(user.id, up_to).await }).await
 }
 
 #[server(endpoint = "inbox/seen", input = PostUrl)]
 pub async fn mark_seen(up_to: i64) -> Result<(), AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?.mark_seen(user.id, up_to).await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move { backend.mark_seen(user.id, up_to).await }).await
 }
 
 /// Shows `edit` of `n` at once, then asks the server; a refusal puts back

@@ -12,13 +12,7 @@ use crate::error::AppError;
 #[server(endpoint = "settings/preferences", input = PostUrl)]
 pub async fn get_preferences() -> Result<Vec<Preference>, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?.preferences(user.id).await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move { backend.preferences(user.id).await }).await
 }
 
 /// Sets one category's three choices (an unticked box is `false`).
@@ -30,33 +24,24 @@ pub async fn set_preference(
     #[server(default)] push: bool,
 ) -> Result<Vec<Preference>, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            let choice = Preference {
-                category,
-                bell,
-                desktop,
-                push,
-                required: false,
-            };
-            backend()?.set_preference(user.id, choice).await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move {
+        let choice = Preference {
+            category,
+            bell,
+            desktop,
+            push,
+            required: false,
+        };
+        backend.set_preference(user.id, choice).await
+    })
+    .await
 }
 
 /// Herald's VAPID public key, which browsers subscribe to push with.
 #[server(endpoint = "settings/push/key", input = PostUrl)]
 pub async fn push_key() -> Result<String, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            require_user().await?;
-            Ok(backend()?.push_key())
-        }
-        .await,
-    )
+    as_user(|backend, _| async move { Ok(backend.push_key()) }).await
 }
 
 /// Stores this device's push subscription for the signed-in user.
@@ -67,27 +52,18 @@ pub async fn subscribe_push(
     auth: String,
 ) -> Result<(), AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?
-                .subscribe_push(&session().await?, user.id, &endpoint, &p256dh, &auth)
-                .await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move {
+        backend
+            .subscribe_push(&session().await?, user.id, &endpoint, &p256dh, &auth)
+            .await
+    })
+    .await
 }
 
 #[server(endpoint = "settings/push/unsubscribe", input = PostUrl)]
 pub async fn unsubscribe_push(endpoint: String) -> Result<(), AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?.unsubscribe_push(user.id, &endpoint).await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move { backend.unsubscribe_push(user.id, &endpoint).await }).await
 }
 
 /// Whether Herald pushes to this browser's subscription `endpoint` for the
@@ -96,13 +72,7 @@ pub async fn unsubscribe_push(endpoint: String) -> Result<(), AppError> {
 #[server(endpoint = "settings/push/known", input = PostUrl)]
 pub async fn push_device_known(endpoint: String) -> Result<bool, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?.is_push_device(user.id, &endpoint).await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move { backend.is_push_device(user.id, &endpoint).await }).await
 }
 
 /// This browser, now signed in, holds the push subscription `endpoint`:
@@ -112,15 +82,12 @@ pub async fn push_device_known(endpoint: String) -> Result<bool, AppError> {
 #[server(endpoint = "settings/push/held", input = PostUrl)]
 pub async fn push_device_held(endpoint: String) -> Result<(), AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let user = require_user().await?;
-            backend()?
-                .claim_push_device(&session().await?, user.id, &endpoint)
-                .await
-        }
-        .await,
-    )
+    as_user(|backend, user| async move {
+        backend
+            .claim_push_device(&session().await?, user.id, &endpoint)
+            .await
+    })
+    .await
 }
 
 /// Tells Herald which push subscription this browser holds, if it holds

@@ -14,13 +14,7 @@ pub async fn audit_log(
     before: Option<i64>,
 ) -> Result<Vec<AuditInfo>, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            require_admin().await?;
-            backend()?.audit_log(&search, before, AUDIT_PAGE).await
-        }
-        .await,
-    )
+    as_admin(|backend, _| async move { backend.audit_log(&search, before, AUDIT_PAGE).await }).await
 }
 
 /// The audit log: who did what, newest first, searchable, older pages on demand.

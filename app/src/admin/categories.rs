@@ -10,29 +10,21 @@ use crate::error::AppError;
 #[server(endpoint = "admin/categories")]
 pub async fn required_categories() -> Result<Vec<(Category, bool)>, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            require_admin().await?;
-            let required = backend()?.required_categories().await?;
-            Ok(Category::ALL
-                .into_iter()
-                .map(|c| (c, required.contains(&c)))
-                .collect())
-        }
-        .await,
-    )
+    as_admin(|backend, _| async move {
+        let required = backend.required_categories().await?;
+        Ok(Category::ALL
+            .into_iter()
+            .map(|c| (c, required.contains(&c)))
+            .collect())
+    })
+    .await
 }
 
 #[server(endpoint = "admin/categories/required", input = PostUrl)]
 pub async fn set_required(category: Category, required: bool) -> Result<(), AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let admin = require_admin().await?;
-            backend()?.set_required(&admin, category, required).await
-        }
-        .await,
-    )
+    as_admin(|backend, admin| async move { backend.set_required(&admin, category, required).await })
+        .await
 }
 
 #[component]

@@ -17,13 +17,7 @@ pub const EVERYONE: &str = "everyone";
 #[server(endpoint = "admin/recipients")]
 pub async fn recipients() -> Result<Vec<User>, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            require_admin().await?;
-            backend()?.users().await
-        }
-        .await,
-    )
+    as_admin(|backend, _| async move { backend.users().await }).await
 }
 
 /// The recipient value meaning "the users named in `usernames`".
@@ -51,73 +45,68 @@ pub async fn send_notification(
     use crate::backend::*;
     use herald::send::check_recipient_count;
     use herald::{Audience, Draft, FieldErrors, Role};
-    respond(
-        async {
-            let admin = require_admin().await?;
-            let mut errors = FieldErrors::default();
-            let audience = match recipient.trim() {
-                EVERYONE => Some(Audience::Everyone),
-                "role:admin" => Some(Audience::Role { role: Role::Admin }),
-                "role:member" => Some(Audience::Role { role: Role::Member }),
-                SEVERAL => {
-                    let known = backend()?.users().await?;
-                    let mut ids = Vec::new();
-                    let mut unknown = Vec::new();
-                    for name in usernames
-                        .split([',', ' ', '\n'])
-                        .map(str::trim)
-                        .filter(|n| !n.is_empty())
-                    {
-                        match known.iter().find(|u| u.username == name) {
-                            Some(user) => ids.push(user.id),
-                            None => unknown.push(name.to_owned()),
-                        }
+    as_admin(|backend, admin| async move {
+        let mut errors = FieldErrors::default();
+        let audience = match recipient.trim() {
+            EVERYONE => Some(Audience::Everyone),
+            "role:admin" => Some(Audience::Role { role: Role::Admin }),
+            "role:member" => Some(Audience::Role { role: Role::Member }),
+            SEVERAL => {
+                let known = backend.users().await?;
+                let mut ids = Vec::new();
+                let mut unknown = Vec::new();
+                for name in usernames
+                    .split([',', ' ', '\n'])
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                {
+                    match known.iter().find(|u| u.username == name) {
+                        Some(user) => ids.push(user.id),
+                        None => unknown.push(name.to_owned()),
                     }
-                    if !unknown.is_empty() {
-                        errors.push(
-                            "usernames",
-                            format!("No such user: {}.", unknown.join(", ")),
-                        );
-                    } else {
-                        check_recipient_count(ids.len(), "usernames", &mut errors);
-                    }
-                    Some(Audience::Users { ids })
                 }
-                id => id.parse().ok().map(|id| Audience::User { id }),
-            };
-            let broad = matches!(audience, Some(Audience::Everyone | Audience::Role { .. }));
-            if audience.is_none() {
-                errors.push("recipient", "Choose a recipient.");
-            } else if broad && confirm != "on" {
-                errors.push("confirm", "Tick the box to confirm sending to all of them.");
-            }
-            let now = crate::state::now_ms();
-            let expires = herald::send::ExpiresIn::parse(&expires_in);
-            if expires.is_none() {
-                errors.push("expires_in", "Must be never, hour, day or week.");
-            }
-            // The same rules as the integration API's (`herald::send`).
-            let content = Draft {
-                title,
-                body,
-                link: Some(link),
-                category: Some(category),
-                actor: None,
-                expires_at: expires.and_then(|e| e.at(now)),
-                actions: Vec::new(),
-            }
-            .check(now, &mut errors);
-            match (content, audience) {
-                (Some(content), Some(audience)) => {
-                    backend()?
-                        .send(&admin, audience, content.notification)
-                        .await
+                if !unknown.is_empty() {
+                    errors.push(
+                        "usernames",
+                        format!("No such user: {}.", unknown.join(", ")),
+                    );
+                } else {
+                    check_recipient_count(ids.len(), "usernames", &mut errors);
                 }
-                _ => Err(AppError::Invalid(errors)),
+                Some(Audience::Users { ids })
             }
+            id => id.parse().ok().map(|id| Audience::User { id }),
+        };
+        let broad = matches!(audience, Some(Audience::Everyone | Audience::Role { .. }));
+        if audience.is_none() {
+            errors.push("recipient", "Choose a recipient.");
+        } else if broad && confirm != "on" {
+            errors.push("confirm", "Tick the box to confirm sending to all of them.");
         }
-        .await,
-    )
+        let now = crate::state::now_ms();
+        let expires = herald::send::ExpiresIn::parse(&expires_in);
+        if expires.is_none() {
+            errors.push("expires_in", "Must be never, hour, day or week.");
+        }
+        // The same rules as the integration API's (`herald::send`).
+        let content = Draft {
+            title,
+            body,
+            link: Some(link),
+            category: Some(category),
+            actor: None,
+            expires_at: expires.and_then(|e| e.at(now)),
+            actions: Vec::new(),
+        }
+        .check(now, &mut errors);
+        match (content, audience) {
+            (Some(content), Some(audience)) => {
+                backend.send(&admin, audience, content.notification).await
+            }
+            _ => Err(AppError::Invalid(errors)),
+        }
+    })
+    .await
 }
 
 #[component]

@@ -8,45 +8,30 @@ use crate::error::AppError;
 #[server(endpoint = "admin/api-keys")]
 pub async fn api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            require_admin().await?;
-            backend()?.api_keys().await
-        }
-        .await,
-    )
+    as_admin(|backend, _| async move { backend.api_keys().await }).await
 }
 
 /// Creates a key; the secret in the answer is shown once, never again.
 #[server(endpoint = "admin/api-keys/create", input = PostUrl)]
 pub async fn create_api_key(#[server(default)] name: String) -> Result<String, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let admin = require_admin().await?;
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > 100 {
-                return Err(AppError::invalid(
-                    "name",
-                    "Give the key a name of 1 to 100 characters.",
-                ));
-            }
-            backend()?.create_api_key(&admin, name).await
+    as_admin(|backend, admin| async move {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppError::invalid(
+                "name",
+                "Give the key a name of 1 to 100 characters.",
+            ));
         }
-        .await,
-    )
+        backend.create_api_key(&admin, name).await
+    })
+    .await
 }
 
 #[server(endpoint = "admin/api-keys/revoke", input = PostUrl)]
 pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let admin = require_admin().await?;
-            backend()?.revoke_api_key(&admin, id).await
-        }
-        .await,
-    )
+    as_admin(|backend, admin| async move { backend.revoke_api_key(&admin, id).await }).await
 }
 
 #[component]

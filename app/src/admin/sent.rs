@@ -14,25 +14,13 @@ pub async fn sent_list(
     before: Option<i64>,
 ) -> Result<Vec<SendSummary>, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            require_admin().await?;
-            backend()?.sends(&search, before, SENDS_PAGE).await
-        }
-        .await,
-    )
+    as_admin(|backend, _| async move { backend.sends(&search, before, SENDS_PAGE).await }).await
 }
 
 #[server(endpoint = "admin/retract", input = PostUrl)]
 pub async fn retract_send(id: i64) -> Result<usize, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let admin = require_admin().await?;
-            backend()?.retract_send(&admin, id).await
-        }
-        .await,
-    )
+    as_admin(|backend, admin| async move { backend.retract_send(&admin, id).await }).await
 }
 
 /// What was sent, with delivered, seen and read counts that keep updating.

@@ -9,13 +9,7 @@ use crate::error::AppError;
 #[server(endpoint = "admin/users", input = PostUrl)]
 pub async fn user_list(#[server(default)] search: String) -> Result<Vec<UserSummary>, AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            require_admin().await?;
-            backend()?.user_list(&search).await
-        }
-        .await,
-    )
+    as_admin(|backend, _| async move { backend.user_list(&search).await }).await
 }
 
 /// Creates a user who logs in with `password` (at least 12 characters).
@@ -26,76 +20,61 @@ pub async fn create_user(
     #[server(default)] role: String,
 ) -> Result<(), AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let admin = require_admin().await?;
-            let mut errors = herald::FieldErrors::default();
-            let username = username.trim().to_owned();
-            if let Err(problem) = herald::check_username(&username) {
-                errors.push("username", problem);
-            }
-            if let Err(problem) = herald::check_password(&password) {
-                errors.push("password", problem);
-            }
-            let role = herald::Role::parse(role.trim());
-            if role.is_none() {
-                errors.push("role", "Choose admin or member.");
-            }
-            match (errors.is_empty(), role) {
-                (true, Some(role)) => {
-                    backend()?
-                        .create_user(&admin, &username, &password, role)
-                        .await
-                }
-                _ => Err(AppError::Invalid(errors)),
-            }
+    as_admin(|backend, admin| async move {
+        let mut errors = herald::FieldErrors::default();
+        let username = username.trim().to_owned();
+        if let Err(problem) = herald::check_username(&username) {
+            errors.push("username", problem);
         }
-        .await,
-    )
+        if let Err(problem) = herald::check_password(&password) {
+            errors.push("password", problem);
+        }
+        let role = herald::Role::parse(role.trim());
+        if role.is_none() {
+            errors.push("role", "Choose admin or member.");
+        }
+        match (errors.is_empty(), role) {
+            (true, Some(role)) => {
+                backend
+                    .create_user(&admin, &username, &password, role)
+                    .await
+            }
+            _ => Err(AppError::Invalid(errors)),
+        }
+    })
+    .await
 }
 
 /// Deactivates a user: logged out everywhere, at once.
 #[server(endpoint = "admin/users/deactivate", input = PostUrl)]
 pub async fn deactivate_user(id: i64) -> Result<(), AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let admin = require_admin().await?;
-            if admin.id == id {
-                return Err(AppError::Conflict("You cannot deactivate yourself.".into()));
-            }
-            backend()?.deactivate_user(&admin, id).await
+    as_admin(|backend, admin| async move {
+        if admin.id == id {
+            return Err(AppError::Conflict("You cannot deactivate yourself.".into()));
         }
-        .await,
-    )
+        backend.deactivate_user(&admin, id).await
+    })
+    .await
 }
 
 /// Lets a deactivated user log in again.
 #[server(endpoint = "admin/users/reactivate", input = PostUrl)]
 pub async fn reactivate_user(id: i64) -> Result<(), AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let admin = require_admin().await?;
-            backend()?.reactivate_user(&admin, id).await
-        }
-        .await,
-    )
+    as_admin(|backend, admin| async move { backend.reactivate_user(&admin, id).await }).await
 }
 
 /// Makes a user an admin or a member.
 #[server(endpoint = "admin/users/role", input = PostUrl)]
 pub async fn set_role(id: i64, #[server(default)] role: String) -> Result<(), AppError> {
     use crate::backend::*;
-    respond(
-        async {
-            let admin = require_admin().await?;
-            let role = herald::Role::parse(role.trim())
-                .ok_or_else(|| AppError::invalid("role", "Choose admin or member."))?;
-            backend()?.set_role(&admin, id, role).await
-        }
-        .await,
-    )
+    as_admin(|backend, admin| async move {
+        let role = herald::Role::parse(role.trim())
+            .ok_or_else(|| AppError::invalid("role", "Choose admin or member."))?;
+        backend.set_role(&admin, id, role).await
+    })
+    .await
 }
 
 /// Users: who is online, their unread counts; create and deactivate.

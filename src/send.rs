@@ -157,6 +157,91 @@ pub fn check_recipient_count(count: usize, field: &str, errors: &mut FieldErrors
     }
 }
 
+/// The console's recipient value meaning "every user".
+pub const EVERYONE: &str = "everyone";
+/// The console's recipient value meaning "the users named in `usernames`".
+pub const SEVERAL: &str = "several";
+
+/// Who a console send is for, as its form says it: an audience, or users
+/// named by username still to be looked up (by the store, by name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recipients {
+    Audience(crate::Audience),
+    /// Normalised usernames, each once, in the order given.
+    Named(Vec<String>),
+}
+
+impl Recipients {
+    /// Reads the form's `recipient` (`everyone`, `role:…`, a user id or
+    /// `several`) and, for several, `usernames` (separated by commas,
+    /// spaces or lines), naming each field that is wrong.
+    pub fn parse(recipient: &str, usernames: &str, errors: &mut FieldErrors) -> Option<Recipients> {
+        use crate::{Audience, Role};
+        let parsed = match recipient.trim() {
+            EVERYONE => Some(Recipients::Audience(Audience::Everyone)),
+            "role:admin" => Some(Recipients::Audience(Audience::Role { role: Role::Admin })),
+            "role:member" => Some(Recipients::Audience(Audience::Role { role: Role::Member })),
+            SEVERAL => {
+                let mut names: Vec<String> = Vec::new();
+                for name in usernames
+                    .split([',', ' ', '\n'])
+                    .map(crate::normalise_username)
+                {
+                    if !name.is_empty() && !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                check_recipient_count(names.len(), "usernames", errors);
+                Some(Recipients::Named(names))
+            }
+            id => id
+                .parse()
+                .ok()
+                .map(|id| Recipients::Audience(Audience::User { id })),
+        };
+        if parsed.is_none() {
+            errors.push("recipient", "Choose a recipient.");
+        }
+        parsed
+    }
+
+    /// Whether it reaches everyone or a whole role: such sends are confirmed.
+    pub fn is_broad(&self) -> bool {
+        matches!(
+            self,
+            Recipients::Audience(crate::Audience::Everyone | crate::Audience::Role { .. })
+        )
+    }
+}
+
+/// The audience of users `names`, given the active users the store found by
+/// those names: every name must be one of them, or the field says which
+/// are not.
+pub fn named_audience(
+    names: &[String],
+    found: &[crate::User],
+    errors: &mut FieldErrors,
+) -> crate::Audience {
+    let mut ids = Vec::with_capacity(names.len());
+    let mut unknown = Vec::new();
+    for name in names {
+        match found
+            .iter()
+            .find(|u| crate::normalise_username(&u.username) == *name)
+        {
+            Some(user) => ids.push(user.id),
+            None => unknown.push(name.as_str()),
+        }
+    }
+    if !unknown.is_empty() {
+        errors.push(
+            "usernames",
+            format!("No such user: {}.", unknown.join(", ")),
+        );
+    }
+    crate::Audience::Users { ids }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +324,37 @@ mod tests {
             check_recipient_count(count, "recipients", &mut errors);
             assert_eq!(errors.is_empty(), ok, "{count}");
         }
+    }
+
+    #[test]
+    fn console_recipients_are_read_and_named_users_resolved() {
+        use crate::{Audience, Role, User};
+        let mut errors = FieldErrors::default();
+        let named = Recipients::parse(SEVERAL, "Ana, bo\nana  ", &mut errors);
+        assert_eq!(
+            named,
+            Some(Recipients::Named(vec!["ana".into(), "bo".into()]))
+        );
+        assert!(errors.is_empty());
+        let found = [User {
+            id: 4,
+            username: "Ana".into(),
+            role: Role::Member,
+        }];
+        let audience = named_audience(&["ana".into(), "bo".into()], &found, &mut errors);
+        assert_eq!(audience, Audience::Users { ids: vec![4] });
+        assert_eq!(errors.get("usernames"), Some("No such user: bo."));
+
+        let mut errors = FieldErrors::default();
+        assert_eq!(
+            Recipients::parse(SEVERAL, " , ", &mut errors),
+            Some(Recipients::Named(vec![]))
+        );
+        assert!(errors.get("usernames").is_some(), "nobody named");
+        let broad = Recipients::parse("role:admin", "", &mut errors).unwrap();
+        assert!(broad.is_broad());
+        assert!(!Recipients::parse("7", "", &mut errors).unwrap().is_broad());
+        assert_eq!(Recipients::parse("nobody", "", &mut errors), None);
+        assert!(errors.get("recipient").is_some());
     }
 }

@@ -46,6 +46,8 @@ pub trait Backend: Send + Sync + 'static {
     /// The unread count and the sequence number it is valid at.
     async fn unread(&self, id: UserId) -> Result<herald::Counts, AppError>;
     async fn users(&self) -> Result<Vec<User>, AppError>;
+    /// The active users among `names` (normalised usernames).
+    async fn users_named(&self, names: &[String]) -> Result<Vec<User>, AppError>;
     /// A page of the user's `view`, newest first, older than `before` (a seq).
     async fn page(
         &self,

@@ -230,6 +230,10 @@ impl Backend for PageBackend {
         Ok(self.store.users().await?)
     }
 
+    async fn users_named(&self, names: &[String]) -> Result<Vec<User>, AppError> {
+        Ok(self.store.users_named(names).await?)
+    }
+
     async fn page(
         &self,
         user: UserId,

@@ -10,8 +10,7 @@ use crate::error::AppError;
 
 use herald::User;
 
-/// The recipient form value meaning "every user".
-pub const EVERYONE: &str = "everyone";
+use herald::send::{EVERYONE, SEVERAL};
 
 /// The users an admin can send to.
 #[server(endpoint = "admin/recipients")]
@@ -19,9 +18,6 @@ pub async fn recipients() -> Result<Vec<User>, AppError> {
     use crate::backend::*;
     as_admin(|backend, _| async move { backend.users().await }).await
 }
-
-/// The recipient value meaning "the users named in `usernames`".
-pub const SEVERAL: &str = "several";
 
 #[server(endpoint = "admin/send", input = PostUrl)]
 pub async fn send_notification(
@@ -43,46 +39,22 @@ pub async fn send_notification(
     expires_in: String,
 ) -> Result<SendReport, AppError> {
     use crate::backend::*;
-    use herald::send::check_recipient_count;
-    use herald::{Audience, Draft, FieldErrors, Role};
+    use herald::send::{Recipients, named_audience};
+    use herald::{Draft, FieldErrors};
     as_admin(|backend, admin| async move {
         let mut errors = FieldErrors::default();
-        let audience = match recipient.trim() {
-            EVERYONE => Some(Audience::Everyone),
-            "role:admin" => Some(Audience::Role { role: Role::Admin }),
-            "role:member" => Some(Audience::Role { role: Role::Member }),
-            SEVERAL => {
-                let known = backend.users().await?;
-                let mut ids = Vec::new();
-                let mut unknown = Vec::new();
-                for name in usernames
-                    .split([',', ' ', '\n'])
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                {
-                    match known.iter().find(|u| u.username == name) {
-                        Some(user) => ids.push(user.id),
-                        None => unknown.push(name.to_owned()),
-                    }
-                }
-                if !unknown.is_empty() {
-                    errors.push(
-                        "usernames",
-                        format!("No such user: {}.", unknown.join(", ")),
-                    );
-                } else {
-                    check_recipient_count(ids.len(), "usernames", &mut errors);
-                }
-                Some(Audience::Users { ids })
-            }
-            id => id.parse().ok().map(|id| Audience::User { id }),
-        };
-        let broad = matches!(audience, Some(Audience::Everyone | Audience::Role { .. }));
-        if audience.is_none() {
-            errors.push("recipient", "Choose a recipient.");
-        } else if broad && confirm != "on" {
+        let recipients = Recipients::parse(&recipient, &usernames, &mut errors);
+        if recipients.as_ref().is_some_and(Recipients::is_broad) && confirm != "on" {
             errors.push("confirm", "Tick the box to confirm sending to all of them.");
         }
+        let audience = match recipients {
+            Some(Recipients::Named(names)) => {
+                let found = backend.users_named(&names).await?;
+                Some(named_audience(&names, &found, &mut errors))
+            }
+            Some(Recipients::Audience(audience)) => Some(audience),
+            None => None,
+        };
         let now = crate::state::now_ms();
         let expires = herald::send::ExpiresIn::parse(&expires_in);
         if expires.is_none() {

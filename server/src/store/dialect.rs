@@ -35,6 +35,16 @@ impl Engine {
 }
 
 impl Engine {
+    /// A subquery listing the strings in the JSON array bound at `param`.
+    pub(super) fn json_texts(self, param: &str) -> String {
+        match self {
+            Engine::Sqlite => format!("SELECT value FROM json_each({param})"),
+            Engine::Postgres => {
+                format!("SELECT value FROM json_array_elements_text({param}::json)")
+            }
+        }
+    }
+
     /// Whether the session row `alias` (tower-sessions' table) has not
     /// expired, as that store keeps expiry on this engine: an RFC 3339
     /// text on SQLite, a timestamp on PostgreSQL.

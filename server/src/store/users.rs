@@ -6,6 +6,7 @@ use herald::{Role, User, UserId};
 use sqlx::FromRow;
 
 use super::audit::record;
+use super::params::Params;
 use super::{Counts, CountsRow, Engine, Store, StoreError, now_ms};
 
 #[derive(FromRow)]
@@ -238,6 +239,29 @@ impl Store {
         .into_iter()
         .map(User::try_from)
         .collect()
+    }
+
+    /// The active users among `names` (normalised usernames, at most a
+    /// send's worth), found by name: never every user.
+    pub async fn users_named(&self, names: &[String]) -> Result<Vec<User>, StoreError> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut params = Params::default();
+        let listed =
+            self.engine.json_texts(&params.bind(
+                serde_json::to_string(names).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            )?);
+        let sql = format!(
+            "SELECT id, username, role FROM users \
+             WHERE deactivated_at IS NULL AND lower(username) IN ({listed})"
+        );
+        sqlx::query_as_with::<_, UserRow, _>(&sql, params.into_args())
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(User::try_from)
+            .collect()
     }
 
     /// Users whose name contains `search` (all when empty), by name, with

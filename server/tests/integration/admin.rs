@@ -500,6 +500,15 @@ async fn compose_reaches_a_list_of_users_or_a_role_and_everyone_needs_confirming
         2,
         "nothing sent with an unknown name"
     );
+
+    // Names are looked up as logins are: in any case, each person once.
+    let res = post(vec![
+        ("recipient", "several"),
+        ("usernames", "ALICE\nalice"),
+    ])
+    .await;
+    assert_eq!(res.json::<Value>().await.unwrap()["recipients"], 1);
+    assert_eq!(app.unread("alice").await, 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,12 +1,57 @@
-//! JSON request bodies: one decoder, so every endpoint names the field a
-//! bad value is in the same way — by its path (`recipients[0].user_id`),
-//! a missing or unknown field by its own name — and answers 422; what is
-//! not JSON at all is a 400.
+//! JSON request bodies: one extractor and one decoder for the whole API,
+//! so every endpoint refuses the same way — not JSON by content type 415,
+//! too large 413, not JSON at all 400 — and names the field a bad value is
+//! in by its path (`recipients[0].user_id`), a missing or unknown field by
+//! its own name, with a 422.
 
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode, header};
+use herald::FieldErrors;
 use serde::de::DeserializeOwned;
 
 use super::problem::Problem;
-use herald::FieldErrors;
+
+/// A request's JSON body, its content type and size checked; decoded with
+/// [`JsonBody::decode`] when the handler is ready (after an idempotent
+/// replay, say). The bytes are what was sent, for hashing.
+pub struct JsonBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<JsonBody, Problem> {
+        if !is_json(request.headers()) {
+            return Err(Problem::unsupported_media_type());
+        }
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => Problem::too_large(),
+                    _ => Problem::bad_request(rejection.body_text()),
+                })?;
+        Ok(JsonBody(bytes))
+    }
+}
+
+impl JsonBody {
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, Problem> {
+        json_body(&self.0)
+    }
+}
+
+/// `application/json`, or a `+json` type, with any parameters.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .is_some_and(|t| {
+            t == "application/json" || (t.starts_with("application/") && t.ends_with("+json"))
+        })
+}
 
 /// Decodes `body` as a `T`, or the problem to answer.
 pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {

@@ -21,6 +21,7 @@ use utoipa::IntoParams;
 use super::keys::bearer;
 use super::problem::Problem;
 use super::reads::{Page, Unread, invalid, one_page, view_and_limit};
+use super::responses::ViewerRefusals;
 use crate::config::Config;
 use crate::state::AppState;
 use crate::store::now_ms;
@@ -81,10 +82,8 @@ pub struct MyPageQuery {
     params(MyPageQuery),
     responses(
         (status = 200, description = "A page, newest first", body = Page),
-        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        ViewerRefusals,
     ),
     security(("bearer" = [])),
 )]
@@ -105,9 +104,7 @@ pub async fn page(
     tag = "me",
     responses(
         (status = 200, description = "The count", body = Unread),
-        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        ViewerRefusals,
     ),
     security(("bearer" = [])),
 )]
@@ -157,10 +154,8 @@ macro_rules! change_route {
             params(("id" = i64, Path, description = "A notification id")),
             responses(
                 (status = 204, description = "Done"),
-                (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such notification of this user", body = Problem, content_type = "application/problem+json"),
-                (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
-                 headers(("Retry-After" = u64, description = "Seconds to wait"))),
+                ViewerRefusals,
             ),
             security(("bearer" = [])),
         )]
@@ -221,11 +216,9 @@ pub struct SnoozeQuery {
     params(("id" = i64, Path, description = "A notification id"), SnoozeQuery),
     responses(
         (status = 204, description = "Snoozed (or already snoozed)"),
-        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification of this user", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        ViewerRefusals,
     ),
     security(("bearer" = [])),
 )]
@@ -251,9 +244,7 @@ pub async fn snooze(
     tag = "me",
     responses(
         (status = 204, description = "Done"),
-        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        ViewerRefusals,
     ),
     security(("bearer" = [])),
 )]
@@ -286,10 +277,8 @@ pub struct Acted {
     ),
     responses(
         (status = 200, description = "Recorded", body = Acted),
-        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification of this user, or no such action", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        ViewerRefusals,
     ),
     security(("bearer" = [])),
 )]

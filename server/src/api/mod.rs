@@ -11,6 +11,7 @@ mod notifications;
 mod preferences;
 pub(crate) mod problem;
 mod reads;
+mod responses;
 mod tokens;
 
 use axum::extract::DefaultBodyLimit;

@@ -2,9 +2,7 @@
 //! list, or everyone; users may be named by Herald id or by the caller's own
 //! external id (created on first use). `Idempotency-Key` makes retries safe.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use herald::send::check_recipient_count;
@@ -12,8 +10,10 @@ use herald::{ActionSpec, Audience, Content, Draft, FieldErrors, NewNotification,
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::body::JsonBody;
 use super::keys::Caller;
 use super::problem::Problem;
+use super::responses::{BodyRefusals, KeyRefusals};
 use crate::realtime::notifier::Outcome;
 use crate::state::AppState;
 use crate::store::{Queued, Remember, Remembered, StoreError, Stored, sha256};
@@ -128,14 +128,10 @@ pub struct CreatedOne {
     responses(
         (status = 201, description = "Created, for recipients named by id or external id", body = Created),
         (status = 202, description = "Accepted, for a broadcast: written out to every user in the background", body = Accepted),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        KeyRefusals,
+        BodyRefusals,
     ),
     security(("bearer" = [])),
 )]
@@ -143,23 +139,8 @@ pub async fn create(
     State(state): State<AppState>,
     Caller(key): Caller,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: JsonBody,
 ) -> Result<Response, Problem> {
-    let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => Problem::too_large(),
-        _ => Problem::bad_request(rejection.body_text()),
-    })?;
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .is_some_and(|t| t.trim() == "application/json")
-        });
-    if !is_json {
-        return Err(Problem::unsupported_media_type());
-    }
     let idempotency_key = match headers.get("idempotency-key") {
         None => None,
         Some(value) => match value.to_str() {
@@ -175,14 +156,14 @@ pub async fn create(
         },
     };
 
-    let request_hash = sha256(&body);
+    let request_hash = sha256(&body.0);
     if let Some(k) = &idempotency_key
         && let Some(earlier) = state.store.remembered(key.id, k).await?
     {
         return replay(earlier, &request_hash);
     }
 
-    let request: CreateRequest = super::body::json_body(&body)?;
+    let request: CreateRequest = body.decode()?;
     let (audience, content, actor) = validate(&state, request).await?;
     // The key is claimed in the same transaction as the notifications:
     // both are stored or neither, and of two requests racing with one key
@@ -285,10 +266,8 @@ fn response_body(stored: Stored<'_>) -> String {
     params(("id" = i64, Path, description = "A notification id, as returned when it was created")),
     responses(
         (status = 204, description = "Retracted"),
-        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification, or already retracted", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        KeyRefusals,
     ),
     security(("bearer" = [])),
 )]

@@ -5,16 +5,18 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use herald::{Preference, PreferenceChange, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::body::JsonBody;
 use super::keys::Caller;
 use super::me::Viewer;
 use super::problem::Problem;
-use super::reads::{Unknown, invalid, resolve};
+use super::reads::{Unknown, resolve};
+use super::responses::{BodyRefusals, KeyRefusals, ViewerRefusals};
 use crate::state::AppState;
 
 /// Every category's preference, by category name.
@@ -82,11 +84,9 @@ impl From<Vec<Preference>> for Preferences {
     params(("external_id" = String, Path, description = "Your id for the user")),
     responses(
         (status = 200, description = "Every category's preference", body = Preferences),
-        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An external id that is not 1 to 255 bytes", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        KeyRefusals,
     ),
     security(("bearer" = [])),
 )]
@@ -111,12 +111,9 @@ pub async fn get(
     request_body = PreferencesUpdate,
     responses(
         (status = 200, description = "Every category's preference after the change", body = Preferences),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown category, or muting a required one; each named", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        KeyRefusals,
+        BodyRefusals,
     ),
     security(("bearer" = [])),
 )]
@@ -124,10 +121,10 @@ pub async fn put(
     State(state): State<AppState>,
     Caller(_key): Caller,
     path: Result<Path<String>, PathRejection>,
-    body: Result<Json<PreferencesUpdate>, JsonRejection>,
+    body: JsonBody,
 ) -> Result<Json<Preferences>, Problem> {
     let external = path.map_err(|_| Problem::no_such_user())?.0;
-    let changes = changes_of(read_body(body)?);
+    let changes = changes_of(body.decode()?);
     // Refused before a user unknown so far is made for it, so a refused
     // change leaves nothing behind (it is checked again in the write).
     let required = state.store.required_categories().await?;
@@ -144,9 +141,7 @@ pub async fn put(
     tag = "me",
     responses(
         (status = 200, description = "Every category's preference", body = Preferences),
-        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        ViewerRefusals,
     ),
     security(("bearer" = [])),
 )]
@@ -165,35 +160,18 @@ pub async fn get_mine(
     request_body = PreferencesUpdate,
     responses(
         (status = 200, description = "Every category's preference after the change", body = Preferences),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired connection token, revoked key or deactivated user", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown category, or muting a required one; each named", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this user; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        ViewerRefusals,
+        BodyRefusals,
     ),
     security(("bearer" = [])),
 )]
 pub async fn put_mine(
     State(state): State<AppState>,
     Viewer(user): Viewer,
-    body: Result<Json<PreferencesUpdate>, JsonRejection>,
+    body: JsonBody,
 ) -> Result<Json<Preferences>, Problem> {
-    save(&state, user, changes_of(read_body(body)?)).await
-}
-
-fn read_body(
-    body: Result<Json<PreferencesUpdate>, JsonRejection>,
-) -> Result<PreferencesUpdate, Problem> {
-    match body {
-        Ok(Json(update)) => Ok(update),
-        Err(JsonRejection::MissingJsonContentType(_)) => Err(Problem::unsupported_media_type()),
-        Err(JsonRejection::JsonDataError(e)) => Err(invalid("categories", &e.body_text())),
-        Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-            Err(Problem::too_large())
-        }
-        Err(e) => Err(Problem::bad_request(e.body_text())),
-    }
+    save(&state, user, changes_of(body.decode()?)).await
 }
 
 /// The changes an update asks for, by category name.

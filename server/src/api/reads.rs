@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::keys::Caller;
 use super::problem::Problem;
+use super::responses::KeyRefusals;
 use crate::state::AppState;
 
 /// Which user: a Herald id or the caller's external id (exactly one).
@@ -174,11 +175,9 @@ pub(super) async fn resolve(
     params(PageQuery),
     responses(
         (status = 200, description = "A page, newest first", body = Page),
-        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        KeyRefusals,
     ),
     security(("bearer" = [])),
 )]
@@ -235,11 +234,9 @@ pub(super) async fn one_page(
     params(UserRef),
     responses(
         (status = 200, description = "The count", body = Unread),
-        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        KeyRefusals,
     ),
     security(("bearer" = [])),
 )]
@@ -262,10 +259,8 @@ pub async fn unread(
     params(("id" = i64, Path, description = "A notification id")),
     responses(
         (status = 204, description = "Read"),
-        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such notification", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        KeyRefusals,
     ),
     security(("bearer" = [])),
 )]

@@ -3,16 +3,16 @@
 //! stream (`/events?token=…`) for one user.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use herald::{FieldErrors, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::body::JsonBody;
 use super::keys::Caller;
 use super::problem::Problem;
+use super::responses::{BodyRefusals, KeyRefusals};
 use crate::state::AppState;
 use crate::store::now_ms;
 
@@ -50,26 +50,19 @@ fn invalid(field: &str, message: &str) -> Problem {
     request_body = TokenRequest,
     responses(
         (status = 201, description = "A token for /ws?token= or /events?token=", body = Token),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, unknown or revoked API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limit for this key; see Retry-After", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        KeyRefusals,
+        BodyRefusals,
     ),
     security(("bearer" = [])),
 )]
 pub async fn issue(
     State(state): State<AppState>,
     Caller(key): Caller,
-    body: Result<Bytes, BytesRejection>,
+    body: JsonBody,
 ) -> Result<(StatusCode, Json<Token>), Problem> {
-    let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => Problem::too_large(),
-        _ => Problem::bad_request(rejection.body_text()),
-    })?;
-    let request: TokenRequest = super::body::json_body(&body)?;
+    let request: TokenRequest = body.decode()?;
     let ttl = request.ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS);
     if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
         return Err(invalid("ttl_seconds", "Must be 1 to 3600."));

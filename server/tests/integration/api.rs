@@ -625,3 +625,79 @@ async fn retracting_the_last_notification_of_a_send_marks_the_send_retracted() {
     app.state.notifier.retract(ids[1], "test").await.unwrap();
     assert!(retracted().await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_json_body_is_refused_alike_and_documented_so() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let token = api.token("ext:body", 60).await;
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bodies = [
+        (
+            "post",
+            "/api/v1/notifications",
+            "/api/v1/notifications",
+            &api.key,
+        ),
+        (
+            "post",
+            "/api/v1/connection-tokens",
+            "/api/v1/connection-tokens",
+            &api.key,
+        ),
+        (
+            "put",
+            "/api/v1/users/ext:body/preferences",
+            "/api/v1/users/{external_id}/preferences",
+            &api.key,
+        ),
+        (
+            "put",
+            "/api/v1/me/preferences",
+            "/api/v1/me/preferences",
+            &token,
+        ),
+    ];
+    for (method, path, documented, bearer) in bodies {
+        let request = |content_type: &str, body: String| {
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            api.http
+                .request(method, app.url(path))
+                .bearer_auth(bearer)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+        };
+        let refused = request("text/plain", "{}".into()).await.unwrap();
+        assert_eq!(refused.status(), 415, "{method} {path}: not JSON");
+        assert_eq!(
+            refused.headers()["content-type"],
+            "application/problem+json",
+            "{method} {path}"
+        );
+        let malformed = request("application/json", "{".into()).await.unwrap();
+        assert_eq!(malformed.status(), 400, "{method} {path}: malformed");
+        let large = request("application/json", " ".repeat(70 * 1024))
+            .await
+            .unwrap();
+        assert_eq!(large.status(), 413, "{method} {path}: too large");
+        let wrong = request("application/json", r#"{"nonsense": 1}"#.into())
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 422, "{method} {path}: an unknown field");
+        let problem: Value = wrong.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "nonsense", "{method} {path}");
+        let responses = &doc["paths"][documented][method]["responses"];
+        for status in ["400", "401", "413", "415", "422", "429"] {
+            assert!(
+                responses[status].is_object(),
+                "{method} {documented} documents {status}"
+            );
+        }
+    }
+}

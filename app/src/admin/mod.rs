@@ -6,6 +6,7 @@ mod audit;
 mod categories;
 mod compose;
 mod keys;
+mod paged;
 mod sent;
 mod users;
 

@@ -3,6 +3,7 @@ use herald::admin::SendSummary;
 use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
 
+use super::paged::{Labels, PagedTable};
 use crate::error::AppError;
 
 /// How many sends a page of the list holds.
@@ -26,8 +27,6 @@ pub async fn retract_send(id: i64) -> Result<usize, AppError> {
 /// What was sent, with delivered, seen and read counts that keep updating.
 #[component]
 pub(super) fn SentList() -> impl IntoView {
-    let live = expect_context::<crate::state::PageState>();
-    let search = RwSignal::new(String::new());
     let retract = ServerAction::<RetractSend>::new();
     // Refreshed every few seconds while the page is open, and after a retract.
     let tick = RwSignal::new(0u32);
@@ -43,59 +42,32 @@ pub(super) fn SentList() -> impl IntoView {
             }
         });
     }
-    let older = RwSignal::new(Vec::<SendSummary>::new());
-    let first = Resource::new(
-        move || (search.get(), tick.get(), retract.version().get()),
-        |(search, _, _)| sent_list(search, None),
-    );
-    let load_older = move |_| {
-        let before = older
-            .with_untracked(|o| o.last().map(|s| s.id))
-            .or_else(|| {
-                first
-                    .get_untracked()
-                    .and_then(|r| r.ok())
-                    .and_then(|f| f.last().map(|s| s.id))
-            });
-        let search = search.get_untracked();
-        leptos::task::spawn_local(async move {
-            if let Ok(more) = sent_list(search, before).await {
-                older.update(|o| o.extend(more));
-            }
-        });
+    // The first page follows the clock's refresh and every retraction.
+    let refresh = Signal::derive(move || u64::from(tick.get()) + retract.version().get() as u64);
+    let labels = Labels {
+        title: "Sent",
+        class: "sent",
+        placeholder: "Search titles",
+        search_label: "Search sent notifications",
+        empty: "Nothing sent yet.",
     };
     view! {
-        <section class="card sent">
-            <div class="inbox-head">
-                <h2>"Sent"</h2>
-                <input
-                    type="search"
-                    placeholder="Search titles"
-                    aria-label="Search sent notifications"
-                    on:input=move |ev| {
-                        older.set(Vec::new());
-                        search.set(event_target_value(&ev));
-                    }
-                />
-            </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match first.await {
-                        Ok(sends) if sends.is_empty() => view! { <p class="muted empty">"Nothing sent yet."</p> }.into_any(),
-                        Ok(sends) => {
-                            let full = sends.len() as i64 >= SENDS_PAGE;
-                            let now = live.now.get_untracked();
-                            view! {
-                                <table class="keys-table sent-table">
-                                    <thead><tr>
-                                        <th>"Title"</th><th>"To"</th><th>"When"</th>
-                                        <th title="Stored for">"Recipients"</th>
-                                        <th title="Online when sent">"Delivered"</th>
-                                        <th>"Seen"</th><th>"Read"</th>
-                                        <th title="Clicked one of its actions">"Acted"</th><th></th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {move || sends.iter().cloned().chain(older.get()).map(|s| view! {
+        <PagedTable
+            labels
+            page_size=SENDS_PAGE
+            fetch=sent_list
+            key=|s: &SendSummary| s.id
+            refresh
+            head=|| view! {
+                <tr>
+                    <th>"Title"</th><th>"To"</th><th>"When"</th>
+                    <th title="Stored for">"Recipients"</th>
+                    <th title="Online when sent">"Delivered"</th>
+                    <th>"Seen"</th><th>"Read"</th>
+                    <th title="Clicked one of its actions">"Acted"</th><th></th>
+                </tr>
+            }.into_any()
+            row=move |s: SendSummary, now| view! {
                                             <tr class:revoked={s.retracted || s.expires_at.is_some_and(|at| at <= now)} data-send=s.id>
                                                 <td>{s.title}<div class="muted small">{format!("by {}", s.sender)}</div></td>
                                                 <td>{s.audience}</td>
@@ -126,17 +98,7 @@ pub(super) fn SentList() -> impl IntoView {
                                                     }.into_any()
                                                 }}</td>
                                             </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                {full.then(|| view! { <button type="button" class="link load-more" on:click=load_older>"Load older"</button> })}
-                            }
-                            .into_any()
-                        }
-                        Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+            }
+        />
     }
 }

@@ -1,11 +1,13 @@
-//! JSON request bodies: one extractor and one decoder for the whole API,
-//! so every endpoint refuses the same way — not JSON by content type 415,
-//! too large 413, not JSON at all 400 — and names the field a bad value is
-//! in by its path (`recipients[0].user_id`), a missing or unknown field by
-//! its own name, with a 422.
+//! What a request carries: one extractor for JSON bodies and one for query
+//! strings, for the whole API, so every endpoint refuses the same way — a
+//! body not JSON by content type 415, too large 413, not JSON at all 400 —
+//! and names the field a bad value is in by its path
+//! (`recipients[0].user_id`), a missing or unknown field by its own name,
+//! with a 422.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use herald::FieldErrors;
 use serde::de::DeserializeOwned;
@@ -38,6 +40,27 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
 impl JsonBody {
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, Problem> {
         json_body(&self.0)
+    }
+}
+
+/// A request's query string, decoded as a `T`, each bad field named.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ApiQuery<T>, Problem> {
+        let query = parts.uri.query().unwrap_or_default();
+        let decoder =
+            serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(decoder)
+            .map(ApiQuery)
+            .map_err(|error| {
+                let message = error.inner().to_string();
+                let mut errors = FieldErrors::default();
+                errors.push(&field(&error.path().to_string(), &message), message.clone());
+                Problem::invalid(errors)
+            })
     }
 }
 

@@ -9,8 +9,8 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use herald::UserId;
@@ -18,10 +18,11 @@ use serde::Deserialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa::IntoParams;
 
+use super::body::ApiQuery;
 use super::keys::bearer;
 use super::problem::Problem;
-use super::reads::{Page, Unread, invalid, one_page, view_and_limit};
-use super::responses::ViewerRefusals;
+use super::reads::{Page, Unread, one_page, view_and_limit};
+use super::responses::{InvalidParams, ViewerRefusals};
 use crate::config::Config;
 use crate::state::AppState;
 use crate::store::now_ms;
@@ -82,17 +83,15 @@ pub struct MyPageQuery {
     params(MyPageQuery),
     responses(
         (status = 200, description = "A page, newest first", body = Page),
-        (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
+        InvalidParams,
         ViewerRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn page(
     State(state): State<AppState>,
     Viewer(user): Viewer,
-    query: Result<Query<MyPageQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<MyPageQuery>,
 ) -> Result<Json<Page>, Problem> {
-    let Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
     let shown = view_and_limit(query.view.as_deref(), query.limit)?;
     Ok(Json(one_page(&state, user, shown, query.before).await?))
 }
@@ -106,7 +105,6 @@ pub async fn page(
         (status = 200, description = "The count", body = Unread),
         ViewerRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn unread(
     State(state): State<AppState>,
@@ -157,8 +155,7 @@ macro_rules! change_route {
                 (status = 404, description = "No such notification of this user", body = Problem, content_type = "application/problem+json"),
                 ViewerRefusals,
             ),
-            security(("bearer" = [])),
-        )]
+                )]
         pub async fn $name(
             State(state): State<AppState>,
             Viewer(user): Viewer,
@@ -217,18 +214,16 @@ pub struct SnoozeQuery {
     responses(
         (status = 204, description = "Snoozed (or already snoozed)"),
         (status = 404, description = "No such notification of this user", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
+        InvalidParams,
         ViewerRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn snooze(
     State(state): State<AppState>,
     Viewer(user): Viewer,
     path: Result<Path<i64>, PathRejection>,
-    query: Result<Query<SnoozeQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<SnoozeQuery>,
 ) -> Result<StatusCode, Problem> {
-    let Query(query) = query.map_err(|e| invalid("until", &e.body_text()))?;
     let mut errors = herald::FieldErrors::default();
     herald::send::check_future(Some(query.until), now_ms(), "until", &mut errors);
     if !errors.is_empty() {
@@ -246,7 +241,6 @@ pub async fn snooze(
         (status = 204, description = "Done"),
         ViewerRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn read_all(
     State(state): State<AppState>,
@@ -280,7 +274,6 @@ pub struct Acted {
         (status = 404, description = "No such notification of this user, or no such action", body = Problem, content_type = "application/problem+json"),
         ViewerRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn act(
     State(state): State<AppState>,

@@ -102,6 +102,8 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         preferences::put_mine
     ),
     modifiers(&BearerAuth),
+    // Every operation takes a bearer: an API key, or (under /me) a token.
+    security(("bearer" = [])),
     tags(
         (name = "notifications", description = "Creating notifications"),
         (name = "preferences", description = "What each user wants to hear about, per category"),

@@ -133,7 +133,6 @@ pub struct CreatedOne {
         KeyRefusals,
         BodyRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -269,7 +268,6 @@ fn response_body(stored: Stored<'_>) -> String {
         (status = 404, description = "No such notification, or already retracted", body = Problem, content_type = "application/problem+json"),
         KeyRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn retract(
     State(state): State<AppState>,

@@ -16,7 +16,7 @@ use super::keys::Caller;
 use super::me::Viewer;
 use super::problem::Problem;
 use super::reads::{Unknown, resolve};
-use super::responses::{BodyRefusals, KeyRefusals, ViewerRefusals};
+use super::responses::{BodyRefusals, KeyRefusals, NoSuchUser, ViewerRefusals};
 use crate::state::AppState;
 
 /// Every category's preference, by category name.
@@ -84,11 +84,10 @@ impl From<Vec<Preference>> for Preferences {
     params(("external_id" = String, Path, description = "Your id for the user")),
     responses(
         (status = 200, description = "Every category's preference", body = Preferences),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        NoSuchUser,
         (status = 422, description = "An external id that is not 1 to 255 bytes", body = Problem, content_type = "application/problem+json"),
         KeyRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -115,7 +114,6 @@ pub async fn get(
         KeyRefusals,
         BodyRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn put(
     State(state): State<AppState>,
@@ -143,7 +141,6 @@ pub async fn put(
         (status = 200, description = "Every category's preference", body = Preferences),
         ViewerRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn get_mine(
     State(state): State<AppState>,
@@ -164,7 +161,6 @@ pub async fn get_mine(
         ViewerRefusals,
         BodyRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn put_mine(
     State(state): State<AppState>,

@@ -2,16 +2,17 @@
 //! application that shows Herald's data in its own pages.
 
 use axum::Json;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use herald::{FieldErrors, InboxView, Notification, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::body::ApiQuery;
 use super::keys::Caller;
 use super::problem::Problem;
-use super::responses::KeyRefusals;
+use super::responses::{InvalidParams, KeyRefusals, NoSuchUser};
 use crate::state::AppState;
 
 /// Which user: a Herald id or the caller's external id (exactly one).
@@ -175,18 +176,16 @@ pub(super) async fn resolve(
     params(PageQuery),
     responses(
         (status = 200, description = "A page, newest first", body = Page),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
+        NoSuchUser,
+        InvalidParams,
         KeyRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn page(
     State(state): State<AppState>,
     Caller(_key): Caller,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<Page>, Problem> {
-    let Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
     let view = view_and_limit(query.view.as_deref(), query.limit)?;
     let user = resolve(&state, query.user_id, query.external_id, Unknown::NotFound).await?;
     Ok(Json(one_page(&state, user, view, query.before).await?))
@@ -234,18 +233,16 @@ pub(super) async fn one_page(
     params(UserRef),
     responses(
         (status = 200, description = "The count", body = Unread),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
+        NoSuchUser,
+        InvalidParams,
         KeyRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn unread(
     State(state): State<AppState>,
     Caller(_key): Caller,
-    query: Result<Query<UserRef>, QueryRejection>,
+    ApiQuery(query): ApiQuery<UserRef>,
 ) -> Result<Json<Unread>, Problem> {
-    let Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
     let user = resolve(&state, query.user_id, query.external_id, Unknown::NotFound).await?;
     let herald::Counts { unread, seq } = state.store.unread(user).await?;
     Ok(Json(Unread { unread, seq }))
@@ -262,7 +259,6 @@ pub async fn unread(
         (status = 404, description = "No such notification", body = Problem, content_type = "application/problem+json"),
         KeyRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn mark_read(
     State(state): State<AppState>,

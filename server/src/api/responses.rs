@@ -67,3 +67,27 @@ pub enum BodyRefusals {
     )]
     NotJson(Problem),
 }
+
+/// A refusal of query parameters or a path value: each field named.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // Describes responses; never built.
+pub enum InvalidParams {
+    #[response(
+        status = 422,
+        description = "Invalid parameters, each named",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+}
+
+/// The user a request names does not exist.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // Describes responses; never built.
+pub enum NoSuchUser {
+    #[response(
+        status = 404,
+        description = "No such user",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+}

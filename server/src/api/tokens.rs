@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::body::JsonBody;
 use super::keys::Caller;
 use super::problem::Problem;
-use super::responses::{BodyRefusals, KeyRefusals};
+use super::responses::{BodyRefusals, KeyRefusals, NoSuchUser};
 use crate::state::AppState;
 use crate::store::now_ms;
 
@@ -50,12 +50,11 @@ fn invalid(field: &str, message: &str) -> Problem {
     request_body = TokenRequest,
     responses(
         (status = 201, description = "A token for /ws?token= or /events?token=", body = Token),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        NoSuchUser,
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
         KeyRefusals,
         BodyRefusals,
     ),
-    security(("bearer" = [])),
 )]
 pub async fn issue(
     State(state): State<AppState>,

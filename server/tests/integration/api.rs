@@ -701,3 +701,29 @@ async fn every_json_body_is_refused_alike_and_documented_so() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_query_parameter_is_named_by_its_field() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let token = api.token("ext:query", 60).await;
+    for (url, bearer) in [
+        (
+            "/api/v1/notifications?external_id=ext:query&limit=many",
+            &api.key,
+        ),
+        ("/api/v1/me/notifications?limit=many", &token),
+    ] {
+        let p = problem(
+            api.http
+                .get(app.url(url))
+                .bearer_auth(bearer)
+                .send()
+                .await
+                .unwrap(),
+            422,
+        )
+        .await;
+        assert_eq!(fields(&p), ["limit"], "{url}");
+    }
+}

@@ -15,8 +15,8 @@ pub mod wire;
 
 pub use actions::{Action, ActionSpec};
 pub use notification::{
-    Audience, Category, Counts, InboxView, Notification, badge_text, relative_time, time_ahead,
-    time_until,
+    Audience, Category, Change, Counts, InboxView, Notification, badge_text, relative_time,
+    time_ahead, time_until,
 };
 pub use preferences::{Preference, PreferenceChange};
 pub use send::{Content, Draft};

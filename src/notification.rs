@@ -303,3 +303,15 @@ pub struct Counts {
     pub unread: i64,
     pub seq: i64,
 }
+
+/// One change a user makes to one of their notifications, the same from
+/// the inbox, the API and `<herald-bell>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    /// Read (`true`) or unread again.
+    Read(bool),
+    /// Archived (`true`) or back in the inbox.
+    Archived(bool),
+    /// Out of sight until then (Unix ms); `None` brings it back now.
+    Snoozed(Option<i64>),
+}

@@ -56,22 +56,13 @@ pub trait Backend: Send + Sync + 'static {
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Notification>, AppError>;
-    /// Reads or unreads one of the user's notifications; another user's is
-    /// `NotFound`.
-    async fn set_read(&self, user: UserId, id: i64, read: bool) -> Result<Notification, AppError>;
-    async fn set_archived(
+    /// Applies `change` to one of the user's notifications; another user's
+    /// is `NotFound`.
+    async fn change(
         &self,
         user: UserId,
         id: i64,
-        archived: bool,
-    ) -> Result<Notification, AppError>;
-    /// Snoozes one of the user's notifications until `until` (Unix ms), or
-    /// with `None` brings a snoozed one back now.
-    async fn snooze(
-        &self,
-        user: UserId,
-        id: i64,
-        until: Option<i64>,
+        change: herald::Change,
     ) -> Result<Notification, AppError>;
     /// Clicks a webhook action of one of the user's notifications (read,
     /// interacted, its webhook on its way); a link action is `NotFound` here.

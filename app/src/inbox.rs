@@ -38,13 +38,23 @@ pub async fn inbox_page(
 #[server(endpoint = "inbox/read", input = PostUrl)]
 pub async fn set_read(id: i64, read: bool) -> Result<Notification, AppError> {
     use crate::backend::*;
-    as_user(|backend, user| async move { backend.set_read(user.id, id, read).await }).await
+    as_user(|backend, user| async move {
+        backend
+            .change(user.id, id, herald::Change::Read(read))
+            .await
+    })
+    .await
 }
 
 #[server(endpoint = "inbox/archive", input = PostUrl)]
 pub async fn set_archived(id: i64, archived: bool) -> Result<Notification, AppError> {
     use crate::backend::*;
-    as_user(|backend, user| async move { backend.set_archived(user.id, id, archived).await }).await
+    as_user(|backend, user| async move {
+        backend
+            .change(user.id, id, herald::Change::Archived(archived))
+            .await
+    })
+    .await
 }
 
 /// Snoozes one notification for `choice` (`herald::SnoozeFor`), reckoned in
@@ -59,7 +69,9 @@ pub async fn snooze(
     use crate::backend::*;
     as_user(|backend, user| async move {
         let until = choice.until(crate::state::now_ms(), offset);
-        backend.snooze(user.id, id, Some(until)).await
+        backend
+            .change(user.id, id, herald::Change::Snoozed(Some(until)))
+            .await
     })
     .await
 }
@@ -77,7 +89,12 @@ pub async fn act(id: i64, index: usize) -> Result<Notification, AppError> {
 #[server(endpoint = "inbox/unsnooze", input = PostUrl)]
 pub async fn unsnooze(id: i64) -> Result<Notification, AppError> {
     use crate::backend::*;
-    as_user(|backend, user| async move { backend.snooze(user.id, id, None).await }).await
+    as_user(|backend, user| async move {
+        backend
+            .change(user.id, id, herald::Change::Snoozed(None))
+            .await
+    })
+    .await
 }
 
 /// Marks read everything up to `up_to` (a seq): what the user had seen when

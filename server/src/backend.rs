@@ -244,26 +244,13 @@ impl Backend for PageBackend {
         Ok(self.store.page(user, view, before, limit).await?)
     }
 
-    async fn set_read(&self, user: UserId, id: i64, read: bool) -> Result<Notification, AppError> {
-        Ok(self.notifier.set_read(user, id, read).await?)
-    }
-
-    async fn set_archived(
+    async fn change(
         &self,
         user: UserId,
         id: i64,
-        archived: bool,
+        change: herald::Change,
     ) -> Result<Notification, AppError> {
-        Ok(self.notifier.set_archived(user, id, archived).await?)
-    }
-
-    async fn snooze(
-        &self,
-        user: UserId,
-        id: i64,
-        until: Option<i64>,
-    ) -> Result<Notification, AppError> {
-        Ok(self.notifier.set_snoozed(user, id, until).await?)
+        Ok(self.notifier.change_one(user, id, change).await?)
     }
 
     async fn interact(

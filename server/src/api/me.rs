@@ -13,6 +13,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
+use herald::Change;
 use herald::UserId;
 use serde::Deserialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -114,15 +115,6 @@ pub async fn unread(
     Ok(Json(Unread { unread, seq }))
 }
 
-/// What a change to one notification does.
-#[derive(Clone, Copy)]
-enum Change {
-    Read(bool),
-    Archive(bool),
-    /// Until then; `None` brings it back now.
-    Snooze(Option<i64>),
-}
-
 /// Applies `change` to notification `id` if it is the viewer's (another
 /// user's is 404, like one that does not exist), live in their open tabs.
 async fn change(
@@ -134,11 +126,7 @@ async fn change(
     let Ok(Path(id)) = path else {
         return Err(Problem::not_found());
     };
-    match change {
-        Change::Read(read) => state.notifier.set_read(user, id, read).await?,
-        Change::Archive(archived) => state.notifier.set_archived(user, id, archived).await?,
-        Change::Snooze(until) => state.notifier.set_snoozed(user, id, until).await?,
-    };
+    state.notifier.change_one(user, id, change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -182,19 +170,19 @@ change_route!(
     archive,
     "/api/v1/me/notifications/{id}/archive",
     "Archive one.",
-    Change::Archive(true)
+    Change::Archived(true)
 );
 change_route!(
     unarchive,
     "/api/v1/me/notifications/{id}/unarchive",
     "Take one out of the archive.",
-    Change::Archive(false)
+    Change::Archived(false)
 );
 change_route!(
     unsnooze,
     "/api/v1/me/notifications/{id}/unsnooze",
     "Bring a snoozed one back now.",
-    Change::Snooze(None)
+    Change::Snoozed(None)
 );
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -229,7 +217,7 @@ pub async fn snooze(
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
-    change(&state, user, path, Change::Snooze(Some(query.until))).await
+    change(&state, user, path, Change::Snoozed(Some(query.until))).await
 }
 
 /// Mark read everything the user has now (not what arrives meanwhile).

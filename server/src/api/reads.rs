@@ -273,6 +273,9 @@ pub async fn mark_read(
         .owner_of(id)
         .await?
         .ok_or_else(Problem::not_found)?;
-    state.notifier.set_read(owner, id, true).await?;
+    state
+        .notifier
+        .change_one(owner, id, herald::Change::Read(true))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -48,7 +48,11 @@ pub async fn open_confirmed(
 }
 
 async fn follow(state: &AppState, user: herald::UserId, id: i64) -> Result<Response, Error> {
-    let notification = match state.notifier.set_read(user, id, true).await {
+    let notification = match state
+        .notifier
+        .change_one(user, id, herald::Change::Read(true))
+        .await
+    {
         Ok(notification) => notification,
         // Someone else's looks exactly like one that does not exist.
         Err(StoreError::NotFound) => return Err(Error::Store(StoreError::NotFound)),

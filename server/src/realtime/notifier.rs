@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use herald::{ActionSpec, Audience, NewNotification, Notification, Role, UserId};
+use herald::{ActionSpec, Audience, Change, NewNotification, Notification, Role, UserId};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::jobs::push::Pusher;
@@ -263,28 +263,15 @@ impl Notifier {
             .await
     }
 
-    /// Reads or unreads one of `user`'s notifications, in every tab.
-    pub async fn set_read(
+    /// Applies `change` to one of `user`'s notifications, in every tab.
+    pub async fn change_one(
         &self,
         user: UserId,
         id: i64,
-        read: bool,
+        change: Change,
     ) -> Result<Notification, StoreError> {
         let changed = self
-            .change(move |store| async move { store.set_read(user, id, read).await })
-            .await?;
-        Ok(changed.notification)
-    }
-
-    /// Archives or unarchives one of `user`'s notifications, in every tab.
-    pub async fn set_archived(
-        &self,
-        user: UserId,
-        id: i64,
-        archived: bool,
-    ) -> Result<Notification, StoreError> {
-        let changed = self
-            .change(move |store| async move { store.set_archived(user, id, archived).await })
+            .change(move |store| async move { store.change(user, id, change).await })
             .await?;
         Ok(changed.notification)
     }
@@ -313,20 +300,6 @@ impl Notifier {
 }
 
 impl Notifier {
-    /// Snoozes one of `user`'s notifications until `until` (or, with
-    /// `None`, brings it back now), in every tab.
-    pub async fn set_snoozed(
-        &self,
-        user: UserId,
-        id: i64,
-        until: Option<i64>,
-    ) -> Result<Notification, StoreError> {
-        let changed = self
-            .change(move |store| async move { store.set_snoozed(user, id, until).await })
-            .await?;
-        Ok(changed.notification)
-    }
-
     /// Brings back snoozed notifications whose time came by `now` (at most
     /// `limit`), live in every tab; returns how many this call woke.
     pub async fn wake_due(&self, now: i64, limit: i64) -> Result<usize, StoreError> {

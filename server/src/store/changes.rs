@@ -2,67 +2,48 @@
 //! woken), all read, seen. Each is the user's next sequence number and
 //! keeps their unread counter, in one transaction.
 
-use herald::{Notification, UserId};
+use herald::{Change, Notification, UserId};
 
 use super::rows::{AllRead, COLUMNS, Changed, NotificationRow};
 use super::{Counts, CountsRow, Store, StoreError, Tx, now_ms};
 
 impl Store {
-    /// Marks one of the user's notifications read (or unread again).
-    pub async fn set_read(&self, user: UserId, id: i64, read: bool) -> Result<Changed, StoreError> {
-        self.change(
-            user,
-            id,
-            "read_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
-             AND (read_at IS NULL) = ($3 IS NOT NULL)",
-            read.then(now_ms),
-            |n| n.read_at = toggled(n.read_at),
-        )
-        .await
-    }
-
-    /// Archives one of the user's notifications (or brings it back).
-    pub async fn set_archived(
+    /// Applies `change` to one of the user's notifications (unchanged if
+    /// it is so already; `NotFound` if it is not theirs).
+    pub async fn change(
         &self,
         user: UserId,
         id: i64,
-        archived: bool,
+        change: Change,
     ) -> Result<Changed, StoreError> {
-        self.change(
-            user,
-            id,
-            "archived_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
-             AND (archived_at IS NULL) = ($3 IS NOT NULL)",
-            archived.then(now_ms),
-            |n| n.archived_at = toggled(n.archived_at),
-        )
-        .await
-    }
-
-    /// Snoozes one of the user's notifications in their inbox until `until`
-    /// (out of every view and the count till then), or with `None` brings
-    /// a snoozed one back now.
-    pub async fn set_snoozed(
-        &self,
-        user: UserId,
-        id: i64,
-        until: Option<i64>,
-    ) -> Result<Changed, StoreError> {
-        self.change(
-            user,
-            id,
-            "snoozed_until = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
-             AND archived_at IS NULL AND (snoozed_until IS NULL) = ($3 IS NOT NULL)",
-            until,
-            |n| n.snoozed_until = toggled(n.snoozed_until),
-        )
-        .await
+        let (assignment, at, undo): (&'static str, _, fn(&mut Notification)) = match change {
+            Change::Read(read) => (
+                "read_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
+                 AND (read_at IS NULL) = ($3 IS NOT NULL)",
+                read.then(now_ms),
+                |n| n.read_at = toggled(n.read_at),
+            ),
+            Change::Archived(archived) => (
+                "archived_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
+                 AND (archived_at IS NULL) = ($3 IS NOT NULL)",
+                archived.then(now_ms),
+                |n| n.archived_at = toggled(n.archived_at),
+            ),
+            // Out of every view and the count till then; archived ones stay put.
+            Change::Snoozed(until) => (
+                "snoozed_until = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
+                 AND archived_at IS NULL AND (snoozed_until IS NULL) = ($3 IS NOT NULL)",
+                until,
+                |n| n.snoozed_until = toggled(n.snoozed_until),
+            ),
+        };
+        self.change_with(user, id, assignment, at, undo).await
     }
 
     /// Brings back one of the user's notifications whose snooze ended by
     /// `now`; unchanged if it is not due (snoozed again meanwhile, say).
     pub async fn wake(&self, user: UserId, id: i64, now: i64) -> Result<Changed, StoreError> {
-        self.change(
+        self.change_with(
             user,
             id,
             "snoozed_until = NULL WHERE id = $1 AND user_id = $2 AND snoozed_until <= $3",
@@ -90,7 +71,7 @@ impl Store {
     /// `$3` time) to one notification as the user's next change, keeping
     /// the unread counter in step: `undo` turns the changed notification
     /// back into what it was, and the counter moves by the difference.
-    async fn change(
+    async fn change_with(
         &self,
         user: UserId,
         id: i64,

@@ -249,7 +249,7 @@ async fn expired_idempotency_records_and_old_read_notifications_are_purged() {
     let read = page.iter().find(|n| n.title == "Read long ago").unwrap().id;
     app.state
         .notifier
-        .set_read(alice, read, true)
+        .change_one(alice, read, herald::Change::Read(true))
         .await
         .unwrap();
 

@@ -349,19 +349,31 @@ async fn the_counter_matches_the_rows_after_any_mix_of_changes() {
         x ^= x << 17;
         let id = id_by_seq(&app, uid, (x % 12 + 1) as i64).await;
         match (x >> 8) % 5 {
-            0 => drop(app.state.notifier.set_read(uid, id, true).await.unwrap()),
-            1 => drop(app.state.notifier.set_read(uid, id, false).await.unwrap()),
+            0 => drop(
+                app.state
+                    .notifier
+                    .change_one(uid, id, herald::Change::Read(true))
+                    .await
+                    .unwrap(),
+            ),
+            1 => drop(
+                app.state
+                    .notifier
+                    .change_one(uid, id, herald::Change::Read(false))
+                    .await
+                    .unwrap(),
+            ),
             2 => drop(
                 app.state
                     .notifier
-                    .set_archived(uid, id, true)
+                    .change_one(uid, id, herald::Change::Archived(true))
                     .await
                     .unwrap(),
             ),
             3 => drop(
                 app.state
                     .notifier
-                    .set_archived(uid, id, false)
+                    .change_one(uid, id, herald::Change::Archived(false))
                     .await
                     .unwrap(),
             ),

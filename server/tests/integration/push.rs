@@ -347,11 +347,14 @@ async fn a_snooze_that_ends_while_its_user_is_away_is_pushed_again() {
     let now = server::store::now_ms();
     for (id, until) in [(handled, now + 300), (reminder, now + 2_500)] {
         notifier
-            .set_snoozed(alice_id, id, Some(until))
+            .change_one(alice_id, id, herald::Change::Snoozed(Some(until)))
             .await
             .unwrap();
     }
-    notifier.set_read(alice_id, handled, true).await.unwrap();
+    notifier
+        .change_one(alice_id, handled, herald::Change::Read(true))
+        .await
+        .unwrap();
 
     let push = next_push(&mut pushes).await;
     assert!(server::store::now_ms() >= now + 2_500, "at its time");

@@ -102,30 +102,10 @@ pub async fn change_password(
 pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let result = change.value();
-    let error_for = move |field: &'static str| {
-        move || {
-            result
-                .get()
-                .and_then(Result::err)
-                .and_then(|e| e.field(field))
-                .map(|m| view! { <span class="field-error" data-field=field>{m}</span> })
-        }
-    };
+    let error_for = move |field| crate::forms::field_error(result, field);
     let outcome = move || {
-        result.get().map(|r| match r {
-            Ok(()) => view! {
-                <p class="success" role="status">
-                    "Password changed. Every other session of yours has been logged out."
-                </p>
-            }
-            .into_any(),
-            Err(AppError::Invalid(_)) => {
-                view! { <p class="error" role="alert">"Please correct the marked fields."</p> }
-                    .into_any()
-            }
-            Err(error) => {
-                view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
-            }
+        crate::forms::form_outcome(result.get(), |()| {
+            "Password changed. Every other session of yours has been logged out.".to_owned()
         })
     };
     view! {

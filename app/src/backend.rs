@@ -205,13 +205,7 @@ pub async fn as_user<T, Fut>(call: impl FnOnce(SharedBackend, User) -> Fut) -> R
 where
     Fut: std::future::Future<Output = Result<T, AppError>>,
 {
-    respond(
-        async {
-            let user = require_user().await?;
-            call(backend()?, user).await
-        }
-        .await,
-    )
+    respond(calling(require_user(), call).await)
 }
 
 /// [`as_user`] for an admin: anyone else is refused before `call` runs.
@@ -219,13 +213,18 @@ pub async fn as_admin<T, Fut>(call: impl FnOnce(SharedBackend, User) -> Fut) -> 
 where
     Fut: std::future::Future<Output = Result<T, AppError>>,
 {
-    respond(
-        async {
-            let admin = require_admin().await?;
-            call(backend()?, admin).await
-        }
-        .await,
-    )
+    respond(calling(require_admin(), call).await)
+}
+
+async fn calling<T, Fut>(
+    caller: impl std::future::Future<Output = Result<User, AppError>>,
+    call: impl FnOnce(SharedBackend, User) -> Fut,
+) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let user = caller.await?;
+    call(backend()?, user).await
 }
 
 /// Gives a failed server function its HTTP status. A plain HTML form post is

@@ -13,6 +13,7 @@ mod device_push;
 pub mod error;
 #[cfg(feature = "hydrate")]
 mod focus;
+mod forms;
 pub mod home;
 mod icons;
 pub mod inbox;

@@ -102,34 +102,8 @@ pub(super) fn ComposeCard(users: Resource<Result<Vec<User>, AppError>>) -> impl 
 fn ComposeForm(users: Vec<User>) -> impl IntoView {
     let send = ServerAction::<SendNotification>::new();
     let result = send.value();
-    let error_for = move |field: &'static str| {
-        move || {
-            result
-                .get()
-                .and_then(Result::err)
-                .and_then(|e| e.field(field))
-                .map(
-                    |message| view! { <span class="field-error" data-field=field>{message}</span> },
-                )
-        }
-    };
-    let outcome = move || {
-        result.get().map(|r| match r {
-            Ok(report) => view! {
-                <p class="success" role="status">
-                    {report.summary()}
-                </p>
-            }
-            .into_any(),
-            Err(AppError::Invalid(_)) => {
-                view! { <p class="error" role="alert">"Please correct the marked fields."</p> }
-                    .into_any()
-            }
-            Err(error) => {
-                view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
-            }
-        })
-    };
+    let error_for = move |field| crate::forms::field_error(result, field);
+    let outcome = move || crate::forms::form_outcome(result.get(), |r: SendReport| r.summary());
     // What the form says, for the preview and the confirmation box.
     let recipient = RwSignal::new(EVERYONE.to_owned());
     let title = RwSignal::new(String::new());

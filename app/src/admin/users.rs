@@ -105,16 +105,7 @@ pub(super) fn Users() -> impl IntoView {
             .find_map(Result::err)
             .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
     };
-    let error_for = move |field: &'static str| {
-        move || {
-            create
-                .value()
-                .get()
-                .and_then(Result::err)
-                .and_then(|e| e.field(field))
-                .map(|m| view! { <span class="field-error" data-field=field>{m}</span> })
-        }
-    };
+    let error_for = move |field| crate::forms::field_error(create.value(), field);
     view! {
         <section class="card users">
             <div class="inbox-head">

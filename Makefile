@@ -18,10 +18,11 @@ test:
 	scripts/ensure-tools.sh test
 	$(MAKE) lint test-rust test-e2e test-load
 
-# Module circles and dead documentation links fail in a second, before
-# anything compiles (scripts/check-cycles.py, scripts/check-docs.py).
+# Module circles, 600-line files, dead documentation links and undocumented
+# settings fail in a second, before anything compiles (scripts/check-*.py).
 lint:
 	scripts/check-cycles.py
+	scripts/check-file-sizes.py
 	scripts/check-docs.py
 	cargo fmt --all -- --check
 	cargo clippy $(RUST_PACKAGES) --all-targets -- -D warnings

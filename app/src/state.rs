@@ -76,6 +76,7 @@ impl PageState {
     /// whatever order or how often messages arrive.
     pub fn apply(&self, message: ServerMessage) {
         let seq = self.seq.get_untracked();
+        let new = matches!(message, ServerMessage::Created { .. });
         match message {
             ServerMessage::Missed { notification } => {
                 if notification.version > seq {
@@ -84,25 +85,21 @@ impl PageState {
                 self.upsert(notification);
             }
             // A late copy still fills its place in the lists; only its
-            // count is too old to show.
+            // count is too old to show. Only a new one is toasted.
             ServerMessage::Created {
                 notification,
                 unread,
-            } => {
-                if notification.version > seq {
-                    self.seq.set(notification.version);
-                    self.unread.set(unread);
-                    self.arrived.set(Some(notification.clone()));
-                }
-                self.upsert(notification);
             }
-            ServerMessage::Updated {
+            | ServerMessage::Updated {
                 notification,
                 unread,
             } => {
                 if notification.version > seq {
                     self.seq.set(notification.version);
                     self.unread.set(unread);
+                    if new {
+                        self.arrived.set(Some(notification.clone()));
+                    }
                 }
                 self.upsert(notification);
             }

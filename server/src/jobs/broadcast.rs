@@ -1,4 +1,4 @@
-//! The fan-out worker: writes out sends to everyone or a role in the
+//! The broadcast worker: writes out sends to everyone or a role in the
 //! background, one batch of users per transaction (`store/broadcasts.rs`), and
 //! announces each batch as it commits. It wakes when a send is queued here,
 //! resumes what a crash or restart left unfinished when it starts, and
@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::jobs::push::Pusher;
 use crate::realtime::broker::Broker;
-use crate::store::{Batch, Delivered, Fanout, Store, StoreError};
+use crate::store::{Batch, Delivered, PendingBroadcast, Store, StoreError};
 
 /// How often pending sends are looked for without a wake-up.
 const POLL: Duration = Duration::from_secs(5);
@@ -36,7 +36,7 @@ pub fn spawn(
             if let Err(error) =
                 run_pending(&store, &broker, &pusher, i64::from(batch), &shutdown).await
             {
-                tracing::warn!(%error, "fan-out paused; trying again shortly");
+                tracing::warn!(%error, "broadcast paused; trying again shortly");
             }
             tokio::select! {
                 _ = shutdown.cancelled() => return,
@@ -58,12 +58,12 @@ async fn run_pending(
     shutdown: &CancellationToken,
 ) -> Result<(), StoreError> {
     loop {
-        let pending = store.pending_fanouts().await?;
+        let pending = store.pending_broadcasts().await?;
         if pending.is_empty() {
             return Ok(());
         }
-        for fanout in pending {
-            if !write_out(store, broker, pusher, fanout, batch, shutdown).await? {
+        for broadcast in pending {
+            if !write_out(store, broker, pusher, broadcast, batch, shutdown).await? {
                 return Ok(());
             }
         }
@@ -75,7 +75,7 @@ async fn write_out(
     store: &Store,
     broker: &Arc<Broker>,
     pusher: &Arc<Pusher>,
-    mut fanout: Fanout,
+    mut broadcast: PendingBroadcast,
     batch: i64,
     shutdown: &CancellationToken,
 ) -> Result<bool, StoreError> {
@@ -83,12 +83,12 @@ async fn write_out(
         if shutdown.is_cancelled() {
             return Ok(false);
         }
-        let users = store.next_recipients(&fanout, batch).await?;
+        let users = store.next_recipients(&broadcast, batch).await?;
         let last = (users.len() as i64) < batch;
         // Asked before the write, so the delivered count is stored with it.
         let online: HashSet<_> = broker.online(store, &users).await?.into_iter().collect();
         let next = users.last().copied();
-        let job = fanout.clone();
+        let job = broadcast.clone();
         let was_online = online.clone();
         let outcome = broker
             .run(store, move |store| async move {
@@ -110,11 +110,11 @@ async fn write_out(
                 crate::telemetry::created(delivered.len());
                 pusher.after_delivery(&delivered, &was_online);
                 if finished {
-                    tracing::info!(send = fanout.send_id, "send written out to everyone");
+                    tracing::info!(send = broadcast.send_id, "send written out to everyone");
                     return Ok(true);
                 }
                 if let Some(after) = next {
-                    fanout.after_user = after;
+                    broadcast.after_user = after;
                 }
             }
             // Someone else moved it on (or it ended): read it afresh.

@@ -19,7 +19,7 @@ use super::{Announcement, Delivered, Store, StoreError, now_ms};
 
 /// A send still under way, as the worker resumes it.
 #[derive(Clone, Debug, FromRow)]
-pub struct Fanout {
+pub struct PendingBroadcast {
     pub send_id: i64,
     title: String,
     body: String,
@@ -34,7 +34,7 @@ pub struct Fanout {
     pub after_user: i64,
 }
 
-impl Fanout {
+impl PendingBroadcast {
     fn content(&self) -> NewNotification {
         NewNotification {
             title: self.title.clone(),
@@ -134,7 +134,7 @@ impl Store {
     }
 
     /// The sends still fanning out, oldest first.
-    pub async fn pending_fanouts(&self) -> Result<Vec<Fanout>, StoreError> {
+    pub async fn pending_broadcasts(&self) -> Result<Vec<PendingBroadcast>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT f.send_id, s.title, f.body, f.link, f.category, f.actor, f.role, \
                     f.expires_at, f.actions, s.created_at, f.up_to_user, f.after_user \
@@ -147,7 +147,7 @@ impl Store {
     /// The next (at most `limit`) users `fanout` is for, in id order.
     pub async fn next_recipients(
         &self,
-        fanout: &Fanout,
+        fanout: &PendingBroadcast,
         limit: i64,
     ) -> Result<Vec<UserId>, StoreError> {
         let sql = next_recipients_sql(fanout.role.is_some());
@@ -175,7 +175,7 @@ impl Store {
     /// or the send was retracted meanwhile.
     pub async fn write_batch(
         &self,
-        fanout: &Fanout,
+        fanout: &PendingBroadcast,
         users: &[UserId],
         last: bool,
         online: &HashSet<UserId>,

@@ -49,7 +49,7 @@ use thiserror::Error;
 pub use actions::{Delivery, MAX_ATTEMPTS};
 pub use api_keys::{ApiKey, IDEMPOTENCY_MS, Remembered, key_label, sha256};
 pub use audit::AuditEntry;
-pub use broadcasts::{Batch, Fanout};
+pub use broadcasts::{Batch, PendingBroadcast};
 pub use create::{Created, Named};
 pub use idempotency::{Remember, Stored};
 pub use outbox::{Announcement, CONTROL_CHANNEL, EVENTS_CHANNEL, parse_payload};

@@ -64,6 +64,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// A notification's id (and what follows it) in the path: one that does
+/// not parse names nothing there is, so it is a 404 like a missing one.
+pub struct IdPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for IdPath<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<IdPath<T>, Problem> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| IdPath(value))
+            .map_err(|_| Problem::not_found())
+    }
+}
+
 /// `application/json`, or a `+json` type, with any parameters.
 fn is_json(headers: &HeaderMap) -> bool {
     headers

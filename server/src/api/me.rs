@@ -9,8 +9,7 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use herald::Change;
@@ -19,7 +18,7 @@ use serde::Deserialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa::IntoParams;
 
-use super::body::ApiQuery;
+use super::body::{ApiQuery, IdPath};
 use super::keys::bearer;
 use super::problem::Problem;
 use super::reads::{Page, Unread, one_page, view_and_limit};
@@ -120,12 +119,9 @@ pub async fn unread(
 async fn change(
     state: &AppState,
     user: UserId,
-    path: Result<Path<i64>, PathRejection>,
+    id: i64,
     change: Change,
 ) -> Result<StatusCode, Problem> {
-    let Ok(Path(id)) = path else {
-        return Err(Problem::not_found());
-    };
     state.notifier.change_one(user, id, change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -147,9 +143,9 @@ macro_rules! change_route {
         pub async fn $name(
             State(state): State<AppState>,
             Viewer(user): Viewer,
-            path: Result<Path<i64>, PathRejection>,
+            IdPath(id): IdPath<i64>,
         ) -> Result<StatusCode, Problem> {
-            change(&state, user, path, $change).await
+            change(&state, user, id, $change).await
         }
     };
 }
@@ -209,7 +205,7 @@ pub struct SnoozeQuery {
 pub async fn snooze(
     State(state): State<AppState>,
     Viewer(user): Viewer,
-    path: Result<Path<i64>, PathRejection>,
+    IdPath(id): IdPath<i64>,
     ApiQuery(query): ApiQuery<SnoozeQuery>,
 ) -> Result<StatusCode, Problem> {
     let mut errors = herald::FieldErrors::default();
@@ -217,7 +213,7 @@ pub async fn snooze(
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
-    change(&state, user, path, Change::Snoozed(Some(query.until))).await
+    change(&state, user, id, Change::Snoozed(Some(query.until))).await
 }
 
 /// Mark read everything the user has now (not what arrives meanwhile).
@@ -266,11 +262,8 @@ pub struct Acted {
 pub async fn act(
     State(state): State<AppState>,
     Viewer(user): Viewer,
-    path: Result<Path<(i64, usize)>, PathRejection>,
+    IdPath((id, index)): IdPath<(i64, usize)>,
 ) -> Result<Json<Acted>, Problem> {
-    let Ok(Path((id, index))) = path else {
-        return Err(Problem::not_found());
-    };
     let (_, action) = state.notifier.interact(user, id, index).await?;
     Ok(Json(Acted { url: action.url }))
 }

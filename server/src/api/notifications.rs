@@ -10,7 +10,7 @@ use herald::{ActionSpec, Audience, Content, Draft, FieldErrors, NewNotification,
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::body::JsonBody;
+use super::body::{IdPath, JsonBody};
 use super::keys::Caller;
 use super::problem::Problem;
 use super::responses::{BodyRefusals, KeyRefusals};
@@ -272,11 +272,8 @@ fn response_body(stored: Stored<'_>) -> String {
 pub async fn retract(
     State(state): State<AppState>,
     caller: Caller,
-    path: Result<axum::extract::Path<i64>, axum::extract::rejection::PathRejection>,
+    IdPath(id): IdPath<i64>,
 ) -> Result<StatusCode, Problem> {
-    let Ok(axum::extract::Path(id)) = path else {
-        return Err(Problem::not_found());
-    };
     match state.notifier.retract(id, &caller.label()).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(other) => Err(other.into()),

@@ -2,14 +2,13 @@
 //! application that shows Herald's data in its own pages.
 
 use axum::Json;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use herald::{FieldErrors, InboxView, Notification, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::ApiQuery;
+use super::body::{ApiQuery, IdPath};
 use super::keys::Caller;
 use super::problem::Problem;
 use super::responses::{InvalidParams, KeyRefusals, NoSuchUser};
@@ -263,11 +262,8 @@ pub async fn unread(
 pub async fn mark_read(
     State(state): State<AppState>,
     Caller(_key): Caller,
-    path: Result<Path<i64>, PathRejection>,
+    IdPath(id): IdPath<i64>,
 ) -> Result<StatusCode, Problem> {
-    let Ok(Path(id)) = path else {
-        return Err(Problem::not_found());
-    };
     let owner = state
         .store
         .owner_of(id)

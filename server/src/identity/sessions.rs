@@ -85,43 +85,38 @@ impl Sessions {
     }
 }
 
+/// The same call on whichever engine's store `sessions` is.
+macro_rules! on_store {
+    ($sessions:expr, $store:ident => $call:expr) => {
+        match $sessions {
+            Sessions::Sqlite($store) => $call,
+            Sessions::Postgres($store) => $call,
+        }
+    };
+}
+
 #[async_trait]
 impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(store) => store.create(record).await,
-            Sessions::Postgres(store) => store.create(record).await,
-        }
+        on_store!(self, store => store.create(record).await)
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(store) => store.save(record).await,
-            Sessions::Postgres(store) => store.save(record).await,
-        }
+        on_store!(self, store => store.save(record).await)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Sessions::Sqlite(store) => store.load(id).await,
-            Sessions::Postgres(store) => store.load(id).await,
-        }
+        on_store!(self, store => store.load(id).await)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(store) => store.delete(id).await,
-            Sessions::Postgres(store) => store.delete(id).await,
-        }
+        on_store!(self, store => store.delete(id).await)
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for Sessions {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(store) => store.delete_expired().await,
-            Sessions::Postgres(store) => store.delete_expired().await,
-        }
+        on_store!(self, store => store.delete_expired().await)
     }
 }

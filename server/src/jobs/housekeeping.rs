@@ -44,14 +44,15 @@ pub fn spawn(
 ) -> Arc<Housekeeping> {
     let record = Arc::new(Housekeeping::default());
     let job = Arc::clone(&record);
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(config.purge_interval());
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = every.tick() => {}
-            }
+    every(config.purge_interval(), shutdown, move || {
+        let (store, sessions, throttle, config, job) = (
+            store.clone(),
+            sessions.clone(),
+            throttle.clone(),
+            config.clone(),
+            job.clone(),
+        );
+        async move {
             throttle.forget_stale();
             let outcome = async {
                 let purged = store.purge(now_ms(), config.retention()).await?;
@@ -95,14 +96,9 @@ pub fn spawn_checkpoints(store: Store, shutdown: CancellationToken) {
     if store.engine() != crate::store::Engine::Sqlite {
         return;
     }
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = every.tick() => {}
-            }
+    every(CHECKPOINT_EVERY, shutdown, move || {
+        let store = store.clone();
+        async move {
             if let Err(error) = store.checkpoint().await {
                 tracing::warn!(%error, "WAL checkpoint failed; trying again next time");
             }
@@ -125,14 +121,9 @@ pub fn spawn_due_changes(
     notifier: std::sync::Arc<crate::realtime::notifier::Notifier>,
     shutdown: CancellationToken,
 ) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(DUE_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = every.tick() => {}
-            }
+    every(DUE_EVERY, shutdown, move || {
+        let notifier = notifier.clone();
+        async move {
             let now = crate::store::now_ms();
             match notifier.expire_due(now, DUE_BATCH).await {
                 Ok(0) => {}
@@ -146,6 +137,26 @@ pub fn spawn_due_changes(
                     tracing::warn!(%error, "ending snoozes failed; trying again next time")
                 }
             }
+        }
+    });
+}
+
+/// Runs `pass` every `period` until `shutdown`: a slow pass delays the next
+/// one rather than bunching them up after it.
+fn every<F, Fut>(period: std::time::Duration, shutdown: CancellationToken, mut pass: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = ticks.tick() => {}
+            }
+            pass().await;
         }
     });
 }

@@ -154,7 +154,7 @@ impl Store {
     /// session expired and is gone from `sessions` (the session table).
     pub async fn forget_devices_of_ended_sessions(
         &self,
-        sessions: &str,
+        sessions: &'static str,
     ) -> Result<u64, StoreError> {
         let forgotten = sqlx::query(&format!(
             "DELETE FROM push_subscriptions WHERE session_id IS NOT NULL \
@@ -205,7 +205,7 @@ impl Store {
         &self,
         users: &[UserId],
         category: Category,
-        sessions: &str,
+        sessions: &'static str,
     ) -> Result<Vec<PushTarget>, StoreError> {
         if users.is_empty() {
             return Ok(Vec::new());

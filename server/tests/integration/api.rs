@@ -303,15 +303,20 @@ async fn too_many_requests_are_429_with_retry_after() {
     assert_eq!(Api::new(&app).await.post(&body, None).await.status(), 202);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_openapi_document_describes_the_api_it_serves() {
-    let app = TestApp::spawn().await;
-    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
+/// The OpenAPI document `app` serves.
+async fn openapi(app: &TestApp) -> Value {
+    reqwest::get(app.url("/api/v1/openapi.json"))
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_the_api_it_serves() {
+    let app = TestApp::spawn().await;
+    let doc = openapi(&app).await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let create = &doc["paths"]["/api/v1/notifications"]["post"];
     for status in ["201", "400", "401", "409", "413", "415", "422", "429"] {
@@ -631,12 +636,7 @@ async fn every_json_body_is_refused_alike_and_documented_so() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app).await;
     let token = api.token("ext:body", 60).await;
-    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi(&app).await;
     let bodies = [
         (
             "post",

@@ -144,18 +144,18 @@ impl Store {
         .await?)
     }
 
-    /// The next (at most `limit`) users `fanout` is for, in id order.
+    /// The next (at most `limit`) users `broadcast` is for, in id order.
     pub async fn next_recipients(
         &self,
-        fanout: &PendingBroadcast,
+        broadcast: &PendingBroadcast,
         limit: i64,
     ) -> Result<Vec<UserId>, StoreError> {
-        let sql = next_recipients_sql(fanout.role.is_some());
+        let sql = next_recipients_sql(broadcast.role.is_some());
         let query = sqlx::query_scalar(sql)
-            .bind(fanout.after_user)
-            .bind(fanout.up_to_user)
+            .bind(broadcast.after_user)
+            .bind(broadcast.up_to_user)
             .bind(limit);
-        let query = match &fanout.role {
+        let query = match &broadcast.role {
             Some(role) => query.bind(role.clone()),
             None => query,
         };
@@ -168,28 +168,28 @@ impl Store {
         self.plan(next_recipients_sql(false)).await
     }
 
-    /// Stores `fanout`'s copies for `users` (read by
+    /// Stores `broadcast`'s copies for `users` (read by
     /// [`Store::next_recipients`]; `last` when they are the final batch)
     /// and moves its cursor past them, in one transaction; `online` gives
     /// the delivered count. Does nothing if another worker got there first
     /// or the send was retracted meanwhile.
     pub async fn write_batch(
         &self,
-        fanout: &PendingBroadcast,
+        broadcast: &PendingBroadcast,
         users: &[UserId],
         last: bool,
         online: &HashSet<UserId>,
     ) -> Result<Batch, StoreError> {
         let mut tx = self.writer.begin().await?;
-        self.lock_send(&mut tx, fanout.send_id).await?;
+        self.lock_send(&mut tx, broadcast.send_id).await?;
         let cursor: Option<i64> = sqlx::query_scalar(
             "SELECT f.after_user FROM fanouts f JOIN sends s ON s.id = f.send_id \
              WHERE f.send_id = $1 AND s.retracted_at IS NULL",
         )
-        .bind(fanout.send_id)
+        .bind(broadcast.send_id)
         .fetch_optional(&mut *tx)
         .await?;
-        if cursor != Some(fanout.after_user) {
+        if cursor != Some(broadcast.after_user) {
             // Done, retracted, or moved on by another instance.
             return Ok(Batch::Skipped);
         }
@@ -197,7 +197,7 @@ impl Store {
             Vec::new()
         } else {
             let only = json_array(users)?;
-            let content = fanout.content();
+            let content = broadcast.content();
             let counts = self
                 .bump_recipients(&mut tx, &only, content.category)
                 .await?;
@@ -208,16 +208,16 @@ impl Store {
                     &only,
                     counts,
                     &content,
-                    fanout.actor.as_deref(),
-                    fanout.created_at,
-                    fanout.send_id,
+                    broadcast.actor.as_deref(),
+                    broadcast.created_at,
+                    broadcast.send_id,
                 )
                 .await?;
             sqlx::query(
                 "UPDATE sends SET recipients = recipients + $2, delivered = delivered + $3 \
                  WHERE id = $1",
             )
-            .bind(fanout.send_id)
+            .bind(broadcast.send_id)
             .bind(delivered.len() as i64)
             .bind(reached)
             .execute(&mut *tx)
@@ -226,12 +226,12 @@ impl Store {
         };
         if last {
             sqlx::query("DELETE FROM fanouts WHERE send_id = $1")
-                .bind(fanout.send_id)
+                .bind(broadcast.send_id)
                 .execute(&mut *tx)
                 .await?;
         } else if let Some(after) = users.last() {
             sqlx::query("UPDATE fanouts SET after_user = $2 WHERE send_id = $1")
-                .bind(fanout.send_id)
+                .bind(broadcast.send_id)
                 .bind(after)
                 .execute(&mut *tx)
                 .await?;

@@ -14,8 +14,9 @@ use crate::jobs::housekeeping::Housekeeping;
 use crate::realtime::broker::Broker;
 use crate::realtime::hub::Hub;
 use crate::realtime::notifier::Notifier;
-use crate::store::Store;
+use crate::store::{Pass, Store, StoreError, now_ms};
 use app::backend::SharedBackend;
+use herald::User;
 
 /// Everything a request handler may need; cloned into each one.
 #[derive(Clone, FromRef)]
@@ -49,4 +50,23 @@ pub struct AppState {
     pub tokens: tokens::Signer,
     /// The purge job's record, for operators and tests.
     pub housekeeping: Arc<Housekeeping>,
+}
+
+impl AppState {
+    /// The active user a connection token stands for, with its claims: the
+    /// signature and expiry, then the user still active and the minting key
+    /// not revoked. `None` is a refusal, whatever the reason.
+    pub async fn token_holder(
+        &self,
+        token: &str,
+    ) -> Result<Option<(User, tokens::Claims)>, StoreError> {
+        let Some(claims) = self.tokens.verify(token, now_ms()) else {
+            return Ok(None);
+        };
+        let user = self
+            .store
+            .user_let_in(claims.user, Pass::Token { key: claims.key })
+            .await?;
+        Ok(user.map(|user| (user, claims)))
+    }
 }

@@ -36,12 +36,9 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, Problem> {
-        let claims = bearer(parts)
-            .and_then(|token| state.tokens.verify(token, now_ms()))
-            .ok_or_else(Problem::token_refused)?;
-        let user = state
-            .store
-            .token_user(claims.user, claims.key)
+        let token = bearer(parts).ok_or_else(Problem::token_refused)?;
+        let (user, _) = state
+            .token_holder(token)
             .await?
             .ok_or_else(Problem::token_refused)?;
         super::limits::check_limit(&state.viewer_limiter, user.id, "this user")?;

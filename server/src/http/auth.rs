@@ -18,7 +18,7 @@ use crate::config::{Config, normalise_origin};
 use crate::error::Error;
 use crate::realtime::hub::Grant;
 use crate::state::AppState;
-use crate::store::{Counts, Store, now_ms};
+use crate::store::{Counts, Pass, Store, now_ms};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "herald_session";
@@ -86,7 +86,10 @@ pub async fn session_user(
     let Some(mut auth) = session_auth(session).await? else {
         return Ok(None);
     };
-    let Some(user) = store.session_user(auth.user, auth.epoch).await? else {
+    let Some(user) = store
+        .user_let_in(auth.user, Pass::Session { epoch: auth.epoch })
+        .await?
+    else {
         return Ok(None);
     };
     let every = (config.session_idle() / 14).min(std::time::Duration::from_secs(3600));
@@ -122,12 +125,16 @@ pub async fn still_granted(
                 .get(SESSION_AUTH_KEY)
                 .and_then(|v| serde_json::from_value::<SessionAuth>(v.clone()).ok());
             Ok(match auth {
-                Some(auth) if auth.user == user => store.session_counts(user, auth.epoch).await?,
+                Some(auth) if auth.user == user => {
+                    store
+                        .counts_let_in(user, Pass::Session { epoch: auth.epoch })
+                        .await?
+                }
                 _ => None,
             })
         }
         Grant::Token { key, expires_at } if *expires_at > now_ms() => {
-            Ok(store.token_counts(user, *key).await?)
+            Ok(store.counts_let_in(user, Pass::Token { key: *key }).await?)
         }
         Grant::Token { .. } => Ok(None),
     }

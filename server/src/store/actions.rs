@@ -141,13 +141,14 @@ impl Store {
     /// Puts delivery `id` off until `until` without counting an attempt
     /// (its receiving host is busy), if no instance has claimed it.
     pub async fn defer_webhook(&self, id: i64, until: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE webhook_deliveries SET next_at = $2 \
-             WHERE id = $1 AND next_at < $2 AND delivered_at IS NULL AND failed_at IS NULL",
+        self.write(
+            sqlx::query(
+                "UPDATE webhook_deliveries SET next_at = $2 \
+                 WHERE id = $1 AND next_at < $2 AND delivered_at IS NULL AND failed_at IS NULL",
+            )
+            .bind(id)
+            .bind(until),
         )
-        .bind(id)
-        .bind(until)
-        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -162,20 +163,21 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_ms();
         let delivered = (200..300).contains(&status);
-        sqlx::query(
-            "UPDATE webhook_deliveries SET last_status = $2, \
-             delivered_at = CASE WHEN $3 = 1 THEN $4 ELSE NULL END, \
-             failed_at = CASE WHEN $3 = 0 AND $5 = 0 THEN $4 ELSE NULL END, \
-             next_at = CASE WHEN $5 = 1 THEN $6 ELSE next_at END \
-             WHERE id = $1",
+        self.write(
+            sqlx::query(
+                "UPDATE webhook_deliveries SET last_status = $2, \
+                 delivered_at = CASE WHEN $3 = 1 THEN $4 ELSE NULL END, \
+                 failed_at = CASE WHEN $3 = 0 AND $5 = 0 THEN $4 ELSE NULL END, \
+                 next_at = CASE WHEN $5 = 1 THEN $6 ELSE next_at END \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(i64::from(status))
+            .bind(i64::from(delivered))
+            .bind(now)
+            .bind(i64::from(retry_at.is_some()))
+            .bind(retry_at.unwrap_or(now)),
         )
-        .bind(id)
-        .bind(i64::from(status))
-        .bind(i64::from(delivered))
-        .bind(now)
-        .bind(i64::from(retry_at.is_some()))
-        .bind(retry_at.unwrap_or(now))
-        .execute(&self.writer)
         .await?;
         Ok(())
     }

@@ -137,14 +137,15 @@ impl Store {
         {
             return Ok(());
         }
-        sqlx::query(
-            "UPDATE api_keys SET last_used_at = $2 WHERE id = $1 \
-             AND (last_used_at IS NULL OR last_used_at < $3)",
+        self.write(
+            sqlx::query(
+                "UPDATE api_keys SET last_used_at = $2 WHERE id = $1 \
+                 AND (last_used_at IS NULL OR last_used_at < $3)",
+            )
+            .bind(key.id)
+            .bind(now)
+            .bind(now - LAST_USED_GRANULARITY_MS),
         )
-        .bind(key.id)
-        .bind(now)
-        .bind(now - LAST_USED_GRANULARITY_MS)
-        .execute(&self.writer)
         .await?;
         Ok(())
     }

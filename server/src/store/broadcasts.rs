@@ -238,8 +238,7 @@ impl Store {
         }
         let announcements: Vec<Announcement> =
             delivered.iter().map(Delivered::announcement).collect();
-        self.announce(&mut tx, &announcements).await?;
-        tx.commit().await?;
+        self.commit_announcing(tx, &announcements).await?;
         Ok(Batch::Stored {
             delivered,
             finished: last,

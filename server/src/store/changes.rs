@@ -136,9 +136,8 @@ impl Store {
             unread,
             changed: true,
         };
-        self.announce(&mut tx, changed.announcement().as_slice())
+        self.commit_announcing(tx, changed.announcement().as_slice())
             .await?;
-        tx.commit().await?;
         Ok(changed)
     }
 
@@ -192,23 +191,23 @@ impl Store {
             unread,
             marked: marked_count,
         };
-        self.announce(&mut tx, all.announcement().as_slice())
+        self.commit_announcing(tx, all.announcement().as_slice())
             .await?;
-        tx.commit().await?;
         Ok(all)
     }
 
     /// Records that the user's bell panel showed everything up to `up_to`.
     /// Seeing is not reading: it changes no count and takes no sequence number.
     pub async fn mark_seen(&self, user: UserId, up_to: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE notifications SET seen_at = $3 \
-             WHERE user_id = $1 AND seq <= $2 AND seen_at IS NULL",
+        self.write(
+            sqlx::query(
+                "UPDATE notifications SET seen_at = $3 \
+                 WHERE user_id = $1 AND seq <= $2 AND seen_at IS NULL",
+            )
+            .bind(user)
+            .bind(up_to)
+            .bind(now_ms()),
         )
-        .bind(user)
-        .bind(up_to)
-        .bind(now_ms())
-        .execute(&self.writer)
         .await?;
         Ok(())
     }

@@ -41,7 +41,8 @@ use std::time::Duration;
 use hashlink::LruCache;
 use herald::UserId;
 use sqlx::AnyPool;
-use sqlx::any::AnyPoolOptions;
+use sqlx::any::{AnyArguments, AnyPoolOptions};
+use sqlx::query::Query;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{Any, Executor};
 use thiserror::Error;
@@ -57,7 +58,7 @@ pub use purge::Purged;
 pub use push::{Device, PushTarget};
 pub use rows::{AllRead, Changed, Delivered, Queued};
 pub use sends::SendRow;
-pub use users::Credentials;
+pub use users::{Credentials, Pass};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -243,6 +244,11 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT COUNT(id) FROM notifications")
             .fetch_one(&self.pool)
             .await?)
+    }
+
+    /// Runs one statement on the writer; how many rows it changed.
+    async fn write<'q>(&self, query: Query<'q, Any, AnyArguments<'q>>) -> Result<u64, StoreError> {
+        Ok(query.execute(&self.writer).await?.rows_affected())
     }
 
     /// Runs hand-written SQL: for tests that break the database on purpose.

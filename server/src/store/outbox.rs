@@ -59,6 +59,18 @@ fn recipients(announcements: &[Announcement]) -> String {
 }
 
 impl Store {
+    /// Commits `tx` with `announcements` written in it: listeners hear of
+    /// them when, and only if, it commits.
+    pub(super) async fn commit_announcing(
+        &self,
+        mut tx: Tx<'_>,
+        announcements: &[Announcement],
+    ) -> Result<(), StoreError> {
+        self.announce(&mut tx, announcements).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Writes `announcements` to the outbox and notifies every instance,
     /// inside `tx` (PostgreSQL; nothing on SQLite).
     pub(super) async fn announce(
@@ -121,11 +133,12 @@ impl Store {
 
     /// Tells every instance (this one too) on `CONTROL_CHANNEL`; PostgreSQL only.
     pub async fn notify_control(&self, payload: &str) -> Result<(), StoreError> {
-        sqlx::query("SELECT pg_notify($1, $2)::text")
-            .bind(CONTROL_CHANNEL)
-            .bind(payload)
-            .execute(&self.writer)
-            .await?;
+        self.write(
+            sqlx::query("SELECT pg_notify($1, $2)::text")
+                .bind(CONTROL_CHANNEL)
+                .bind(payload),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -6,6 +6,7 @@
 use herald::UserId;
 
 use super::params::Params;
+use super::rows::json_array;
 use super::{Store, StoreError, now_ms};
 
 /// Instances unseen for this long count for nothing.
@@ -14,13 +15,14 @@ const STALE_MS: i64 = 15_000;
 impl Store {
     /// Records that `instance` is alive at `now`.
     pub async fn instance_alive(&self, instance: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO instances (id, seen_at) VALUES ($1, $2) \
-             ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+        self.write(
+            sqlx::query(
+                "INSERT INTO instances (id, seen_at) VALUES ($1, $2) \
+                 ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+            )
+            .bind(instance)
+            .bind(now),
         )
-        .bind(instance)
-        .bind(now)
-        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -32,11 +34,10 @@ impl Store {
         joined: &[UserId],
         left: &[UserId],
     ) -> Result<(), StoreError> {
-        let json = |ids: &[UserId]| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
         let mut tx = self.writer.begin().await?;
         let mut params = Params::default();
         let instance_at = params.bind(instance)?;
-        let ids = self.engine.json_ids(&params.bind(json(left))?);
+        let ids = self.engine.json_ids(&params.bind(json_array(left)?)?);
         let sql =
             format!("DELETE FROM presence WHERE instance = {instance_at} AND user_id IN ({ids})");
         sqlx::query_with(&sql, params.into_args())
@@ -44,7 +45,7 @@ impl Store {
             .await?;
         let mut params = Params::default();
         let instance_at = params.bind(instance)?;
-        let ids = self.engine.json_ids(&params.bind(json(joined))?);
+        let ids = self.engine.json_ids(&params.bind(json_array(joined)?)?);
         let sql = format!(
             "INSERT INTO presence (instance, user_id) SELECT {instance_at}, j.value FROM ({ids}) j \
              ON CONFLICT DO NOTHING"
@@ -58,9 +59,7 @@ impl Store {
 
     /// Forgets `instance` and its presence (it is shutting down).
     pub async fn leave(&self, instance: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM instances WHERE id = $1")
-            .bind(instance)
-            .execute(&self.writer)
+        self.write(sqlx::query("DELETE FROM instances WHERE id = $1").bind(instance))
             .await?;
         Ok(())
     }
@@ -71,10 +70,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut params = Params::default();
-        let ids =
-            self.engine.json_ids(&params.bind(
-                serde_json::to_string(users).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            )?);
+        let ids = self.engine.json_ids(&params.bind(json_array(users)?)?);
         let since = params.bind(now_ms() - STALE_MS)?;
         let sql = format!(
             "SELECT DISTINCT p.user_id FROM presence p JOIN instances i ON i.id = p.instance \

@@ -101,11 +101,12 @@ impl Store {
 
     /// Forgets one of `user`'s devices.
     pub async fn unsubscribe_push(&self, user: UserId, endpoint: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND endpoint = $2")
-            .bind(user)
-            .bind(endpoint)
-            .execute(&self.writer)
-            .await?;
+        self.write(
+            sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND endpoint = $2")
+                .bind(user)
+                .bind(endpoint),
+        )
+        .await?;
         Ok(())
     }
 
@@ -143,10 +144,10 @@ impl Store {
 
     /// Forgets the devices turned on from sign-in `session` (it signed out).
     pub async fn forget_session_devices(&self, session: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM push_subscriptions WHERE session_id = $1")
-            .bind(session)
-            .execute(&self.writer)
-            .await?;
+        self.write(
+            sqlx::query("DELETE FROM push_subscriptions WHERE session_id = $1").bind(session),
+        )
+        .await?;
         Ok(())
     }
 
@@ -180,9 +181,7 @@ impl Store {
 
     /// Forgets a device its push service says is gone.
     pub async fn drop_push_target(&self, id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
-            .bind(id)
-            .execute(&self.writer)
+        self.write(sqlx::query("DELETE FROM push_subscriptions WHERE id = $1").bind(id))
             .await?;
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use herald::{InboxView, Notification, UserId};
 
-use super::rows::{COLUMNS, NotificationRow, notification_columns};
+use super::rows::{COLUMNS, NotificationRow, notification_columns, notifications};
 use super::{Counts, CountsRow, Store, StoreError};
 
 impl Store {
@@ -27,7 +27,7 @@ impl Store {
         up_to: i64,
         limit: i64,
     ) -> Result<Vec<Notification>, StoreError> {
-        Ok(sqlx::query_as::<_, NotificationRow>(&format!(
+        let rows = sqlx::query_as::<_, NotificationRow>(&format!(
             "SELECT {COLUMNS} FROM notifications \
              WHERE user_id = $1 AND version > $2 AND version <= $3 ORDER BY version, id LIMIT $4"
         ))
@@ -36,10 +36,8 @@ impl Store {
         .bind(up_to)
         .bind(limit)
         .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .map(Notification::from)
-        .collect())
+        .await?;
+        Ok(notifications(rows))
     }
 
     /// One page of the user's `view`, newest first, strictly older than
@@ -52,15 +50,13 @@ impl Store {
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Notification>, StoreError> {
-        Ok(sqlx::query_as::<_, NotificationRow>(page_sql(view))
+        let rows = sqlx::query_as::<_, NotificationRow>(page_sql(view))
             .bind(user)
             .bind(before.unwrap_or(i64::MAX))
             .bind(limit)
             .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(Notification::from)
-            .collect())
+            .await?;
+        Ok(notifications(rows))
     }
 
     /// How the engine runs the page query of `view`: one line per step, to check

@@ -30,8 +30,8 @@ pub struct Delivered {
 }
 
 /// `ids` as a JSON array, the way queries take a list.
-pub(super) fn json_array(ids: &[UserId]) -> Result<String, StoreError> {
-    serde_json::to_string(ids).map_err(|e| StoreError::Corrupt(e.to_string()))
+pub(super) fn json_array<T: serde::Serialize>(items: &[T]) -> Result<String, StoreError> {
+    serde_json::to_string(items).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl Delivered {
@@ -120,6 +120,11 @@ pub(super) struct NotificationRow {
     actions: Option<String>,
     interacted_at: Option<i64>,
     chosen_action: Option<i64>,
+}
+
+/// Rows as notifications, in the order read.
+pub(super) fn notifications(rows: Vec<NotificationRow>) -> Vec<Notification> {
+    rows.into_iter().map(Notification::from).collect()
 }
 
 impl From<NotificationRow> for Notification {

@@ -3,10 +3,13 @@
 //! least one active admin.
 
 use herald::{Role, User, UserId};
-use sqlx::FromRow;
+use sqlx::any::AnyArguments;
+use sqlx::query::QueryAs;
+use sqlx::{Any, FromRow};
 
 use super::audit::record;
 use super::params::Params;
+use super::rows::json_array;
 use super::{Counts, CountsRow, Engine, Store, StoreError, now_ms};
 
 #[derive(FromRow)]
@@ -43,16 +46,38 @@ pub struct Credentials {
 const NOT_LAST_ADMIN: &str = "(role <> 'admin' OR (SELECT COUNT(id) FROM users \
                               WHERE role = 'admin' AND deactivated_at IS NULL) > 1)";
 
-/// User `$1` while a connection token from API key `$2` lets them in:
-/// the key not revoked, the user active. One rule for every read of it.
-const TOKEN_GRANT: &str = "FROM users \
-     JOIN api_keys ON api_keys.id = $2 AND api_keys.revoked_at IS NULL \
-     WHERE users.id = $1 AND users.deactivated_at IS NULL";
+/// What lets a user in, checked against the database on every use: the
+/// user active and, for a connection token, the API key that minted it not
+/// revoked; for a session, their auth epoch unchanged (no password change or
+/// sign-out everywhere since).
+#[derive(Clone, Copy, Debug)]
+pub enum Pass {
+    Token { key: i64 },
+    Session { epoch: i64 },
+}
 
-/// User `$1` while a session opened in their auth epoch `$2` stands: the
-/// epoch unchanged (no password change or sign-out everywhere), the user active.
-const SESSION_GRANT: &str = "FROM users \
-     WHERE users.id = $1 AND users.auth_epoch = $2 AND users.deactivated_at IS NULL";
+impl Pass {
+    /// The rows it lets in: user `$1`, with the key or epoch as `$2`.
+    fn rows(self) -> &'static str {
+        match self {
+            Pass::Token { .. } => {
+                "FROM users JOIN api_keys ON api_keys.id = $2 AND api_keys.revoked_at IS NULL \
+                 WHERE users.id = $1 AND users.deactivated_at IS NULL"
+            }
+            Pass::Session { .. } => {
+                "FROM users \
+                 WHERE users.id = $1 AND users.auth_epoch = $2 AND users.deactivated_at IS NULL"
+            }
+        }
+    }
+
+    fn value(self) -> i64 {
+        match self {
+            Pass::Token { key } => key,
+            Pass::Session { epoch } => epoch,
+        }
+    }
+}
 
 impl Store {
     /// Creates a user; `password_hash` is an argon2 PHC string. `by` is who
@@ -104,70 +129,51 @@ impl Store {
 
     /// An active user.
     pub async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        sqlx::query_as::<_, UserRow>(
-            "SELECT id, username, role FROM users WHERE id = $1 AND deactivated_at IS NULL",
+        self.one_user(
+            sqlx::query_as(
+                "SELECT id, username, role FROM users WHERE id = $1 AND deactivated_at IS NULL",
+            )
+            .bind(id),
         )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(User::try_from)
-        .transpose()
+        .await
     }
 
-    /// The active user a connection token names, while the API key that
-    /// minted it is not revoked: checked before a live connection opens.
-    pub async fn token_user(&self, id: UserId, key: i64) -> Result<Option<User>, StoreError> {
-        sqlx::query_as::<_, UserRow>(&format!(
-            "SELECT users.id, users.username, users.role {TOKEN_GRANT}"
-        ))
-        .bind(id)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(User::try_from)
-        .transpose()
+    /// The active user `pass` still lets in.
+    pub async fn user_let_in(&self, id: UserId, pass: Pass) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT users.id, users.username, users.role {}",
+            pass.rows()
+        );
+        self.one_user(sqlx::query_as(&sql).bind(id).bind(pass.value()))
+            .await
     }
 
-    /// The active user a session opened in `epoch` still stands for.
-    pub async fn session_user(&self, id: UserId, epoch: i64) -> Result<Option<User>, StoreError> {
-        sqlx::query_as::<_, UserRow>(&format!(
-            "SELECT users.id, users.username, users.role {SESSION_GRANT}"
-        ))
-        .bind(id)
-        .bind(epoch)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(User::try_from)
-        .transpose()
+    /// The user `query` reads, if any.
+    async fn one_user<'q>(
+        &self,
+        query: QueryAs<'q, Any, UserRow, AnyArguments<'q>>,
+    ) -> Result<Option<User>, StoreError> {
+        query
+            .fetch_optional(&self.pool)
+            .await?
+            .map(User::try_from)
+            .transpose()
     }
 
-    /// The unread count and latest sequence number of `id` while a
-    /// connection token from key `key` still lets them in: a live
-    /// connection's re-check and opening count in one read.
-    pub async fn token_counts(&self, id: UserId, key: i64) -> Result<Option<Counts>, StoreError> {
-        let row: Option<CountsRow> = sqlx::query_as(&format!(
-            "SELECT users.unread, users.last_seq {TOKEN_GRANT}"
-        ))
-        .bind(id)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(Counts::from))
-    }
-
-    /// As [`Store::token_counts`], for a session opened in `epoch`.
-    pub async fn session_counts(
+    /// The unread count and latest sequence number of `id` while `pass`
+    /// still lets them in: a live connection's re-check and opening count
+    /// in one read.
+    pub async fn counts_let_in(
         &self,
         id: UserId,
-        epoch: i64,
+        pass: Pass,
     ) -> Result<Option<Counts>, StoreError> {
-        let row: Option<CountsRow> = sqlx::query_as(&format!(
-            "SELECT users.unread, users.last_seq {SESSION_GRANT}"
-        ))
-        .bind(id)
-        .bind(epoch)
-        .fetch_optional(&self.pool)
-        .await?;
+        let sql = format!("SELECT users.unread, users.last_seq {}", pass.rows());
+        let row: Option<CountsRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .bind(pass.value())
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(Counts::from))
     }
 
@@ -248,10 +254,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut params = Params::default();
-        let listed =
-            self.engine.json_texts(&params.bind(
-                serde_json::to_string(names).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            )?);
+        let listed = self.engine.json_texts(&params.bind(json_array(names)?)?);
         let sql = format!(
             "SELECT id, username, role FROM users \
              WHERE deactivated_at IS NULL AND lower(username) IN ({listed})"
@@ -264,19 +267,23 @@ impl Store {
             .collect()
     }
 
-    /// Users whose name contains `search` (all when empty), by name, with
-    /// their unread count and when they were deactivated, if they were.
+    /// Users whose name contains `search` (all when empty), newest first and
+    /// older than `before` (an id), with their unread count and when they
+    /// were deactivated, if they were.
     pub async fn user_list(
         &self,
         search: &str,
+        before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<(User, i64, Option<i64>)>, StoreError> {
         let pattern = super::like_pattern(search);
         let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
             "SELECT id, username, role, unread, deactivated_at FROM users \
-             WHERE lower(username) LIKE lower($1) ESCAPE '\\' ORDER BY username LIMIT $2",
+             WHERE lower(username) LIKE lower($1) ESCAPE '\\' AND id < $2 \
+             ORDER BY id DESC LIMIT $3",
         )
         .bind(pattern)
+        .bind(before.unwrap_or(i64::MAX))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

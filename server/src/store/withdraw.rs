@@ -37,9 +37,8 @@ impl Store {
             &changed.notification.title,
         )
         .await?;
-        self.announce(&mut tx, changed.announcement().as_slice())
+        self.commit_announcing(tx, changed.announcement().as_slice())
             .await?;
-        tx.commit().await?;
         Ok(changed)
     }
 
@@ -65,9 +64,8 @@ impl Store {
         let Some(changed) = self.withdraw(&mut tx, id, Some(now)).await? else {
             return Ok(None);
         };
-        self.announce(&mut tx, changed.announcement().as_slice())
+        self.commit_announcing(tx, changed.announcement().as_slice())
             .await?;
-        tx.commit().await?;
         Ok(Some(changed))
     }
 
@@ -191,8 +189,7 @@ impl Store {
             .collect();
         let announcements: Vec<Announcement> =
             changes.iter().filter_map(Changed::announcement).collect();
-        self.announce(&mut tx, &announcements).await?;
-        tx.commit().await?;
+        self.commit_announcing(tx, &announcements).await?;
         Ok(changes)
     }
 }

@@ -332,13 +332,8 @@ pub async fn authorize(
     if let Some(token) = token {
         // A signed token is its own proof, not a cookie the browser sends by
         // itself, so a page on the integrating site may use it.
-        let claims = state
-            .tokens
-            .verify(token, now_ms())
-            .ok_or(Error::Unauthorized)?;
-        let user = state
-            .store
-            .token_user(claims.user, claims.key)
+        let (user, claims) = state
+            .token_holder(token)
             .await?
             .ok_or(Error::Unauthorized)?;
         let grant = Grant::Token {

@@ -31,8 +31,7 @@ pub fn Bell(me: Me) -> impl IntoView {
             let connection = crate::live::connect(live, me.transport);
             on_cleanup(move || connection.close());
         });
-        crate::focus::watch_clicks_outside(open, bell, panel);
-        crate::focus::watch_keys(open, bell, panel);
+        crate::focus::watch_open_panel(open, bell, panel);
         // Opening the panel moves focus into it.
         Effect::new(move |_| {
             if let (true, Some(panel)) = (open.get(), panel.get()) {

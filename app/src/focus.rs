@@ -44,16 +44,18 @@ pub fn trap_tab(panel: &web_sys::HtmlElement, ev: &web_sys::KeyboardEvent) {
     }
 }
 
-/// While the panel is open: Esc closes it (focus back on the bell), and Tab
-/// stays inside it. On the window, so it works wherever focus has gone
-/// (say, after the focused button was re-rendered away).
+/// While the panel is open: Esc closes it (focus back on the bell), Tab
+/// stays inside it, and a click outside the bell and the panel closes it.
+/// On the window, so keys work wherever focus has gone (say, after the
+/// focused button was re-rendered away).
 #[cfg(feature = "hydrate")]
-pub fn watch_keys(
+pub fn watch_open_panel(
     open: RwSignal<bool>,
     bell: NodeRef<leptos::html::A>,
     panel: NodeRef<leptos::html::Div>,
 ) {
-    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+    use wasm_bindgen::JsCast;
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if !open.get_untracked() {
             return;
         }
@@ -73,18 +75,7 @@ pub fn watch_keys(
             _ => {}
         }
     });
-    on_cleanup(move || handle.remove());
-}
-
-/// Closes the panel on a click anywhere outside the bell and the panel.
-#[cfg(feature = "hydrate")]
-pub fn watch_clicks_outside(
-    open: RwSignal<bool>,
-    bell: NodeRef<leptos::html::A>,
-    panel: NodeRef<leptos::html::Div>,
-) {
-    use wasm_bindgen::JsCast;
-    let handle = window_event_listener(leptos::ev::click, move |ev| {
+    let clicks = window_event_listener(leptos::ev::click, move |ev| {
         if !open.get_untracked() {
             return;
         }
@@ -96,5 +87,8 @@ pub fn watch_clicks_outside(
             open.set(false);
         }
     });
-    on_cleanup(move || handle.remove());
+    on_cleanup(move || {
+        keys.remove();
+        clicks.remove();
+    });
 }

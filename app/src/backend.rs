@@ -132,7 +132,14 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<Vec<SendSummary>, AppError>;
     /// Withdraws a send from every recipient; returns how many it reached.
     async fn retract_send(&self, by: &User, id: i64) -> Result<usize, AppError>;
-    async fn user_list(&self, search: &str) -> Result<Vec<UserSummary>, AppError>;
+    /// Users newest first, older than `before` (an id), with `search` in
+    /// their username.
+    async fn user_list(
+        &self,
+        search: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<UserSummary>, AppError>;
     /// Creates a user; a taken username is an invalid `username`.
     async fn create_user(
         &self,

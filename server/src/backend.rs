@@ -24,23 +24,29 @@ use crate::realtime::broker::{Broker, Ending};
 use crate::realtime::notifier::{Notifier, Outcome};
 use crate::store::{Store, StoreError};
 
+/// The pages' server functions' view of Herald; built once at start.
 pub struct PageBackend {
-    store: Store,
-    broker: Arc<Broker>,
-    notifier: Arc<Notifier>,
-    config: Arc<Config>,
-    passwords: Passwords,
+    pub store: Store,
+    pub broker: Arc<Broker>,
+    pub notifier: Arc<Notifier>,
+    pub config: Arc<Config>,
+    pub passwords: Passwords,
     /// Shared with the purge job, which forgets stale entries.
-    throttle: Arc<LoginThrottle>,
-    /// Turning push on, per user: each time may store a device.
-    push_limiter: governor::DefaultKeyedRateLimiter<UserId>,
+    pub throttle: Arc<LoginThrottle>,
+    pub push_limiter: PushLimiter,
 }
 
-/// How often a user may turn push on: a few at once, then one a minute.
-fn push_quota() -> governor::Quota {
-    use std::num::NonZeroU32;
-    governor::Quota::per_minute(NonZeroU32::new(1).expect("non-zero"))
-        .allow_burst(NonZeroU32::new(10).expect("non-zero"))
+/// Turning push on, per user: each time may store a device, so a few at
+/// once, then one a minute.
+pub struct PushLimiter(governor::DefaultKeyedRateLimiter<UserId>);
+
+impl Default for PushLimiter {
+    fn default() -> PushLimiter {
+        use std::num::NonZeroU32;
+        let quota = governor::Quota::per_minute(NonZeroU32::new(1).expect("non-zero"))
+            .allow_burst(NonZeroU32::new(10).expect("non-zero"));
+        PushLimiter(governor::RateLimiter::keyed(quota))
+    }
 }
 
 impl From<PasswordError> for AppError {
@@ -53,29 +59,6 @@ impl From<PasswordError> for AppError {
 }
 
 impl PageBackend {
-    pub fn new(
-        store: Store,
-        broker: Arc<Broker>,
-        notifier: Arc<Notifier>,
-        config: Arc<Config>,
-        passwords: Passwords,
-        throttle: Arc<LoginThrottle>,
-    ) -> PageBackend {
-        PageBackend {
-            store,
-            broker,
-            notifier,
-            config,
-            passwords,
-            throttle,
-            push_limiter: governor::RateLimiter::keyed(push_quota()),
-        }
-    }
-
-    pub fn passwords(&self) -> &Passwords {
-        &self.passwords
-    }
-
     /// Revokes an API key: its requests and connection tokens are refused
     /// from now on, and the live connections its tokens opened close.
     pub async fn revoke_api_key(&self, id: i64, by: &str) -> Result<usize, StoreError> {
@@ -307,9 +290,9 @@ impl Backend for PageBackend {
         p256dh: &str,
         auth: &str,
     ) -> Result<(), AppError> {
-        if let Err(wait) = self.push_limiter.check_key(&user) {
+        if let Err(wait) = self.push_limiter.0.check_key(&user) {
             use governor::clock::Clock;
-            let wait = wait.wait_time_from(self.push_limiter.clock().now());
+            let wait = wait.wait_time_from(self.push_limiter.0.clock().now());
             return Err(AppError::RateLimited(wait.as_secs().max(1)));
         }
         let allow_local = self.config.push_allow_local;
@@ -453,8 +436,13 @@ impl Backend for PageBackend {
             .collect())
     }
 
-    async fn user_list(&self, search: &str) -> Result<Vec<UserSummary>, AppError> {
-        let users = self.store.user_list(search, 100).await?;
+    async fn user_list(
+        &self,
+        search: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<UserSummary>, AppError> {
+        let users = self.store.user_list(search, before, limit).await?;
         let ids: Vec<UserId> = users.iter().map(|(user, _, _)| user.id).collect();
         let online: HashSet<UserId> = self
             .broker

@@ -10,7 +10,7 @@ use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
 use crate::api;
-use crate::backend::PageBackend;
+use crate::backend::{PageBackend, PushLimiter};
 use crate::config::{Config, ConfigError};
 use crate::http::{assets, router::router};
 use crate::identity::passwords::Passwords;
@@ -116,14 +116,15 @@ impl Herald {
             pusher.clone(),
         ));
         let throttle = Arc::new(LoginThrottle::default());
-        let backend = Arc::new(PageBackend::new(
-            store.clone(),
-            broker.clone(),
-            notifier.clone(),
-            config.clone(),
+        let backend = Arc::new(PageBackend {
+            store: store.clone(),
+            broker: broker.clone(),
+            notifier: notifier.clone(),
+            config: config.clone(),
             passwords,
-            throttle.clone(),
-        ));
+            throttle: throttle.clone(),
+            push_limiter: PushLimiter::default(),
+        });
         housekeeping::spawn_checkpoints(store.clone(), shutdown.clone());
         housekeeping::spawn_due_changes(notifier.clone(), shutdown.clone());
         if let Some(secret) = &config.webhook_secret {

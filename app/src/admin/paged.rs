@@ -31,6 +31,9 @@ pub(super) fn PagedTable<T, Fetch, Fut, Row, RowView>(
     head: fn() -> AnyView,
     row: Row,
     #[prop(optional, into)] refresh: Signal<u64>,
+    /// Shown between the heading and the table (say, a form that adds a row).
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView
 where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
@@ -74,6 +77,7 @@ where
                     }
                 />
             </div>
+            {children.map(|children| children())}
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match first.await {

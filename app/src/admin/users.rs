@@ -4,12 +4,19 @@ use herald::admin::UserSummary;
 use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
 
+use super::paged::{Labels, PagedTable};
 use crate::error::AppError;
 
+/// How many users a page of the list holds.
+const USERS_PAGE: i64 = 50;
+
 #[server(endpoint = "admin/users", input = PostUrl)]
-pub async fn user_list(#[server(default)] search: String) -> Result<Vec<UserSummary>, AppError> {
+pub async fn user_list(
+    #[server(default)] search: String,
+    before: Option<i64>,
+) -> Result<Vec<UserSummary>, AppError> {
     use crate::backend::*;
-    as_admin(|backend, _| async move { backend.user_list(&search).await }).await
+    as_admin(|backend, _| async move { backend.user_list(&search, before, USERS_PAGE).await }).await
 }
 
 /// Creates a user who logs in with `password` (at least 12 characters).
@@ -77,26 +84,21 @@ pub async fn set_role(id: i64, #[server(default)] role: String) -> Result<(), Ap
     .await
 }
 
-/// Users: who is online, their unread counts; create and deactivate.
+/// Users, newest first: who is online, their unread counts; create,
+/// deactivate, reactivate, change roles.
 #[component]
 pub(super) fn Users() -> impl IntoView {
-    let search = RwSignal::new(String::new());
     let create = ServerAction::<CreateUser>::new();
     let deactivate = ServerAction::<DeactivateUser>::new();
     let reactivate = ServerAction::<ReactivateUser>::new();
     let role = ServerAction::<SetRole>::new();
-    let users = Resource::new(
-        move || {
-            (
-                search.get(),
-                create.version().get()
-                    + deactivate.version().get()
-                    + reactivate.version().get()
-                    + role.version().get(),
-            )
-        },
-        |(search, _)| user_list(search),
-    );
+    // The first page follows every change made here.
+    let refresh = Signal::derive(move || {
+        (create.version().get()
+            + deactivate.version().get()
+            + reactivate.version().get()
+            + role.version().get()) as u64
+    });
     // A refused change (the last admin, yourself) says why.
     let refused = move || {
         [deactivate.value().get(), role.value().get()]
@@ -106,17 +108,69 @@ pub(super) fn Users() -> impl IntoView {
             .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
     };
     let error_for = move |field| crate::forms::field_error(create.value(), field);
+    let labels = Labels {
+        title: "Users",
+        class: "users",
+        placeholder: "Search users",
+        search_label: "Search users",
+        empty: "No user matches.",
+    };
     view! {
-        <section class="card users">
-            <div class="inbox-head">
-                <h2>"Users"</h2>
-                <input
-                    type="search"
-                    placeholder="Search users"
-                    aria-label="Search users"
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
-            </div>
+        <PagedTable
+            labels
+            page_size=USERS_PAGE
+            fetch=user_list
+            key=|u: &UserSummary| u.id
+            refresh
+            head=|| view! {
+                <tr><th>"User"</th><th>"Role"</th><th>"Unread"</th><th>"Online"</th><th></th></tr>
+            }.into_any()
+            row=move |u: UserSummary, _| view! {
+                <tr class:revoked=!u.active data-user=u.username.clone()>
+                    <td>{u.username.clone()}</td>
+                    <td>
+                        {u.role.as_str()}
+                        // Users an application created by external id
+                        // cannot log in, so they are never admins.
+                        {(u.active && !u.username.starts_with("ext:")).then(|| {
+                            let other = match u.role {
+                                herald::Role::Admin => herald::Role::Member,
+                                herald::Role::Member => herald::Role::Admin,
+                            };
+                            view! {
+                                <ActionForm action=role attr:class="inline-action">
+                                    <input type="hidden" name="id" value=u.id/>
+                                    <input type="hidden" name="role" value=other.as_str()/>
+                                    <button type="submit" class="link">{format!("make {}", other.as_str())}</button>
+                                </ActionForm>
+                            }
+                        })}
+                    </td>
+                    <td class="num">{u.unread}</td>
+                    <td>{if u.online {
+                        view! { <span class="online" title="Online now">"● online"</span> }.into_any()
+                    } else {
+                        view! { <span class="muted">"offline"</span> }.into_any()
+                    }}</td>
+                    <td>{if u.active {
+                        view! {
+                            <ActionForm action=deactivate>
+                                <input type="hidden" name="id" value=u.id/>
+                                <button type="submit" class="link danger">"Deactivate"</button>
+                            </ActionForm>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <span class="muted">"Deactivated "</span>
+                            <ActionForm action=reactivate attr:class="inline-action">
+                                <input type="hidden" name="id" value=u.id/>
+                                <button type="submit" class="link">"Reactivate"</button>
+                            </ActionForm>
+                        }.into_any()
+                    }}</td>
+                </tr>
+            }
+        >
             <ActionForm action=create attr:class="form inline new-user">
                 <input type="text" name="username" placeholder="Username" aria-label="New username"/>
                 <input type="password" name="password" placeholder="Password (12+ characters)" aria-label="New password" autocomplete="new-password"/>
@@ -129,65 +183,6 @@ pub(super) fn Users() -> impl IntoView {
             {error_for("username")}
             {error_for("password")}
             {refused}
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Ok(users) => view! {
-                            <table class="keys-table users-table">
-                                <thead><tr><th>"User"</th><th>"Role"</th><th>"Unread"</th><th>"Online"</th><th></th></tr></thead>
-                                <tbody>
-                                    {users.into_iter().map(|u| view! {
-                                        <tr class:revoked=!u.active data-user=u.username.clone()>
-                                            <td>{u.username.clone()}</td>
-                                            <td>
-                                                {u.role.as_str()}
-                                                // Users an application created by external id
-                                                // cannot log in, so they are never admins.
-                                                {(u.active && !u.username.starts_with("ext:")).then(|| {
-                                                    let other = match u.role {
-                                                        herald::Role::Admin => herald::Role::Member,
-                                                        herald::Role::Member => herald::Role::Admin,
-                                                    };
-                                                    view! {
-                                                        <ActionForm action=role attr:class="inline-action">
-                                                            <input type="hidden" name="id" value=u.id/>
-                                                            <input type="hidden" name="role" value=other.as_str()/>
-                                                            <button type="submit" class="link">{format!("make {}", other.as_str())}</button>
-                                                        </ActionForm>
-                                                    }
-                                                })}
-                                            </td>
-                                            <td class="num">{u.unread}</td>
-                                            <td>{if u.online {
-                                                view! { <span class="online" title="Online now">"● online"</span> }.into_any()
-                                            } else {
-                                                view! { <span class="muted">"offline"</span> }.into_any()
-                                            }}</td>
-                                            <td>{if u.active {
-                                                view! {
-                                                    <ActionForm action=deactivate>
-                                                        <input type="hidden" name="id" value=u.id/>
-                                                        <button type="submit" class="link danger">"Deactivate"</button>
-                                                    </ActionForm>
-                                                }.into_any()
-                                            } else {
-                                                view! {
-                                                    <span class="muted">"Deactivated "</span>
-                                                    <ActionForm action=reactivate attr:class="inline-action">
-                                                        <input type="hidden" name="id" value=u.id/>
-                                                        <button type="submit" class="link">"Reactivate"</button>
-                                                    </ActionForm>
-                                                }.into_any()
-                                            }}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                        Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+        </PagedTable>
     }
 }

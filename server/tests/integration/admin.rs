@@ -562,3 +562,56 @@ async fn a_member_reaches_no_admin_server_function() {
     );
     assert_eq!(app.unread("bob").await, 0, "nothing was sent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_user_list_pages_newest_first_without_skipping_or_repeating() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    for i in 0..55 {
+        let made = app
+            .state
+            .store
+            .external_user(&format!("pager-{i:02}"))
+            .await;
+        assert!(made.unwrap().is_some());
+    }
+    let page = |before: Option<i64>| {
+        let before = before.map(|b| b.to_string());
+        let admin = &admin;
+        async move {
+            let mut form = vec![("search", "pager")];
+            if let Some(before) = &before {
+                form.push(("before", before.as_str()));
+            }
+            let rows: Value = admin
+                .post_form("/api/admin/users", &form)
+                .await
+                .json()
+                .await
+                .unwrap();
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .map(|u| {
+                    (
+                        u["id"].as_i64().unwrap(),
+                        u["username"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let first = page(None).await;
+    assert_eq!(first.len(), 50, "a full page");
+    assert_eq!(first[0].1, "ext:pager-54", "the newest first");
+    let rest = page(first.last().map(|(id, _)| *id)).await;
+    assert_eq!(rest.len(), 5);
+    assert_eq!(rest.last().unwrap().1, "ext:pager-00");
+    let mut all: Vec<i64> = first.iter().chain(&rest).map(|(id, _)| *id).collect();
+    assert!(
+        all.windows(2).all(|w| w[0] > w[1]),
+        "newest first, no repeats"
+    );
+    all.dedup();
+    assert_eq!(all.len(), 55, "nobody skipped");
+}

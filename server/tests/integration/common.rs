@@ -164,7 +164,12 @@ impl TestApp {
 
     /// The id of the user named `username`, active or not.
     pub async fn user_id(&self, username: &str) -> i64 {
-        let found = self.state.store.user_list(username, 100).await.unwrap();
+        let found = self
+            .state
+            .store
+            .user_list(username, None, 100)
+            .await
+            .unwrap();
         found
             .into_iter()
             .find(|(user, _, _)| user.username == username)

@@ -91,6 +91,11 @@ impl Store {
         let Some((prefix, secret)) = token.rsplit_once('_') else {
             return Ok(None);
         };
+        let digest = sha256(token.as_bytes());
+        if let Some(key) = self.checked_keys.get(&digest) {
+            return Ok(Some(key));
+        }
+        let generation = self.checked_keys.generation();
         let row: Option<KeyRow> = sqlx::query_as(
             "SELECT secret_hash, id, name, prefix, created_at, last_used_at FROM api_keys \
              WHERE prefix = $1 AND revoked_at IS NULL",
@@ -117,14 +122,19 @@ impl Store {
                 .zip(&stored)
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                 == 0;
-        Ok(same.then_some(ApiKey {
+        if !same {
+            return Ok(None);
+        }
+        let key = ApiKey {
             id,
             name,
             prefix,
             created_at,
             last_used_at,
             revoked_at: None,
-        }))
+        };
+        self.checked_keys.keep(generation, digest, key.clone());
+        Ok(Some(key))
     }
 
     /// Records that `key` was used now, unless that was recorded less than
@@ -147,6 +157,13 @@ impl Store {
             .bind(now - LAST_USED_GRANULARITY_MS),
         )
         .await?;
+        // A key reused from memory must not look unused, or each request
+        // would write this again until it is read afresh.
+        self.checked_keys.update(|kept| {
+            if kept.id == key.id {
+                kept.last_used_at = Some(now);
+            }
+        });
         Ok(())
     }
 
@@ -173,6 +190,7 @@ impl Store {
         let key = key.ok_or(StoreError::NotFound)?;
         record(&mut tx, by, "key.revoke", &key_label(&key), "").await?;
         tx.commit().await?;
+        self.forget_checks();
         Ok(())
     }
 

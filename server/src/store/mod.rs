@@ -28,6 +28,7 @@ mod presence;
 mod purge;
 mod push;
 mod reads;
+mod recent;
 mod rows;
 mod secrets;
 mod sends;
@@ -56,6 +57,8 @@ pub use idempotency::{Remember, Stored};
 pub use outbox::{Announcement, CONTROL_CHANNEL, EVENTS_CHANNEL, parse_payload};
 pub use purge::Purged;
 pub use push::{Device, PushTarget};
+pub use recent::RECHECK;
+use recent::Recent;
 pub use rows::{AllRead, Changed, Delivered, Queued};
 pub use sends::SendRow;
 pub use users::{Credentials, Pass};
@@ -123,6 +126,10 @@ pub struct Store {
     file: Option<std::path::PathBuf>,
     /// Herald ids of external ids already seen (`api_keys.rs`).
     external_ids: Arc<Mutex<LruCache<String, UserId>>>,
+    /// API keys checked a moment ago, by their token's SHA-256.
+    checked_keys: Arc<Recent<Vec<u8>, ApiKey>>,
+    /// Users a pass let in a moment ago.
+    checked_passes: Arc<Recent<(UserId, Pass), herald::User>>,
 }
 
 /// A user's unread count and the sequence number of their latest change.
@@ -151,6 +158,9 @@ const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(120);
 /// How many external ids' Herald ids are kept in memory (~100 B each).
 const EXTERNAL_IDS_KEPT: usize = 100_000;
 
+/// How many recently checked keys, and passes, are kept (~200 B each).
+const CHECKS_KEPT: usize = 50_000;
+
 /// PostgreSQL connections per instance unless configured
 /// (`HERALD_DATABASE_POOL`).
 const POSTGRES_POOL: u32 = 16;
@@ -163,6 +173,8 @@ impl Store {
             engine,
             file: None,
             external_ids: Arc::new(Mutex::new(LruCache::new(EXTERNAL_IDS_KEPT))),
+            checked_keys: Arc::new(Recent::new(CHECKS_KEPT)),
+            checked_passes: Arc::new(Recent::new(CHECKS_KEPT)),
         }
     }
 
@@ -244,6 +256,14 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT COUNT(id) FROM notifications")
             .fetch_one(&self.pool)
             .await?)
+    }
+
+    /// Forgets every recently checked key and pass: called when this
+    /// instance revokes a key or changes a user's standing, so it refuses
+    /// them from the next request on.
+    fn forget_checks(&self) {
+        self.checked_keys.forget();
+        self.checked_passes.forget();
     }
 
     /// Runs one statement on the writer; how many rows it changed.

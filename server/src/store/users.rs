@@ -50,7 +50,7 @@ const NOT_LAST_ADMIN: &str = "(role <> 'admin' OR (SELECT COUNT(id) FROM users \
 /// user active and, for a connection token, the API key that minted it not
 /// revoked; for a session, their auth epoch unchanged (no password change or
 /// sign-out everywhere since).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Pass {
     Token { key: i64 },
     Session { epoch: i64 },
@@ -138,14 +138,25 @@ impl Store {
         .await
     }
 
-    /// The active user `pass` still lets in.
+    /// The active user `pass` still lets in; an answer is reused for up to
+    /// [`super::RECHECK`] (see `recent.rs`).
     pub async fn user_let_in(&self, id: UserId, pass: Pass) -> Result<Option<User>, StoreError> {
+        if let Some(user) = self.checked_passes.get(&(id, pass)) {
+            return Ok(Some(user));
+        }
+        let generation = self.checked_passes.generation();
         let sql = format!(
             "SELECT users.id, users.username, users.role {}",
             pass.rows()
         );
-        self.one_user(sqlx::query_as(&sql).bind(id).bind(pass.value()))
-            .await
+        let user = self
+            .one_user(sqlx::query_as(&sql).bind(id).bind(pass.value()))
+            .await?;
+        if let Some(user) = &user {
+            self.checked_passes
+                .keep(generation, (id, pass), user.clone());
+        }
+        Ok(user)
     }
 
     /// The user `query` reads, if any.
@@ -232,6 +243,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.forget_checks();
         Ok(epoch)
     }
 
@@ -325,6 +337,7 @@ impl Store {
             .await?;
         record(&mut tx, by, "user.deactivate", &username, "").await?;
         tx.commit().await?;
+        self.forget_checks();
         Ok(())
     }
 
@@ -368,6 +381,7 @@ impl Store {
         };
         record(&mut tx, by, "user.role", &username, role.as_str()).await?;
         tx.commit().await?;
+        self.forget_checks();
         Ok(())
     }
 

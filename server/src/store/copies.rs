@@ -104,7 +104,7 @@ impl Store {
 /// Whether a copy of a `$param` category (bound to its name) for the user
 /// row `users` arrives muted: the user muted it, and no admin made it
 /// required. The one place this rule is written.
-fn muted_sql(param: &str) -> String {
+pub(super) fn muted_sql(param: &str) -> String {
     format!(
         "(EXISTS (SELECT 1 FROM preferences p WHERE p.user_id = users.id \
                   AND p.category = {param} AND p.bell = 0) \

@@ -10,7 +10,7 @@ use super::idempotency::{Remember, Stored, claim_key, store_response};
 use super::params::Params;
 use super::rows::{Delivered, json_array};
 use super::sends::{NewSend, record_send};
-use super::{Announcement, Store, StoreError, Tx, now_ms};
+use super::{Announcement, Engine, Store, StoreError, Tx, now_ms};
 
 /// A send to recipients named one by one (at most a thousand), as
 /// [`Store::create_notifications`] stores it.
@@ -52,17 +52,11 @@ impl Store {
     /// own instead, so one send's failure is never another's.
     pub async fn create_many(&self, sends: &[Named]) -> Vec<Result<Created, StoreError>> {
         if sends.len() > 1 {
-            let together = async {
-                let mut tx = self.writer.begin().await?;
-                let mut created = Vec::with_capacity(sends.len());
-                for send in sends {
-                    created.push(Ok(self.create_in(&mut tx, send).await?));
+            match self.create_together(sends).await {
+                Ok(created) => return created.into_iter().map(Ok).collect(),
+                Err(error) => {
+                    tracing::debug!(%error, sends = sends.len(), "storing a batch's sends one by one");
                 }
-                tx.commit().await?;
-                Ok::<_, StoreError>(created)
-            };
-            if let Ok(created) = together.await {
-                return created;
             }
         }
         let mut each = Vec::with_capacity(sends.len());
@@ -70,6 +64,25 @@ impl Store {
             each.push(self.create_notifications(send).await);
         }
         each
+    }
+
+    /// All of `sends` in one transaction, or none: on SQLite with the same
+    /// few statements however many there are (`batch.rs`), on PostgreSQL
+    /// one send after another.
+    pub async fn create_together(&self, sends: &[Named]) -> Result<Vec<Created>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let created = if self.engine == Engine::Sqlite {
+            let all: Vec<&Named> = sends.iter().collect();
+            self.create_set(&mut tx, &all).await?
+        } else {
+            let mut created = Vec::with_capacity(sends.len());
+            for send in sends {
+                created.push(self.create_in(&mut tx, send).await?);
+            }
+            created
+        };
+        tx.commit().await?;
+        Ok(created)
     }
 
     async fn create_in(&self, tx: &mut Tx<'_>, send: &Named) -> Result<Created, StoreError> {
@@ -96,10 +109,7 @@ impl Store {
                 return Err(StoreError::UnknownUser(*missing));
             }
         }
-        let audience_label = match counts.len() {
-            1 => "1 user".to_owned(),
-            n => format!("{n} users"),
-        };
+        let audience_label = audience_label(counts.len());
         let send_id = record_send(
             tx,
             NewSend {
@@ -137,5 +147,13 @@ impl Store {
             send: send_id,
             copies: delivered,
         })
+    }
+}
+
+/// How the Sent list and the audit log name a send to `n` named users.
+pub(super) fn audience_label(n: usize) -> String {
+    match n {
+        1 => "1 user".to_owned(),
+        n => format!("{n} users"),
     }
 }

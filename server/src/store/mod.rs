@@ -15,6 +15,7 @@
 mod actions;
 mod api_keys;
 mod audit;
+mod batch;
 mod broadcasts;
 mod changes;
 mod copies;

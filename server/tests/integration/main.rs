@@ -8,6 +8,7 @@ mod api;
 mod arguments;
 mod assets;
 mod atomic;
+mod batches;
 mod checks;
 mod cluster;
 mod common;

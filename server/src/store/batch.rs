@@ -1,0 +1,327 @@
+//! Storing a batch of named sends with a fixed number of statements,
+//! however many sends and copies it holds (SQLite, where every statement is
+//! a round trip to the database's own thread and the writer takes one
+//! batch at a time). Five statements in all: which copies arrive muted,
+//! every recipient's counters, every send's record, every audit entry and
+//! every copy. The sequence numbers are worked out here, under the write
+//! lock the counters' update takes, in the batch's order.
+
+use std::collections::HashMap;
+
+use herald::UserId;
+use serde_json::{Value, json};
+
+use super::copies::muted_sql;
+use super::create::{Created, Named, audience_label};
+use super::idempotency::{Stored, claim_key, store_response};
+use super::params::Params;
+use super::rows::{COLUMNS, Delivered, OwnedRow, actions_json, json_array};
+use super::{Store, StoreError, Tx, now_ms};
+
+/// One recipient's counters before and after the batch.
+struct Moved {
+    /// Their `last_seq` before the batch: their copies take the next ones.
+    seq: i64,
+    /// Their unread count before the batch.
+    unread: i64,
+}
+
+impl Store {
+    /// Stores `sends` inside `tx`, each remembered under its Idempotency-Key
+    /// if it has one.
+    /// Any failure fails the whole batch (the caller then stores each on its
+    /// own); an unknown recipient is such a failure.
+    pub(super) async fn create_set(
+        &self,
+        tx: &mut Tx<'_>,
+        sends: &[&Named],
+    ) -> Result<Vec<Created>, StoreError> {
+        let created_at = now_ms();
+        for remember in sends.iter().filter_map(|s| s.remember.as_ref()) {
+            claim_key(tx, remember, 201, created_at).await?;
+        }
+        let recipients: Vec<Vec<UserId>> = sends
+            .iter()
+            .map(|send| {
+                let mut ids = send.ids.clone();
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            })
+            .collect();
+        let mut everyone: Vec<UserId> = recipients.iter().flatten().copied().collect();
+        everyone.sort_unstable();
+        everyone.dedup();
+
+        let muted = self.muted_pairs(tx, &everyone, sends).await?;
+        let is_muted = |user: UserId, send: usize| {
+            muted.contains(&(user, sends[send].content.category.as_str().to_owned()))
+        };
+        // How many copies, and how many counted ones, each recipient gets.
+        let mut added: HashMap<UserId, (i64, i64)> = HashMap::new();
+        for (s, ids) in recipients.iter().enumerate() {
+            for &user in ids {
+                let entry = added.entry(user).or_default();
+                entry.0 += 1;
+                entry.1 += i64::from(!is_muted(user, s));
+            }
+        }
+        let mut moved = self.move_counters(tx, &added).await?;
+        if moved.len() != everyone.len() {
+            self.check_known(tx, &everyone).await?;
+        }
+
+        // Each copy: its recipient's next number and count, in batch order.
+        let mut copies = Vec::new();
+        let mut unread_after: HashMap<(UserId, i64), i64> = HashMap::new();
+        let mut reached = vec![(0_i64, 0_i64); sends.len()];
+        for (s, ids) in recipients.iter().enumerate() {
+            for &user in ids {
+                let Some(counters) = moved.get_mut(&user) else {
+                    continue; // Deactivated: skipped, as in a lone send.
+                };
+                counters.seq += 1;
+                let muted = is_muted(user, s);
+                counters.unread += i64::from(!muted);
+                unread_after.insert((user, counters.seq), counters.unread);
+                reached[s].0 += 1;
+                reached[s].1 += i64::from(sends[s].online.contains(&user));
+                copies.push((s, user, counters.seq, muted));
+            }
+        }
+
+        let send_ids = self.record_sends(tx, sends, &reached, created_at).await?;
+        let rows = self
+            .insert_copy_set(tx, sends, &send_ids, &copies, created_at)
+            .await?;
+        let mut created: Vec<Created> = send_ids
+            .iter()
+            .map(|&send| Created {
+                send,
+                copies: Vec::new(),
+            })
+            .collect();
+        let send_of: HashMap<(UserId, i64), usize> = copies
+            .iter()
+            .map(|&(s, user, seq, _)| ((user, seq), s))
+            .collect();
+        for row in rows {
+            let notification: herald::Notification = row.row.into();
+            let key = (row.owner, notification.seq);
+            let (Some(&s), Some(&unread)) = (send_of.get(&key), unread_after.get(&key)) else {
+                return Err(StoreError::Corrupt(
+                    "a stored copy no send asked for".into(),
+                ));
+            };
+            created[s].copies.push(Delivered {
+                user_id: row.owner,
+                notification,
+                unread,
+            });
+        }
+        for (send, made) in sends.iter().zip(&created) {
+            if let Some(remember) = &send.remember {
+                let response = (remember.response)(Stored::Copies(&made.copies));
+                store_response(tx, remember, response).await?;
+            }
+        }
+        Ok(created)
+    }
+
+    /// Which (recipient, category) pairs of the batch arrive muted: the
+    /// rule of [`muted_sql`], for every recipient and category at once.
+    async fn muted_pairs(
+        &self,
+        tx: &mut Tx<'_>,
+        everyone: &[UserId],
+        sends: &[&Named],
+    ) -> Result<std::collections::HashSet<(UserId, String)>, StoreError> {
+        let mut categories: Vec<&str> = sends.iter().map(|s| s.content.category.as_str()).collect();
+        categories.sort_unstable();
+        categories.dedup();
+        let mut params = Params::default();
+        let ids = self.engine.json_ids(&params.bind(json_array(everyone)?)?);
+        let names = self
+            .engine
+            .json_texts(&params.bind(json_array(&categories)?)?);
+        let muted = muted_sql("c.value");
+        let sql = format!(
+            "SELECT users.id, c.value FROM users CROSS JOIN ({names}) c \
+             WHERE users.id IN ({ids}) AND {muted}"
+        );
+        let pairs: Vec<(UserId, String)> = sqlx::query_as_with(&sql, params.into_args())
+            .fetch_all(&mut **tx)
+            .await?;
+        Ok(pairs.into_iter().collect())
+    }
+
+    /// Adds each active recipient's copies to their sequence and counted
+    /// ones to their unread count, in one statement; their counters before.
+    async fn move_counters(
+        &self,
+        tx: &mut Tx<'_>,
+        added: &HashMap<UserId, (i64, i64)>,
+    ) -> Result<HashMap<UserId, Moved>, StoreError> {
+        let moves: Vec<[i64; 3]> = added.iter().map(|(&u, &(n, k))| [u, n, k]).collect();
+        let rows: Vec<(UserId, i64, i64)> = sqlx::query_as(
+            "UPDATE users SET last_seq = last_seq + json_extract(c.value, '$[1]'), \
+             unread = unread + json_extract(c.value, '$[2]') \
+             FROM json_each($1) c \
+             WHERE users.id = json_extract(c.value, '$[0]') AND users.deactivated_at IS NULL \
+             RETURNING users.id, users.last_seq, users.unread",
+        )
+        .bind(json_array(&moves)?)
+        .fetch_all(&mut **tx)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user, seq, unread)| {
+                let (n, k) = added[&user];
+                let before = Moved {
+                    seq: seq - n,
+                    unread: unread - k,
+                };
+                (user, before)
+            })
+            .collect())
+    }
+
+    /// Fails with the first of `everyone` that is no user at all.
+    async fn check_known(&self, tx: &mut Tx<'_>, everyone: &[UserId]) -> Result<(), StoreError> {
+        let mut params = Params::default();
+        let ids = self.engine.json_ids(&params.bind(json_array(everyone)?)?);
+        let sql = format!("SELECT id FROM users WHERE id IN ({ids})");
+        let known: Vec<UserId> = sqlx::query_scalar_with(&sql, params.into_args())
+            .fetch_all(&mut **tx)
+            .await?;
+        match everyone.iter().find(|id| !known.contains(id)) {
+            Some(&missing) => Err(StoreError::UnknownUser(missing)),
+            None => Ok(()),
+        }
+    }
+
+    /// Every send's record and audit entry, two statements; their ids in
+    /// the batch's order.
+    async fn record_sends(
+        &self,
+        tx: &mut Tx<'_>,
+        sends: &[&Named],
+        reached: &[(i64, i64)],
+        created_at: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let records: Vec<Value> = sends
+            .iter()
+            .zip(reached)
+            .map(|(send, &(n, delivered))| {
+                json!([
+                    send.content.title,
+                    audience_label(n as usize),
+                    send.sender,
+                    n,
+                    delivered
+                ])
+            })
+            .collect();
+        // Inserted in the batch's order under the write lock, so the new
+        // ids rise in that order; the titles check it.
+        let mut rows: Vec<(i64, String)> = sqlx::query_as(
+            "INSERT INTO sends (title, audience, sender, recipients, created_at, delivered) \
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), \
+                    json_extract(value, '$[2]'), json_extract(value, '$[3]'), $2, \
+                    json_extract(value, '$[4]') \
+             FROM json_each($1) ORDER BY key \
+             RETURNING id, title",
+        )
+        .bind(json_array(&records)?)
+        .bind(created_at)
+        .fetch_all(&mut **tx)
+        .await?;
+        rows.sort_unstable();
+        let in_order = rows.len() == sends.len()
+            && rows
+                .iter()
+                .zip(sends)
+                .all(|((_, t), s)| *t == s.content.title);
+        if !in_order {
+            return Err(StoreError::Corrupt("send records out of order".into()));
+        }
+        let ids: Vec<i64> = rows.into_iter().map(|(id, _)| id).collect();
+        let entries: Vec<Value> = sends
+            .iter()
+            .zip(&ids)
+            .zip(records)
+            .map(|((send, id), record)| {
+                json!([
+                    send.sender,
+                    record[1],
+                    format!("#{id} “{}”", send.content.title)
+                ])
+            })
+            .collect();
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target, detail) \
+             SELECT $2, json_extract(value, '$[0]'), 'send', json_extract(value, '$[1]'), \
+                    json_extract(value, '$[2]') \
+             FROM json_each($1) ORDER BY key",
+        )
+        .bind(json_array(&entries)?)
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+        Ok(ids)
+    }
+
+    /// Every copy, in one statement: `(send, user, seq, muted)` each.
+    async fn insert_copy_set(
+        &self,
+        tx: &mut Tx<'_>,
+        sends: &[&Named],
+        send_ids: &[i64],
+        copies: &[(usize, UserId, i64, bool)],
+        created_at: i64,
+    ) -> Result<Vec<OwnedRow>, StoreError> {
+        // Each send's content once; each copy names its send by index.
+        let contents: Vec<Value> = sends
+            .iter()
+            .zip(send_ids)
+            .map(|(send, id)| {
+                let c = &send.content;
+                Ok(json!([
+                    c.title,
+                    c.body,
+                    c.link,
+                    c.category.as_str(),
+                    send.actor,
+                    id,
+                    c.expires_at,
+                    actions_json(&c.actions)?
+                ]))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let rows: Vec<[i64; 4]> = copies
+            .iter()
+            .map(|&(s, user, seq, muted)| [s as i64, user, seq, i64::from(muted)])
+            .collect();
+        let sql = format!(
+            "INSERT INTO notifications \
+             (user_id, seq, version, title, body, link, category, actor, created_at, send_id, \
+              expires_at, muted, actions) \
+             SELECT json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]'), \
+                    json_extract(r.value, '$[2]'), \
+                    json_extract(s.value, '$[0]'), json_extract(s.value, '$[1]'), \
+                    json_extract(s.value, '$[2]'), json_extract(s.value, '$[3]'), \
+                    json_extract(s.value, '$[4]'), $3, json_extract(s.value, '$[5]'), \
+                    json_extract(s.value, '$[6]'), json_extract(r.value, '$[3]'), \
+                    json_extract(s.value, '$[7]') \
+             FROM json_each($1) r JOIN json_each($2) s ON s.key = json_extract(r.value, '$[0]') \
+             ORDER BY r.key \
+             RETURNING user_id AS owner, {COLUMNS}"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(json_array(&rows)?)
+            .bind(json_array(&contents)?)
+            .bind(created_at)
+            .fetch_all(&mut **tx)
+            .await?)
+    }
+}

@@ -43,56 +43,40 @@ async fn refused_after(app: &TestApp, path: &str, bearer: &str, since: Instant) 
     since.elapsed()
 }
 
+/// `bearer` works on `path` on both instances (so both hold it in
+/// memory); after `change` on `a`, `a` refuses it at once and `b` within
+/// the bound.
+async fn refused_once_changed(
+    (a, b): (&TestApp, &TestApp),
+    path: &str,
+    bearer: &str,
+    change: impl AsyncFnOnce(),
+) {
+    assert_eq!(status(a, path, bearer).await, 200);
+    assert_eq!(status(b, path, bearer).await, 200);
+    let changed = Instant::now();
+    change().await;
+    assert_eq!(status(a, path, bearer).await, 401, "at once where changed");
+    let late = refused_after(b, path, bearer, changed).await;
+    assert!(late <= RECHECK + SLACK, "refused {late:?} after the change");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_key_is_refused_here_at_once_and_on_another_instance_within_the_bound() {
     let (a, b) = two_instances().await;
-    let (key, secret) = a
-        .state
-        .store
-        .create_api_key("soon revoked", "test")
-        .await
-        .unwrap();
-    let path = "/api/v1/unread?user_id=1";
-    // Both have checked the key, so both hold it in memory.
-    assert_eq!(status(&a, path, &secret).await, 200);
-    assert_eq!(status(&b, path, &secret).await, 200);
-
-    let revoked = Instant::now();
-    a.state.store.revoke_api_key(key.id, "test").await.unwrap();
-    assert_eq!(
-        status(&a, path, &secret).await,
-        401,
-        "at once where revoked"
-    );
-    let late = refused_after(&b, path, &secret, revoked).await;
-    assert!(
-        late <= RECHECK + SLACK,
-        "refused {late:?} after the revocation"
-    );
+    let store = &a.state.store;
+    let (key, secret) = store.create_api_key("soon revoked", "test").await.unwrap();
+    let revoke = async || store.revoke_api_key(key.id, "test").await.unwrap();
+    refused_once_changed((&a, &b), "/api/v1/unread?user_id=1", &secret, revoke).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deactivated_users_token_is_refused_here_at_once_and_elsewhere_within_the_bound() {
     let (a, b) = two_instances().await;
-    let api = Api::new(&a).await;
-    let token = api.token("leaving", 600).await;
-    let path = "/api/v1/me/unread";
-    assert_eq!(status(&a, path, &token).await, 200);
-    assert_eq!(status(&b, path, &token).await, 200);
-
+    let token = Api::new(&a).await.token("leaving", 600).await;
     let user = a.user_id("ext:leaving").await;
-    let deactivated = Instant::now();
-    a.state.store.deactivate(user, "test").await.unwrap();
-    assert_eq!(
-        status(&a, path, &token).await,
-        401,
-        "at once where deactivated"
-    );
-    let late = refused_after(&b, path, &token, deactivated).await;
-    assert!(
-        late <= RECHECK + SLACK,
-        "refused {late:?} after the deactivation"
-    );
+    let deactivate = async || a.state.store.deactivate(user, "test").await.unwrap();
+    refused_once_changed((&a, &b), "/api/v1/me/unread", &token, deactivate).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,8 +3,27 @@
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// A port for a child process to listen on. Not one the kernel hands out
+/// (port 0): released here, it could go to one of the suite's own outgoing
+/// connections before the child binds it ("Address already in use"). Ports
+/// below the ephemeral range (32768 on Linux) are never given to outgoing
+/// connections, and each is handed out once per run.
+fn free_port() -> u16 {
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    // Runs start at different places: a port of a killed run may linger.
+    let start = (std::process::id() % 12_000) as u16;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed) % 12_000;
+        let port = 20_000 + (start + n) % 12_000;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
 
 /// A `herald` process on a free port; killed on drop.
 pub struct Process {
@@ -27,11 +46,7 @@ impl Process {
 
     /// Herald over the database at `database_url` (shared with others).
     pub fn start_on(database_url: &str, env: &[(&str, &str)]) -> Process {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())

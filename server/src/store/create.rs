@@ -42,7 +42,8 @@ impl Store {
     pub async fn create_notifications(&self, send: &Named) -> Result<Created, StoreError> {
         let mut tx = self.writer.begin().await?;
         let created = self.create_in(&mut tx, send).await?;
-        tx.commit().await?;
+        self.commit_announcing(tx, &announcements(std::slice::from_ref(&created)))
+            .await?;
         Ok(created)
     }
 
@@ -66,22 +67,31 @@ impl Store {
         each
     }
 
-    /// All of `sends` in one transaction, or none: on SQLite with the same
-    /// few statements however many there are (`batch.rs`), on PostgreSQL
-    /// one send after another.
+    /// All of `sends` in one transaction, or none, announced together: on
+    /// SQLite with the same few statements however many there are
+    /// (`batch.rs`), on PostgreSQL one send after another, then one NOTIFY.
     pub async fn create_together(&self, sends: &[Named]) -> Result<Vec<Created>, StoreError> {
         let mut tx = self.writer.begin().await?;
         let created = if self.engine == Engine::Sqlite {
             let all: Vec<&Named> = sends.iter().collect();
             self.create_set(&mut tx, &all).await?
         } else {
+            // Every recipient of the batch locked first, in id order, as a
+            // lone send locks its own: batches on several instances never
+            // wait on each other in a circle.
+            let mut everyone: Vec<UserId> = sends.iter().flat_map(|s| s.ids.clone()).collect();
+            everyone.sort_unstable();
+            everyone.dedup();
+            self.lock_recipients(&mut tx, &json_array(&everyone)?)
+                .await?;
             let mut created = Vec::with_capacity(sends.len());
             for send in sends {
                 created.push(self.create_in(&mut tx, send).await?);
             }
             created
         };
-        tx.commit().await?;
+        // One announcement for the whole batch: on PostgreSQL one NOTIFY.
+        self.commit_announcing(tx, &announcements(&created)).await?;
         Ok(created)
     }
 
@@ -140,9 +150,6 @@ impl Store {
             let response = (remember.response)(Stored::Copies(&delivered));
             store_response(tx, remember, response).await?;
         }
-        let announcements: Vec<Announcement> =
-            delivered.iter().map(Delivered::announcement).collect();
-        self.announce(tx, &announcements).await?;
         Ok(Created {
             send: send_id,
             copies: delivered,
@@ -156,4 +163,12 @@ pub(super) fn audience_label(n: usize) -> String {
         1 => "1 user".to_owned(),
         n => format!("{n} users"),
     }
+}
+
+/// What the recipients of `created` are told.
+fn announcements(created: &[Created]) -> Vec<Announcement> {
+    created
+        .iter()
+        .flat_map(|c| c.copies.iter().map(Delivered::announcement))
+        .collect()
 }

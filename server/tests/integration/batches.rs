@@ -3,7 +3,8 @@
 //! stored one by one would: each recipient's copies under consecutive
 //! sequence numbers in the batch's order, muted copies uncounted,
 //! deactivated recipients skipped, each send's record and audit entry, its
-//! Idempotency-Key — and a failing send fails alone.
+//! Idempotency-Key — and a failing send fails alone. On PostgreSQL the
+//! batch is announced with one NOTIFY.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -28,6 +29,19 @@ fn named(ids: &[UserId], title: &str, category: Category, online: &[UserId]) -> 
         remember: None,
         online: online.iter().copied().collect::<HashSet<_>>(),
     }
+}
+
+/// How many batches PostgreSQL's outbox has announced (0 on SQLite).
+async fn announced_batches(app: &TestApp) -> i64 {
+    if !on_postgres() {
+        return 0;
+    }
+    use sqlx::Connection;
+    let mut db = sqlx::PgConnection::connect(&app.db.url).await.unwrap();
+    sqlx::query_scalar("SELECT COUNT(DISTINCT batch) FROM outbox")
+        .fetch_one(&mut db)
+        .await
+        .unwrap()
 }
 
 async fn user(store: &Store, name: &str) -> UserId {
@@ -71,8 +85,13 @@ async fn a_batch_stores_what_its_sends_would_store_one_by_one() {
         named(&[ben, dee], "third", Category::Warning, &[ben]),
         remembered,
     ];
+    let batches_before = announced_batches(&app).await;
     // Together, or the test fails (`create_many` would fall back quietly).
     let created = store.create_together(&sends).await.unwrap();
+    if on_postgres() {
+        let batches = announced_batches(&app).await - batches_before;
+        assert_eq!(batches, 1, "one NOTIFY for the whole batch");
+    }
 
     // Who each reached, and what each copy says the count is after it.
     let reached = |i: usize| -> Vec<(UserId, i64, i64)> {

@@ -66,6 +66,7 @@ bench:
 	target/release/load --scenario burst
 	target/release/load --scenario broadcast --connections 10000
 	target/release/load --scenario reconnect-storm --connections 10000
+	target/release/load --scenario burst --postgres postgres://postgres@127.0.0.1:5432 --instances 2
 	target/release/load --scenario steady --postgres $${HERALD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 	$(MAKE) release
 	scripts/bundle-size.sh

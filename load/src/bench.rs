@@ -16,7 +16,8 @@ use crate::server::Server;
 use crate::spread::{self, Holders};
 
 pub struct Bench {
-    pub server: Server,
+    /// One Herald, or several on one PostgreSQL database (`--instances`).
+    pub servers: Vec<Server>,
     pub api: Api,
     tokens: Vec<String>,
     pub connections: usize,
@@ -50,10 +51,12 @@ impl Bench {
         env: &[(&str, String)],
         connections: usize,
         users: usize,
+        instances: usize,
     ) -> Bench {
-        let server = Server::start(binary, postgres, env).await;
-        eprintln!("Herald is up at {}; making {users} users", server.url);
-        let api = Api::new(&server.url).await;
+        let servers = Server::start_all(binary, postgres, env, instances).await;
+        let urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
+        eprintln!("Herald is up at {}; making {users} users", urls.join(", "));
+        let api = Api::new(&urls).await;
         let tokens: Vec<String> = futures::stream::iter(0..users)
             .map(|u| {
                 let api = api.clone();
@@ -67,7 +70,7 @@ impl Bench {
             per_user[n % users] += 1;
         }
         Bench {
-            server,
+            servers,
             api,
             tokens,
             connections,
@@ -75,6 +78,11 @@ impl Bench {
             per_user,
             totals: Arc::new(Totals::default()),
         }
+    }
+
+    /// Memory and CPU of every instance, summed.
+    pub fn usage(&self) -> crate::server::Usage {
+        crate::server::usage_of(&self.servers)
     }
 
     /// The user socket `n` belongs to.
@@ -94,7 +102,9 @@ impl Bench {
         let mut sockets: Vec<(usize, Socket, Received)> =
             futures::stream::iter(records.into_iter().enumerate())
                 .map(|(n, mut record)| {
-                    let (base, token) = (self.server.url.clone(), self.tokens[record.user].clone());
+                    // Sockets are spread over the instances in turn.
+                    let base = self.servers[n % self.servers.len()].url.clone();
+                    let token = self.tokens[record.user].clone();
                     let totals = self.totals.clone();
                     async move {
                         let ws = clients::open(&base, n, &token, &mut record, &totals).await;
@@ -124,7 +134,7 @@ impl Bench {
             .map(|n| (self.user_of(n), self.tokens[self.user_of(n)].as_str()))
             .collect();
         let (holders, took) =
-            spread::open(&self.server.url, &sockets, processes, &self.totals).await;
+            spread::open(&self.servers[0].url, &sockets, processes, &self.totals).await;
         (Listening::Spread(holders), took)
     }
 

@@ -28,12 +28,16 @@ pub fn now_micros() -> u64 {
 #[derive(Clone)]
 pub struct Api {
     http: reqwest::Client,
-    base: String,
+    /// Every instance; sends go to each in turn.
+    bases: Vec<String>,
     key: String,
 }
 
 impl Api {
-    pub async fn new(base: &str) -> Api {
+    /// Logs in to the first of `bases` and makes a key (one database: it
+    /// works on every instance).
+    pub async fn new(bases: &[String]) -> Api {
+        let base = &bases[0];
         let admin = reqwest::Client::builder()
             .cookie_store(true)
             .build()
@@ -66,7 +70,7 @@ impl Api {
             .unwrap();
         Api {
             http,
-            base: base.to_owned(),
+            bases: bases.to_vec(),
             key,
         }
     }
@@ -75,7 +79,7 @@ impl Api {
     pub async fn token(&self, user: &str) -> String {
         let answer: Value = self
             .http
-            .post(format!("{}/api/v1/connection-tokens", self.base))
+            .post(format!("{}/api/v1/connection-tokens", self.bases[0]))
             .bearer_auth(&self.key)
             .json(&json!({ "external_id": user, "ttl_seconds": 3600 }))
             .send()
@@ -100,7 +104,10 @@ impl Api {
         let started = Instant::now();
         let res = self
             .http
-            .post(format!("{}/api/v1/notifications", self.base))
+            .post(format!(
+                "{}/api/v1/notifications",
+                self.bases[index as usize % self.bases.len()]
+            ))
             .bearer_auth(&self.key)
             .json(&body)
             .send()

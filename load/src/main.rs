@@ -64,6 +64,10 @@ pub struct Args {
     /// Run on PostgreSQL: the server's URL, e.g. postgres://postgres@127.0.0.1:5432.
     #[arg(long)]
     postgres: Option<String>,
+    /// Run this many Herald instances on one PostgreSQL database (needs
+    /// `--postgres`); sockets and sends are spread over them in turn.
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
     /// Where the JSON report goes.
     #[arg(long, default_value = "target/load")]
     out: PathBuf,
@@ -118,9 +122,19 @@ async fn main() {
         (connections.div_ceil(processes) as u64) + 500 < files,
         "{connections} connections in {processes} process(es) need more open files than the limit ({files}) allows"
     );
+    let instances = args.instances.max(1);
+    assert!(
+        instances == 1 || (args.postgres.is_some() && processes == 1),
+        "--instances needs --postgres, and works with --processes 1"
+    );
     let env = [
         ("HERALD_HEARTBEAT_MS", HEARTBEAT_MS.to_string()),
         ("HERALD_MAX_CONNECTIONS_PER_USER", "1000".to_owned()),
+        // Shared, so a token minted by one instance opens a socket on another.
+        (
+            "HERALD_TOKEN_SECRET",
+            "the load tool's token secret, thirty-two bytes or more".to_owned(),
+        ),
     ];
     let bench = Bench::start(
         &args.binary,
@@ -128,6 +142,7 @@ async fn main() {
         &env,
         connections,
         users,
+        instances,
     )
     .await;
     let mut report = match args.scenario {
@@ -148,6 +163,7 @@ async fn main() {
     report.connections = connections;
     report.users = users;
     report.processes = processes;
+    report.instances = instances;
     drop(bench);
 
     std::fs::create_dir_all(&args.out).expect("the output folder");

@@ -27,6 +27,8 @@ pub struct Report {
     pub exactly_once: bool,
     /// How many load processes held the sockets.
     pub processes: usize,
+    /// How many Herald instances served (one database).
+    pub instances: usize,
     /// burst: the highest step rate that was clean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub highest_clean_rate: Option<u64>,
@@ -94,6 +96,9 @@ impl Report {
         }
         if self.processes > 1 {
             also.push(format!("sockets held by {} processes", self.processes));
+        }
+        if self.instances > 1 {
+            also.push(format!("{} Herald instances, one database", self.instances));
         }
         if let Some(seconds) = self.catch_up_seconds {
             also.push(format!("all resumed and caught up in {seconds:.2} s"));

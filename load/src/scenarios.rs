@@ -23,14 +23,14 @@ pub async fn send_and_receive(bench: &Bench, args: &Args) -> Report {
             (rate * args.seconds.unwrap_or(60), Some(rate))
         }
     };
-    let before = bench.server.usage();
+    let before = bench.usage();
     eprintln!("opening {} connections", bench.connections);
     let (listening, connect) = bench.open_and_listen(args.processes).await;
     if args.scenario == Scenario::Idle {
         // The scenario itself: connections sit idle through two heartbeats.
         tokio::time::sleep(Duration::from_millis(2 * HEARTBEAT_MS + 1_000)).await;
     }
-    let connected = bench.server.usage();
+    let connected = bench.usage();
     eprintln!(
         "connected in {:.2} s; sending {notifications} notifications",
         connect.as_secs_f64()
@@ -42,7 +42,7 @@ pub async fn send_and_receive(bench: &Bench, args: &Args) -> Report {
     let expected = bench.deliveries_of(created, broadcast);
     bench.wait_for(expected, DRAIN).await;
     let elapsed = sending.elapsed().as_secs_f64();
-    let after = bench.server.usage();
+    let after = bench.usage();
     let received = listening.stop().await;
     let users = bench.users as u64;
     let exactly_once = bench.exactly_once(&received, |user| {
@@ -90,7 +90,7 @@ pub async fn burst(bench: &Bench, args: &Args) -> Report {
     loop {
         let indices = sent..sent + rate * step_seconds;
         eprintln!("step: {rate} notifications/s for {step_seconds} s");
-        let usage = bench.server.usage();
+        let usage = bench.usage();
         let started = Instant::now();
         let (answers, step_failed) =
             drive(&bench.api, indices.clone(), bench.users, Some(rate), false).await;
@@ -108,7 +108,7 @@ pub async fn burst(bench: &Bench, args: &Args) -> Report {
             latency_ms: latency,
             api_ms: Percentiles::of(answers.clone()),
             server_cpu_us_per_notification: cpu_per(
-                bench.server.usage().cpu - usage.cpu,
+                bench.usage().cpu - usage.cpu,
                 indices.end - indices.start,
             ),
             achieved_per_second: per_second(indices.end - indices.start, elapsed),

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 pub struct Server {
     child: Child,
     pub url: String,
-    _dir: tempfile::TempDir,
+    /// The SQLite file's folder, removed with the last instance.
+    _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// The server's memory and CPU time at one moment.
@@ -21,14 +22,34 @@ pub struct Usage {
 pub const ADMIN_PASSWORD: &str = "load-tool-password";
 
 impl Server {
-    /// Starts `binary` on a fresh SQLite file, or on `postgres` (a server
-    /// URL without database: a new database is created there).
-    pub async fn start(binary: &str, postgres: Option<&str>, env: &[(&str, String)]) -> Server {
+    /// Starts `instances` of `binary` on one fresh database: a SQLite file,
+    /// or a new database on `postgres` (a server URL without database).
+    /// Each waits for the one before, which has set the database up.
+    pub async fn start_all(
+        binary: &str,
+        postgres: Option<&str>,
+        env: &[(&str, String)],
+        instances: usize,
+    ) -> Vec<Server> {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database = match postgres {
             None => format!("sqlite://{}/herald.db", dir.path().display()),
             Some(server) => fresh_postgres(server),
         };
+        let dir = std::sync::Arc::new(dir);
+        let mut servers = Vec::with_capacity(instances);
+        for _ in 0..instances.max(1) {
+            servers.push(Server::start(binary, &database, env, dir.clone()).await);
+        }
+        servers
+    }
+
+    async fn start(
+        binary: &str,
+        database: &str,
+        env: &[(&str, String)],
+        dir: std::sync::Arc<tempfile::TempDir>,
+    ) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -92,6 +113,17 @@ impl Server {
             cpu: Duration::from_micros(ticks * 1_000_000 / per_second),
         }
     }
+}
+
+/// What several servers use together: memory and CPU summed.
+pub fn usage_of(servers: &[Server]) -> Usage {
+    servers
+        .iter()
+        .map(Server::usage)
+        .fold(Usage::default(), |a, b| Usage {
+            rss_kib: a.rss_kib + b.rss_kib,
+            cpu: a.cpu + b.cpu,
+        })
 }
 
 impl Drop for Server {

@@ -6,9 +6,9 @@
 //! every copy. The sequence numbers are worked out here, under the write
 //! lock the counters' update takes, in the batch's order.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use herald::UserId;
+use herald::{Category, UserId};
 use serde_json::{Value, json};
 
 use super::copies::muted_sql;
@@ -54,9 +54,8 @@ impl Store {
         everyone.dedup();
 
         let muted = self.muted_pairs(tx, &everyone, sends).await?;
-        let is_muted = |user: UserId, send: usize| {
-            muted.contains(&(user, sends[send].content.category.as_str().to_owned()))
-        };
+        let is_muted =
+            |user: UserId, send: usize| muted.contains(&(user, sends[send].content.category));
         // How many copies, and how many counted ones, each recipient gets.
         let mut added: HashMap<UserId, (i64, i64)> = HashMap::new();
         for (s, ids) in recipients.iter().enumerate() {
@@ -135,7 +134,7 @@ impl Store {
         tx: &mut Tx<'_>,
         everyone: &[UserId],
         sends: &[&Named],
-    ) -> Result<std::collections::HashSet<(UserId, String)>, StoreError> {
+    ) -> Result<HashSet<(UserId, Category)>, StoreError> {
         let mut categories: Vec<&str> = sends.iter().map(|s| s.content.category.as_str()).collect();
         categories.sort_unstable();
         categories.dedup();
@@ -152,7 +151,11 @@ impl Store {
         let pairs: Vec<(UserId, String)> = sqlx::query_as_with(&sql, params.into_args())
             .fetch_all(&mut **tx)
             .await?;
-        Ok(pairs.into_iter().collect())
+        // Only the names bound above come back, so each parses.
+        Ok(pairs
+            .into_iter()
+            .filter_map(|(user, name)| Category::parse(&name).map(|c| (user, c)))
+            .collect())
     }
 
     /// Adds each active recipient's copies to their sequence and counted

@@ -32,12 +32,13 @@ lint:
 # The integration suite runs twice: on SQLite, then on the local PostgreSQL
 # (HERALD_TEST_POSTGRES, default postgres://postgres@127.0.0.1:5432), each
 # test in a database of its own; an unreachable server fails the second run.
-# Both runs name the same packages, so the second reuses the first's build
+# The second also runs the unit tests that open a database of their own
+# (`store::batch::tests`). Both runs name the same packages, so the second reuses the first's build
 # (naming only `server` would unify features differently and rebuild it).
 test-rust:
 	timeout 1200 cargo test $(RUST_PACKAGES)
 	scripts/drop-test-databases.sh
-	HERALD_TEST_DATABASE=postgres timeout 1200 cargo test $(RUST_PACKAGES) --test integration
+	HERALD_TEST_DATABASE=postgres timeout 1200 cargo test $(RUST_PACKAGES) --lib --test integration
 
 # Built as `make release` builds it, the admin console a chunk of its own.
 test-e2e:

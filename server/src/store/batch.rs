@@ -1,10 +1,12 @@
 //! Storing a batch of named sends with a fixed number of statements,
-//! however many sends and copies it holds (SQLite, where every statement is
-//! a round trip to the database's own thread and the writer takes one
-//! batch at a time). Five statements in all: which copies arrive muted,
-//! every recipient's counters, every send's record, every audit entry and
-//! every copy. The sequence numbers are worked out here, under the write
-//! lock the counters' update takes, in the batch's order.
+//! however many sends and copies it holds: every statement is a round trip
+//! (to SQLite's own thread, or to PostgreSQL over the network), and each
+//! instance's writer takes one batch at a time. Six statements at most:
+//! which copies arrive muted, every recipient's counters, every send's
+//! record, every audit entry, every copy and every Idempotency-Key, each
+//! over JSON arrays bound
+//! once (`Engine::json_rows`). The sequence numbers are worked out here,
+//! under the row locks the counters' update holds, in the batch's order.
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,7 +15,8 @@ use serde_json::{Value, json};
 
 use super::copies::muted_sql;
 use super::create::{Created, Named, audience_label};
-use super::idempotency::{Stored, claim_key, store_response};
+use super::dialect::Item::{Integer, Text};
+use super::idempotency::{Claim, Stored, claim_keys};
 use super::params::Params;
 use super::rows::{COLUMNS, Delivered, OwnedRow, actions_json, json_array};
 use super::{Store, StoreError, Tx, now_ms};
@@ -37,9 +40,6 @@ impl Store {
         sends: &[&Named],
     ) -> Result<Vec<Created>, StoreError> {
         let created_at = now_ms();
-        for remember in sends.iter().filter_map(|s| s.remember.as_ref()) {
-            claim_key(tx, remember, 201, created_at).await?;
-        }
         let recipients: Vec<Vec<UserId>> = sends
             .iter()
             .map(|send| {
@@ -118,12 +118,23 @@ impl Store {
                 unread,
             });
         }
-        for (send, made) in sends.iter().zip(&created) {
-            if let Some(remember) = &send.remember {
-                let response = (remember.response)(Stored::Copies(&made.copies));
-                store_response(tx, remember, response).await?;
-            }
+        for made in &mut created {
+            // As a lone send lists them, whatever order the rows came back in.
+            made.copies.sort_unstable_by_key(|copy| copy.user_id);
         }
+        let claims: Vec<Claim> = sends
+            .iter()
+            .zip(&created)
+            .filter_map(|(send, made)| {
+                let remember = send.remember.as_ref()?;
+                Some(Claim {
+                    remember,
+                    status: 201,
+                    response: (remember.response)(Stored::Copies(&made.copies)),
+                })
+            })
+            .collect();
+        claim_keys(tx, self.engine, &claims, created_at).await?;
         Ok(created)
     }
 
@@ -166,16 +177,20 @@ impl Store {
         added: &HashMap<UserId, (i64, i64)>,
     ) -> Result<HashMap<UserId, Moved>, StoreError> {
         let moves: Vec<[i64; 3]> = added.iter().map(|(&u, &(n, k))| [u, n, k]).collect();
-        let rows: Vec<(UserId, i64, i64)> = sqlx::query_as(
-            "UPDATE users SET last_seq = last_seq + json_extract(c.value, '$[1]'), \
-             unread = unread + json_extract(c.value, '$[2]') \
-             FROM json_each($1) c \
-             WHERE users.id = json_extract(c.value, '$[0]') AND users.deactivated_at IS NULL \
+        let e = self.engine;
+        let sql = format!(
+            "UPDATE users SET last_seq = last_seq + {n}, unread = unread + {k} FROM {rows} \
+             WHERE users.id = {user} AND users.deactivated_at IS NULL \
              RETURNING users.id, users.last_seq, users.unread",
-        )
-        .bind(json_array(&moves)?)
-        .fetch_all(&mut **tx)
-        .await?;
+            rows = e.json_rows("$1", "c"),
+            user = e.json_item("c", 0, Integer),
+            n = e.json_item("c", 1, Integer),
+            k = e.json_item("c", 2, Integer),
+        );
+        let rows: Vec<(UserId, i64, i64)> = sqlx::query_as(&sql)
+            .bind(json_array(&moves)?)
+            .fetch_all(&mut **tx)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(user, seq, unread)| {
@@ -227,18 +242,24 @@ impl Store {
             .collect();
         // Inserted in the batch's order under the write lock, so the new
         // ids rise in that order; the titles check it.
-        let mut rows: Vec<(i64, String)> = sqlx::query_as(
+        let e = self.engine;
+        let sql = format!(
             "INSERT INTO sends (title, audience, sender, recipients, created_at, delivered) \
-             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), \
-                    json_extract(value, '$[2]'), json_extract(value, '$[3]'), $2, \
-                    json_extract(value, '$[4]') \
-             FROM json_each($1) ORDER BY key \
+             SELECT {title}, {audience}, {sender}, {recipients}, $2, {delivered} \
+             FROM {rows} ORDER BY r.key \
              RETURNING id, title",
-        )
-        .bind(json_array(&records)?)
-        .bind(created_at)
-        .fetch_all(&mut **tx)
-        .await?;
+            rows = e.json_rows("$1", "r"),
+            title = e.json_item("r", 0, Text),
+            audience = e.json_item("r", 1, Text),
+            sender = e.json_item("r", 2, Text),
+            recipients = e.json_item("r", 3, Integer),
+            delivered = e.json_item("r", 4, Integer),
+        );
+        let mut rows: Vec<(i64, String)> = sqlx::query_as(&sql)
+            .bind(json_array(&records)?)
+            .bind(created_at)
+            .fetch_all(&mut **tx)
+            .await?;
         rows.sort_unstable();
         let in_order = rows.len() == sends.len()
             && rows
@@ -261,16 +282,19 @@ impl Store {
                 ])
             })
             .collect();
-        sqlx::query(
+        let sql = format!(
             "INSERT INTO audit_log (at, actor, action, target, detail) \
-             SELECT $2, json_extract(value, '$[0]'), 'send', json_extract(value, '$[1]'), \
-                    json_extract(value, '$[2]') \
-             FROM json_each($1) ORDER BY key",
-        )
-        .bind(json_array(&entries)?)
-        .bind(now_ms())
-        .execute(&mut **tx)
-        .await?;
+             SELECT $2, {actor}, 'send', {target}, {detail} FROM {rows} ORDER BY r.key",
+            rows = e.json_rows("$1", "r"),
+            actor = e.json_item("r", 0, Text),
+            target = e.json_item("r", 1, Text),
+            detail = e.json_item("r", 2, Text),
+        );
+        sqlx::query(&sql)
+            .bind(json_array(&entries)?)
+            .bind(now_ms())
+            .execute(&mut **tx)
+            .await?;
         Ok(ids)
     }
 
@@ -305,20 +329,34 @@ impl Store {
             .iter()
             .map(|&(s, user, seq, muted)| [s as i64, user, seq, i64::from(muted)])
             .collect();
+        let e = self.engine;
+        let (copy, send) = (
+            |i| e.json_item("r", i, Integer),
+            |i, kind| e.json_item("s", i, kind),
+        );
         let sql = format!(
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at, send_id, \
               expires_at, muted, actions) \
-             SELECT json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]'), \
-                    json_extract(r.value, '$[2]'), \
-                    json_extract(s.value, '$[0]'), json_extract(s.value, '$[1]'), \
-                    json_extract(s.value, '$[2]'), json_extract(s.value, '$[3]'), \
-                    json_extract(s.value, '$[4]'), $3, json_extract(s.value, '$[5]'), \
-                    json_extract(s.value, '$[6]'), json_extract(r.value, '$[3]'), \
-                    json_extract(s.value, '$[7]') \
-             FROM json_each($1) r JOIN json_each($2) s ON s.key = json_extract(r.value, '$[0]') \
+             SELECT {user}, {seq}, {seq}, {title}, {body}, {link}, {category}, {actor}, $3, \
+                    {send_id}, {expires_at}, {muted}, {actions} \
+             FROM {copies} JOIN {sends} ON s.key = {of_send} \
              ORDER BY r.key \
-             RETURNING user_id AS owner, {COLUMNS}"
+             RETURNING user_id AS owner, {COLUMNS}",
+            copies = e.json_rows("$1", "r"),
+            sends = e.json_rows("$2", "s"),
+            of_send = copy(0),
+            user = copy(1),
+            seq = copy(2),
+            muted = copy(3),
+            title = send(0, Text),
+            body = send(1, Text),
+            link = send(2, Text),
+            category = send(3, Text),
+            actor = send(4, Text),
+            send_id = send(5, Integer),
+            expires_at = send(6, Integer),
+            actions = send(7, Text),
         );
         Ok(sqlx::query_as(&sql)
             .bind(json_array(&rows)?)
@@ -328,3 +366,6 @@ impl Store {
             .await?)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use herald::{Category, NewNotification, Role, UserId};
 use sqlx::FromRow;
 
-use super::idempotency::{Remember, Stored, claim_key, store_response};
+use super::idempotency::{Claim, Remember, Stored, claim_keys};
 use super::rows::{Queued, actions_json, json_array, parse_actions};
 use super::sends::{NewSend, record_send};
 use super::{Announcement, Delivered, Store, StoreError, now_ms};
@@ -77,9 +77,6 @@ impl Store {
         let created_at = now_ms();
         let role = role.map(Role::as_str);
         let mut tx = self.writer.begin().await?;
-        if let Some(remember) = remember {
-            claim_key(&mut tx, remember, 202, created_at).await?;
-        }
         let (up_to, recipients): (Option<i64>, i64) = sqlx::query_as(
             "SELECT MAX(id), COUNT(id) FROM users \
              WHERE deactivated_at IS NULL AND ($1 IS NULL OR role = $1)",
@@ -121,14 +118,15 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let queued = Queued { send, recipients };
-        if let Some(remember) = remember {
-            store_response(
-                &mut tx,
+        let claims: Vec<Claim> = remember
+            .map(|remember| Claim {
                 remember,
-                (remember.response)(Stored::Queued(&queued)),
-            )
-            .await?;
-        }
+                status: 202,
+                response: (remember.response)(Stored::Queued(&queued)),
+            })
+            .into_iter()
+            .collect();
+        claim_keys(&mut tx, self.engine, &claims, created_at).await?;
         tx.commit().await?;
         Ok(queued)
     }

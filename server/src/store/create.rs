@@ -6,11 +6,11 @@ use std::collections::HashSet;
 
 use herald::{NewNotification, UserId};
 
-use super::idempotency::{Remember, Stored, claim_key, store_response};
+use super::idempotency::{Claim, Remember, Stored, claim_keys};
 use super::params::Params;
 use super::rows::{Delivered, json_array};
 use super::sends::{NewSend, record_send};
-use super::{Announcement, Engine, Store, StoreError, Tx, now_ms};
+use super::{Announcement, Store, StoreError, Tx, now_ms};
 
 /// A send to recipients named one by one (at most a thousand), as
 /// [`Store::create_notifications`] stores it.
@@ -67,30 +67,21 @@ impl Store {
         each
     }
 
-    /// All of `sends` in one transaction, or none, announced together: on
-    /// SQLite with the same few statements however many there are
-    /// (`batch.rs`), on PostgreSQL one send after another, then one NOTIFY.
+    /// All of `sends` in one transaction, or none, announced together
+    /// (on PostgreSQL one NOTIFY), with the same few statements however
+    /// many there are (`batch.rs`).
     pub async fn create_together(&self, sends: &[Named]) -> Result<Vec<Created>, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let created = if self.engine == Engine::Sqlite {
-            let all: Vec<&Named> = sends.iter().collect();
-            self.create_set(&mut tx, &all).await?
-        } else {
-            // Every recipient of the batch locked first, in id order, as a
-            // lone send locks its own: batches on several instances never
-            // wait on each other in a circle.
-            let mut everyone: Vec<UserId> = sends.iter().flat_map(|s| s.ids.clone()).collect();
-            everyone.sort_unstable();
-            everyone.dedup();
-            self.lock_recipients(&mut tx, &json_array(&everyone)?)
-                .await?;
-            let mut created = Vec::with_capacity(sends.len());
-            for send in sends {
-                created.push(self.create_in(&mut tx, send).await?);
-            }
-            created
-        };
-        // One announcement for the whole batch: on PostgreSQL one NOTIFY.
+        // On PostgreSQL every recipient of the batch is locked first, in id
+        // order, as a lone send locks its own: writers on several instances
+        // never wait on each other in a circle.
+        let mut everyone: Vec<UserId> = sends.iter().flat_map(|s| s.ids.clone()).collect();
+        everyone.sort_unstable();
+        everyone.dedup();
+        self.lock_recipients(&mut tx, &json_array(&everyone)?)
+            .await?;
+        let all: Vec<&Named> = sends.iter().collect();
+        let created = self.create_set(&mut tx, &all).await?;
         self.commit_announcing(tx, &announcements(&created)).await?;
         Ok(created)
     }
@@ -101,9 +92,6 @@ impl Store {
         ids.sort_unstable();
         ids.dedup();
         let only = json_array(&ids)?;
-        if let Some(remember) = &send.remember {
-            claim_key(tx, remember, 201, created_at).await?;
-        }
         let counts = self
             .bump_recipients(tx, &only, send.content.category)
             .await?;
@@ -146,10 +134,16 @@ impl Store {
                 send_id,
             )
             .await?;
-        if let Some(remember) = &send.remember {
-            let response = (remember.response)(Stored::Copies(&delivered));
-            store_response(tx, remember, response).await?;
-        }
+        let claims: Vec<Claim> = send
+            .remember
+            .iter()
+            .map(|remember| Claim {
+                remember,
+                status: 201,
+                response: (remember.response)(Stored::Copies(&delivered)),
+            })
+            .collect();
+        claim_keys(tx, self.engine, &claims, created_at).await?;
         Ok(Created {
             send: send_id,
             copies: delivered,

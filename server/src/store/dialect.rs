@@ -12,6 +12,13 @@ use herald::UserId;
 use super::params::Params;
 use super::{Engine, Store, StoreError, Tx};
 
+/// What [`Engine::json_item`] reads an item as.
+#[derive(Clone, Copy)]
+pub(super) enum Item {
+    Integer,
+    Text,
+}
+
 /// Whose rows a transaction locks before it moves their sequences.
 enum Lock<'a> {
     User(UserId),
@@ -42,6 +49,37 @@ impl Engine {
             Engine::Postgres => {
                 format!("SELECT value FROM json_array_elements_text({param}::json)")
             }
+        }
+    }
+
+    /// The JSON array bound at `param` as rows `alias` with columns
+    /// `key` (position, from 0) and `value` (each element), for set-based
+    /// writes: read its items with [`Engine::json_item`].
+    pub(super) fn json_rows(self, param: &str, alias: &str) -> String {
+        match self {
+            Engine::Sqlite => format!("json_each({param}) {alias}"),
+            Engine::Postgres => format!(
+                "(SELECT value, ordinality - 1 AS key \
+                 FROM json_array_elements({param}::json) WITH ORDINALITY) {alias}"
+            ),
+        }
+    }
+
+    /// Item `index` of the JSON array in row `alias` of [`Engine::json_rows`],
+    /// as an integer or text.
+    pub(super) fn json_item(self, alias: &str, index: usize, kind: Item) -> String {
+        match (self, kind) {
+            (Engine::Sqlite, _) => format!("json_extract({alias}.value, '$[{index}]')"),
+            (Engine::Postgres, Item::Integer) => format!("({alias}.value->>{index})::bigint"),
+            (Engine::Postgres, Item::Text) => format!("({alias}.value->>{index})"),
+        }
+    }
+
+    /// The bytes written in hex by the text expression `hex`.
+    pub(super) fn unhex(self, hex: &str) -> String {
+        match self {
+            Engine::Sqlite => format!("unhex({hex})"),
+            Engine::Postgres => format!("decode({hex}, 'hex')"),
         }
     }
 

@@ -2,8 +2,9 @@
 //! they answer, so a retried request replays the first one's response and
 //! never stores a second send.
 
-use super::rows::{Delivered, Queued};
-use super::{IDEMPOTENCY_MS, StoreError, Tx};
+use super::dialect::Item::{Integer, Text};
+use super::rows::{Delivered, Queued, json_array};
+use super::{Engine, IDEMPOTENCY_MS, StoreError, Tx};
 
 /// An Idempotency-Key claimed in the same transaction as the send it
 /// answers: both are stored, or neither.
@@ -23,48 +24,69 @@ pub enum Stored<'a> {
     Queued(&'a Queued),
 }
 
-/// Claims `remember`'s key inside `tx`, answered with `status`; an
-/// unexpired claim of another request (committed, since writes take turns)
-/// makes this one a replay.
-pub(super) async fn claim_key(
-    tx: &mut Tx<'_>,
-    remember: &Remember,
-    status: u16,
-    now: i64,
-) -> Result<(), StoreError> {
-    let claimed = sqlx::query(
-        "INSERT INTO idempotency_keys \
-         (api_key_id, key, request_hash, status, response, created_at) \
-         VALUES ($1, $2, $3, $4, '', $5) \
-         ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, \
-         status = excluded.status, response = excluded.response, created_at = excluded.created_at \
-         WHERE idempotency_keys.created_at <= $6",
-    )
-    .bind(remember.api_key)
-    .bind(&remember.key)
-    .bind(&remember.request_hash)
-    .bind(i64::from(status))
-    .bind(now)
-    .bind(now - IDEMPOTENCY_MS)
-    .execute(&mut **tx)
-    .await?;
-    if claimed.rows_affected() == 0 {
-        return Err(StoreError::IdempotencyKeyUsed);
-    }
-    Ok(())
+/// A key to claim, with the status and response it will replay.
+pub(super) struct Claim<'a> {
+    pub remember: &'a Remember,
+    pub status: u16,
+    pub response: String,
 }
 
-/// Stores the response a claimed key replays.
-pub(super) async fn store_response(
+/// Claims every key of `claims` inside `tx` in one statement, each with
+/// the response it replays (made from what the transaction stored, so
+/// claimed at its end: the transaction is all or nothing either way). An
+/// unexpired claim of another request (committed, since writers of the
+/// same user take turns) makes this one a replay.
+pub(super) async fn claim_keys(
     tx: &mut Tx<'_>,
-    remember: &Remember,
-    response: String,
+    engine: Engine,
+    claims: &[Claim<'_>],
+    now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE idempotency_keys SET response = $3 WHERE api_key_id = $1 AND key = $2")
-        .bind(remember.api_key)
-        .bind(&remember.key)
-        .bind(response)
+    if claims.is_empty() {
+        return Ok(());
+    }
+    let mut rows: Vec<(i64, &str, String, i64, &str)> = claims
+        .iter()
+        .map(|c| {
+            let hash = c.remember.request_hash.iter().map(|b| format!("{b:02x}"));
+            (
+                c.remember.api_key,
+                c.remember.key.as_str(),
+                hash.collect(),
+                i64::from(c.status),
+                c.response.as_str(),
+            )
+        })
+        .collect();
+    // In key order: two transactions claiming the same keys wait for each
+    // other in that order, never in a circle.
+    rows.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let item = |i, kind| engine.json_item("k", i, kind);
+    // (`WHERE true`: SQLite's parser needs it before ON CONFLICT.)
+    let sql = format!(
+        "INSERT INTO idempotency_keys \
+         (api_key_id, key, request_hash, status, response, created_at) \
+         SELECT {api_key}, {key}, {hash}, {status}, {response}, $2 FROM {keys} WHERE true \
+         ORDER BY k.key \
+         ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, \
+         status = excluded.status, response = excluded.response, \
+         created_at = excluded.created_at \
+         WHERE idempotency_keys.created_at <= $3",
+        keys = engine.json_rows("$1", "k"),
+        api_key = item(0, Integer),
+        key = item(1, Text),
+        hash = engine.unhex(&item(2, Text)),
+        status = item(3, Integer),
+        response = item(4, Text),
+    );
+    let claimed = sqlx::query(&sql)
+        .bind(json_array(&rows)?)
+        .bind(now)
+        .bind(now - IDEMPOTENCY_MS)
         .execute(&mut **tx)
         .await?;
+    if claimed.rows_affected() != rows.len() as u64 {
+        return Err(StoreError::IdempotencyKeyUsed);
+    }
     Ok(())
 }

@@ -9,6 +9,7 @@
 
 use herald::{ServerMessage, UserId};
 
+use super::rows::json_array;
 use super::{Engine, Store, StoreError, Tx, now_ms};
 
 /// The channel that carries announcements.
@@ -18,6 +19,9 @@ pub const CONTROL_CHANNEL: &str = "herald_control";
 /// NOTIFY payloads must stay under 8000 bytes; a batch whose recipients do
 /// not fit names none (`*`), and every instance reads it.
 const PAYLOAD_LIMIT: usize = 7_000;
+
+/// One message of an announced batch: `(batch, recipient, seq, JSON)`.
+pub type OutboxRow = (i64, UserId, i64, String);
 
 /// A change to announce to one user's connections once it is committed.
 #[derive(Clone, Debug, PartialEq)]
@@ -106,14 +110,20 @@ impl Store {
         Ok(())
     }
 
-    /// The messages of an announced batch, in the order they were written:
-    /// each recipient, the sequence number it is about, the message as JSON.
-    pub async fn outbox(&self, batch: i64) -> Result<Vec<(UserId, i64, String)>, StoreError> {
-        let messages =
-            sqlx::query_as("SELECT user_id, seq, message FROM outbox WHERE batch = $1 ORDER BY id")
-                .bind(batch)
-                .fetch_all(&self.pool)
-                .await?;
+    /// The messages of announced batches, in one query: batch by batch in
+    /// the order given (the order their notices arrived: commit order),
+    /// each in the order it was written. Each row: its batch, recipient,
+    /// the sequence number it is about, and the message as JSON.
+    pub async fn outboxes(&self, batches: &[i64]) -> Result<Vec<OutboxRow>, StoreError> {
+        let messages = sqlx::query_as(
+            "SELECT o.batch, o.user_id, o.seq, o.message \
+             FROM json_array_elements_text($1::json) WITH ORDINALITY AS b(batch, position) \
+             JOIN outbox o ON o.batch = b.batch::bigint \
+             ORDER BY b.position, o.id",
+        )
+        .bind(json_array(batches)?)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(messages)
     }
 

@@ -39,8 +39,8 @@ pub struct Notifier {
     broker: Arc<Broker>,
     /// Wakes the fan-out worker.
     fanout: Arc<Notify>,
-    /// Named sends for [`write_named`] (SQLite only).
-    named: Option<mpsc::UnboundedSender<Job>>,
+    /// Named sends for [`write_named`], this instance's one writer of them.
+    named: mpsc::UnboundedSender<Job>,
     /// Wakes the webhook job (`crate::jobs::webhooks`) when a click stored one.
     webhooks: Arc<Notify>,
     /// Pushes to the devices of recipients with no live connection.
@@ -54,21 +54,15 @@ type Job = (Named, oneshot::Sender<Result<Created, StoreError>>);
 const MAX_BATCH: usize = 64;
 
 impl Notifier {
-    /// A notifier; on SQLite it starts the task that stores named sends.
+    /// A notifier; it starts the task that stores named sends.
     pub fn new(
         store: Store,
         broker: Arc<Broker>,
         fanout: Arc<Notify>,
         pusher: Arc<Pusher>,
     ) -> Notifier {
-        // On PostgreSQL sends already run side by side on the pool, and one
-        // transaction for several would take their users' row locks out of
-        // id order.
-        let named = matches!(*broker, Broker::InProcess(_)).then(|| {
-            let (queue, waiting) = mpsc::unbounded_channel();
-            tokio::spawn(write_named(store.clone(), Arc::clone(&broker), waiting));
-            queue
-        });
+        let (named, waiting) = mpsc::unbounded_channel();
+        tokio::spawn(write_named(store.clone(), Arc::clone(&broker), waiting));
         Notifier {
             store,
             broker,
@@ -167,23 +161,12 @@ impl Notifier {
         ))
     }
 
-    /// Stores a named send and announces it: on SQLite through the queue
-    /// of [`write_named`], on PostgreSQL in a transaction of its own.
+    /// Stores a named send and announces it, through the queue of
+    /// [`write_named`].
     async fn store_named(&self, named: Named) -> Result<Created, StoreError> {
         let stopped = || StoreError::Corrupt("the writer of sends has stopped".into());
-        let Some(queue) = &self.named else {
-            return self
-                .broker
-                .run(&self.store, move |store| async move {
-                    let created = store.create_notifications(&named).await?;
-                    let announcements =
-                        created.copies.iter().map(Delivered::announcement).collect();
-                    Ok((created, announcements))
-                })
-                .await;
-        };
         let (reply, answer) = oneshot::channel();
-        queue.send((named, reply)).map_err(|_| stopped())?;
+        self.named.send((named, reply)).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 
@@ -364,11 +347,13 @@ impl Notifier {
     }
 }
 
-/// Stores named sends in arrival order, all those waiting in one
-/// transaction. SQLite takes one writer at a time: a send that would wait
-/// for its turn joins the next batch instead, which shares the commit and
-/// the hand-offs to the database thread (`Store::create_many`; a failing
-/// send is then stored alone, and fails alone).
+/// Stores named sends in arrival order, all those that queued while the
+/// previous batch committed in one transaction of a fixed number of
+/// statements (`Store::create_many`; a failing send is then stored alone,
+/// and fails alone). A lone send commits at once; under load the batches
+/// grow, sharing one commit, the round trips and, on PostgreSQL, one NOTIFY,
+/// whose commit-time lock serialises every notifying transaction in the
+/// database.
 async fn write_named(store: Store, broker: Arc<Broker>, mut queue: mpsc::UnboundedReceiver<Job>) {
     while let Some(first) = queue.recv().await {
         let mut jobs = vec![first];

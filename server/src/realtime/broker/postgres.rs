@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use herald::UserId;
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgNotification, PgPoolOptions};
 use tokio_util::sync::CancellationToken;
 
 use super::Control;
@@ -19,6 +19,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// How often the instance's heartbeat is written (presence is written as
 /// connections come and go).
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
+/// The most notices handled together (their batches read in one query).
+const MAX_DRAIN: usize = 256;
 /// Outbox rows older than this are deleted (listeners read them at once).
 const OUTBOX_KEEP_MS: i64 = 60_000;
 
@@ -149,7 +151,15 @@ impl Postgres {
                             Ok(Some(notice)) => {
                                 heard = tokio::time::Instant::now();
                                 sent_when_heard = self.pings_sent();
-                                self.handle(notice.channel(), notice.payload()).await
+                                // Whatever else has arrived goes with it:
+                                // their batches are read in one query.
+                                let mut notices = vec![notice];
+                                while notices.len() < MAX_DRAIN
+                                    && let Some(more) = listener.next_buffered()
+                                {
+                                    notices.push(more);
+                                }
+                                self.handle(&notices).await
                             }
                             Ok(None) => break "connection lost".to_owned(),
                             Err(error) => break error.to_string(),
@@ -170,45 +180,63 @@ impl Postgres {
         }
     }
 
-    /// Passes one notice on to this instance's hub.
-    async fn handle(&self, channel: &str, payload: &str) {
-        if channel == CONTROL_CHANNEL {
-            match serde_json::from_str::<Control>(payload) {
-                Ok(Control::End(ending)) => {
-                    ending.apply(&self.hub);
-                }
-                Ok(Control::Ping { .. }) => {}
-                // Not the payload: it may name a session.
-                Err(error) => tracing::warn!(%error, "unreadable control notice"),
+    /// Passes notices on to this instance's hub, in the order they
+    /// arrived (commit order), reading every batch they announce that has
+    /// a recipient here in one query.
+    async fn handle(&self, notices: &[PgNotification]) {
+        let mut batches = Vec::new();
+        for notice in notices {
+            let payload = notice.payload();
+            if notice.channel() == CONTROL_CHANNEL {
+                self.control(payload);
+                continue;
             }
+            let Some((batch, users)) = parse_payload(payload) else {
+                tracing::warn!(payload, "unreadable announcement");
+                continue;
+            };
+            // Nobody here to tell: no need to read the batch.
+            if users.is_some_and(|users| !users.iter().any(|u| self.hub.is_online(*u))) {
+                continue;
+            }
+            batches.push(batch);
+        }
+        if batches.is_empty() {
             return;
         }
-        let Some((batch, users)) = parse_payload(payload) else {
-            tracing::warn!(payload, "unreadable announcement");
-            return;
-        };
-        // Nobody here to tell: no need to read the batch.
-        if users.is_some_and(|users| !users.iter().any(|u| self.hub.is_online(*u))) {
-            return;
-        }
-        match self.store.outbox(batch).await {
-            // Announced batches are never empty: its rows were purged
-            // before this instance read them (it fell behind, or the
-            // writer's clock runs ahead). Everyone catches up instead.
-            Ok(messages) if messages.is_empty() => {
-                tracing::warn!(batch, "an announced batch was purged before it was read");
-                self.hub.catch_up_all();
-            }
+        match self.store.outboxes(&batches).await {
             Ok(messages) => {
-                for (user, seq, json) in messages {
+                // Announced batches are never empty: one that reads empty
+                // was purged before this instance read it (it fell behind,
+                // or the writer's clock runs ahead). Everyone catches up
+                // from the notifications themselves instead.
+                let read: HashSet<i64> = messages.iter().map(|m| m.0).collect();
+                if read.len() < batches.len() {
+                    tracing::warn!("an announced batch was purged before it was read");
+                    self.hub.catch_up_all();
+                    return;
+                }
+                for (_, user, seq, json) in messages {
                     self.hub.publish_event(user, Event::new(seq, json));
                 }
             }
             Err(error) => {
-                // Its events may be lost here: everyone catches up instead.
-                tracing::error!(%error, batch, "cannot read an announced batch");
+                // Their events may be lost here: everyone catches up instead.
+                tracing::error!(%error, batches = batches.len(), "cannot read announced batches");
                 self.hub.catch_up_all();
             }
+        }
+    }
+
+    /// Acts on a control notice.
+    fn control(&self, payload: &str) {
+        match serde_json::from_str::<Control>(payload) {
+            Ok(Control::End(ending)) => {
+                ending.apply(&self.hub);
+            }
+            Ok(Control::Ping { .. }) => {}
+            // Not the payload: it may name a session.
+            Err(error) => tracing::warn!(%error, "unreadable control notice"),
         }
     }
 

@@ -71,6 +71,12 @@ pub fn created(count: usize) {
     metrics::counter!("herald_notifications_created_total").increment(count as u64);
 }
 
+/// A batch of `sends` the writer stored in one transaction, in `took`.
+pub fn wrote_batch(sends: usize, took: Duration) {
+    metrics::histogram!("herald_write_batch_sends").record(sends as f64);
+    metrics::histogram!("herald_write_batch_seconds").record(took.as_secs_f64());
+}
+
 /// Every metric recorded so far, in Prometheus's text format.
 pub fn render_metrics() -> String {
     recorder().render()

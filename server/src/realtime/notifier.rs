@@ -48,7 +48,10 @@ pub struct Notifier {
 }
 
 /// A named send waiting to be stored, and where its outcome goes.
-type Job = (Named, oneshot::Sender<Result<Created, StoreError>>);
+type Job = (
+    Named,
+    oneshot::Sender<Result<(Created, HashSet<UserId>), StoreError>>,
+);
 
 /// The most sends stored in one transaction.
 const MAX_BATCH: usize = 64;
@@ -127,20 +130,22 @@ impl Notifier {
             }
             Audience::Everyone => return self.queue(None, content, actor, sender, remember).await,
         };
-        // Asked before the write, so the delivered count is stored with it.
-        let online = self.online(&ids).await;
         let named = Named {
             ids,
             content: content.clone(),
             actor: actor.map(str::to_owned),
             sender: sender.to_owned(),
             remember,
-            online: online.clone(),
+            // The writer asks, for its whole batch at once.
+            online: HashSet::new(),
         };
-        let Created {
-            send,
-            copies: delivered,
-        } = self.store_named(named).await?;
+        let (
+            Created {
+                send,
+                copies: delivered,
+            },
+            online,
+        ) = self.store_named(named).await?;
         crate::telemetry::created(delivered.len());
         self.pusher.after_delivery(&delivered, &online);
         tracing::info!(
@@ -162,8 +167,8 @@ impl Notifier {
     }
 
     /// Stores a named send and announces it, through the queue of
-    /// [`write_named`].
-    async fn store_named(&self, named: Named) -> Result<Created, StoreError> {
+    /// [`write_named`]; with who among its recipients was online.
+    async fn store_named(&self, named: Named) -> Result<(Created, HashSet<UserId>), StoreError> {
         let stopped = || StoreError::Corrupt("the writer of sends has stopped".into());
         let (reply, answer) = oneshot::channel();
         self.named.send((named, reply)).map_err(|_| stopped())?;
@@ -196,13 +201,7 @@ impl Notifier {
     /// Which of `users` have a live connection on any instance; none when
     /// that cannot be told (it only feeds the delivered count).
     async fn online(&self, users: &[UserId]) -> HashSet<UserId> {
-        match self.broker.online(&self.store, users).await {
-            Ok(online) => online.into_iter().collect(),
-            Err(error) => {
-                tracing::warn!(%error, "cannot tell who is online");
-                HashSet::new()
-            }
-        }
+        online_among(&self.broker, &self.store, users).await
     }
 
     /// [`Notifier::send`] without an Idempotency-Key.
@@ -362,7 +361,26 @@ async fn write_named(store: Store, broker: Arc<Broker>, mut queue: mpsc::Unbound
         {
             jobs.push(job);
         }
-        let (sends, replies): (Vec<Named>, Vec<_>) = jobs.into_iter().unzip();
+        let (mut sends, replies): (Vec<Named>, Vec<_>) = jobs.into_iter().unzip();
+        let (count, started) = (sends.len(), std::time::Instant::now());
+        // Who is online, asked once for the whole batch (on PostgreSQL a
+        // query), so each send's delivered count is stored with it.
+        let mut everyone: Vec<UserId> = sends.iter().flat_map(|s| s.ids.clone()).collect();
+        everyone.sort_unstable();
+        everyone.dedup();
+        let online = online_among(&broker, &store, &everyone).await;
+        let onlines: Vec<HashSet<UserId>> = sends
+            .iter_mut()
+            .map(|send| {
+                send.online = send
+                    .ids
+                    .iter()
+                    .copied()
+                    .filter(|u| online.contains(u))
+                    .collect();
+                send.online.clone()
+            })
+            .collect();
         let stored = broker
             .run_in_place(&store, move |store| async move {
                 let results = store.create_many(&sends).await;
@@ -374,10 +392,11 @@ async fn write_named(store: Store, broker: Arc<Broker>, mut queue: mpsc::Unbound
                 Ok((results, announcements))
             })
             .await;
+        crate::telemetry::wrote_batch(count, started.elapsed());
         match stored {
             Ok(results) => {
-                for (reply, result) in replies.into_iter().zip(results) {
-                    let _ = reply.send(result);
+                for ((reply, result), online) in replies.into_iter().zip(results).zip(onlines) {
+                    let _ = reply.send(result.map(|created| (created, online)));
                 }
             }
             Err(error) => {
@@ -386,6 +405,18 @@ async fn write_named(store: Store, broker: Arc<Broker>, mut queue: mpsc::Unbound
                     let _ = reply.send(Err(StoreError::Corrupt(error.to_string())));
                 }
             }
+        }
+    }
+}
+
+/// Which of `users` have a live connection on any instance; none when
+/// that cannot be told (they then count as offline: web push reaches them).
+async fn online_among(broker: &Broker, store: &Store, users: &[UserId]) -> HashSet<UserId> {
+    match broker.online(store, users).await {
+        Ok(online) => online.into_iter().collect(),
+        Err(error) => {
+            tracing::warn!(%error, "cannot tell who is online");
+            HashSet::new()
         }
     }
 }

@@ -49,7 +49,7 @@ async fn draining_turns_unready_moves_live_clients_and_refuses_new_ones() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn metrics_count_connections_notifications_and_delivery_lag() {
+async fn metrics_count_connections_notifications_batches_and_delivery_lag() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
     let mut socket = app.socket(&alice).await;
@@ -76,6 +76,9 @@ async fn metrics_count_connections_notifications_and_delivery_lag() {
     assert!(value("herald_notifications_created_total") >= 1.0);
     assert!(value("herald_events_delivered_total") >= 1.0);
     assert!(value("herald_delivery_lag_seconds_count") >= 1.0);
+    // The writer's batches: how many sends each held, how long each took.
+    assert!(value("herald_write_batch_sends_count") >= 1.0);
+    assert!(value("herald_write_batch_seconds_sum") > 0.0);
     assert!(text.contains("herald_delivery_lag_seconds_bucket{le=\"0.001\"}"));
     assert!(value("herald_listener_reconnects_total") >= 0.0);
     assert_eq!(value("herald_listener_up"), 1.0);

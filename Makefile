@@ -50,11 +50,13 @@ test-e2e:
 # both engines — on SQLite with the sockets held by two child processes,
 # as runs past 19,900 sockets need — and a reconnect storm of 500 (every
 # socket resumes and gets what it missed): exactly-once delivery, never
-# timing. Needs the debug build that test-e2e makes.
+# timing; and the Node baseline's smoke run, so `make bench` can trust it.
+# Needs the debug build that test-e2e makes.
 test-load:
 	cargo build -p load
 	target/debug/load --scenario smoke --processes 2 --binary target/debug/herald --out target/load-smoke
 	target/debug/load --scenario reconnect-storm --connections 500 --binary target/debug/herald --out target/load-smoke
+	target/debug/load --scenario smoke --binary load/baseline/server.js --out target/load-smoke
 	target/debug/load --scenario smoke --binary target/debug/herald --out target/load-smoke \
 	  --postgres $${HERALD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 
@@ -63,8 +65,12 @@ test-load:
 bench:
 	cargo build --release -p server -p load
 	target/release/load --scenario idle --connections 19000
+	scripts/ensure-tools.sh bench
+	target/release/load --scenario steady --binary load/baseline/server.js
 	target/release/load --scenario steady
+	target/release/load --scenario burst --binary load/baseline/server.js
 	target/release/load --scenario burst
+	target/release/load --scenario broadcast --connections 10000 --binary load/baseline/server.js
 	target/release/load --scenario broadcast --connections 10000
 	target/release/load --scenario reconnect-storm --connections 10000
 	target/release/load --scenario burst --postgres postgres://postgres@127.0.0.1:5432 --instances 2

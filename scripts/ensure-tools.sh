@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Herald's build and tests need, skipping whatever is already
-# there, so repeat runs take seconds. Usage: ensure-tools.sh dev|test|release
+# there, so repeat runs take seconds. Usage: ensure-tools.sh dev|test|release|bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,8 +48,17 @@ if [ "$want" = release ]; then
   fi
 fi
 
-if [ "$want" = test ]; then
+# The load tool's baseline, the Node `ws` recipe (`make bench`; its smoke
+# run is part of `make test`).
+if [ "$want" = test ] || [ "$want" = bench ]; then
   command -v npm >/dev/null || { step "installing Node.js"; apt_install nodejs npm; }
+  if [ ! -d load/baseline/node_modules/ws ] || [ load/baseline/package-lock.json -nt load/baseline/node_modules/.package-lock.json ]; then
+    step "installing the load tool's Node baseline (ws)"
+    (cd load/baseline && npm ci --silent --no-audit --no-fund)
+  fi
+fi
+
+if [ "$want" = test ]; then
   if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
     step "installing nginx (the browser test of several instances runs behind it)"
     apt_install nginx-light || apt_install nginx

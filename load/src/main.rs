@@ -58,7 +58,9 @@ pub struct Args {
     /// Burst: stop stepping up at this rate.
     #[arg(long, default_value_t = 40_000)]
     max_rate: u64,
-    /// The Herald binary to start.
+    /// The Herald binary to start; a `.js` file is run with Node instead:
+    /// `load/baseline/server.js` is the baseline, the Node `ws` recipe
+    /// (after `npm ci --prefix load/baseline`).
     #[arg(long, default_value = "target/release/herald")]
     binary: String,
     /// Run on PostgreSQL: the server's URL, e.g. postgres://postgres@127.0.0.1:5432.
@@ -122,6 +124,11 @@ async fn main() {
         (connections.div_ceil(processes) as u64) + 500 < files,
         "{connections} connections in {processes} process(es) need more open files than the limit ({files}) allows"
     );
+    assert!(
+        !args.binary.ends_with(".js")
+            || (args.postgres.is_none() && args.scenario != Scenario::ReconnectStorm),
+        "the Node baseline stores nothing: no --postgres, no reconnect-storm"
+    );
     let instances = args.instances.max(1);
     assert!(
         instances == 1 || (args.postgres.is_some() && processes == 1),
@@ -154,7 +161,9 @@ async fn main() {
     if args.scenario == Scenario::ReconnectStorm {
         report.scenario = "reconnect-storm".into();
     }
-    report.engine = if args.postgres.is_some() {
+    report.engine = if args.binary.ends_with(".js") {
+        "Node ws, stores nothing"
+    } else if args.postgres.is_some() {
         "PostgreSQL"
     } else {
         "SQLite"
@@ -167,7 +176,12 @@ async fn main() {
     drop(bench);
 
     std::fs::create_dir_all(&args.out).expect("the output folder");
-    let path = args.out.join(format!("{}.json", report.scenario));
+    let baseline = if args.binary.ends_with(".js") {
+        "-node"
+    } else {
+        ""
+    };
+    let path = args.out.join(format!("{}{baseline}.json", report.scenario));
     std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap()).expect("the report");
     println!("{}\n{}", Report::HEADER, report.row());
     if !report.steps.is_empty() {

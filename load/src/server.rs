@@ -54,7 +54,15 @@ impl Server {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let child = Command::new(binary)
+        // A script is the Node baseline (`load/baseline/server.js`).
+        let mut command = if binary.ends_with(".js") {
+            let mut node = Command::new("node");
+            node.arg(binary);
+            node
+        } else {
+            Command::new(binary)
+        };
+        let child = command
             .env("HERALD_DATABASE_URL", database)
             .env("HERALD_SEED_PASSWORD", ADMIN_PASSWORD)
             .env("HERALD_API_RATE", "1000000")

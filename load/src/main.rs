@@ -8,6 +8,7 @@
 //! `make test` runs `smoke` for correctness only.
 
 mod bench;
+mod chart;
 mod clients;
 mod report;
 mod scenarios;
@@ -70,6 +71,9 @@ pub struct Args {
     /// `--postgres`); sockets and sends are spread over them in turn.
     #[arg(long, default_value_t = 1)]
     instances: usize,
+    /// Only draw the chart of the bursts already in `--out` (burst.svg).
+    #[arg(long)]
+    redraw: bool,
     /// Where the JSON report goes.
     #[arg(long, default_value = "target/load")]
     out: PathBuf,
@@ -104,6 +108,11 @@ impl Args {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
+    if args.redraw {
+        let svg = chart::draw_bursts(&args.out).expect("the chart");
+        println!("(chart: {})", svg.display());
+        return;
+    }
     let files = server::raise_open_files_limit();
     if let Some(base) = &args.hold_base {
         spread::hold(base, args.hold_from).await;
@@ -176,18 +185,28 @@ async fn main() {
     drop(bench);
 
     std::fs::create_dir_all(&args.out).expect("the output folder");
-    let baseline = if args.binary.ends_with(".js") {
-        "-node"
-    } else {
-        ""
+    // One file per scenario and what served it, so runs side by side
+    // (Node, SQLite, PostgreSQL with 1 or 2 instances) keep theirs.
+    let served = match (args.binary.ends_with(".js"), &args.postgres, instances) {
+        (true, _, _) => "node".to_owned(),
+        (false, None, _) => "sqlite".to_owned(),
+        (false, Some(_), 1) => "postgres".to_owned(),
+        (false, Some(_), n) => format!("postgres-{n}"),
     };
-    let path = args.out.join(format!("{}{baseline}.json", report.scenario));
+    let path = args.out.join(format!("{}-{served}.json", report.scenario));
     std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap()).expect("the report");
     println!("{}\n{}", Report::HEADER, report.row());
     if !report.steps.is_empty() {
         println!("\n{}", report.steps_table());
     }
     println!("(JSON: {})", path.display());
+    if args.scenario == Scenario::Burst {
+        // The curves of every burst in the folder so far, as one picture.
+        match chart::draw_bursts(&args.out) {
+            Ok(svg) => println!("(chart: {})", svg.display()),
+            Err(error) => eprintln!("cannot draw the chart: {error}"),
+        }
+    }
     if !report.exactly_once {
         eprintln!(
             "FAILED: not every created notification reached each of its sockets exactly once \

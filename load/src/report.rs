@@ -1,8 +1,8 @@
 //! The figures of one run, as JSON and as a Markdown table row.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Report {
     pub scenario: String,
     pub engine: String,
@@ -30,18 +30,18 @@ pub struct Report {
     /// How many Herald instances served (one database).
     pub instances: usize,
     /// burst: the highest step rate that was clean.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highest_clean_rate: Option<u64>,
     /// reconnect-storm: from all resuming at once to the last caught up.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catch_up_seconds: Option<f64>,
     /// burst: each step.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
 }
 
 /// One step of a burst.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Step {
     /// Notifications per second asked for.
     pub rate: u64,
@@ -55,7 +55,7 @@ pub struct Step {
     pub clean: bool,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Percentiles {
     pub p50: f64,
     pub p90: f64,

@@ -354,8 +354,11 @@ mod tests {
         let mut a2 = subscribe(&hub, 1);
         let b = subscribe(&hub, 2);
         assert_eq!(hub.publish(1, &hello(1)), 2);
-        assert_eq!(event(a1.recv().await).seq, 1);
-        assert!(event(a2.recv().await).json.contains("\"seq\":1"));
+        let (first, second) = (event(a1.recv().await), event(a2.recv().await));
+        assert_eq!(first.seq, 1);
+        assert!(second.json.contains("\"seq\":1"));
+        // Serialised once: both connections write the very same bytes.
+        assert_eq!(first.json.as_str().as_ptr(), second.json.as_str().as_ptr());
         assert!(b.rx.try_recv().is_err());
     }
 

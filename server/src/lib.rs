@@ -21,6 +21,8 @@ pub mod start;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+#[cfg(test)]
+mod testing;
 
 pub use start::{Herald, StartError};
 pub use state::AppState;

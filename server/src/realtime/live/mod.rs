@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::http::HeaderMap;
 use herald::wire::{REPLAY_LIMIT, close};
-use herald::{ServerMessage, User, UserId};
+use herald::{ServerMessage, UserId};
 use tokio::time::{Instant, Sleep};
 use tokio_util::sync::CancellationToken;
 use tower_sessions::Session;
@@ -22,7 +22,7 @@ use crate::http::auth;
 use crate::identity::sessions::Sessions;
 use crate::realtime::hub::{Ended, Event, Grant, Hub, Next, Subscription};
 use crate::state::AppState;
-use crate::store::{Counts, Store, now_ms};
+use crate::store::{Counts, Pass, Store, now_ms};
 
 /// Why a live connection stops (or never starts), as a close code the
 /// client acts on and a reason a person can read.
@@ -220,6 +220,8 @@ async fn replay(
         Some(after) if after < 0 || after > seq || seq - after > REPLAY_LIMIT => {
             return Ok(vec![resync(unread, seq, heartbeat_ms)]);
         }
+        // Nothing missed: nothing to read.
+        Some(after) if after == seq => {}
         Some(after) => {
             // A few changes may touch many rows (mark all read gives each
             // the same version): past the limit in rows too, a resync.
@@ -271,24 +273,32 @@ async fn check_grant(context: &Context, user: UserId, grant: &Grant) -> Result<C
     }
 }
 
-/// Opens `user`'s feed after sequence number `after` (`None`: no replay).
+/// Opens `user`'s feed after sequence number `after` (`None`: no replay),
+/// with the subscription [`authorize`] made and checked if it did.
 pub async fn open(
     context: &Context,
-    user: UserId,
-    grant: Grant,
+    authorized: Authorized,
     after: Option<i64>,
 ) -> Result<Opening, Refusal> {
-    // Subscribe before reading: an event committed meanwhile is then both in
-    // the database snapshot and queued, and the queued copy is skipped by seq.
-    let events = context
-        .hub
-        .subscribe(user, grant)
-        .map_err(|_| Refusal::TOO_MANY)?;
-    // Checked again now that the connection is registered: a sign-out or
-    // deactivation since the request was authorised (say, during the
-    // resume handshake) has either closed it through the hub or shows here.
-    // The same read gives the count the greeting carries.
-    let Counts { unread, seq } = check_grant(context, user, &grant).await?;
+    let Authorized { user, grant, ready } = authorized;
+    let (events, Counts { unread, seq }) = match ready {
+        Some(ready) => *ready,
+        None => {
+            // Subscribe before reading: an event committed meanwhile is then
+            // both in the database snapshot and queued, and the queued copy
+            // is skipped by seq.
+            let events = context
+                .hub
+                .subscribe(user, grant)
+                .map_err(|_| Refusal::TOO_MANY)?;
+            // Checked again now that the connection is registered: a
+            // sign-out or deactivation since the request was authorised
+            // (say, during the resume handshake) has either closed it
+            // through the hub or shows here. The same read gives the count
+            // the greeting carries.
+            (events, check_grant(context, user, &grant).await?)
+        }
+    };
     let internal = |error: crate::store::StoreError| {
         tracing::error!(%error, user, "cannot open live feed");
         Refusal::INTERNAL
@@ -320,27 +330,59 @@ pub async fn open(
     })
 }
 
+/// A live request let in: whose, by what, and for a connection token
+/// already registered with the hub with the count its greeting carries.
+pub struct Authorized {
+    pub user: UserId,
+    pub grant: Grant,
+    /// Boxed: it is used once, and the connection's task keeps its size.
+    pub ready: Option<Box<Ready>>,
+}
+
+/// A subscription made before the one read that checked it and gave its
+/// counts (see [`open`]).
+pub type Ready = (Subscription, Counts);
+
 /// The user a live request is for, and what lets them in: a valid
 /// connection token whose key is not revoked, or a logged-in session (else
 /// 401) from an allowed origin if it comes from a browser page (else 403).
+///
+/// A token connection costs one database read: the token's signature and
+/// expiry say who it is, then the connection is registered with the hub
+/// and one read checks the user is active and the key not revoked and
+/// gives the greeting's count. Registered first, as in [`open`]: an event
+/// committed meanwhile is both read and queued (the copy is skipped by
+/// sequence number), and a revocation or deactivation after the read finds
+/// the connection in the hub and closes it.
 pub async fn authorize(
     state: &AppState,
     session: &Session,
     headers: &HeaderMap,
     token: Option<&str>,
-) -> Result<(User, Grant), Error> {
+) -> Result<Authorized, Error> {
     if let Some(token) = token {
         // A signed token is its own proof, not a cookie the browser sends by
         // itself, so a page on the integrating site may use it.
-        let (user, claims) = state
-            .token_holder(token)
-            .await?
+        let claims = state
+            .tokens
+            .verify(token, now_ms())
             .ok_or(Error::Unauthorized)?;
         let grant = Grant::Token {
             key: claims.key,
             expires_at: claims.expires_at,
         };
-        return Ok((user, grant));
+        // Past the limit of connections, `open` refuses it after the upgrade.
+        let events = state.hub.subscribe(claims.user, grant).ok();
+        let counts = state
+            .store
+            .counts_let_in(claims.user, Pass::Token { key: claims.key })
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        return Ok(Authorized {
+            user: claims.user,
+            grant,
+            ready: events.map(|events| Box::new((events, counts))),
+        });
     }
     auth::check_origin(headers, &state.config)?;
     let user = auth::session_user(session, &state.store, &state.config)
@@ -348,5 +390,12 @@ pub async fn authorize(
         .ok_or(Error::Unauthorized)?;
     let id = session.id().ok_or(Error::Unauthorized)?;
     let tag = state.hub.session_tag(&id);
-    Ok((user, Grant::Session { id, tag }))
+    Ok(Authorized {
+        user: user.id,
+        grant: Grant::Session { id, tag },
+        ready: None,
+    })
 }
+
+#[cfg(test)]
+mod tests;

@@ -20,7 +20,6 @@ use tower_sessions::Session;
 
 use super::{Context, Opening, Wake};
 use crate::error::Error;
-use crate::realtime::hub::Grant;
 use crate::state::AppState;
 
 /// How long a new connection may take to say where to resume from.
@@ -80,12 +79,10 @@ pub async fn upgrade(
     if state.draining.is_cancelled() {
         return Err(Error::Draining);
     }
-    let (user, grant) =
-        super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
+    let authorized = super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
     let live = Live {
         context: Context::of(&state),
-        user: user.id,
-        grant,
+        authorized,
     };
     Ok(ws
         .max_message_size(READ_LIMIT)
@@ -111,8 +108,7 @@ type Stream = SplitStream<WebSocket>;
 /// Whose connection it is, and what to open it with.
 struct Live {
     context: Context,
-    user: UserId,
-    grant: Grant,
+    authorized: super::Authorized,
 }
 
 /// The connection's task. Its size is that of its largest state, and it
@@ -120,7 +116,7 @@ struct Live {
 /// close are boxed, so it is sized for the idle loop.
 async fn serve(mut sink: Sink, mut stream: Stream, live: Live) {
     let _open = crate::telemetry::OpenConnection::new("websocket");
-    let user = live.user;
+    let user = live.authorized.user;
     let ending = match Box::pin(start(&mut sink, &mut stream, live)).await {
         Ok(mut opening) => {
             let ending = run(&mut sink, &mut stream, &mut opening).await;
@@ -164,7 +160,7 @@ async fn start(sink: &mut Sink, stream: &mut Stream, live: Live) -> Result<Openi
             ));
         }
     };
-    let mut opening = super::open(&live.context, live.user, live.grant, Some(after))
+    let mut opening = super::open(&live.context, live.authorized, Some(after))
         .await
         .map_err(|refusal| Ending::Close(refusal.code, refusal.reason))?;
     let patience = live.context.config.heartbeat_timeout();

@@ -32,15 +32,14 @@ pub async fn events(
     if state.draining.is_cancelled() {
         return Err(Error::Draining);
     }
-    let (user, grant) =
-        super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
+    let authorized = super::authorize(&state, &session, &headers, query.token.as_deref()).await?;
     // The browser sends Last-Event-ID itself when it reconnects on its own.
     let after = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
         .or(query.after);
-    let mut opening = match super::open(&super::Context::of(&state), user.id, grant, after).await {
+    let mut opening = match super::open(&super::Context::of(&state), authorized, after).await {
         Ok(opening) => opening,
         Err(refusal) if refusal == super::Refusal::TOO_MANY => {
             return Err(Error::TooManyConnections);

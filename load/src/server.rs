@@ -8,8 +8,26 @@ use std::time::{Duration, Instant};
 pub struct Server {
     child: Child,
     pub url: String,
-    /// The SQLite file's folder, removed with the last instance.
-    _dir: std::sync::Arc<tempfile::TempDir>,
+    /// The run's database, removed with the last instance.
+    _scratch: std::sync::Arc<Scratch>,
+}
+
+/// Where a run's database lives: a folder for the SQLite file, and on
+/// PostgreSQL a database of its own, dropped when the run ends.
+struct Scratch {
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some((server, name)) = &self.postgres {
+            psql(
+                server,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+        }
+    }
 }
 
 /// The server's memory and CPU time at one moment.
@@ -32,14 +50,20 @@ impl Server {
         instances: usize,
     ) -> Vec<Server> {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let database = match postgres {
-            None => format!("sqlite://{}/herald.db", dir.path().display()),
-            Some(server) => fresh_postgres(server),
+        let (database, postgres) = match postgres {
+            None => (format!("sqlite://{}/herald.db", dir.path().display()), None),
+            Some(server) => {
+                let name = fresh_postgres(server);
+                (format!("{server}/{name}"), Some((server.to_owned(), name)))
+            }
         };
-        let dir = std::sync::Arc::new(dir);
+        let scratch = std::sync::Arc::new(Scratch {
+            _dir: dir,
+            postgres,
+        });
         let mut servers = Vec::with_capacity(instances);
         for _ in 0..instances.max(1) {
-            servers.push(Server::start(binary, &database, env, dir.clone()).await);
+            servers.push(Server::start(binary, &database, env, scratch.clone()).await);
         }
         servers
     }
@@ -48,7 +72,7 @@ impl Server {
         binary: &str,
         database: &str,
         env: &[(&str, String)],
-        dir: std::sync::Arc<tempfile::TempDir>,
+        scratch: std::sync::Arc<Scratch>,
     ) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -78,7 +102,7 @@ impl Server {
         let server = Server {
             child,
             url: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
+            _scratch: scratch,
         };
         let deadline = Instant::now() + Duration::from_secs(60);
         let http = reqwest::Client::new();
@@ -141,21 +165,25 @@ impl Drop for Server {
     }
 }
 
-/// Creates a database on the PostgreSQL at `server` with `psql` and names it.
+/// Creates a database on the PostgreSQL at `server` with `psql`; its name.
 fn fresh_postgres(server: &str) -> String {
     let name = format!("herald_load_{}", std::process::id());
     for sql in [
         format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
         format!("CREATE DATABASE {name}"),
     ] {
-        let ok = Command::new("psql")
-            .arg(format!("{server}/postgres"))
-            .args(["-qc", &sql])
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "cannot create a database on {server}");
+        assert!(psql(server, &sql), "cannot create a database on {server}");
     }
-    format!("{server}/{name}")
+    name
+}
+
+/// Runs `sql` on the PostgreSQL at `server`; whether it succeeded.
+fn psql(server: &str, sql: &str) -> bool {
+    Command::new("psql")
+        .arg(format!("{server}/postgres"))
+        .args(["-qc", sql])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Raises this process's open-files limit to the hard limit (the server

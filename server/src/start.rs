@@ -21,7 +21,7 @@ use crate::jobs::{broadcast, housekeeping, push, webhooks};
 use crate::realtime::broker::Broker;
 use crate::realtime::hub::Hub;
 use crate::realtime::notifier::Notifier;
-use crate::state::AppState;
+use crate::state::{AppState, Parts};
 use crate::store::{Store, StoreError};
 use crate::telemetry;
 
@@ -144,7 +144,7 @@ impl Herald {
             config.clone(),
             shutdown.clone(),
         );
-        let state = AppState {
+        let state = AppState::new(Parts {
             leptos_options,
             backend,
             api_limiter: api::limiter(config.api_rate, config.api_burst),
@@ -160,7 +160,7 @@ impl Herald {
             shutdown,
             instance,
             housekeeping,
-        };
+        });
         let router = router(state.clone(), sessions);
         Ok(Herald {
             state,

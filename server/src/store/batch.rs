@@ -72,7 +72,8 @@ impl Store {
 
         // Each copy: its recipient's next number and count, in batch order.
         let mut copies = Vec::new();
-        let mut unread_after: HashMap<(UserId, i64), i64> = HashMap::new();
+        // Each copy's send and its recipient's count right after it.
+        let mut made_by: HashMap<(UserId, i64), (usize, i64)> = HashMap::new();
         let mut reached = vec![(0_i64, 0_i64); sends.len()];
         for (s, ids) in recipients.iter().enumerate() {
             for &user in ids {
@@ -82,7 +83,7 @@ impl Store {
                 counters.seq += 1;
                 let muted = is_muted(user, s);
                 counters.unread += i64::from(!muted);
-                unread_after.insert((user, counters.seq), counters.unread);
+                made_by.insert((user, counters.seq), (s, counters.unread));
                 reached[s].0 += 1;
                 reached[s].1 += i64::from(sends[s].online.contains(&user));
                 copies.push((s, user, counters.seq, muted));
@@ -100,14 +101,10 @@ impl Store {
                 copies: Vec::new(),
             })
             .collect();
-        let send_of: HashMap<(UserId, i64), usize> = copies
-            .iter()
-            .map(|&(s, user, seq, _)| ((user, seq), s))
-            .collect();
         for row in rows {
             let notification: herald::Notification = row.row.into();
             let key = (row.owner, notification.seq);
-            let (Some(&s), Some(&unread)) = (send_of.get(&key), unread_after.get(&key)) else {
+            let Some(&(s, unread)) = made_by.get(&key) else {
                 return Err(StoreError::Corrupt(
                     "a stored copy no send asked for".into(),
                 ));

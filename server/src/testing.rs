@@ -19,7 +19,10 @@ impl<S: tracing::Subscriber> Layer<S> for Record {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
         let mut sql = Sql(String::new());
         event.record(&mut sql);
-        STATEMENTS.lock().unwrap().push(sql.0);
+        // A new pooled SQLite connection's set-up is not the work measured.
+        if !sql.0.starts_with("PRAGMA") {
+            STATEMENTS.lock().unwrap().push(sql.0);
+        }
     }
 }
 
@@ -84,4 +87,37 @@ pub async fn fresh_url(dir: &tempfile::TempDir, name: &str) -> String {
         sqlx::query(&sql).execute(&mut admin).await.unwrap();
     }
     format!("{server}/{name}")
+}
+
+/// A plain send of `title` to `ids`, for tests to adjust.
+pub fn named(title: String, ids: Vec<herald::UserId>) -> crate::store::Named {
+    crate::store::Named {
+        ids,
+        content: herald::NewNotification {
+            title,
+            body: String::new(),
+            link: None,
+            category: herald::Category::Info,
+            expires_at: None,
+            actions: Vec::new(),
+        },
+        actor: None,
+        sender: "test".to_owned(),
+        remember: None,
+        online: std::collections::HashSet::new(),
+    }
+}
+
+/// The store at `url` (a [`fresh_url`]), migrated, with one user per name.
+pub async fn store_with_users(
+    url: &str,
+    users: &[&str],
+) -> (crate::store::Store, Vec<herald::UserId>) {
+    let store = crate::store::Store::connect(url).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut ids = Vec::new();
+    for user in users {
+        ids.push(store.external_user(user).await.unwrap().unwrap().id);
+    }
+    (store, ids)
 }

@@ -14,7 +14,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use crate::jobs::push::Pusher;
 use crate::realtime::broker::Broker;
 use crate::store::{
-    AllRead, Changed, Created, Delivered, Named, Queued, Remember, Store, StoreError,
+    AllRead, Changed, Created, Delivered, Due, Named, Queued, Remember, Store, StoreError,
 };
 
 /// One recipient's copy of a sent notification.
@@ -277,66 +277,48 @@ impl Notifier {
 
 impl Notifier {
     /// Brings back snoozed notifications whose time came by `now` (at most
-    /// `limit`), live in every tab; returns how many this call woke.
+    /// `limit`, in one transaction), live in every tab; returns how many.
     pub async fn wake_due(&self, now: i64, limit: i64) -> Result<usize, StoreError> {
-        let mut woken = Vec::new();
-        let mut failed = None;
-        for (id, user) in self.store.due_wakes(now, limit).await? {
-            let changed = match self
-                .change(move |store| async move { store.wake(user, id, now).await })
-                .await
-            {
-                Ok(changed) => changed,
-                // Withdrawn meanwhile: nothing to bring back.
-                Err(StoreError::NotFound) => continue,
-                // What was woken so far is still pushed below.
-                Err(error) => {
-                    failed = Some(error);
-                    break;
-                }
-            };
-            if changed.changed {
-                woken.push(Delivered {
-                    user_id: changed.user,
-                    notification: changed.notification,
-                    unread: changed.unread,
-                });
-            }
-        }
+        let woken = self.change_due(Due::Wake, now, limit).await?;
         // A snooze is a reminder: one that comes back unread to a user with
         // no tab open is pushed to their devices as a new one would be.
         let reminders: Vec<Delivered> = woken
             .iter()
-            .filter(|d| d.notification.is_unread())
-            .cloned()
+            .filter(|c| c.notification.is_unread())
+            .map(|c| Delivered {
+                user_id: c.user,
+                notification: c.notification.clone(),
+                unread: c.unread,
+            })
             .collect();
         if !reminders.is_empty() {
             let users: Vec<UserId> = reminders.iter().map(|d| d.user_id).collect();
             let online = online_among(&self.broker, &self.store, &users).await;
             self.pusher.after_delivery(&reminders, &online);
         }
-        match failed {
-            Some(error) => Err(error),
-            None => Ok(woken.len()),
-        }
+        Ok(woken.len())
     }
 
     /// Withdraws notifications whose expiry has come by `now` (at most
-    /// `limit`), live in every tab; returns how many this call withdrew.
+    /// `limit`, in one transaction), live in every tab; returns how many.
     pub async fn expire_due(&self, now: i64, limit: i64) -> Result<usize, StoreError> {
-        let mut withdrawn = 0;
-        for id in self.store.due_expiries(now, limit).await? {
-            let expired = self
-                .broker
-                .run(&self.store, move |store| async move {
-                    let changed = store.expire(id, now).await?;
-                    let announcements = changed.iter().filter_map(Changed::announcement).collect();
-                    Ok((changed, announcements))
-                })
-                .await?;
-            withdrawn += usize::from(expired.is_some());
-        }
-        Ok(withdrawn)
+        Ok(self.change_due(Due::Expiry, now, limit).await?.len())
+    }
+
+    /// Makes what `what` has due, announced in every tab.
+    async fn change_due(
+        &self,
+        what: Due,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<Changed>, StoreError> {
+        self.broker
+            .run(&self.store, move |store| async move {
+                let changes = store.change_due(what, now, limit).await?;
+                let announcements = changes.iter().filter_map(Changed::announcement).collect();
+                Ok((changes, announcements))
+            })
+            .await
     }
 }
 

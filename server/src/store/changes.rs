@@ -1,6 +1,6 @@
-//! A user's changes to their notifications: read, archived, snoozed (and
-//! woken), all read, seen. Each is the user's next sequence number and
-//! keeps their unread counter, in one transaction.
+//! A user's changes to their notifications: read, archived, snoozed, all
+//! read, seen (a snooze's end is in `due.rs`). Each is the user's next
+//! sequence number and keeps their unread counter, in one transaction.
 
 use herald::{Change, Notification, UserId};
 
@@ -38,33 +38,6 @@ impl Store {
             ),
         };
         self.change_with(user, id, assignment, at, undo).await
-    }
-
-    /// Brings back one of the user's notifications whose snooze ended by
-    /// `now`; unchanged if it is not due (snoozed again meanwhile, say).
-    pub async fn wake(&self, user: UserId, id: i64, now: i64) -> Result<Changed, StoreError> {
-        self.change_with(
-            user,
-            id,
-            "snoozed_until = NULL WHERE id = $1 AND user_id = $2 AND snoozed_until <= $3",
-            Some(now),
-            |n| n.snoozed_until = toggled(n.snoozed_until),
-        )
-        .await
-    }
-
-    /// Snoozed notifications whose time has come (at most `limit`), with
-    /// their owners: what the job brings back next.
-    pub async fn due_wakes(&self, now: i64, limit: i64) -> Result<Vec<(i64, UserId)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, user_id FROM notifications \
-             WHERE snoozed_until IS NOT NULL AND snoozed_until <= $1 \
-             ORDER BY snoozed_until LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     /// Applies `assignment` (an `UPDATE … SET` tail over `$1` id, `$2` user,

@@ -75,6 +75,15 @@ impl Engine {
         }
     }
 
+    /// What ends a `SELECT` of rows the transaction then changes: a row
+    /// lock on PostgreSQL; nothing on SQLite, where it is the only writer.
+    pub(super) fn for_update(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "",
+            Engine::Postgres => " FOR UPDATE",
+        }
+    }
+
     /// The bytes written in hex by the text expression `hex`.
     pub(super) fn unhex(self, hex: &str) -> String {
         match self {

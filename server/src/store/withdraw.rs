@@ -1,6 +1,6 @@
-//! Taking notifications back: a sender's retraction (one notification or a
-//! whole send) and expiry. Each withdrawal is its owner's next change and
-//! comes off their count.
+//! Taking notifications back: a sender's retraction of one notification
+//! or a whole send (expiry is in `due.rs`). Each withdrawal is its owner's
+//! next change and comes off their count.
 
 use herald::{Notification, UserId};
 
@@ -15,7 +15,7 @@ impl Store {
     pub async fn retract(&self, id: i64, by: &str) -> Result<Changed, StoreError> {
         let mut tx = self.writer.begin().await?;
         let changed = self
-            .withdraw(&mut tx, id, None)
+            .withdraw(&mut tx, id)
             .await?
             .ok_or(StoreError::NotFound)?;
         // The last of a send to go marks the send retracted too.
@@ -42,42 +42,9 @@ impl Store {
         Ok(changed)
     }
 
-    /// Notifications whose expiry has come (at most `limit`): what the
-    /// expiry job withdraws next.
-    pub async fn due_expiries(&self, now: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM notifications \
-             WHERE expires_at IS NOT NULL AND retracted_at IS NULL AND expires_at <= $1 \
-             ORDER BY expires_at LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// Withdraws notification `id` if its expiry is at or before `now`, as
-    /// a retraction does but without a sender to audit. `None` when it is
-    /// not due, or already gone (another instance's job got there first).
-    pub async fn expire(&self, id: i64, now: i64) -> Result<Option<Changed>, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let Some(changed) = self.withdraw(&mut tx, id, Some(now)).await? else {
-            return Ok(None);
-        };
-        self.commit_announcing(tx, changed.announcement().as_slice())
-            .await?;
-        Ok(Some(changed))
-    }
-
     /// Marks notification `id` withdrawn as its owner's next change, and
-    /// takes it off their count; with `due`, only if it expires by then.
-    /// `None` if there is nothing to withdraw.
-    async fn withdraw(
-        &self,
-        tx: &mut Tx<'_>,
-        id: i64,
-        due: Option<i64>,
-    ) -> Result<Option<Changed>, StoreError> {
+    /// takes it off their count. `None` if there is nothing to withdraw.
+    async fn withdraw(&self, tx: &mut Tx<'_>, id: i64) -> Result<Option<Changed>, StoreError> {
         let owner: Option<UserId> =
             sqlx::query_scalar("SELECT user_id FROM notifications WHERE id = $1")
                 .bind(id)
@@ -87,16 +54,14 @@ impl Store {
             return Ok(None);
         };
         self.lock_user(tx, owner).await?;
-        // `$3` NULL: a retraction, whatever the expiry.
         let row: Option<OwnedRow> = sqlx::query_as(&format!(
             "UPDATE notifications SET retracted_at = $2, version = \
              (SELECT last_seq + 1 FROM users WHERE users.id = notifications.user_id) \
-             WHERE id = $1 AND retracted_at IS NULL AND ($3 IS NULL OR expires_at <= $3) \
+             WHERE id = $1 AND retracted_at IS NULL \
              RETURNING user_id AS owner, {COLUMNS}"
         ))
         .bind(id)
         .bind(now_ms())
-        .bind(due)
         .fetch_optional(&mut **tx)
         .await?;
         let Some(row) = row else {

@@ -91,7 +91,14 @@ async fn an_expiry_that_falls_while_herald_is_down_is_applied_when_it_starts() {
     // Stopped before its expiry (else this would test nothing), and down
     // until past it.
     let store = server::store::Store::connect(&db.url).await.unwrap();
-    assert_eq!(store.due_expiries(expires_at, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .due(server::store::Due::Expiry, expires_at, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     while now_ms() <= expires_at {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -213,7 +220,7 @@ async fn the_admin_console_can_set_an_expiry_and_names_a_bad_one() {
     let store = &app.state.store;
     assert!(
         store
-            .due_expiries(before + 3_500_000, 10)
+            .due(server::store::Due::Expiry, before + 3_500_000, 10)
             .await
             .unwrap()
             .is_empty(),
@@ -221,7 +228,7 @@ async fn the_admin_console_can_set_an_expiry_and_names_a_bad_one() {
     );
     assert_eq!(
         store
-            .due_expiries(before + 3_700_000, 10)
+            .due(server::store::Due::Expiry, before + 3_700_000, 10)
             .await
             .unwrap()
             .len(),

@@ -133,8 +133,22 @@ async fn a_snooze_that_ends_while_herald_is_down_ends_when_it_starts() {
     // Stopped while still snoozed (else this would test nothing), and down
     // until past its time.
     let store = server::store::Store::connect(&db.url).await.unwrap();
-    assert_eq!(store.due_wakes(until, 10).await.unwrap().len(), 1);
-    assert_eq!(store.due_wakes(until - 1, 10).await.unwrap().len(), 0);
+    assert_eq!(
+        store
+            .due(server::store::Due::Wake, until, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .due(server::store::Due::Wake, until - 1, 10)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
     while now_ms() <= until {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

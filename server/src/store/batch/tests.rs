@@ -3,54 +3,33 @@
 //! a batch of 3 sends and one of 40, on SQLite and, when this half of the suite runs
 //! on it (`HERALD_TEST_DATABASE=postgres`), on PostgreSQL.
 
-use std::collections::HashSet;
+use herald::{Category, UserId};
 
-use herald::{Category, NewNotification, UserId};
-
-use crate::store::{Named, Remember, Store, Stored};
-use crate::testing::{counting_statements, fresh_url, statements_run};
+use crate::store::{Named, Remember, Stored};
+use crate::testing::{counting_statements, fresh_url, named, statements_run, store_with_users};
 
 fn send(n: usize, users: &[UserId], key: Option<i64>) -> Named {
     // Each send reaches up to five users, overlapping its neighbours'.
     let ids = (0..=n % 5).map(|i| users[(n + i) % users.len()]).collect();
-    Named {
-        ids,
-        content: NewNotification {
-            title: format!("send {n}"),
-            body: String::new(),
-            link: None,
-            category: if n.is_multiple_of(3) {
-                Category::Mention
-            } else {
-                Category::Info
-            },
-            expires_at: None,
-            actions: Vec::new(),
-        },
-        actor: None,
-        sender: "test".to_owned(),
-        remember: key.map(|api_key| Remember {
-            api_key,
-            key: format!("key-{n}"),
-            request_hash: vec![n as u8, 0xff],
-            response: |_: Stored<'_>| "{}".to_owned(),
-        }),
-        online: HashSet::new(),
+    let mut send = named(format!("send {n}"), ids);
+    if n.is_multiple_of(3) {
+        send.content.category = Category::Mention;
     }
+    send.remember = key.map(|api_key| Remember {
+        api_key,
+        key: format!("key-{n}"),
+        request_hash: vec![n as u8, 0xff],
+        response: |_: Stored<'_>| "{}".to_owned(),
+    });
+    send
 }
 
 #[tokio::test]
 async fn a_batch_costs_the_same_statements_however_many_sends_it_holds() {
     let _alone = counting_statements().await;
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&fresh_url(&dir, "batch").await)
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    let mut users = Vec::new();
-    for name in ["ann", "ben", "cy", "dee", "eve", "fay", "gus"] {
-        users.push(store.external_user(name).await.unwrap().unwrap().id);
-    }
+    let names = ["ann", "ben", "cy", "dee", "eve", "fay", "gus"];
+    let (store, users) = store_with_users(&fresh_url(&dir, "batch").await, &names).await;
     let key = store.create_api_key("batch", "test").await.unwrap().0.id;
 
     let mut cost = Vec::new();

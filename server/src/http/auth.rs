@@ -75,15 +75,14 @@ pub async fn session_auth(session: &Session) -> Result<Option<SessionAuth>, Erro
 }
 
 /// The user the session is logged in as, if it is still valid for them:
-/// they exist, are active, and have not changed their password since. Now
-/// and then (a fourteenth of the idle timeout, at most hourly) the session
-/// is saved again, which moves its inactivity expiry forward.
+/// they exist, are active, and have not changed their password since
+/// (and [`keep_alive`]).
 pub async fn session_user(
     session: &Session,
     store: &Store,
     config: &Config,
 ) -> Result<Option<User>, Error> {
-    let Some(mut auth) = session_auth(session).await? else {
+    let Some(auth) = session_auth(session).await? else {
         return Ok(None);
     };
     let Some(user) = store
@@ -92,13 +91,24 @@ pub async fn session_user(
     else {
         return Ok(None);
     };
+    keep_alive(session, auth, config).await?;
+    Ok(Some(user))
+}
+
+/// Saves a session let in again now and then (a fourteenth of the idle
+/// timeout, at most hourly), which moves its inactivity expiry forward.
+pub async fn keep_alive(
+    session: &Session,
+    mut auth: SessionAuth,
+    config: &Config,
+) -> Result<(), Error> {
     let every = (config.session_idle() / 14).min(std::time::Duration::from_secs(3600));
     let now = now_ms();
     if now - auth.touched >= every.as_millis() as i64 {
         auth.touched = now;
         session.insert(SESSION_AUTH_KEY, auth).await?;
     }
-    Ok(Some(user))
+    Ok(())
 }
 
 /// Whether a live connection's grant still lets `user` in: they are active
@@ -127,15 +137,15 @@ pub async fn still_granted(
             Ok(match auth {
                 Some(auth) if auth.user == user => {
                     store
-                        .counts_let_in(user, Pass::Session { epoch: auth.epoch })
+                        .counts_let_in(user, Pass::Session { epoch: auth.epoch }, None)
                         .await?
                 }
                 _ => None,
             })
         }
-        Grant::Token { key, expires_at } if *expires_at > now_ms() => {
-            Ok(store.counts_let_in(user, Pass::Token { key: *key }).await?)
-        }
+        Grant::Token { key, expires_at } if *expires_at > now_ms() => Ok(store
+            .counts_let_in(user, Pass::Token { key: *key }, None)
+            .await?),
         Grant::Token { .. } => Ok(None),
     }
 }

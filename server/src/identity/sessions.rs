@@ -79,8 +79,8 @@ impl Sessions {
     /// devices turned on from a session gone from it are forgotten.
     pub fn table(&self) -> &'static str {
         match self {
-            Sessions::Sqlite(_) => "tower_sessions",
-            Sessions::Postgres(_) => "\"tower_sessions\".\"session\"",
+            Sessions::Sqlite(_) => Engine::Sqlite.sessions_table(),
+            Sessions::Postgres(_) => Engine::Postgres.sessions_table(),
         }
     }
 }

@@ -92,6 +92,14 @@ impl Engine {
         }
     }
 
+    /// tower-sessions' table of sessions on this engine (its defaults).
+    pub fn sessions_table(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "tower_sessions",
+            Engine::Postgres => "\"tower_sessions\".\"session\"",
+        }
+    }
+
     /// Whether the session row `alias` (tower-sessions' table) has not
     /// expired, as that store keeps expiry on this engine: an RFC 3339
     /// text on SQLite, a timestamp on PostgreSQL.

@@ -172,19 +172,33 @@ impl Store {
     }
 
     /// The unread count and latest sequence number of `id` while `pass`
-    /// still lets them in: a live connection's re-check and opening count
-    /// in one read.
+    /// still lets them in (and the session of id `session`, if given,
+    /// stands): a live connection's re-check and opening count in one read.
     pub async fn counts_let_in(
         &self,
         id: UserId,
         pass: Pass,
+        session: Option<&str>,
     ) -> Result<Option<Counts>, StoreError> {
-        let sql = format!("SELECT users.unread, users.last_seq {}", pass.rows());
-        let row: Option<CountsRow> = sqlx::query_as(&sql)
-            .bind(id)
-            .bind(pass.value())
-            .fetch_optional(&self.pool)
-            .await?;
+        // With a session's id, also that it still stands (not signed out
+        // or expired): one read instead of the session's and then this.
+        let standing = match session {
+            Some(_) => format!(
+                " AND EXISTS (SELECT 1 FROM {} t WHERE t.id = $3 AND {})",
+                self.engine.sessions_table(),
+                self.engine.session_unexpired("t")
+            ),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT users.unread, users.last_seq {}{standing}",
+            pass.rows()
+        );
+        let mut query = sqlx::query_as(&sql).bind(id).bind(pass.value());
+        if let Some(session) = session {
+            query = query.bind(session);
+        }
+        let row: Option<CountsRow> = query.fetch_optional(&self.pool).await?;
         Ok(row.map(Counts::from))
     }
 

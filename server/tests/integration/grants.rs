@@ -14,10 +14,28 @@ use crate::common::*;
 async fn a_user_deactivated_during_the_handshake_gets_no_feed() {
     let app = TestApp::spawn().await;
     let alice = app.login("alice").await;
-    // The socket is open and authorised, but has not resumed yet...
+    let admin = app.login("admin").await;
+    // The socket is open and authorised (registered with the hub, its one
+    // read done), but has not resumed yet...
     let mut socket = app.try_socket(&alice, Some(&app.origin())).await.unwrap();
-    // ...when alice is deactivated (straight in the store: the hub, which
-    // does not know this connection yet, is not told).
+    // ...when an admin deactivates alice: that reaches the connection.
+    let id = app.user_id("alice").await.to_string();
+    let res = admin
+        .post_form("/api/admin/users/deactivate", &[("id", &id)])
+        .await;
+    assert_eq!(res.status(), 200);
+    let resume = serde_json::to_string(&ClientMessage::Resume { after: 0 }).unwrap();
+    socket.send(Message::text(resume)).await.unwrap();
+    assert_eq!(close_code(&mut socket).await, close::SIGNED_OUT);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_deactivated_behind_the_hubs_back_loses_the_feed_at_the_next_heartbeat() {
+    let app = TestApp::spawn_with(|c| c.heartbeat_ms = 200).await;
+    let alice = app.login("alice").await;
+    let mut socket = app.try_socket(&alice, Some(&app.origin())).await.unwrap();
+    // Straight in the store, as another instance whose notice was lost
+    // would: nothing tells this instance's hub.
     let id = app.user_id("alice").await;
     app.state.store.deactivate(id, "test").await.unwrap();
     let resume = serde_json::to_string(&ClientMessage::Resume { after: 0 }).unwrap();

@@ -347,13 +347,10 @@ pub type Ready = (Subscription, Counts);
 /// connection token whose key is not revoked, or a logged-in session (else
 /// 401) from an allowed origin if it comes from a browser page (else 403).
 ///
-/// A token connection costs one database read: the token's signature and
-/// expiry say who it is, then the connection is registered with the hub
-/// and one read checks the user is active and the key not revoked and
-/// gives the greeting's count. Registered first, as in [`open`]: an event
-/// committed meanwhile is both read and queued (the copy is skipped by
-/// sequence number), and a revocation or deactivation after the read finds
-/// the connection in the hub and closes it.
+/// A connection costs one read of Herald's tables (a session's also reads
+/// the session, as every request that uses one does): the token's signature
+/// or the session says who it is, then [`let_in`] registers the connection
+/// and reads once.
 pub async fn authorize(
     state: &AppState,
     session: &Session,
@@ -371,29 +368,52 @@ pub async fn authorize(
             key: claims.key,
             expires_at: claims.expires_at,
         };
-        // Past the limit of connections, `open` refuses it after the upgrade.
-        let events = state.hub.subscribe(claims.user, grant).ok();
-        let counts = state
-            .store
-            .counts_let_in(claims.user, Pass::Token { key: claims.key })
-            .await?
-            .ok_or(Error::Unauthorized)?;
-        return Ok(Authorized {
-            user: claims.user,
-            grant,
-            ready: events.map(|events| Box::new((events, counts))),
-        });
+        let pass = Pass::Token { key: claims.key };
+        return let_in(state, claims.user, grant, pass, None).await;
     }
     auth::check_origin(headers, &state.config)?;
-    let user = auth::session_user(session, &state.store, &state.config)
+    let signed_in = auth::session_auth(session)
         .await?
         .ok_or(Error::Unauthorized)?;
     let id = session.id().ok_or(Error::Unauthorized)?;
-    let tag = state.hub.session_tag(&id);
+    let grant = Grant::Session {
+        id,
+        tag: state.hub.session_tag(&id),
+    };
+    let pass = Pass::Session {
+        epoch: signed_in.epoch,
+    };
+    let standing = id.to_string();
+    let authorized = let_in(state, signed_in.user, grant, pass, Some(&standing)).await?;
+    auth::keep_alive(session, signed_in, &state.config).await?;
+    Ok(authorized)
+}
+
+/// Registers `user`'s connection with the hub, then one read checks that
+/// `pass` still lets them in (and `session`, if any, still stands: not
+/// signed out meanwhile) and gives the greeting's count. Registered
+/// first, as in [`open`]: an event committed meanwhile is both read and
+/// queued (the copy is skipped by sequence number), and a revocation,
+/// sign-out or deactivation after the read finds the connection in the hub
+/// and closes it. Past the limit of connections, `open` refuses it after
+/// the upgrade.
+async fn let_in(
+    state: &AppState,
+    user: UserId,
+    grant: Grant,
+    pass: Pass,
+    session: Option<&str>,
+) -> Result<Authorized, Error> {
+    let events = state.hub.subscribe(user, grant).ok();
+    let counts = state
+        .store
+        .counts_let_in(user, pass, session)
+        .await?
+        .ok_or(Error::Unauthorized)?;
     Ok(Authorized {
-        user: user.id,
-        grant: Grant::Session { id, tag },
-        ready: None,
+        user,
+        grant,
+        ready: events.map(|events| Box::new((events, counts))),
     })
 }
 

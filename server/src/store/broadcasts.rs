@@ -255,3 +255,6 @@ fn next_recipients_sql(role: bool) -> &'static str {
          ORDER BY id LIMIT $3"
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -209,6 +209,7 @@ impl Store {
             Engine::Postgres => {
                 let pool = AnyPoolOptions::new()
                     .max_connections(postgres_pool)
+                    .test_before_acquire(false)
                     .connect(url)
                     .await
                     .map_err(open)?;

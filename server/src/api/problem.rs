@@ -95,6 +95,15 @@ impl Problem {
         }
     }
 
+    /// More requests at once than the server takes (`http::overload`).
+    pub fn busy(retry_after: u64) -> Problem {
+        Problem {
+            detail: Some("Herald is busy; retry in a moment.".into()),
+            retry_after: Some(retry_after),
+            ..Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable")
+        }
+    }
+
     pub fn not_found() -> Problem {
         Problem::from(crate::store::StoreError::NotFound)
     }

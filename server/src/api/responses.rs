@@ -41,6 +41,7 @@ refusals!(
     KeyRefusals {
         Unauthorized = 401, "Missing, unknown or revoked API key";
         @retry RateLimited = 429, "Rate limit for this key; see Retry-After";
+        Busy = 503, "More requests at once than Herald takes; see Retry-After";
     }
 );
 
@@ -49,6 +50,7 @@ refusals!(
     ViewerRefusals {
         Unauthorized = 401, "Missing, invalid or expired connection token, revoked key or deactivated user";
         @retry RateLimited = 429, "Rate limit for this user; see Retry-After";
+        Busy = 503, "More requests at once than Herald takes; see Retry-After";
     }
 );
 

@@ -86,7 +86,7 @@ async fn metrics_count_connections_notifications_batches_and_delivery_lag() {
 }
 
 /// Past the ceiling on requests at once, a request is refused at once with
-/// 503 and Retry-After, not queued; live connections and health checks are
+/// 503, Retry-After and a problem document, not queued; live connections and health checks are
 /// not counted; when the load passes, requests are served again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_concurrency_ceiling_requests_are_shed_with_retry_after() {
@@ -104,7 +104,11 @@ async fn past_the_concurrency_ceiling_requests_are_shed_with_retry_after() {
             return false;
         }
         let res = http.get(app.url("/login")).send().await.unwrap();
-        res.status() == 503 && res.headers().get("retry-after").is_some_and(|v| v == "1")
+        let shed = res.status() == 503
+            && res.headers().get("retry-after").is_some_and(|v| v == "1")
+            && res.headers()["content-type"] == "application/problem+json";
+        // A problem document, as every API error is.
+        shed && res.json::<serde_json::Value>().await.unwrap()["status"] == 503
     })
     .await;
     let (tx, held) = held;

@@ -1,0 +1,210 @@
+"""What the API takes and answers, as plain frozen dataclasses.
+
+Times are Unix milliseconds (ints), as on the wire. Answers are read
+leniently: a field a newer Herald adds is ignored, not an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, TypedDict
+
+View = Literal["all", "unread", "snoozed", "archived"]
+"""Which notifications a page lists: `all` is the inbox (not archived or snoozed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A button on a notification to send: exactly one of `url` (a link,
+    opened through Herald, which records the click) or `webhook` (an https
+    URL Herald POSTs, signed, when the recipient clicks)."""
+
+    label: str
+    url: str | None = None
+    webhook: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        out = {"label": self.label}
+        if self.url is not None:
+            out["url"] = self.url
+        if self.webhook is not None:
+            out["webhook"] = self.webhook
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SentNotification:
+    """One recipient's copy of a sent notification."""
+
+    id: int
+    user_id: int
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """The answer to a send to named users: one notification per recipient."""
+
+    notifications: tuple[SentNotification, ...]
+
+    @property
+    def ids(self) -> list[int]:
+        return [n.id for n in self.notifications]
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """A send to everyone, accepted: Herald writes it out in the background."""
+
+    send_id: int
+    recipients: int
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationAction:
+    """A button as a recipient sees it: a webhook action has no `url`."""
+
+    label: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    id: int
+    seq: int
+    version: int
+    title: str
+    body: str
+    link: str | None
+    category: str
+    actor: str | None
+    created_at: int
+    seen_at: int | None
+    read_at: int | None
+    archived_at: int | None
+    snoozed_until: int | None
+    muted: bool
+    actions: tuple[NotificationAction, ...]
+    interacted_at: int | None
+    chosen_action: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Newest first; pass `next_before` as `before` for the next page
+    (`None` on the last)."""
+
+    notifications: tuple[Notification, ...]
+    next_before: int | None
+
+    def __iter__(self) -> Iterator[Notification]:
+        return iter(self.notifications)
+
+    def __len__(self) -> int:
+        return len(self.notifications)
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    unread: int
+    seq: int
+    """The user's sequence number this count is valid at."""
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryPreference:
+    bell: bool
+    desktop: bool
+    push: bool
+    required: bool
+    """An admin made the category required: `bell` cannot be turned off."""
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """Every category's preference, by category name (`info`, `success`,
+    `warning`, `mention`)."""
+
+    categories: Mapping[str, CategoryPreference]
+
+    def __getitem__(self, category: str) -> CategoryPreference:
+        return self.categories[category]
+
+
+class PreferenceChange(TypedDict, total=False):
+    """What changes in one category; what is left out stays."""
+
+    bell: bool
+    desktop: bool
+    push: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionToken:
+    """A short-lived token for one user's page: `/ws?token=`, `/events?token=`
+    and `/api/v1/me`. Kept out of `repr()`: it is a credential."""
+
+    token: str = field(repr=False)
+    expires_at: int
+
+
+def millis(when: int | datetime) -> int:
+    """Unix milliseconds from an int (taken as milliseconds) or an aware datetime."""
+    if isinstance(when, datetime):
+        if when.tzinfo is None:
+            raise ValueError("a naive datetime is ambiguous: give it a tzinfo (e.g. UTC)")
+        return int(when.timestamp() * 1000)
+    return int(when)
+
+
+def sent(data: Any) -> Sent:
+    return Sent(tuple(SentNotification(n["id"], n["user_id"], n["seq"]) for n in data["notifications"]))
+
+
+def broadcast(data: Any) -> Broadcast:
+    return Broadcast(data["send_id"], data["recipients"])
+
+
+def notification(n: Any) -> Notification:
+    return Notification(
+        id=n["id"],
+        seq=n["seq"],
+        version=n["version"],
+        title=n["title"],
+        body=n.get("body", ""),
+        link=n.get("link"),
+        category=n["category"],
+        actor=n.get("actor"),
+        created_at=n["created_at"],
+        seen_at=n.get("seen_at"),
+        read_at=n.get("read_at"),
+        archived_at=n.get("archived_at"),
+        snoozed_until=n.get("snoozed_until"),
+        muted=n.get("muted", False),
+        actions=tuple(NotificationAction(a["label"], a.get("url")) for a in n.get("actions", ())),
+        interacted_at=n.get("interacted_at"),
+        chosen_action=n.get("chosen_action"),
+    )
+
+
+def page(data: Any) -> Page:
+    return Page(tuple(notification(n) for n in data["notifications"]), data.get("next_before"))
+
+
+def unread(data: Any) -> Unread:
+    return Unread(data["unread"], data["seq"])
+
+
+def preferences(data: Any) -> Preferences:
+    return Preferences(
+        {
+            name: CategoryPreference(p["bell"], p["desktop"], p["push"], p.get("required", False))
+            for name, p in data["categories"].items()
+        }
+    )
+
+
+def connection_token(data: Any) -> ConnectionToken:
+    return ConnectionToken(data["token"], data["expires_at"])

@@ -41,9 +41,12 @@ test-rust:
 	HERALD_TEST_DATABASE=postgres timeout 1200 cargo test $(RUST_PACKAGES) --lib --test integration
 
 # Built as `make release` builds it, the admin console a chunk of its own.
+# The Python client's and the Django app's suites run against this build.
 test-e2e:
 	cargo leptos build --split --lib-features split
 	scripts/api-fuzz.sh
+	scripts/test-python.sh
+	scripts/test-django.sh
 	cd end2end && npx playwright test
 
 # The load tool's smoke run (500 connections, 2,000 notifications) on

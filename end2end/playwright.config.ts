@@ -11,6 +11,8 @@ export const CLUSTER_URL = 'http://127.0.0.1:3500';
 export const INSTANCES = ['http://127.0.0.1:3501', 'http://127.0.0.1:3502'];
 /** Another site that embeds <herald-bell> (foreign/server.mjs); allowed below. */
 export const FOREIGN_URL = 'http://127.0.0.1:3600';
+/** The example Django shop (examples/django-shop), started by its spec; allowed below. */
+export const SHOP_URL = 'http://127.0.0.1:3700';
 /** Signs the webhooks of notifications' actions; the other site checks it. */
 export const WEBHOOK_SECRET = 'e2e-webhook-secret-0123456789abcdef';
 const POSTGRES = process.env.HERALD_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
@@ -52,7 +54,7 @@ export default defineConfig({
       HERALD_ENV: 'development',
       HERALD_DATABASE_URL: 'sqlite://.data/herald.db',
       HERALD_SEED_PASSWORD: PASSWORD,
-      HERALD_ALLOWED_ORIGINS: FOREIGN_URL,
+      HERALD_ALLOWED_ORIGINS: `${FOREIGN_URL},${SHOP_URL}`,
       HERALD_WEBHOOK_SECRET: WEBHOOK_SECRET,
       // The foreign site's webhooks are on this machine, inside the network.
       HERALD_WEBHOOK_ALLOW: '127.0.0.1',

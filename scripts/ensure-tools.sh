@@ -8,6 +8,12 @@ want=${1:-dev}
 CARGO_LEPTOS_VERSION=0.3.7
 BINARYEN_VERSION=132
 SCHEMATHESIS_VERSION=4.32.5
+PYTEST_VERSION=9.2.0
+ANYIO_VERSION=4.16.0
+HTTPX_VERSION=0.28.1
+# 5.2 LTS: the newest Django for the Python 3.11 here (6.x needs 3.12).
+DJANGO_VERSION=5.2.20
+PYTEST_DJANGO_VERSION=4.14.0
 step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -75,6 +81,24 @@ if [ "$want" = test ]; then
     step "installing schemathesis $SCHEMATHESIS_VERSION (property-based API tests) into .tools/venv"
     python3 -m venv .tools/venv
     .tools/venv/bin/pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  # The Python client's tests (scripts/test-python.sh): pytest with anyio's
+  # plugin for the async half, and the client itself, editable, from this tree.
+  if ! .tools/venv/bin/python -c "
+from importlib.metadata import version
+import herald
+assert [version(p) for p in ('pytest', 'anyio', 'httpx')] == ['$PYTEST_VERSION', '$ANYIO_VERSION', '$HTTPX_VERSION']
+assert herald.__file__.startswith('$PWD/clients/python/')" 2>/dev/null; then
+    step "installing the Python client (editable) and its test tools into .tools/venv"
+    .tools/venv/bin/pip install --quiet "pytest==$PYTEST_VERSION" "anyio==$ANYIO_VERSION" \
+      "httpx==$HTTPX_VERSION" -e clients/python
+  fi
+  # herald.django's tests on the example shop (scripts/test-django.sh).
+  if ! .tools/venv/bin/python -c "
+from importlib.metadata import version
+assert [version(p) for p in ('django', 'pytest-django')] == ['$DJANGO_VERSION', '$PYTEST_DJANGO_VERSION']" 2>/dev/null; then
+    step "installing Django $DJANGO_VERSION and pytest-django into .tools/venv"
+    .tools/venv/bin/pip install --quiet "Django==$DJANGO_VERSION" "pytest-django==$PYTEST_DJANGO_VERSION"
   fi
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     step "installing the Playwright test runner (it brings no browser of its own)"

@@ -18,12 +18,14 @@ test:
 	scripts/ensure-tools.sh test
 	$(MAKE) lint test-rust test-e2e test-load
 
-# Module circles, 600-line files, dead documentation links and undocumented
-# settings fail in a second, before anything compiles (scripts/check-*.py).
+# Module circles, 600-line files, dead documentation links, undocumented
+# settings and <herald-bell>'s TypeScript declarations fail in seconds,
+# before anything compiles (scripts/check-*).
 lint:
 	scripts/check-cycles.py
 	scripts/check-file-sizes.py
 	scripts/check-docs.py
+	scripts/check-types.sh
 	cargo fmt --all -- --check
 	cargo clippy $(RUST_PACKAGES) --all-targets -- -D warnings
 	cargo clippy -p app --features hydrate,split --target wasm32-unknown-unknown -- -D warnings

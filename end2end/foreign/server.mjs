@@ -33,6 +33,33 @@ herald-bell{--herald-accent:#0f766e;color:#fff}main{padding:20px}</style></head>
 <herald-bell server="${HERALD}" token-url="/token?user=${encodeURIComponent(user)}&ttl=${ttl}"></herald-bell>
 </header><main><h1>Your orders</h1><p>Signed in as ${user.replace(/[^\w-]/g, '')}.</p></main></body></html>`;
 
+// The same page under a strict Content-Security-Policy, as a careful site
+// serves it: no inline style or script without the nonce, connections only
+// to Herald. It also shows what the bell's events tell the page.
+const NONCE = 'shop-nonce-1';
+const strictCsp = () => {
+  const herald = new URL(HERALD);
+  const ws = `${herald.protocol === 'https:' ? 'wss:' : 'ws:'}//${herald.host}`;
+  return [
+    "default-src 'none'",
+    `script-src ${HERALD}/embed/herald-bell.js 'nonce-${NONCE}'`,
+    `style-src 'nonce-${NONCE}'`,
+    `connect-src 'self' ${HERALD} ${ws}`,
+    "img-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+};
+const strictPage = (user) => page(user, 300)
+  .replace('<style>', `<style nonce="${NONCE}">`)
+  .replace('</main>', `<output id="unread"></output> <output id="news"></output> <output id="live"></output></main>
+<script nonce="${NONCE}">
+const show = (id, text) => { document.getElementById(id).textContent = text; };
+document.addEventListener('herald-unread', (e) => show('unread', 'unread ' + e.detail.unread));
+document.addEventListener('herald-notification', (e) => show('news', 'new: ' + e.detail.notification.title));
+document.addEventListener('herald-live', (e) => show('live', e.detail.live ? 'live' : 'offline'));
+</script>`);
+
 const body = (req) => new Promise((resolve) => {
   let data = '';
   req.on('data', (chunk) => (data += chunk));
@@ -90,5 +117,9 @@ http.createServer(async (req, res) => {
     return res.end(await minted.text());
   }
   res.setHeader('content-type', 'text/html; charset=utf-8');
+  if (url.searchParams.get('csp') === 'strict') {
+    res.setHeader('content-security-policy', strictCsp());
+    return res.end(strictPage(user));
+  }
   res.end(page(user, Number(url.searchParams.get('ttl') ?? 300)));
 }).listen(PORT);

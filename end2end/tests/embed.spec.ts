@@ -82,6 +82,32 @@ test('an embedded bell counts up live on another site, and its panel reads, mark
   await expect(bell(page).getByRole('button', { name: 'Notifications' })).toBeVisible();
 });
 
+test('the embedded bell works on a page with a strict CSP and tells the page what happens', async ({ browser }) => {
+  await configureForeignSite(browser);
+  const page = await (await browser.newContext()).newPage();
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) violations.push(message.text());
+  });
+  await page.goto(`${FOREIGN_URL}/?user=careful&csp=strict`);
+  await live(page);
+  // The page's own script heard the events the element dispatched.
+  await expect(page.locator('#live')).toHaveText('live');
+  await expect(page.locator('#unread')).toHaveText('unread 0');
+  await adminSend(page, 'careful', 'Strictly delivered');
+  await expect(badge(page)).toHaveText('1');
+  await expect(page.locator('#unread')).toHaveText('unread 1');
+  await expect(page.locator('#news')).toHaveText('new: Strictly delivered');
+  // Styled although the policy allows no inline style: the panel floats.
+  await bell(page).getByRole('button', { name: /Notifications/ }).click();
+  const panel = bell(page).getByRole('dialog', { name: 'Notifications' });
+  await expect(panel.locator('[part=title]')).toHaveText(['Strictly delivered']);
+  await expect(panel).toHaveCSS('position', 'absolute');
+  await expect(badge(page)).toHaveCSS('background-color', 'rgb(225, 29, 72)');
+  expect(violations).toEqual([]);
+  await page.context().close();
+});
+
 test('the embedded bell renews its token through token-url and stays live', async ({ browser }) => {
   await configureForeignSite(browser);
   const stats = async (page: Page) =>

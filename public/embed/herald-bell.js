@@ -10,7 +10,11 @@
 // cannot connect, resume from the last sequence number it applied) and
 // reads and changes notifications through /api/v1/me with the token.
 // Style it with CSS custom properties (--herald-accent, --herald-bg, …)
-// and ::part(button | badge | panel | item | title | action).
+// and ::part(button | badge | panel | item | title | action). It tells the
+// page what happens with herald-unread, herald-notification, herald-live and
+// herald-error events; herald-bell.d.ts beside this file has the types.
+// Its styles are a constructed stylesheet, so a page whose CSP forbids
+// inline styles needs no exception for it.
 (() => {
   if (customElements.get('herald-bell')) return;
   // Without a `server` attribute: the Herald this script came from.
@@ -57,6 +61,17 @@ a.title:hover { text-decoration: underline; }
   const BELL = '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">' +
     '<path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg>';
   const PAGE = 20;
+  // One stylesheet shared by every bell on the page; a <style> element only
+  // where constructed sheets are missing (they are in every current browser).
+  let sheet = null;
+  const adoptStyle = (root) => {
+    if ('adoptedStyleSheets' in root && 'replaceSync' in CSSStyleSheet.prototype) {
+      if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(STYLE); }
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      root.append(el('style', { textContent: STYLE }));
+    }
+  };
 
   const el = (tag, props = {}, ...children) => {
     const node = Object.assign(document.createElement(tag), props);
@@ -110,6 +125,20 @@ a.title:hover { text-decoration: underline; }
       return (this.getAttribute('server') || ORIGIN).replace(/\/$/, '');
     }
 
+    /** Whether the live connection is up (also `data-link="live"`). */
+    get live() {
+      return this.dataset.link === 'live';
+    }
+
+    open() { if (this.panel) this.toggle(true); }
+
+    close() { if (this.panel) this.toggle(false); }
+
+    // Events bubble out of the element (and out of a shadow root it sits in).
+    emit(type, detail) {
+      this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    }
+
     render() {
       const root = this.attachShadow({ mode: 'open' });
       this.button = el('button', { className: 'bell', type: 'button' });
@@ -130,7 +159,8 @@ a.title:hover { text-decoration: underline; }
       this.panel.setAttribute('part', 'panel');
       this.panel.setAttribute('role', 'dialog');
       this.panel.setAttribute('aria-label', 'Notifications');
-      root.append(el('style', { textContent: STYLE }), this.button, this.panel);
+      adoptStyle(root);
+      root.append(this.button, this.panel);
       this.button.addEventListener('click', () => this.toggle());
       this.readAll.addEventListener('click', () =>
         this.call('POST', '/notifications/read-all').catch((e) => this.fail(`That did not work (${e.message}).`)));
@@ -246,7 +276,9 @@ a.title:hover { text-decoration: underline; }
     }
 
     setLive(live) {
+      const was = this.live;
       this.dataset.link = live ? 'live' : 'connecting';
+      if (was !== live) this.emit('herald-live', { live });
     }
 
     receive(msg) {
@@ -281,6 +313,7 @@ a.title:hover { text-decoration: underline; }
             this.upsert(msg.notification);
           }
           this.setCount(msg.unread, seq);
+          if (msg.type === 'created') this.emit('herald-notification', { notification: msg.notification });
           return;
         }
         default:
@@ -291,9 +324,12 @@ a.title:hover { text-decoration: underline; }
 
     setCount(unread, seq) {
       if (seq < this.countSeq) return;
+      // The first count from the server is news too, even a 0.
+      const changed = this.countSeq < 0 || this.unread !== unread;
       this.countSeq = seq;
       this.unread = unread;
       this.showCount();
+      if (changed) this.emit('herald-unread', { unread });
     }
 
     showCount() {
@@ -341,6 +377,7 @@ a.title:hover { text-decoration: underline; }
       this.status.className = 'error';
       this.status.textContent = message;
       this.status.setAttribute('role', 'alert');
+      this.emit('herald-error', { message });
     }
 
     // --- the panel -------------------------------------------------------

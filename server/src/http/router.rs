@@ -62,6 +62,7 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
             get(open_link::act_link),
         )
         .route("/embed/herald-bell.js", get(embed::script))
+        .route("/embed/herald-bell.d.ts", get(embed::types))
         .merge(api::router(&state.config));
     let limited = assets::files(limited, &site_root, &pkg_dir, hashed)
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {

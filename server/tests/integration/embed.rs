@@ -39,6 +39,29 @@ async fn the_bell_script_is_served_small_to_any_site() {
     assert!(text.contains("customElements.define('herald-bell'"));
 }
 
+/// TypeScript pages get the element's types from beside the script.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bell_types_are_served_beside_the_script() {
+    let app = TestApp::spawn().await;
+    let res = reqwest::get(app.url("/embed/herald-bell.d.ts"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/typescript")
+    );
+    assert_eq!(
+        res.headers()["cross-origin-resource-policy"],
+        "cross-origin"
+    );
+    let text = res.text().await.unwrap();
+    assert!(text.contains("'herald-bell': HeraldBellElement"));
+    assert!(text.contains("'herald-unread': CustomEvent<{ unread: number }>"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_allowed_site_may_read_the_event_stream_with_a_token_and_no_other() {
     let shop = "https://shop.example";

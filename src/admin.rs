@@ -16,13 +16,21 @@ pub struct SendReport {
     /// A send to everyone or a role: accepted, and being written out to
     /// its recipients in the background (the Sent list shows how far).
     pub queued: bool,
+    /// A scheduled send's time (Unix ms).
+    #[serde(default)]
+    pub send_at: Option<i64>,
 }
 
 impl SendReport {
     /// What the console says about it.
     pub fn summary(&self) -> String {
         let plural = if self.recipients == 1 { "" } else { "s" };
-        if self.queued {
+        if self.send_at.is_some() {
+            format!(
+                "Scheduled “{}” for {} recipient{plural}; the Sent list shows when, and cancels it until then.",
+                self.title, self.recipients
+            )
+        } else if self.queued {
             format!(
                 "Sending “{}” to {} recipient{plural}; the Sent list shows how far it got.",
                 self.title, self.recipients
@@ -70,6 +78,22 @@ pub struct SendSummary {
     pub expires_at: Option<i64>,
     /// Still being written out to its recipients (a send to everyone or a role).
     pub sending: bool,
+    /// A scheduled send's time (Unix ms): before then it is waiting.
+    #[serde(default)]
+    pub send_at: Option<i64>,
+}
+
+impl SendSummary {
+    /// Whether it is waiting for its time at `now` (and not cancelled).
+    pub fn scheduled(&self, now: i64) -> bool {
+        !self.retracted && self.send_at.is_some_and(|at| at > now)
+    }
+
+    /// Whether it was cancelled before it went out: retracted, scheduled,
+    /// and nobody got it.
+    pub fn cancelled(&self) -> bool {
+        self.retracted && self.send_at.is_some() && self.recipients == 0
+    }
 }
 
 /// A user as the admin console lists them.

@@ -25,6 +25,8 @@ pub struct Draft {
     pub expires_at: Option<i64>,
     /// At most two buttons (`crate::actions`).
     pub actions: Vec<crate::ActionSpec>,
+    /// When to deliver it (Unix ms); `None`: at once.
+    pub send_at: Option<i64>,
 }
 
 /// A send's checked content.
@@ -32,6 +34,8 @@ pub struct Draft {
 pub struct Content {
     pub notification: NewNotification,
     pub actor: Option<String>,
+    /// A scheduled send's time (Unix ms); `None`: at once.
+    pub send_at: Option<i64>,
 }
 
 impl Draft {
@@ -57,7 +61,13 @@ impl Draft {
         if category.is_none() {
             errors.push("category", "Must be info, success, warning or mention.");
         }
+        check_future(self.send_at, now, "send_at", errors);
         check_future(self.expires_at, now, "expires_at", errors);
+        if let (Some(send_at), Some(expires_at)) = (self.send_at, self.expires_at)
+            && expires_at <= send_at
+        {
+            errors.push("expires_at", "Must be after send_at.");
+        }
         let actor = self
             .actor
             .map(|a| a.trim().to_owned())
@@ -75,6 +85,7 @@ impl Draft {
         Some(Content {
             notification,
             actor,
+            send_at: self.send_at,
         })
     }
 }
@@ -130,6 +141,67 @@ impl ExpiresIn {
             ExpiresIn::Hour => Some(now + HOUR_MS),
             ExpiresIn::Day => Some(now + 24 * HOUR_MS),
             ExpiresIn::Week => Some(now + 7 * 24 * HOUR_MS),
+        }
+    }
+}
+
+/// When the admin console delivers a send, as a time from now: the API
+/// takes any time, the form offers these (no time zone to get wrong).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendIn {
+    Now,
+    FiveMinutes,
+    Hour,
+    Day,
+    Week,
+}
+
+impl SendIn {
+    pub const ALL: [SendIn; 5] = [
+        SendIn::Now,
+        SendIn::FiveMinutes,
+        SendIn::Hour,
+        SendIn::Day,
+        SendIn::Week,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SendIn::Now => "now",
+            SendIn::FiveMinutes => "5min",
+            SendIn::Hour => "hour",
+            SendIn::Day => "day",
+            SendIn::Week => "week",
+        }
+    }
+
+    /// The form's value; empty is now.
+    pub fn parse(s: &str) -> Option<SendIn> {
+        match s.trim() {
+            "" => Some(SendIn::Now),
+            s => SendIn::ALL.into_iter().find(|e| e.as_str() == s),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SendIn::Now => "Now",
+            SendIn::FiveMinutes => "In 5 minutes",
+            SendIn::Hour => "In an hour",
+            SendIn::Day => "In a day",
+            SendIn::Week => "In a week",
+        }
+    }
+
+    /// When a send composed at `now` goes out; `None`: at once.
+    pub fn at(self, now: i64) -> Option<i64> {
+        const MINUTE_MS: i64 = 60_000;
+        match self {
+            SendIn::Now => None,
+            SendIn::FiveMinutes => Some(now + 5 * MINUTE_MS),
+            SendIn::Hour => Some(now + 60 * MINUTE_MS),
+            SendIn::Day => Some(now + 24 * 60 * MINUTE_MS),
+            SendIn::Week => Some(now + 7 * 24 * 60 * MINUTE_MS),
         }
     }
 }
@@ -310,6 +382,45 @@ mod tests {
                 assert_eq!(errors.0[0].field, "expires_at");
             }
         }
+    }
+
+    #[test]
+    fn a_scheduled_send_is_in_the_future_within_a_year_and_expires_after_it() {
+        for (send_at, expires_at, bad) in [
+            (NOW, None, Some("send_at")),
+            (NOW + MAX_EXPIRY_MS + 1, None, Some("send_at")),
+            (NOW + 1000, Some(NOW + 1000), Some("expires_at")),
+            (NOW + 1000, Some(NOW + 500), Some("expires_at")),
+            (NOW + 1000, Some(NOW + 1001), None),
+            (NOW + MAX_EXPIRY_MS, None, None),
+        ] {
+            let mut errors = FieldErrors::default();
+            let content = Draft {
+                send_at: Some(send_at),
+                expires_at,
+                ..draft("Later", None, None)
+            }
+            .check(NOW, &mut errors);
+            assert_eq!(
+                content.as_ref().and_then(|c| c.send_at),
+                bad.is_none().then_some(send_at)
+            );
+            assert_eq!(
+                errors.0.first().map(|e| e.field.as_str()),
+                bad,
+                "{send_at} {expires_at:?}"
+            );
+        }
+        for choice in SendIn::ALL {
+            assert_eq!(SendIn::parse(choice.as_str()), Some(choice));
+            assert!(
+                choice
+                    .at(NOW)
+                    .is_none_or(|at| at > NOW && at - NOW <= MAX_EXPIRY_MS)
+            );
+        }
+        assert_eq!(SendIn::parse(""), Some(SendIn::Now));
+        assert_eq!(SendIn::parse("tomorrow"), None);
     }
 
     #[test]

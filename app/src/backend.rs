@@ -163,12 +163,13 @@ pub trait Backend: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<AuditInfo>, AppError>;
     /// Stores a validated notification from `actor` for `audience` and
-    /// delivers it live.
+    /// delivers it live, now or (with `send_at`) at that time.
     async fn send(
         &self,
         actor: &User,
         audience: Audience,
         content: NewNotification,
+        send_at: Option<i64>,
     ) -> Result<SendReport, AppError>;
 }
 

@@ -94,6 +94,25 @@ test('the console shows delivery, seen and read rising, and a retract leaves eve
   await expect(bob.locator('.feed .item-title', { hasText: 'All hands at 3pm' })).toHaveCount(0);
 });
 
+test('an admin schedules a send for later and cancels it before its time', async ({ browser }) => {
+  const admin = await loginAs(browser, 'admin');
+  await admin.goto('/admin');
+  await waitLive(admin);
+  await admin.locator('select[name=recipient]').selectOption({ label: 'alice' });
+  await admin.locator('input[name=title]').fill('Quarterly review tomorrow');
+  await admin.locator('select[name=send_in]').selectOption({ label: 'In an hour' });
+  await admin.getByRole('button', { name: 'Send' }).click();
+  await expect(admin.locator('.success')).toContainText('Scheduled “Quarterly review tomorrow” for 1 recipient');
+  const row = admin.locator('.sent-table tr', { hasText: 'Quarterly review tomorrow' });
+  await expect(row.locator('.scheduled')).toHaveText('scheduled, in 1 h');
+  await expect(row.locator('[data-count=recipients]')).toHaveText('0');
+  await row.scrollIntoViewIfNeeded();
+  await admin.screenshot({ path: `${README_SHOTS}/admin-scheduled.png`, animations: 'disabled' });
+  await row.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row).toContainText('Cancelled');
+  await expect(row.getByRole('button')).toHaveCount(0);
+});
+
 test("the admin console's code is downloaded by the admin page only", async ({ browser }) => {
   // The main module is pkg/herald[.hash].wasm; the admin console is a chunk
   // split off it (`make release`, `--split`), fetched when it is shown.

@@ -432,6 +432,7 @@ impl Backend for PageBackend {
                 retracted: s.retracted_at.is_some(),
                 expires_at: s.expires_at,
                 sending: s.fanning_out > 0,
+                send_at: s.send_at,
             })
             .collect())
     }
@@ -542,23 +543,31 @@ impl Backend for PageBackend {
         actor: &User,
         audience: Audience,
         content: NewNotification,
+        send_at: Option<i64>,
     ) -> Result<SendReport, AppError> {
-        let outcome = self
-            .notifier
-            .deliver(&audience, &content, Some(&actor.username), &actor.username)
-            .await?;
+        let (by, name) = (Some(actor.username.as_str()), &actor.username);
+        let outcome = match send_at {
+            None => self.notifier.deliver(&audience, &content, by, name).await?,
+            Some(at) => {
+                self.notifier
+                    .schedule(&audience, &content, by, name, None, at)
+                    .await?
+            }
+        };
         Ok(match outcome {
             Outcome::Sent(sent) => SendReport {
                 title: content.title,
                 recipients: sent.len(),
                 online: sent.iter().filter(|s| s.online).count(),
                 queued: false,
+                send_at: None,
             },
             Outcome::Queued(queued) => SendReport {
                 title: content.title,
                 recipients: queued.recipients as usize,
                 online: 0,
                 queued: true,
+                send_at: queued.send_at,
             },
         })
     }

@@ -34,9 +34,13 @@ pub async fn send_notification(
     /// "on" to confirm a send to everyone or to a whole role.
     #[server(default)]
     confirm: String,
-    /// never (or empty), hour, day or week (`herald::send::ExpiresIn`).
+    /// never (or empty), hour, day or week (`herald::send::ExpiresIn`),
+    /// counted from when it goes out.
     #[server(default)]
     expires_in: String,
+    /// now (or empty), 5min, hour, day or week (`herald::send::SendIn`).
+    #[server(default)]
+    send_in: String,
 ) -> Result<SendReport, AppError> {
     use crate::backend::*;
     use herald::send::{Recipients, named_audience};
@@ -60,6 +64,13 @@ pub async fn send_notification(
         if expires.is_none() {
             errors.push("expires_in", "Must be never, hour, day or week.");
         }
+        let send_at = match herald::send::SendIn::parse(&send_in) {
+            Some(when) => when.at(now),
+            None => {
+                errors.push("send_in", "Must be now, 5min, hour, day or week.");
+                None
+            }
+        };
         // The same rules as the integration API's (`herald::send`).
         let content = Draft {
             title,
@@ -67,13 +78,16 @@ pub async fn send_notification(
             link: Some(link),
             category: Some(category),
             actor: None,
-            expires_at: expires.and_then(|e| e.at(now)),
+            expires_at: expires.and_then(|e| e.at(send_at.unwrap_or(now))),
             actions: Vec::new(),
+            send_at,
         }
         .check(now, &mut errors);
         match (content, audience) {
             (Some(content), Some(audience)) => {
-                backend.send(&admin, audience, content.notification).await
+                backend
+                    .send(&admin, audience, content.notification, content.send_at)
+                    .await
             }
             _ => Err(AppError::Invalid(errors)),
         }
@@ -169,7 +183,17 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                 {error_for("link")}
             </label>
             <label>
-                <span>"Expires " <span class="muted">"(it then leaves every inbox and count)"</span></span>
+                "Send"
+                <select name="send_in">
+                    {herald::send::SendIn::ALL
+                        .into_iter()
+                        .map(|e| view! { <option value=e.as_str()>{e.label()}</option> })
+                        .collect_view()}
+                </select>
+                {error_for("send_in")}
+            </label>
+            <label>
+                <span>"Expires " <span class="muted">"(after it goes out, it then leaves every inbox and count)"</span></span>
                 <select name="expires_in">
                     {herald::send::ExpiresIn::ALL
                         .into_iter()

@@ -67,25 +67,35 @@ pub(super) fn SentList() -> impl IntoView {
                     <th title="Clicked one of its actions">"Acted"</th><th></th>
                 </tr>
             }.into_any()
-            row=move |s: SendSummary, now| view! {
+            row=move |s: SendSummary, now| {
+                let (scheduled, cancelled) = (s.scheduled(now), s.cancelled());
+                view! {
                                             <tr class:revoked={s.retracted || s.expires_at.is_some_and(|at| at <= now)} data-send=s.id>
                                                 <td>{s.title}<div class="muted small">{format!("by {}", s.sender)}</div></td>
                                                 <td>{s.audience}</td>
                                                 <td>
-                                                    {herald::relative_time(s.created_at, now)}
+                                                    {match s.send_at {
+                                                        Some(at) if scheduled => view! {
+                                                            <span class="scheduled">{format!("scheduled, in {}", herald::time_ahead(at, now))}</span>
+                                                        }.into_any(),
+                                                        Some(at) if !cancelled => herald::relative_time(at, now).into_any(),
+                                                        _ => herald::relative_time(s.created_at, now).into_any(),
+                                                    }}
                                                     {s.expires_at.filter(|at| *at > now && !s.retracted).map(|at| view! {
                                                         <div class="muted small expiry">{format!("expires in {}", herald::time_ahead(at, now))}</div>
                                                     })}
                                                 </td>
                                                 <td class="num" data-count="recipients">
                                                     {s.recipients}
-                                                    {s.sending.then(|| view! { <div class="muted small sending">"sending…"</div> })}
+                                                    {(s.sending && !scheduled).then(|| view! { <div class="muted small sending">"sending…"</div> })}
                                                 </td>
                                                 <td class="num" data-count="delivered">{s.delivered}</td>
                                                 <td class="num" data-count="seen">{s.seen}</td>
                                                 <td class="num" data-count="read">{s.read}</td>
                                                 <td class="num" data-count="interacted">{s.interacted}</td>
-                                                <td>{if s.retracted {
+                                                <td>{if cancelled {
+                                                    view! { <span class="muted">"Cancelled"</span> }.into_any()
+                                                } else if s.retracted {
                                                     view! { <span class="muted">"Retracted"</span> }.into_any()
                                                 } else if s.expires_at.is_some_and(|at| at <= now) {
                                                     view! { <span class="muted">"Expired"</span> }.into_any()
@@ -93,11 +103,14 @@ pub(super) fn SentList() -> impl IntoView {
                                                     view! {
                                                         <ActionForm action=retract>
                                                             <input type="hidden" name="id" value=s.id/>
-                                                            <button type="submit" class="link danger">"Retract"</button>
+                                                            <button type="submit" class="link danger">
+                                                                {if scheduled { "Cancel" } else { "Retract" }}
+                                                            </button>
                                                         </ActionForm>
                                                     }.into_any()
                                                 }}</td>
                                             </tr>
+                }
             }
         />
     }

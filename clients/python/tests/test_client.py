@@ -64,6 +64,27 @@ def test_broadcast_reaches_every_user(client: herald.Client, user: str) -> None:
     eventually(arrived, what="the broadcast in the user's inbox")
 
 
+def test_schedule_delivers_at_its_time_and_retract_send_cancels(client: herald.Client, user: str) -> None:
+    soon = datetime.now(timezone.utc) + timedelta(seconds=1)
+    cancelled = client.schedule("Never mind", send_at=soon, external_ids=[user])
+    kept = client.schedule("Your trial ends tomorrow", send_at=soon + timedelta(milliseconds=500), external_ids=[user])
+    assert isinstance(kept, herald.Scheduled) and kept.recipients == 1
+    assert kept.send_at == int((soon + timedelta(milliseconds=500)).timestamp() * 1000)
+    assert client.notifications(external_id=user).notifications == (), "nothing yet"
+    client.retract_send(cancelled.send_id)
+    client.retract_send(cancelled.send_id)  # twice is fine: it stays withdrawn
+
+    def arrived() -> list[str]:
+        return [n.title for n in client.notifications(external_id=user)]
+
+    # The kept one was due after the cancelled one: when it is here, the
+    # other would have been too.
+    assert eventually(arrived, what="the scheduled send") == ["Your trial ends tomorrow"]
+    with pytest.raises(herald.ValidationError) as refused:
+        client.schedule("In the past", send_at=datetime.now(timezone.utc) - timedelta(minutes=1), external_ids=[user])
+    assert [e.field for e in refused.value.errors] == ["send_at"]
+
+
 def test_retract_and_mark_read(client: herald.Client, user: str) -> None:
     a, b = (client.send(t, external_ids=[user]).ids[0] for t in ("a", "b"))
     client.mark_read(a)

@@ -12,6 +12,7 @@ mod preferences;
 pub(crate) mod problem;
 mod reads;
 mod responses;
+mod sends;
 mod tokens;
 
 use axum::extract::DefaultBodyLimit;
@@ -55,6 +56,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
             post(notifications::create).get(reads::page),
         )
         .route("/api/v1/notifications/{id}", delete(notifications::retract))
+        .route("/api/v1/sends/{id}", delete(sends::retract))
         .route("/api/v1/notifications/{id}/read", post(reads::mark_read))
         .route("/api/v1/unread", get(reads::unread))
         .route(
@@ -82,6 +84,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
     paths(
         notifications::create,
         notifications::retract,
+        sends::retract,
         reads::page,
         reads::unread,
         reads::mark_read,

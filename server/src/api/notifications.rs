@@ -59,6 +59,12 @@ pub struct CreateRequest {
     #[serde(default)]
     #[schema(max_items = 2)]
     pub actions: Vec<ActionRequest>,
+    /// Deliver it later (Unix milliseconds, in the future, at most a year
+    /// ahead): answered `202` with the send's id at once, delivered at its
+    /// time, once, also if Herald was down then (as soon as it runs again).
+    /// `DELETE /api/v1/sends/{id}` before then cancels it.
+    #[serde(default)]
+    pub send_at: Option<i64>,
 }
 
 /// A button on the notification: exactly one of `url` and `webhook`.
@@ -97,14 +103,20 @@ pub struct Created {
     pub notifications: Vec<CreatedOne>,
 }
 
-/// A send to everyone, accepted: its notifications are being written out
-/// in the background, each announced live as it is stored.
+/// A send to everyone, or a scheduled send, accepted: its notifications
+/// are written out in the background (from its time), each announced live
+/// as it is stored.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Accepted {
-    /// The send, as the admin console's Sent list shows it.
+    /// The send, as the admin console's Sent list shows it; `DELETE
+    /// /api/v1/sends/{id}` withdraws it (before its time: cancels it).
     pub send_id: i64,
-    /// The active users it is for.
+    /// The active users it is for (now; a scheduled send reaches those
+    /// still active at its time).
     pub recipients: i64,
+    /// When it goes out, for a scheduled send (Unix milliseconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub send_at: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -127,7 +139,7 @@ pub struct CreatedOne {
     ),
     responses(
         (status = 201, description = "Created, for recipients named by id or external id", body = Created),
-        (status = 202, description = "Accepted, for a broadcast: written out to every user in the background", body = Accepted),
+        (status = 202, description = "Accepted, for a broadcast (written out to every user in the background) or a send with `send_at` (delivered at its time)", body = Accepted),
         (status = 409, description = "Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
         KeyRefusals,
@@ -163,7 +175,7 @@ pub async fn create(
     }
 
     let request: CreateRequest = body.decode()?;
-    let (audience, content, actor) = validate(&state, request).await?;
+    let (audience, content, actor, send_at) = validate(&state, request).await?;
     // The key is claimed in the same transaction as the notifications:
     // both are stored or neither, and of two requests racing with one key
     // the second finds the first's record and replays it.
@@ -173,16 +185,21 @@ pub async fn create(
         request_hash: request_hash.clone(),
         response: response_body,
     });
-    let outcome = state
-        .notifier
-        .send(
-            &audience,
-            &content,
-            actor.as_deref(),
-            &Caller(key.clone()).label(),
-            remember,
-        )
-        .await;
+    let sender = Caller(key.clone()).label();
+    let outcome = match send_at {
+        None => {
+            state
+                .notifier
+                .send(&audience, &content, actor.as_deref(), &sender, remember)
+                .await
+        }
+        Some(at) => {
+            state
+                .notifier
+                .schedule(&audience, &content, actor.as_deref(), &sender, remember, at)
+                .await
+        }
+    };
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(StoreError::IdempotencyKeyUsed) => {
@@ -242,6 +259,7 @@ fn accepted_body(queued: &Queued) -> String {
     serde_json::to_string(&Accepted {
         send_id: queued.send,
         recipients: queued.recipients,
+        send_at: queued.send_at,
     })
     .unwrap_or_default()
 }
@@ -285,7 +303,7 @@ pub async fn retract(
 async fn validate(
     state: &AppState,
     request: CreateRequest,
-) -> Result<(Audience, NewNotification, Option<String>), Problem> {
+) -> Result<(Audience, NewNotification, Option<String>, Option<i64>), Problem> {
     let mut errors = FieldErrors::default();
     match (request.broadcast, request.recipients.len()) {
         (true, 0) => {}
@@ -310,6 +328,7 @@ async fn validate(
         category: request.category,
         actor: request.actor,
         expires_at: request.expires_at,
+        send_at: request.send_at,
         actions: request
             .actions
             .into_iter()
@@ -349,12 +368,13 @@ async fn validate(
     let Some(Content {
         notification: content,
         actor,
+        send_at,
     }) = content.filter(|_| errors.is_empty())
     else {
         return Err(Problem::invalid(errors));
     };
     if request.broadcast {
-        return Ok((Audience::Everyone, content, actor));
+        return Ok((Audience::Everyone, content, actor, send_at));
     }
     let mut ids = Vec::with_capacity(request.recipients.len());
     for r in request.recipients {
@@ -369,5 +389,5 @@ async fn validate(
             }
         }
     }
-    Ok((Audience::Users { ids }, content, actor))
+    Ok((Audience::Users { ids }, content, actor, send_at))
 }

@@ -1,9 +1,10 @@
-//! The broadcast worker: writes out sends to everyone or a role in the
-//! background, one batch of users per transaction (`store/broadcasts.rs`), and
-//! announces each batch as it commits. It wakes when a send is queued here,
-//! resumes what a crash or restart left unfinished when it starts, and
-//! looks again every few seconds for sends queued on an instance that
-//! stopped. Instances may work on one send side by side: a batch commits
+//! The broadcast worker: writes out sends to everyone or a role, and
+//! scheduled sends when their time comes, in the background, one batch of
+//! users per transaction (`store/broadcasts.rs`), and announces each batch
+//! as it commits. It wakes when a send is queued here and at the next
+//! scheduled time, resumes what a crash or restart left unfinished (or
+//! what fell due while Herald was down) when it starts, and looks again
+//! every few seconds for sends queued on an instance that stopped. Instances may work on one send side by side: a batch commits
 //! only if the send's cursor is where it read it.
 
 use std::collections::HashSet;
@@ -38,15 +39,29 @@ pub fn spawn(
             {
                 tracing::warn!(%error, "broadcast paused; trying again shortly");
             }
+            let wait = until_next(&store).await;
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 // A wake-up while a run was under way is kept, not lost.
                 _ = woken.notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
+                _ = tokio::time::sleep(wait) => {}
             }
         }
     });
     wake
+}
+
+/// How long to wait for the next scheduled send, at most [`POLL`].
+async fn until_next(store: &Store) -> Duration {
+    let now = crate::store::now_ms();
+    match store.next_scheduled(now).await {
+        Ok(Some(at)) => POLL.min(Duration::from_millis((at - now).max(0) as u64)),
+        Ok(None) => POLL,
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the next scheduled send");
+            POLL
+        }
+    }
 }
 
 /// Writes out every pending send, oldest first, until none is left.
@@ -58,7 +73,7 @@ async fn run_pending(
     shutdown: &CancellationToken,
 ) -> Result<(), StoreError> {
     loop {
-        let pending = store.pending_broadcasts().await?;
+        let pending = store.pending_broadcasts(crate::store::now_ms()).await?;
         if pending.is_empty() {
             return Ok(());
         }

@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use herald::{ActionSpec, Audience, Change, NewNotification, Notification, Role, UserId};
+use herald::{ActionSpec, Audience, Change, NewNotification, Notification, UserId};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::jobs::push::Pusher;
@@ -123,12 +123,11 @@ impl Notifier {
         let ids = match audience {
             Audience::User { id } => vec![*id],
             Audience::Users { ids } => ids.clone(),
-            Audience::Role { role } => {
+            Audience::Role { .. } | Audience::Everyone => {
                 return self
-                    .queue(Some(*role), content, actor, sender, remember)
+                    .queue(audience, content, actor, sender, remember, None)
                     .await;
             }
-            Audience::Everyone => return self.queue(None, content, actor, sender, remember).await,
         };
         let named = Named {
             ids,
@@ -175,24 +174,43 @@ impl Notifier {
         answer.await.map_err(|_| stopped())?
     }
 
-    /// Accepts a send to everyone (or a role) and wakes the worker that
-    /// writes it out.
-    async fn queue(
+    /// Stores `content` for `audience` to go out at `send_at` (Unix ms),
+    /// through the fan-out worker, whatever the audience: accepted now,
+    /// delivered at its time (or when Herald next runs), once.
+    pub async fn schedule(
         &self,
-        role: Option<Role>,
+        audience: &Audience,
         content: &NewNotification,
         actor: Option<&str>,
         sender: &str,
         remember: Option<Remember>,
+        send_at: i64,
+    ) -> Result<Outcome, StoreError> {
+        self.queue(audience, content, actor, sender, remember, Some(send_at))
+            .await
+    }
+
+    /// Accepts a send for the fan-out worker and wakes it: a send to
+    /// everyone (or a role) under way at once, or a scheduled one, which
+    /// the worker then waits for.
+    async fn queue(
+        &self,
+        audience: &Audience,
+        content: &NewNotification,
+        actor: Option<&str>,
+        sender: &str,
+        remember: Option<Remember>,
+        send_at: Option<i64>,
     ) -> Result<Outcome, StoreError> {
         let queued = self
             .store
-            .queue_send(role, content, actor, sender, remember.as_ref())
+            .queue_send(audience, content, actor, sender, remember.as_ref(), send_at)
             .await?;
         self.fanout.notify_one();
         tracing::info!(
             send = queued.send,
             recipients = queued.recipients,
+            send_at = queued.send_at,
             "send queued"
         );
         Ok(Outcome::Queued(queued))

@@ -1,6 +1,6 @@
-//! Sends to everyone or to a role, written out in the background. The
-//! request stores the send and a `fanouts` row (what to store, for whom)
-//! and answers at once; the fan-out worker (`crate::jobs::broadcast`) then stores
+//! Sends to everyone or to a role, and scheduled sends, written out in the
+//! background. The request stores the send and a `fanouts` row (what to
+//! store, for whom, from when) and answers at once; the fan-out worker (`crate::jobs::broadcast`) then stores
 //! the copies one batch of users at a time, in id order. Each batch moves
 //! the row's `after_user` in the transaction that stores its copies, and
 //! the last one deletes the row: a crash resumes after the last commit,
@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use herald::{Category, NewNotification, Role, UserId};
+use herald::{Audience, Category, NewNotification, UserId};
 use sqlx::FromRow;
 
 use super::idempotency::{Claim, Remember, Stored, claim_keys};
@@ -27,6 +27,8 @@ pub struct PendingBroadcast {
     category: String,
     actor: Option<String>,
     role: Option<String>,
+    /// Named recipients (a JSON array of ids), for a scheduled send to them.
+    users: Option<String>,
     expires_at: Option<i64>,
     actions: Option<String>,
     created_at: i64,
@@ -63,30 +65,43 @@ pub enum Batch {
 }
 
 impl Store {
-    /// Accepts `content` for every active user (or every one with `role`):
-    /// stores the send, its audit entry, its fan-out row and (with
-    /// `remember`) the idempotency record, in one transaction.
+    /// Accepts `content` for `audience` to be written out in the
+    /// background, at once or (with `send_at`) from then on: stores the
+    /// send, its audit entry, its fan-out row and (with `remember`) the
+    /// idempotency record, in one transaction. Everyone and a role are the
+    /// active users then (or, scheduled, at its time); named users are those
+    /// still active when it goes.
     pub async fn queue_send(
         &self,
-        role: Option<Role>,
+        audience: &Audience,
         content: &NewNotification,
         actor: Option<&str>,
         sender: &str,
         remember: Option<&Remember>,
+        send_at: Option<i64>,
     ) -> Result<Queued, StoreError> {
         let created_at = now_ms();
-        let role = role.map(Role::as_str);
+        let (role, users) = match audience {
+            Audience::Everyone => (None, None),
+            Audience::Role { role } => (Some(role.as_str()), None),
+            Audience::User { id } => (None, Some(json_array(&[*id])?)),
+            Audience::Users { ids } => (None, Some(json_array(ids)?)),
+        };
         let mut tx = self.writer.begin().await?;
-        let (up_to, recipients): (Option<i64>, i64) = sqlx::query_as(
+        let (up_to, recipients): (Option<i64>, i64) = sqlx::query_as(&format!(
             "SELECT MAX(id), COUNT(id) FROM users \
-             WHERE deactivated_at IS NULL AND ($1 IS NULL OR role = $1)",
-        )
+             WHERE deactivated_at IS NULL AND ($1 IS NULL OR role = $1) \
+             AND ($2 IS NULL OR id IN ({}))",
+            self.engine.json_ids("$2")
+        ))
         .bind(role)
+        .bind(&users)
         .fetch_one(&mut *tx)
         .await?;
-        let audience = match role {
-            None => "Everyone".to_owned(),
-            Some(role) => format!("Every {role}"),
+        let audience = match (role, &users) {
+            (Some(role), _) => format!("Every {role}"),
+            (None, Some(_)) => super::create::audience_label(recipients as usize),
+            (None, None) => "Everyone".to_owned(),
         };
         let send = record_send(
             &mut tx,
@@ -97,14 +112,15 @@ impl Store {
                 recipients: 0,
                 delivered: 0,
                 created_at,
+                send_at,
             },
         )
         .await?;
         sqlx::query(
             "INSERT INTO fanouts \
              (send_id, body, link, category, actor, role, up_to_user, expires_at, actions, \
-              after_user) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0)",
+              after_user, users, send_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11)",
         )
         .bind(send)
         .bind(&content.body)
@@ -112,12 +128,22 @@ impl Store {
         .bind(content.category.as_str())
         .bind(actor)
         .bind(role)
-        .bind(up_to.unwrap_or(0))
+        // A scheduled send reaches whoever is active at its time.
+        .bind(match (send_at, &users) {
+            (Some(_), None) => i64::MAX,
+            _ => up_to.unwrap_or(0),
+        })
         .bind(content.expires_at)
         .bind(actions_json(&content.actions)?)
+        .bind(&users)
+        .bind(send_at.unwrap_or(0))
         .execute(&mut *tx)
         .await?;
-        let queued = Queued { send, recipients };
+        let queued = Queued {
+            send,
+            recipients,
+            send_at,
+        };
         let claims: Vec<Claim> = remember
             .map(|remember| Claim {
                 remember,
@@ -131,15 +157,31 @@ impl Store {
         Ok(queued)
     }
 
-    /// The sends still fanning out, oldest first.
-    pub async fn pending_broadcasts(&self) -> Result<Vec<PendingBroadcast>, StoreError> {
+    /// The sends fanning out by `now` (scheduled ones from their time),
+    /// oldest first. A scheduled send's copies are dated at its time.
+    pub async fn pending_broadcasts(&self, now: i64) -> Result<Vec<PendingBroadcast>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT f.send_id, s.title, f.body, f.link, f.category, f.actor, f.role, \
-                    f.expires_at, f.actions, s.created_at, f.up_to_user, f.after_user \
-             FROM fanouts f JOIN sends s ON s.id = f.send_id ORDER BY f.send_id",
+            "SELECT f.send_id, s.title, f.body, f.link, f.category, f.actor, f.role, f.users, \
+                    f.expires_at, f.actions, \
+                    CASE WHEN f.send_at > s.created_at THEN f.send_at ELSE s.created_at END \
+                        AS created_at, \
+                    f.up_to_user, f.after_user \
+             FROM fanouts f JOIN sends s ON s.id = f.send_id WHERE f.send_at <= $1 \
+             ORDER BY f.send_id",
         )
+        .bind(now)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// When the next scheduled send after `now` is due, if one is waiting.
+    pub async fn next_scheduled(&self, now: i64) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT MIN(send_at) FROM fanouts WHERE send_at > $1")
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// The next (at most `limit`) users `broadcast` is for, in id order.
@@ -148,14 +190,18 @@ impl Store {
         broadcast: &PendingBroadcast,
         limit: i64,
     ) -> Result<Vec<UserId>, StoreError> {
-        let sql = next_recipients_sql(broadcast.role.is_some());
-        let query = sqlx::query_scalar(sql)
+        let sql = next_recipients_sql(
+            self.engine,
+            broadcast.role.is_some() || broadcast.users.is_some(),
+        );
+        let query = sqlx::query_scalar(&sql)
             .bind(broadcast.after_user)
             .bind(broadcast.up_to_user)
             .bind(limit);
-        let query = match &broadcast.role {
-            Some(role) => query.bind(role.clone()),
-            None => query,
+        let query = match (&broadcast.role, &broadcast.users) {
+            (Some(role), _) => query.bind(role.clone()).bind(None::<String>),
+            (None, Some(users)) => query.bind(None::<String>).bind(users.clone()),
+            (None, None) => query,
         };
         Ok(query.fetch_all(&self.pool).await?)
     }
@@ -163,7 +209,7 @@ impl Store {
     /// How the engine finds the next batch of a send to everyone: one line
     /// per step, to check that it reads a range of the primary key.
     pub async fn next_recipients_plan(&self) -> Result<Vec<String>, StoreError> {
-        self.plan(next_recipients_sql(false)).await
+        self.plan(&next_recipients_sql(self.engine, false)).await
     }
 
     /// Stores `broadcast`'s copies for `users` (read by
@@ -245,14 +291,18 @@ impl Store {
 }
 
 /// The next batch of a fan-out: `$1` after, `$2` up to, `$3` at most, and
-/// with `role` `$4`. A range of the primary key, never a scan of all users.
-fn next_recipients_sql(role: bool) -> &'static str {
-    if role {
-        "SELECT id FROM users WHERE id > $1 AND id <= $2 AND deactivated_at IS NULL \
-         AND role = $4 ORDER BY id LIMIT $3"
+/// when `narrowed`, `$4` a role or `$5` named users (a JSON array). A range
+/// of the primary key, never a scan of all users.
+fn next_recipients_sql(engine: super::Engine, narrowed: bool) -> String {
+    let all = "SELECT id FROM users WHERE id > $1 AND id <= $2 AND deactivated_at IS NULL";
+    if narrowed {
+        format!(
+            "{all} AND ($4 IS NULL OR role = $4) AND ($5 IS NULL OR id IN ({})) \
+             ORDER BY id LIMIT $3",
+            engine.json_ids("$5")
+        )
     } else {
-        "SELECT id FROM users WHERE id > $1 AND id <= $2 AND deactivated_at IS NULL \
-         ORDER BY id LIMIT $3"
+        format!("{all} ORDER BY id LIMIT $3")
     }
 }
 

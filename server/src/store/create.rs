@@ -120,6 +120,7 @@ impl Store {
                     .filter(|b| send.online.contains(&b.id))
                     .count() as i64,
                 created_at,
+                send_at: None,
             },
         )
         .await?;

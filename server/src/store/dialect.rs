@@ -191,7 +191,7 @@ impl Store {
 
     /// How the engine runs `sql` (bound to a user, an unbounded cursor and a
     /// page size): one line per step, to check that it reads an index range.
-    pub(super) async fn plan(&self, sql: &'static str) -> Result<Vec<String>, StoreError> {
+    pub(super) async fn plan(&self, sql: &str) -> Result<Vec<String>, StoreError> {
         let explain = self.explain(sql);
         let query = sqlx::query(&explain)
             .bind(1_i64)

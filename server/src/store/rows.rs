@@ -187,4 +187,6 @@ pub struct Queued {
     pub send: i64,
     /// The active users it is for, counted when it was accepted.
     pub recipients: i64,
+    /// A scheduled send's time; `None`: under way at once.
+    pub send_at: Option<i64>,
 }

@@ -16,14 +16,16 @@ pub(super) struct NewSend<'a> {
     pub recipients: i64,
     pub delivered: i64,
     pub created_at: i64,
+    /// A scheduled send's time; `None`: at once.
+    pub send_at: Option<i64>,
 }
 
 /// Records a send inside `tx`: its row in the Sent list and its audit
 /// entry. Returns its id.
 pub(super) async fn record_send(tx: &mut Tx<'_>, send: NewSend<'_>) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO sends (title, audience, sender, recipients, created_at, delivered) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO sends (title, audience, sender, recipients, created_at, delivered, send_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(send.title)
     .bind(send.audience)
@@ -31,16 +33,14 @@ pub(super) async fn record_send(tx: &mut Tx<'_>, send: NewSend<'_>) -> Result<i6
     .bind(send.recipients)
     .bind(send.created_at)
     .bind(send.delivered)
+    .bind(send.send_at)
     .fetch_one(&mut **tx)
     .await?;
-    record(
-        tx,
-        send.sender,
-        "send",
-        send.audience,
-        &format!("#{id} “{}”", send.title),
-    )
-    .await?;
+    let (action, detail) = match send.send_at {
+        None => ("send", format!("#{id} “{}”", send.title)),
+        Some(at) => ("schedule", format!("#{id} “{}” for {at}", send.title)),
+    };
+    record(tx, send.sender, action, send.audience, &detail).await?;
     Ok(id)
 }
 
@@ -61,8 +61,11 @@ pub struct SendRow {
     pub retracted_at: Option<i64>,
     /// When its copies leave their inboxes, if its sender set a time.
     pub expires_at: Option<i64>,
-    /// 1 while it is still being written out to its recipients, else 0.
+    /// 1 while it is still being written out to its recipients (or waits
+    /// for its time), else 0.
     pub fanning_out: i64,
+    /// A scheduled send's time.
+    pub send_at: Option<i64>,
 }
 
 impl Store {
@@ -83,7 +86,7 @@ impl Store {
         Ok(sqlx::query_as(
             "WITH page AS ( \
                  SELECT s.id, s.title, s.audience, s.sender, s.recipients, s.delivered, \
-                        s.created_at, s.retracted_at FROM sends s \
+                        s.created_at, s.retracted_at, s.send_at FROM sends s \
                  WHERE ($1 IS NULL OR lower(s.title) LIKE lower($1) ESCAPE '\\') AND s.id < $2 \
                  ORDER BY s.id DESC LIMIT $3), \
              copies AS ( \
@@ -94,7 +97,8 @@ impl Store {
                     COALESCE(c.seen, 0) AS seen, COALESCE(c.read, 0) AS read, \
                     COALESCE(c.interacted, 0) AS interacted, page.created_at, page.retracted_at, \
                     c.expires_at, \
-                    (SELECT COUNT(f.send_id) FROM fanouts f WHERE f.send_id = page.id) AS fanning_out \
+                    (SELECT COUNT(f.send_id) FROM fanouts f WHERE f.send_id = page.id) AS fanning_out, \
+                    page.send_at \
              FROM page LEFT JOIN copies c ON c.send_id = page.id \
              ORDER BY page.id DESC",
         )

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use std::time::{Duration, Instant};
 
-use herald::{NewNotification, Role};
+use herald::{Audience, NewNotification, Role};
 use serde_json::{Value, json};
 use server::store::{Batch, Store};
 
@@ -131,18 +131,36 @@ async fn a_send_reaches_the_users_of_its_moment_and_role_only() {
     let members = external_users(&store, "m", 5).await;
     store.deactivate(members[4].id, "test").await.unwrap();
     let to_members = store
-        .queue_send(Some(Role::Member), &content("Members"), None, "test", None)
+        .queue_send(
+            &Audience::Role { role: Role::Member },
+            &content("Members"),
+            None,
+            "test",
+            None,
+            None,
+        )
         .await
         .unwrap();
     let to_all = store
-        .queue_send(None, &content("All"), None, "test", None)
+        .queue_send(
+            &Audience::Everyone,
+            &content("All"),
+            None,
+            "test",
+            None,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!((to_members.recipients, to_all.recipients), (4, 5));
     // Joins after both were sent.
     let late = store.external_user("late").await.unwrap().unwrap();
 
-    for mut fanout in store.pending_broadcasts().await.unwrap() {
+    for mut fanout in store
+        .pending_broadcasts(server::store::now_ms())
+        .await
+        .unwrap()
+    {
         loop {
             let users = store.next_recipients(&fanout, 3).await.unwrap();
             let last = users.len() < 3;
@@ -157,7 +175,13 @@ async fn a_send_reaches_the_users_of_its_moment_and_role_only() {
             }
         }
     }
-    assert!(store.pending_broadcasts().await.unwrap().is_empty());
+    assert!(
+        store
+            .pending_broadcasts(server::store::now_ms())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let titles = async |id| -> Vec<String> {
         store
             .page(id, herald::InboxView::All, None, 10)
@@ -184,10 +208,21 @@ async fn retracting_a_send_stops_its_fan_out() {
     let (_db, store) = bare_store().await;
     let users = external_users(&store, "u", 4).await;
     let queued = store
-        .queue_send(None, &content("Oops"), None, "test", None)
+        .queue_send(
+            &Audience::Everyone,
+            &content("Oops"),
+            None,
+            "test",
+            None,
+            None,
+        )
         .await
         .unwrap();
-    let fanout = store.pending_broadcasts().await.unwrap().remove(0);
+    let fanout = store
+        .pending_broadcasts(server::store::now_ms())
+        .await
+        .unwrap()
+        .remove(0);
     let first = store.next_recipients(&fanout, 1).await.unwrap();
     let batch = store
         .write_batch(&fanout, &first, false, &HashSet::new())
@@ -202,7 +237,13 @@ async fn retracting_a_send_stops_its_fan_out() {
     ));
     let retracted = store.retract_send(queued.send, "test").await.unwrap();
     assert_eq!(retracted.len(), 1, "the one copy written so far");
-    assert!(store.pending_broadcasts().await.unwrap().is_empty());
+    assert!(
+        store
+            .pending_broadcasts(server::store::now_ms())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // A worker that read the next batch before the retraction stores nothing.
     let mut stale = fanout.clone();
     stale.after_user = first[0];
@@ -267,7 +308,12 @@ async fn a_crash_mid_fan_out_resumes_after_restart_with_nobody_skipped_or_reache
     let mut herald = Process::start_on(&db.url, &env);
     herald.ready().await;
     let deadline = Instant::now() + Duration::from_secs(120);
-    while !store.pending_broadcasts().await.unwrap().is_empty() {
+    while !store
+        .pending_broadcasts(server::store::now_ms())
+        .await
+        .unwrap()
+        .is_empty()
+    {
         assert!(Instant::now() < deadline, "the fan-out did not resume");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

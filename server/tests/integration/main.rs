@@ -28,4 +28,5 @@ mod preferences;
 pub mod process;
 mod push;
 mod resume;
+mod scheduled;
 mod snooze;

@@ -25,6 +25,7 @@ from ._errors import (
 from ._models import (
     Action,
     Broadcast,
+    Scheduled,
     CategoryPreference,
     ConnectionToken,
     Notification,
@@ -44,6 +45,7 @@ __all__ = [
     "AsyncTokenClient",
     "AuthenticationError",
     "Broadcast",
+    "Scheduled",
     "CategoryPreference",
     "Client",
     "ConflictError",

@@ -87,10 +87,37 @@ class Client:
         content = ops.content(title, body, link, category, actor, actions, expires_at)
         return self._t.run(ops.broadcast(content, idempotency_key))
 
+    def schedule(
+        self,
+        title: str,
+        *,
+        send_at: int | datetime,
+        external_ids: str | Iterable[str] = (),
+        user_ids: int | Iterable[int] = (),
+        everyone: bool = False,
+        body: str | None = None,
+        link: str | None = None,
+        category: str | None = None,
+        actor: str | None = None,
+        actions: Sequence[m.Action] = (),
+        expires_at: int | datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> m.Scheduled:
+        """A send delivered at `send_at` (an aware datetime or Unix ms, at
+        most a year ahead) to the users named, or to `everyone`: stored now,
+        delivered then, once. `retract_send(result.send_id)` cancels it."""
+        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        return self._t.run(ops.schedule(content, external_ids, user_ids, everyone, send_at, idempotency_key))
+
     def retract(self, notification_id: int) -> None:
         """Take a notification back from its recipient's inbox and count, live.
         `NotFoundError` if unknown or already retracted."""
         self._t.run(ops.retract(notification_id))
+
+    def retract_send(self, send_id: int) -> None:
+        """Take back a whole send (a broadcast, a scheduled send) from every
+        recipient; before a scheduled send's time, nobody ever gets it."""
+        self._t.run(ops.retract_send(send_id))
 
     def mark_read(self, notification_id: int) -> None:
         self._t.run(ops.mark_read(notification_id))
@@ -203,8 +230,30 @@ class AsyncClient:
         content = ops.content(title, body, link, category, actor, actions, expires_at)
         return await self._t.run(ops.broadcast(content, idempotency_key))
 
+    async def schedule(
+        self,
+        title: str,
+        *,
+        send_at: int | datetime,
+        external_ids: str | Iterable[str] = (),
+        user_ids: int | Iterable[int] = (),
+        everyone: bool = False,
+        body: str | None = None,
+        link: str | None = None,
+        category: str | None = None,
+        actor: str | None = None,
+        actions: Sequence[m.Action] = (),
+        expires_at: int | datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> m.Scheduled:
+        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        return await self._t.run(ops.schedule(content, external_ids, user_ids, everyone, send_at, idempotency_key))
+
     async def retract(self, notification_id: int) -> None:
         await self._t.run(ops.retract(notification_id))
+
+    async def retract_send(self, send_id: int) -> None:
+        await self._t.run(ops.retract_send(send_id))
 
     async def mark_read(self, notification_id: int) -> None:
         await self._t.run(ops.mark_read(notification_id))

@@ -63,6 +63,17 @@ class Broadcast:
 
 
 @dataclass(frozen=True, slots=True)
+class Scheduled:
+    """A send accepted for later: delivered at `send_at` (Unix ms), once,
+    also if Herald is down then (as soon as it runs again). Cancel it with
+    `retract_send(send_id)` before then."""
+
+    send_id: int
+    recipients: int
+    send_at: int
+
+
+@dataclass(frozen=True, slots=True)
 class NotificationAction:
     """A button as a recipient sees it: a webhook action has no `url`."""
 
@@ -165,6 +176,10 @@ def sent(data: Any) -> Sent:
 
 def broadcast(data: Any) -> Broadcast:
     return Broadcast(data["send_id"], data["recipients"])
+
+
+def scheduled(data: Any) -> Scheduled:
+    return Scheduled(data["send_id"], data["recipients"], data["send_at"])
 
 
 def notification(n: Any) -> Notification:

@@ -78,6 +78,20 @@ def broadcast(content: dict[str, Any], idempotency_key: str | None) -> Call[m.Br
     return _create({"broadcast": True} | content, m.broadcast, idempotency_key)
 
 
+def schedule(
+    content: dict[str, Any],
+    external_ids: str | Iterable[str],
+    user_ids: int | Iterable[int],
+    everyone: bool,
+    send_at: int | datetime,
+    idempotency_key: str | None,
+) -> Call[m.Scheduled]:
+    recipients: list[dict[str, Any]] = [{"external_id": e} for e in _ids(external_ids, str)]
+    recipients += [{"user_id": u} for u in _ids(user_ids, int)]
+    audience: dict[str, Any] = {"broadcast": True} if everyone else {"recipients": recipients}
+    return _create(audience | content | {"send_at": m.millis(send_at)}, m.scheduled, idempotency_key)
+
+
 def _create(payload: dict[str, Any], read: Callable[[Any], T], idempotency_key: str | None) -> Call[T]:
     return Call(
         "POST",
@@ -91,6 +105,11 @@ def _create(payload: dict[str, Any], read: Callable[[Any], T], idempotency_key: 
 
 def retract(notification_id: int) -> Call[None]:
     return Call("DELETE", f"{API}/notifications/{int(notification_id)}", _nothing, replayable=False)
+
+
+def retract_send(send_id: int) -> Call[None]:
+    # Withdrawing a send twice is a 204 both times: safe to retry.
+    return Call("DELETE", f"{API}/sends/{int(send_id)}", _nothing)
 
 
 def mark_read(notification_id: int) -> Call[None]:

@@ -14,13 +14,24 @@ async fn a_fanout_batch_costs_the_same_statements_however_many_users_it_holds() 
     let (store, _) = store_with_users(&fresh_url(&dir, "fanout").await, &names).await;
     let content = named("To everyone".to_owned(), Vec::new()).content;
     store
-        .queue_send(None, &content, None, "test", None)
+        .queue_send(
+            &herald::Audience::Everyone,
+            &content,
+            None,
+            "test",
+            None,
+            None,
+        )
         .await
         .unwrap();
 
     let mut cost = Vec::new();
     for size in [3, 40] {
-        let pending = store.pending_broadcasts().await.unwrap().remove(0);
+        let pending = store
+            .pending_broadcasts(crate::store::now_ms())
+            .await
+            .unwrap()
+            .remove(0);
         let users = store.next_recipients(&pending, size).await.unwrap();
         assert_eq!(users.len() as i64, size);
         let before = statements_run();

@@ -17,7 +17,7 @@ pub struct SendReport {
     /// its recipients in the background (the Sent list shows how far).
     pub queued: bool,
     /// A scheduled send's time (Unix ms).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_at: Option<i64>,
 }
 

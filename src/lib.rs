@@ -9,6 +9,7 @@ pub mod preferences;
 pub mod push;
 pub mod send;
 pub mod snooze;
+pub mod topics;
 pub mod user;
 pub mod validate;
 pub mod wire;

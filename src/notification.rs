@@ -182,6 +182,13 @@ pub enum Audience {
         role: crate::Role,
     },
     Everyone,
+    /// The subscribers of these topics (`crate::topics`) and these users,
+    /// each once, except the excluded ones (the actor who caused it).
+    Topics {
+        topics: Vec<String>,
+        users: Vec<UserId>,
+        exclude: Vec<UserId>,
+    },
 }
 
 /// The text of the unread bubble: hidden at zero, capped at "99+".

@@ -80,6 +80,10 @@ pub trait Backend: Send + Sync + 'static {
         user: UserId,
         choice: Preference,
     ) -> Result<Vec<Preference>, AppError>;
+    /// The topics `user` follows.
+    async fn topics(&self, user: UserId) -> Result<Vec<herald::topics::Subscription>, AppError>;
+    /// `user` stops following `topic`.
+    async fn leave_topic(&self, user: UserId, topic: &str) -> Result<(), AppError>;
     /// The public key browsers subscribe to web push with (base64url).
     fn push_key(&self) -> String;
     /// Stores a device of `user`'s for web push (checked subscription),

@@ -24,6 +24,7 @@ pub mod server_fn_checks;
 pub mod settings;
 pub mod state;
 mod toasts;
+pub mod topics;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};

@@ -19,6 +19,7 @@ use crate::settings::{
     GetPreferences, PushDeviceHeld, PushDeviceKnown, PushKey, SetPreference, SubscribePush,
     UnsubscribePush,
 };
+use crate::topics::{LeaveTopic, MyTopics};
 
 /// Checks one server function's encoded arguments.
 pub type Check = fn(&[u8]) -> Result<(), Malformed>;
@@ -77,6 +78,8 @@ const CHECKS: &[(&str, Check)] = &[
     (Unsnooze::PATH, check::<Unsnooze>),
     (SetRole::PATH, check::<SetRole>),
     (UserList::PATH, check::<UserList>),
+    (MyTopics::PATH, check::<MyTopics>),
+    (LeaveTopic::PATH, check::<LeaveTopic>),
 ];
 
 fn check<T: DeserializeOwned>(body: &[u8]) -> Result<(), Malformed> {

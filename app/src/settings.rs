@@ -259,6 +259,7 @@ pub fn SettingsPage() -> impl IntoView {
                 })}
             </Transition>
             {outcome}
+            <crate::topics::TopicsSection/>
             <h2>"On this device"</h2>
             <crate::desktop::DesktopOptIn/>
             <PushOptIn/>

@@ -129,3 +129,34 @@ test('desktop notifications follow each category\'s setting', async ({ browser }
     .toEqual(['Deploy started', 'Deploy finished']);
   await context.close();
 });
+
+test('a user sees the topics an app subscribed them to and leaves one', async ({ browser }) => {
+  const key = await admin.createApiKey('Projects');
+  const subscribe = (topic: string) =>
+    fetch(`${herald.url}/api/v1/topics/${topic}/subscribers`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user_ids: [Number(aliceId)] }),
+    });
+  for (const topic of ['project:apollo', 'project:gemini', 'team:design']) {
+    expect((await subscribe(topic)).status).toBe(200);
+  }
+  const settings = await login(browser, 'alice');
+  await settings.goto(`${herald.url}/settings`);
+  await waitLive(settings);
+  const topics = settings.getByRole('list', { name: 'Your topics' });
+  await expect(topics.locator('.topic-key')).toHaveText(['project:apollo', 'project:gemini', 'team:design']);
+  await topics.scrollIntoViewIfNeeded();
+  await settings.screenshot({ path: `${README_SHOTS}/settings-topics.png`, animations: 'disabled' });
+  await settings.getByRole('button', { name: 'Leave project:gemini' }).click();
+  await expect(topics.locator('.topic-key')).toHaveText(['project:apollo', 'team:design']);
+  // Sends to the topic left no longer reach alice.
+  const res = await fetch(`${herald.url}/api/v1/notifications`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ recipients: [{ topic: 'project:gemini' }], title: 'Gemini launch moved' }),
+  });
+  expect(res.status).toBe(202);
+  expect((await res.json()).recipients).toBe(0);
+  await settings.context().close();
+});

@@ -253,6 +253,15 @@ impl Backend for PageBackend {
         Ok(self.store.mark_seen(user, up_to).await?)
     }
 
+    async fn topics(&self, user: UserId) -> Result<Vec<herald::topics::Subscription>, AppError> {
+        Ok(self.store.topics_of(user).await?)
+    }
+
+    async fn leave_topic(&self, user: UserId, topic: &str) -> Result<(), AppError> {
+        self.store.unsubscribe(topic, &[user]).await?;
+        Ok(())
+    }
+
     async fn preferences(&self, user: UserId) -> Result<Vec<Preference>, AppError> {
         Ok(self.store.preferences(user).await?)
     }

@@ -85,6 +85,26 @@ def test_schedule_delivers_at_its_time_and_retract_send_cancels(client: herald.C
     assert [e.field for e in refused.value.errors] == ["send_at"]
 
 
+def test_topics_subscribe_page_send_and_exclude(client: herald.Client, user: str) -> None:
+    topic = f"post:{uuid.uuid4().hex[:8]}:comments"
+    actor, follower = f"{user}-actor", f"{user}-follower"
+    assert client.subscribe(topic, external_ids=[user, actor, follower]) == 3
+    assert client.subscribe(topic, external_ids=user) == 0  # already in
+    assert [s.external_id for s in client.iter_subscribers(topic, page_size=2)] == [user, actor, follower]
+    assert client.unsubscribe(topic, external_ids=[follower, "nobody"]) == 1
+    accepted = client.notify_topic("Ana commented", topics=topic, exclude_external_ids=actor, actor="Ana")
+    assert accepted.recipients == 1
+
+    def arrived() -> list[str]:
+        return [n.title for n in client.notifications(external_id=user)]
+
+    assert eventually(arrived, what="the topic send") == ["Ana commented"]
+    assert client.notifications(external_id=actor).notifications == ()
+    with pytest.raises(herald.ValidationError) as refused:
+        client.subscribe("no spaces allowed", external_ids=[user])
+    assert [e.field for e in refused.value.errors] == ["key"]
+
+
 def test_retract_and_mark_read(client: herald.Client, user: str) -> None:
     a, b = (client.send(t, external_ids=[user]).ids[0] for t in ("a", "b"))
     client.mark_read(a)

@@ -14,6 +14,7 @@ mod reads;
 mod responses;
 mod sends;
 mod tokens;
+mod topics;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
@@ -57,6 +58,12 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         )
         .route("/api/v1/notifications/{id}", delete(notifications::retract))
         .route("/api/v1/sends/{id}", delete(sends::retract))
+        .route(
+            "/api/v1/topics/{key}/subscribers",
+            get(topics::list)
+                .put(topics::subscribe)
+                .delete(topics::unsubscribe),
+        )
         .route("/api/v1/notifications/{id}/read", post(reads::mark_read))
         .route("/api/v1/unread", get(reads::unread))
         .route(
@@ -85,6 +92,9 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         notifications::create,
         notifications::retract,
         sends::retract,
+        topics::subscribe,
+        topics::unsubscribe,
+        topics::list,
         reads::page,
         reads::unread,
         reads::mark_read,
@@ -109,6 +119,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
     security(("bearer" = [])),
     tags(
         (name = "notifications", description = "Creating notifications"),
+        (name = "topics", description = "Named audiences: subscribe users, then send to the topic"),
         (name = "preferences", description = "What each user wants to hear about, per category"),
         (name = "me", description = "One user's own notifications, for a page on your site: authenticate with that user's connection token instead of an API key")
     )

@@ -5,7 +5,8 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use herald::send::check_recipient_count;
+use herald::send::{MAX_RECIPIENTS, check_recipient_count};
+use herald::topics::{MAX_TOPICS_PER_SEND, check_topic_key};
 use herald::{ActionSpec, Audience, Content, Draft, FieldErrors, NewNotification, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,10 +27,16 @@ const MAX_IDEMPOTENCY_KEY: usize = 255;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRequest {
-    /// Who receives it; leave empty and set `broadcast` for everyone.
+    /// Who receives it: users, and the subscribers of topics, each once;
+    /// leave empty and set `broadcast` for everyone.
     #[serde(default)]
     #[schema(max_items = 1000)]
     pub recipients: Vec<Recipient>,
+    /// Users left out whatever else names them, e.g. the actor of a
+    /// comment sent to the post's topic (by `user_id` or `external_id`).
+    #[serde(default)]
+    #[schema(max_items = 1000)]
+    pub exclude: Vec<Recipient>,
     /// Send to every user; then `recipients` must be empty.
     #[serde(default)]
     pub broadcast: bool,
@@ -94,6 +101,12 @@ pub enum Recipient {
     External {
         #[schema(min_length = 1, max_length = 255)]
         external_id: String,
+    },
+    /// Everyone subscribed to the topic when it goes out: answered `202`,
+    /// written out in the background.
+    Topic {
+        #[schema(min_length = 1, max_length = 100, example = "project:42")]
+        topic: String,
     },
 }
 
@@ -310,7 +323,7 @@ async fn validate(
         (true, _) => errors.push("recipients", "Name recipients or set broadcast, not both."),
         (false, n) => check_recipient_count(n, "recipients", &mut errors),
     }
-    let bad_external_id = request.recipients.iter().any(|r| {
+    let bad_external_id = request.recipients.iter().chain(&request.exclude).any(|r| {
         matches!(r, Recipient::External { external_id }
             if external_id.trim().is_empty() || external_id.len() > MAX_EXTERNAL_ID)
     });
@@ -320,6 +333,7 @@ async fn validate(
             format!("external_id must be 1 to {MAX_EXTERNAL_ID} bytes."),
         );
     }
+    let topics = check_topics(&request, &mut errors);
     // The same rules as the admin console's (`herald::send`).
     let content = Draft {
         title: request.title,
@@ -387,7 +401,70 @@ async fn validate(
                     ids.push(id);
                 }
             }
+            Recipient::Topic { .. } => {}
         }
     }
-    Ok((Audience::Users { ids }, content, actor, send_at))
+    // Left out: never created, only looked up.
+    let mut exclude = Vec::with_capacity(request.exclude.len());
+    for r in request.exclude {
+        match r {
+            Recipient::Id { user_id } => exclude.push(user_id),
+            Recipient::External { external_id } => {
+                let user = state.store.user_by_external_id(external_id.trim()).await?;
+                exclude.extend(user.map(|u| u.id));
+            }
+            Recipient::Topic { .. } => {}
+        }
+    }
+    ids.retain(|id| !exclude.contains(id));
+    let audience = if topics.is_empty() {
+        Audience::Users { ids }
+    } else {
+        Audience::Topics {
+            topics,
+            users: ids,
+            exclude,
+        }
+    };
+    Ok((audience, content, actor, send_at))
+}
+
+/// The topics a send names, each once, checked (`herald::topics`), and
+/// what `exclude` may hold.
+fn check_topics(request: &CreateRequest, errors: &mut FieldErrors) -> Vec<String> {
+    let mut topics: Vec<String> = Vec::new();
+    for r in &request.recipients {
+        if let Recipient::Topic { topic } = r {
+            check_topic_key(topic, "recipients", errors);
+            if !topics.contains(topic) {
+                topics.push(topic.clone());
+            }
+        }
+    }
+    if topics.len() > MAX_TOPICS_PER_SEND {
+        errors.push(
+            "recipients",
+            format!("At most {MAX_TOPICS_PER_SEND} topics per send."),
+        );
+    }
+    if request
+        .exclude
+        .iter()
+        .any(|r| matches!(r, Recipient::Topic { .. }))
+    {
+        errors.push(
+            "exclude",
+            "Name users to leave out by user_id or external_id.",
+        );
+    }
+    if request.broadcast && !request.exclude.is_empty() {
+        errors.push(
+            "exclude",
+            "Leave users out of a send to recipients, not of a broadcast.",
+        );
+    }
+    if request.exclude.len() > MAX_RECIPIENTS {
+        errors.push("exclude", format!("At most {MAX_RECIPIENTS} users."));
+    }
+    topics
 }

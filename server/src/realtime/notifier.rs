@@ -123,7 +123,7 @@ impl Notifier {
         let ids = match audience {
             Audience::User { id } => vec![*id],
             Audience::Users { ids } => ids.clone(),
-            Audience::Role { .. } | Audience::Everyone => {
+            Audience::Role { .. } | Audience::Everyone | Audience::Topics { .. } => {
                 return self
                     .queue(audience, content, actor, sender, remember, None)
                     .await;

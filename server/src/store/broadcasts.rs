@@ -26,9 +26,8 @@ pub struct PendingBroadcast {
     link: Option<String>,
     category: String,
     actor: Option<String>,
-    role: Option<String>,
-    /// Named recipients (a JSON array of ids), for a scheduled send to them.
-    users: Option<String>,
+    #[sqlx(flatten)]
+    target: Target,
     expires_at: Option<i64>,
     actions: Option<String>,
     created_at: i64,
@@ -81,33 +80,31 @@ impl Store {
         send_at: Option<i64>,
     ) -> Result<Queued, StoreError> {
         let created_at = now_ms();
-        let (role, users) = match audience {
-            Audience::Everyone => (None, None),
-            Audience::Role { role } => (Some(role.as_str()), None),
-            Audience::User { id } => (None, Some(json_array(&[*id])?)),
-            Audience::Users { ids } => (None, Some(json_array(ids)?)),
-        };
+        let target = Target::of(audience)?;
         let mut tx = self.writer.begin().await?;
-        let (up_to, recipients): (Option<i64>, i64) = sqlx::query_as(&format!(
-            "SELECT MAX(id), COUNT(id) FROM users \
-             WHERE deactivated_at IS NULL AND ($1 IS NULL OR role = $1) \
-             AND ($2 IS NULL OR id IN ({}))",
-            self.engine.json_ids("$2")
-        ))
-        .bind(role)
-        .bind(&users)
-        .fetch_one(&mut *tx)
-        .await?;
-        let audience = match (role, &users) {
-            (Some(role), _) => format!("Every {role}"),
-            (None, Some(_)) => super::create::audience_label(recipients as usize),
-            (None, None) => "Everyone".to_owned(),
+        let count = format!(
+            "SELECT MAX(id), COUNT(id) FROM users WHERE deactivated_at IS NULL AND {}",
+            Target::filter(self.engine, 1)
+        );
+        let (up_to, recipients): (Option<i64>, i64) = target
+            .params()
+            .into_iter()
+            .fold(sqlx::query_as(&count), |q, p| q.bind(p))
+            .fetch_one(&mut *tx)
+            .await?;
+        let label = match audience {
+            Audience::Everyone => "Everyone".to_owned(),
+            Audience::Role { role } => format!("Every {}", role.as_str()),
+            Audience::Topics { topics, .. } => topics_label(topics),
+            Audience::User { .. } | Audience::Users { .. } => {
+                super::create::audience_label(recipients as usize)
+            }
         };
         let send = record_send(
             &mut tx,
             NewSend {
                 title: &content.title,
-                audience: &audience,
+                audience: &label,
                 sender,
                 recipients: 0,
                 delivered: 0,
@@ -119,24 +116,27 @@ impl Store {
         sqlx::query(
             "INSERT INTO fanouts \
              (send_id, body, link, category, actor, role, up_to_user, expires_at, actions, \
-              after_user, users, send_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11)",
+              after_user, users, send_at, topics, excluded_users) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13)",
         )
         .bind(send)
         .bind(&content.body)
         .bind(&content.link)
         .bind(content.category.as_str())
         .bind(actor)
-        .bind(role)
-        // A scheduled send reaches whoever is active at its time.
-        .bind(match (send_at, &users) {
-            (Some(_), None) => i64::MAX,
-            _ => up_to.unwrap_or(0),
+        .bind(&target.role)
+        // Open audiences reach whoever is there when their batches run.
+        .bind(if target.is_open(send_at.is_some()) {
+            i64::MAX
+        } else {
+            up_to.unwrap_or(0)
         })
         .bind(content.expires_at)
         .bind(actions_json(&content.actions)?)
-        .bind(&users)
+        .bind(&target.users)
         .bind(send_at.unwrap_or(0))
+        .bind(&target.topics)
+        .bind(&target.excluded_users)
         .execute(&mut *tx)
         .await?;
         let queued = Queued {
@@ -162,6 +162,7 @@ impl Store {
     pub async fn pending_broadcasts(&self, now: i64) -> Result<Vec<PendingBroadcast>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT f.send_id, s.title, f.body, f.link, f.category, f.actor, f.role, f.users, \
+                    f.topics, f.excluded_users, \
                     f.expires_at, f.actions, \
                     CASE WHEN f.send_at > s.created_at THEN f.send_at ELSE s.created_at END \
                         AS created_at, \
@@ -190,19 +191,18 @@ impl Store {
         broadcast: &PendingBroadcast,
         limit: i64,
     ) -> Result<Vec<UserId>, StoreError> {
-        let sql = next_recipients_sql(
-            self.engine,
-            broadcast.role.is_some() || broadcast.users.is_some(),
-        );
+        let narrowed = !broadcast.target.is_everyone();
+        let sql = next_recipients_sql(self.engine, narrowed);
         let query = sqlx::query_scalar(&sql)
             .bind(broadcast.after_user)
             .bind(broadcast.up_to_user)
             .bind(limit);
-        let query = match (&broadcast.role, &broadcast.users) {
-            (Some(role), _) => query.bind(role.clone()).bind(None::<String>),
-            (None, Some(users)) => query.bind(None::<String>).bind(users.clone()),
-            (None, None) => query,
+        let params = if narrowed {
+            broadcast.target.params().to_vec()
+        } else {
+            Vec::new()
         };
+        let query = params.into_iter().fold(query, |q, p| q.bind(p));
         Ok(query.fetch_all(&self.pool).await?)
     }
 
@@ -291,20 +291,30 @@ impl Store {
 }
 
 /// The next batch of a fan-out: `$1` after, `$2` up to, `$3` at most, and
-/// when `narrowed`, `$4` a role or `$5` named users (a JSON array). A range
-/// of the primary key, never a scan of all users.
+/// when `narrowed`, its [`Target`] from `$4`. A range of the primary key,
+/// never a scan of all users.
 fn next_recipients_sql(engine: super::Engine, narrowed: bool) -> String {
     let all = "SELECT id FROM users WHERE id > $1 AND id <= $2 AND deactivated_at IS NULL";
     if narrowed {
         format!(
-            "{all} AND ($4 IS NULL OR role = $4) AND ($5 IS NULL OR id IN ({})) \
-             ORDER BY id LIMIT $3",
-            engine.json_ids("$5")
+            "{all} AND {} ORDER BY id LIMIT $3",
+            Target::filter(engine, 4)
         )
     } else {
         format!("{all} ORDER BY id LIMIT $3")
     }
 }
+
+/// How the Sent list names a send to topics: "Topic project:42".
+fn topics_label(topics: &[String]) -> String {
+    match topics {
+        [one] => format!("Topic {one}"),
+        many => format!("Topics {}", many.join(", ")),
+    }
+}
+
+mod target;
+use target::Target;
 
 #[cfg(test)]
 mod tests;

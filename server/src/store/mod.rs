@@ -34,6 +34,7 @@ mod recent;
 mod rows;
 mod secrets;
 mod sends;
+mod topics;
 mod users;
 mod withdraw;
 
@@ -64,6 +65,7 @@ pub use recent::RECHECK;
 use recent::Recent;
 pub use rows::{AllRead, Changed, Delivered, Queued};
 pub use sends::SendRow;
+pub use topics::Subscriber;
 pub use users::{Credentials, Pass};
 
 #[derive(Debug, Error)]

@@ -30,3 +30,4 @@ mod push;
 mod resume;
 mod scheduled;
 mod snooze;
+mod topics;

@@ -109,6 +109,58 @@ class Client:
         content = ops.content(title, body, link, category, actor, actions, expires_at)
         return self._t.run(ops.schedule(content, external_ids, user_ids, everyone, send_at, idempotency_key))
 
+    def notify_topic(
+        self,
+        title: str,
+        *,
+        topics: str | Iterable[str],
+        external_ids: str | Iterable[str] = (),
+        user_ids: int | Iterable[int] = (),
+        exclude_external_ids: str | Iterable[str] = (),
+        body: str | None = None,
+        link: str | None = None,
+        category: str | None = None,
+        actor: str | None = None,
+        actions: Sequence[m.Action] = (),
+        expires_at: int | datetime | None = None,
+        send_at: int | datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> m.Broadcast:
+        """One notification to everyone subscribed to `topics` (and any
+        users named), each once, except `exclude_external_ids` (the actor
+        who caused it); written out in the background."""
+        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        return self._t.run(ops.notify_topic(
+            content, topics, external_ids, user_ids, exclude_external_ids, send_at, idempotency_key
+        ))
+
+    def subscribe(
+        self, topic: str, *, external_ids: str | Iterable[str] = (), user_ids: int | Iterable[int] = ()
+    ) -> int:
+        """Subscribes users to `topic` (unknown external ids become users);
+        returns how many were new."""
+        return self._t.run(ops.change_subscribers("PUT", topic, external_ids, user_ids))
+
+    def unsubscribe(
+        self, topic: str, *, external_ids: str | Iterable[str] = (), user_ids: int | Iterable[int] = ()
+    ) -> int:
+        """Unsubscribes users from `topic`; returns how many were subscribed."""
+        return self._t.run(ops.change_subscribers("DELETE", topic, external_ids, user_ids))
+
+    def subscribers(self, topic: str, *, after: int | None = None, limit: int | None = None) -> m.Subscribers:
+        """One page of `topic`'s subscribers (`limit` 1–1000, default 100)."""
+        return self._t.run(ops.subscribers(topic, after, limit))
+
+    def iter_subscribers(self, topic: str, *, page_size: int = 1000) -> Iterator[m.Subscriber]:
+        """Every subscriber of `topic`, a page at a time."""
+        after: int | None = None
+        while True:
+            page = self.subscribers(topic, after=after, limit=page_size)
+            yield from page.subscribers
+            if page.next_after is None:
+                return
+            after = page.next_after
+
     def retract(self, notification_id: int) -> None:
         """Take a notification back from its recipient's inbox and count, live.
         `NotFoundError` if unknown or already retracted."""
@@ -248,6 +300,41 @@ class AsyncClient:
     ) -> m.Scheduled:
         content = ops.content(title, body, link, category, actor, actions, expires_at)
         return await self._t.run(ops.schedule(content, external_ids, user_ids, everyone, send_at, idempotency_key))
+
+    async def notify_topic(
+        self,
+        title: str,
+        *,
+        topics: str | Iterable[str],
+        external_ids: str | Iterable[str] = (),
+        user_ids: int | Iterable[int] = (),
+        exclude_external_ids: str | Iterable[str] = (),
+        body: str | None = None,
+        link: str | None = None,
+        category: str | None = None,
+        actor: str | None = None,
+        actions: Sequence[m.Action] = (),
+        expires_at: int | datetime | None = None,
+        send_at: int | datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> m.Broadcast:
+        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        return await self._t.run(ops.notify_topic(
+            content, topics, external_ids, user_ids, exclude_external_ids, send_at, idempotency_key
+        ))
+
+    async def subscribe(
+        self, topic: str, *, external_ids: str | Iterable[str] = (), user_ids: int | Iterable[int] = ()
+    ) -> int:
+        return await self._t.run(ops.change_subscribers("PUT", topic, external_ids, user_ids))
+
+    async def unsubscribe(
+        self, topic: str, *, external_ids: str | Iterable[str] = (), user_ids: int | Iterable[int] = ()
+    ) -> int:
+        return await self._t.run(ops.change_subscribers("DELETE", topic, external_ids, user_ids))
+
+    async def subscribers(self, topic: str, *, after: int | None = None, limit: int | None = None) -> m.Subscribers:
+        return await self._t.run(ops.subscribers(topic, after, limit))
 
     async def retract(self, notification_id: int) -> None:
         await self._t.run(ops.retract(notification_id))

@@ -178,6 +178,39 @@ def broadcast(data: Any) -> Broadcast:
     return Broadcast(data["send_id"], data["recipients"])
 
 
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """One user subscribed to a topic."""
+
+    user_id: int
+    external_id: str | None
+    since: int
+    """When they were subscribed (Unix ms)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribers:
+    """A page of a topic's subscribers in Herald id order; pass
+    `next_after` as `after` for the next (`None` on the last)."""
+
+    subscribers: tuple[Subscriber, ...]
+    next_after: int | None
+
+    def __iter__(self) -> Iterator[Subscriber]:
+        return iter(self.subscribers)
+
+
+def subscribers(data: Any) -> Subscribers:
+    return Subscribers(
+        tuple(Subscriber(s["user_id"], s["external_id"], s["since"]) for s in data["subscribers"]),
+        data["next_after"],
+    )
+
+
+def changed(data: Any) -> int:
+    return int(data["changed"])
+
+
 def scheduled(data: Any) -> Scheduled:
     return Scheduled(data["send_id"], data["recipients"], data["send_at"])
 

@@ -92,6 +92,48 @@ def schedule(
     return _create(audience | content | {"send_at": m.millis(send_at)}, m.scheduled, idempotency_key)
 
 
+def notify_topic(
+    content: dict[str, Any],
+    topics: str | Iterable[str],
+    external_ids: str | Iterable[str],
+    user_ids: int | Iterable[int],
+    exclude_external_ids: str | Iterable[str],
+    send_at: int | datetime | None,
+    idempotency_key: str | None,
+) -> Call[m.Broadcast]:
+    recipients: list[dict[str, Any]] = [{"topic": t} for t in _ids(topics, str)]
+    recipients += [{"external_id": e} for e in _ids(external_ids, str)]
+    recipients += [{"user_id": u} for u in _ids(user_ids, int)]
+    payload: dict[str, Any] = {"recipients": recipients} | content
+    exclude = [{"external_id": e} for e in _ids(exclude_external_ids, str)]
+    if exclude:
+        payload["exclude"] = exclude
+    if send_at is not None:
+        payload["send_at"] = m.millis(send_at)
+    return _create(payload, m.broadcast, idempotency_key)
+
+
+def _topic_path(topic: str) -> str:
+    return f"{API}/topics/{quote(topic, safe=':')}/subscribers"
+
+
+def change_subscribers(
+    method: str, topic: str, external_ids: str | Iterable[str], user_ids: int | Iterable[int]
+) -> Call[int]:
+    body = {"external_ids": _ids(external_ids, str), "user_ids": _ids(user_ids, int)}
+    # The same change twice leaves the same subscribers: safe to retry.
+    return Call(method, _topic_path(topic), _json(m.changed), body=encode(body))
+
+
+def subscribers(topic: str, after: int | None, limit: int | None) -> Call[m.Subscribers]:
+    params: dict[str, str | int] = {}
+    if after is not None:
+        params["after"] = after
+    if limit is not None:
+        params["limit"] = limit
+    return Call("GET", _topic_path(topic), _json(m.subscribers), params=params)
+
+
 def _create(payload: dict[str, Any], read: Callable[[Any], T], idempotency_key: str | None) -> Call[T]:
     return Call(
         "POST",

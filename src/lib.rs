@@ -22,6 +22,8 @@ pub use notification::{
 pub use preferences::{Preference, PreferenceChange};
 pub use send::{Content, Draft};
 pub use snooze::SnoozeFor;
-pub use user::{Role, User, UserId, check_password, check_username, normalise_username};
+pub use user::{
+    Role, User, UserId, check_email, check_password, check_username, normalise_username,
+};
 pub use validate::{FieldError, FieldErrors, NewNotification};
 pub use wire::ServerMessage;

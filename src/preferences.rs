@@ -1,7 +1,8 @@
 //! What each user wants to hear about, per category: shown in the bell (or
 //! muted: stored and listed, never counted or toasted), desktop
-//! notifications, web push. An admin may make a category required, which
-//! nobody can mute.
+//! notifications, web push, and an email digest of what the bell did not
+//! show in time. An admin may make a category required, which nobody can
+//! mute, and chooses whether it is emailed by default.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +20,10 @@ pub struct Preference {
     pub desktop: bool,
     /// Web push while no tab is open.
     pub push: bool,
+    /// In an email digest when no tab showed it in time (off unless the
+    /// user or the admin's default turns it on).
+    #[serde(default)]
+    pub email: bool,
     /// An admin made this category required: it cannot be muted.
     pub required: bool,
 }
@@ -31,6 +36,7 @@ impl Preference {
             bell: true,
             desktop: true,
             push: true,
+            email: false,
             required: false,
         }
     }
@@ -48,11 +54,19 @@ pub struct PreferenceChange {
     pub bell: Option<bool>,
     pub desktop: Option<bool>,
     pub push: Option<bool>,
+    #[serde(default)]
+    pub email: Option<bool>,
 }
 
 /// Every category's preference, in [`Category::ALL`]'s order, from what is
-/// stored (`chosen`, any order) and which categories are `required`.
-pub fn resolve(chosen: &[Preference], required: &[Category]) -> Vec<Preference> {
+/// stored (`chosen`, any order; the store fills a user's unset email
+/// choice from the admin's default) and which categories are `required`.
+/// Categories in `emailed` are emailed by default.
+pub fn resolve(
+    chosen: &[Preference],
+    required: &[Category],
+    emailed: &[Category],
+) -> Vec<Preference> {
     Category::ALL
         .into_iter()
         .map(|category| {
@@ -60,7 +74,10 @@ pub fn resolve(chosen: &[Preference], required: &[Category]) -> Vec<Preference> 
                 .iter()
                 .find(|p| p.category == category)
                 .copied()
-                .unwrap_or_else(|| Preference::default_for(category));
+                .unwrap_or_else(|| Preference {
+                    email: emailed.contains(&category),
+                    ..Preference::default_for(category)
+                });
             preference.required = required.contains(&category);
             preference
         })
@@ -95,6 +112,7 @@ pub fn apply(
         preference.bell = change.bell.unwrap_or(preference.bell);
         preference.desktop = change.desktop.unwrap_or(preference.desktop);
         preference.push = change.push.unwrap_or(preference.push);
+        preference.email = change.email.unwrap_or(preference.email);
     }
     if errors.is_empty() {
         Ok(next)
@@ -118,16 +136,20 @@ mod tests {
     fn unchosen_categories_get_the_defaults_and_required_is_marked() {
         let mut muted = Preference::default_for(Category::Mention);
         muted.bell = false;
-        let all = resolve(&[muted], &[Category::Warning]);
+        let all = resolve(&[muted], &[Category::Warning], &[Category::Info]);
         assert_eq!(all.len(), 4);
         assert!(all[0].bell && all[0].desktop && all[0].push && !all[0].required);
+        assert!(
+            all[0].email && !all[1].email,
+            "emailed by the admin's default only"
+        );
         assert!(all[2].required);
         assert!(!all[3].bell);
     }
 
     #[test]
     fn a_change_keeps_what_it_leaves_out() {
-        let current = resolve(&[], &[]);
+        let current = resolve(&[], &[], &[]);
         let changes = BTreeMap::from([(
             "info".to_owned(),
             PreferenceChange {
@@ -142,7 +164,7 @@ mod tests {
 
     #[test]
     fn required_categories_and_unknown_names_are_refused_by_field() {
-        let current = resolve(&[], &[Category::Warning]);
+        let current = resolve(&[], &[Category::Warning], &[]);
         let changes = BTreeMap::from([
             ("warning".to_owned(), change(Some(false))),
             ("nonsense".to_owned(), change(None)),

@@ -71,6 +71,29 @@ pub fn check_username(username: &str) -> Result<(), &'static str> {
     }
 }
 
+/// The longest email address (RFC 5321's path limit).
+pub const EMAIL_MAX_CHARS: usize = 254;
+/// The longest display name.
+pub const DISPLAY_NAME_MAX_CHARS: usize = 100;
+
+/// Checks an email address's shape: one `@` with text on both sides, a dot
+/// in the domain, no spaces or control characters. (The mail server is
+/// the judge of whether it exists.)
+pub fn check_email(email: &str) -> Result<(), &'static str> {
+    let ok = email.chars().count() <= EMAIL_MAX_CHARS
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"\\".contains(c))
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && !domain.contains('@') && domain.contains('.')
+                && !domain.starts_with('.') && !domain.ends_with('.'));
+    if ok {
+        Ok(())
+    } else {
+        Err("An email address such as ana@example.com.")
+    }
+}
+
 /// The form a username is compared and stored in: ASCII lower case.
 pub fn normalise_username(username: &str) -> String {
     username.trim().to_ascii_lowercase()
@@ -88,6 +111,23 @@ pub fn check_password(password: &str) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_email_address_has_one_at_and_a_domain_with_a_dot() {
+        for (email, ok) in [
+            ("ana@example.com", true),
+            ("a.b+tag@mail.example.co.uk", true),
+            ("ana", false),
+            ("@example.com", false),
+            ("ana@localhost", false),
+            ("ana@@example.com", false),
+            ("ana @example.com", false),
+            ("ana@example.com\r\nBcc: x@y.z", false),
+            ("<ana@example.com>", false),
+        ] {
+            assert_eq!(check_email(email).is_ok(), ok, "{email:?}");
+        }
+    }
 
     #[test]
     fn usernames_are_ascii_and_compared_in_lower_case() {

@@ -130,6 +130,7 @@ pub fn AccountPage() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || change.pending().get()>"Change password"</button>
                 {outcome}
             </ActionForm>
+            <crate::contact::EmailSection/>
         </section>
     }
 }

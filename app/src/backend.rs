@@ -80,6 +80,10 @@ pub trait Backend: Send + Sync + 'static {
         user: UserId,
         choice: Preference,
     ) -> Result<Vec<Preference>, AppError>;
+    /// The address `user`'s email digests go to.
+    async fn email(&self, user: UserId) -> Result<Option<String>, AppError>;
+    /// Sets (or, `None`, removes) that address.
+    async fn set_email(&self, user: UserId, email: Option<String>) -> Result<(), AppError>;
     /// The topics `user` follows.
     async fn topics(&self, user: UserId) -> Result<Vec<herald::topics::Subscription>, AppError>;
     /// `user` stops following `topic`.
@@ -117,6 +121,15 @@ pub trait Backend: Send + Sync + 'static {
         by: &User,
         category: Category,
         required: bool,
+    ) -> Result<(), AppError>;
+    /// The categories emailed by default.
+    async fn emailed_categories(&self) -> Result<Vec<Category>, AppError>;
+    /// Makes a category emailed by default (for users who did not choose).
+    async fn set_emailed(
+        &self,
+        by: &User,
+        category: Category,
+        emailed: bool,
     ) -> Result<(), AppError>;
     /// How browsers should keep their live connection.
     fn transport(&self) -> Transport;

@@ -10,10 +10,11 @@ use serde::de::DeserializeOwned;
 
 use crate::admin::{
     ApiKeys, AuditLog, CreateApiKey, CreateUser, DeactivateUser, ReactivateUser, Recipients,
-    RequiredCategories, RetractSend, RevokeApiKey, SendNotification, SentList, SetRequired,
-    SetRole, UserList,
+    RequiredCategories, RetractSend, RevokeApiKey, SendNotification, SentList, SetEmailed,
+    SetRequired, SetRole, UserList,
 };
 use crate::auth::{ChangePassword, GetMe, Login, Logout};
+use crate::contact::{AccountEmail, SetAccountEmail};
 use crate::inbox::{Act, InboxPage, MarkAllRead, MarkSeen, SetArchived, SetRead, Snooze, Unsnooze};
 use crate::settings::{
     GetPreferences, PushDeviceHeld, PushDeviceKnown, PushKey, SetPreference, SubscribePush,
@@ -73,6 +74,7 @@ const CHECKS: &[(&str, Check)] = &[
     (SetArchived::PATH, check::<SetArchived>),
     (SetPreference::PATH, check::<SetPreference>),
     (SetRequired::PATH, check::<SetRequired>),
+    (SetEmailed::PATH, check::<SetEmailed>),
     (SetRead::PATH, check::<SetRead>),
     (Snooze::PATH, check::<Snooze>),
     (Unsnooze::PATH, check::<Unsnooze>),
@@ -80,6 +82,8 @@ const CHECKS: &[(&str, Check)] = &[
     (UserList::PATH, check::<UserList>),
     (MyTopics::PATH, check::<MyTopics>),
     (LeaveTopic::PATH, check::<LeaveTopic>),
+    (AccountEmail::PATH, check::<AccountEmail>),
+    (SetAccountEmail::PATH, check::<SetAccountEmail>),
 ];
 
 fn check<T: DeserializeOwned>(body: &[u8]) -> Result<(), Malformed> {

@@ -15,13 +15,14 @@ pub async fn get_preferences() -> Result<Vec<Preference>, AppError> {
     as_user(|backend, user| async move { backend.preferences(user.id).await }).await
 }
 
-/// Sets one category's three choices (an unticked box is `false`).
+/// Sets one category's four choices (an unticked box is `false`).
 #[server(endpoint = "settings/preference", input = PostUrl)]
 pub async fn set_preference(
     category: Category,
     #[server(default)] bell: bool,
     #[server(default)] desktop: bool,
     #[server(default)] push: bool,
+    #[server(default)] email: bool,
 ) -> Result<Vec<Preference>, AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move {
@@ -30,6 +31,7 @@ pub async fn set_preference(
             bell,
             desktop,
             push,
+            email,
             required: false,
         };
         backend.set_preference(user.id, choice).await
@@ -248,6 +250,7 @@ pub fn SettingsPage() -> impl IntoView {
                                     <span role="columnheader">"In the bell"</span>
                                     <span role="columnheader">"Desktop"</span>
                                     <span role="columnheader">"Push"</span>
+                                    <span role="columnheader">"Email"</span>
                                     <span></span>
                                 </div>
                                 {all.into_iter().map(|p| view! { <PreferenceRow p save hydrated/> }).collect_view()}
@@ -312,6 +315,10 @@ fn PreferenceRow(
             <span role="cell">
                 <input type="checkbox" name="push" value="true" checked=p.push
                     aria-label=format!("{label} as push notifications") on:change=submit_now/>
+            </span>
+            <span role="cell">
+                <input type="checkbox" name="email" value="true" checked=p.email
+                    aria-label=format!("{label} by email when unseen") on:change=submit_now/>
             </span>
             <span role="cell">
                 <button type="submit" class="link" hidden=move || hydrated.get()>"Save"</button>

@@ -253,6 +253,18 @@ impl Backend for PageBackend {
         Ok(self.store.mark_seen(user, up_to).await?)
     }
 
+    async fn email(&self, user: UserId) -> Result<Option<String>, AppError> {
+        Ok(self.store.contact(user).await?.0)
+    }
+
+    async fn set_email(&self, user: UserId, email: Option<String>) -> Result<(), AppError> {
+        let (_, name) = self.store.contact(user).await?;
+        self.store
+            .set_contact(user, email.as_deref(), name.as_deref())
+            .await?;
+        Ok(())
+    }
+
     async fn topics(&self, user: UserId) -> Result<Vec<herald::topics::Subscription>, AppError> {
         Ok(self.store.topics_of(user).await?)
     }
@@ -275,6 +287,7 @@ impl Backend for PageBackend {
             bell: Some(choice.bell),
             desktop: Some(choice.desktop),
             push: Some(choice.push),
+            email: Some(choice.email),
         };
         let changes = BTreeMap::from([(choice.category.as_str().to_owned(), change)]);
         match self.store.set_preferences(user, &changes).await? {
@@ -389,6 +402,22 @@ impl Backend for PageBackend {
             .await?)
     }
 
+    async fn emailed_categories(&self) -> Result<Vec<Category>, AppError> {
+        Ok(self.store.emailed_categories().await?)
+    }
+
+    async fn set_emailed(
+        &self,
+        by: &User,
+        category: Category,
+        emailed: bool,
+    ) -> Result<(), AppError> {
+        Ok(self
+            .store
+            .set_emailed(category, emailed, &by.username)
+            .await?)
+    }
+
     fn transport(&self) -> Transport {
         self.config.transport()
     }
@@ -427,22 +456,7 @@ impl Backend for PageBackend {
             .sends(Some(search), before, limit)
             .await?
             .into_iter()
-            .map(|s| SendSummary {
-                id: s.id,
-                title: s.title,
-                audience: s.audience,
-                sender: s.sender,
-                recipients: s.recipients,
-                delivered: s.delivered,
-                seen: s.seen,
-                read: s.read,
-                interacted: s.interacted,
-                created_at: s.created_at,
-                retracted: s.retracted_at.is_some(),
-                expires_at: s.expires_at,
-                sending: s.fanning_out > 0,
-                send_at: s.send_at,
-            })
+            .map(SendSummary::from)
             .collect())
     }
 

@@ -122,6 +122,35 @@ pub struct Config {
     #[arg(long, env = "HERALD_WEBHOOK_RETRY_MS", default_value_t = 10_000)]
     pub webhook_retry_ms: u64,
 
+    /// The SMTP server email digests go through, as
+    /// `smtps://user:password@host:465` (TLS), `smtp://user:password@host:587?tls=required`
+    /// (STARTTLS) or `smtp://host:25`. Unset, Herald sends no email.
+    /// Needs HERALD_PUBLIC_URL for the links in them.
+    #[arg(long, env = "HERALD_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of email digests.
+    #[arg(
+        long,
+        env = "HERALD_EMAIL_FROM",
+        default_value = "Herald <herald@localhost>"
+    )]
+    pub email_from: String,
+
+    /// How long a notification stays unread and unseen in every tab before
+    /// it goes into an email digest (minutes).
+    #[arg(long, env = "HERALD_EMAIL_AFTER_MINUTES", default_value_t = 30.0)]
+    pub email_after_minutes: f64,
+
+    /// The least time between two digests to one user (minutes).
+    #[arg(long, env = "HERALD_EMAIL_INTERVAL_MINUTES", default_value_t = 60.0)]
+    pub email_interval_minutes: f64,
+
+    /// The first wait before a digest the mail server refused is tried
+    /// again (ms); it doubles with each attempt, up to an hour, 10 attempts.
+    #[arg(long, env = "HERALD_EMAIL_RETRY_MS", default_value_t = 30_000)]
+    pub email_retry_ms: u64,
+
     /// The URL Herald is served at: https makes the session cookie Secure,
     /// and its origin may open the live socket.
     #[arg(long, env = "HERALD_PUBLIC_URL")]
@@ -315,6 +344,21 @@ impl Config {
     pub fn webhook_reach(&self) -> Result<crate::jobs::outbound::Reach, ConfigError> {
         crate::jobs::outbound::Reach::allowing(&self.webhook_allow)
             .map_err(ConfigError::BadWebhookAllow)
+    }
+
+    /// Minutes as milliseconds, never below one.
+    fn minutes_ms(minutes: f64) -> i64 {
+        ((minutes * 60_000.0) as i64).max(1)
+    }
+
+    /// How long a notification waits unseen before it is emailed (ms).
+    pub fn email_after_ms(&self) -> i64 {
+        Config::minutes_ms(self.email_after_minutes)
+    }
+
+    /// The least time between two digests to one user (ms).
+    pub fn email_interval_ms(&self) -> i64 {
+        Config::minutes_ms(self.email_interval_minutes)
     }
 
     pub fn session_idle(&self) -> Duration {

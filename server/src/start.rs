@@ -17,7 +17,7 @@ use crate::identity::passwords::Passwords;
 use crate::identity::sessions::Sessions;
 use crate::identity::throttle::LoginThrottle;
 use crate::identity::{seed, tokens};
-use crate::jobs::{broadcast, housekeeping, push, webhooks};
+use crate::jobs::{broadcast, email, housekeeping, push, webhooks};
 use crate::realtime::broker::Broker;
 use crate::realtime::hub::Hub;
 use crate::realtime::notifier::Notifier;
@@ -136,6 +136,9 @@ impl Herald {
                 notifier.webhook_wake(),
                 shutdown.clone(),
             );
+        }
+        if let Err(error) = email::spawn(store.clone(), config.clone(), shutdown.clone()).await {
+            tracing::error!(%error, "email digests are off");
         }
         let housekeeping = housekeeping::spawn(
             store.clone(),

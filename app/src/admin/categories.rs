@@ -1,23 +1,32 @@
 //! Categories: which ones are required, so that nobody can mute them
-//! (security alerts, say). A mute set earlier is ignored from then on.
+//! (security alerts, say; a mute set earlier is ignored from then on), and
+//! which are emailed by default when unseen (users may still choose).
 use herald::Category;
 use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
 
 use crate::error::AppError;
 
-/// Each category, with whether it is required.
+/// Each category, with whether it is required and emailed by default.
 #[server(endpoint = "admin/categories")]
-pub async fn required_categories() -> Result<Vec<(Category, bool)>, AppError> {
+pub async fn required_categories() -> Result<Vec<(Category, bool, bool)>, AppError> {
     use crate::backend::*;
     as_admin(|backend, _| async move {
         let required = backend.required_categories().await?;
+        let emailed = backend.emailed_categories().await?;
         Ok(Category::ALL
             .into_iter()
-            .map(|c| (c, required.contains(&c)))
+            .map(|c| (c, required.contains(&c), emailed.contains(&c)))
             .collect())
     })
     .await
+}
+
+#[server(endpoint = "admin/categories/emailed", input = PostUrl)]
+pub async fn set_emailed(category: Category, emailed: bool) -> Result<(), AppError> {
+    use crate::backend::*;
+    as_admin(|backend, admin| async move { backend.set_emailed(&admin, category, emailed).await })
+        .await
 }
 
 #[server(endpoint = "admin/categories/required", input = PostUrl)]
@@ -30,19 +39,23 @@ pub async fn set_required(category: Category, required: bool) -> Result<(), AppE
 #[component]
 pub(super) fn Categories() -> impl IntoView {
     let set = ServerAction::<SetRequired>::new();
-    let list = Resource::new(move || set.version().get(), |_| required_categories());
+    let email = ServerAction::<SetEmailed>::new();
+    let list = Resource::new(
+        move || (set.version().get(), email.version().get()),
+        |_| required_categories(),
+    );
     view! {
         <section class="card categories">
             <h2>"Categories"</h2>
             <p class="muted">
-                "Users choose per category what reaches them. A required category cannot be muted: it is always counted in the bell."
+                "Users choose per category what reaches them. A required category cannot be muted: it is always counted in the bell. A category emailed by default goes into email digests for users who have not chosen."
             </p>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(all) => view! {
                             <ul class="category-list">
-                                {all.into_iter().map(|(category, required)| view! {
+                                {all.into_iter().map(|(category, required, emailed)| view! {
                                     <li data-category=category.as_str()>
                                         <span class=format!("icon icon-{}", category.as_str()) aria-hidden="true">
                                             {crate::icons::icon(category)}
@@ -58,6 +71,14 @@ pub(super) fn Categories() -> impl IntoView {
                                             <input type="hidden" name="required" value=(!required).to_string()/>
                                             <button type="submit" class="link">
                                                 {if required { "Make optional" } else { "Make required" }}
+                                            </button>
+                                        </ActionForm>
+                                        {emailed.then(|| view! { <span class="required-tag">"Emailed"</span> })}
+                                        <ActionForm action=email>
+                                            <input type="hidden" name="category" value=category.as_str()/>
+                                            <input type="hidden" name="emailed" value=(!emailed).to_string()/>
+                                            <button type="submit" class="link">
+                                                {if emailed { "No email by default" } else { "Email by default" }}
                                             </button>
                                         </ActionForm>
                                     </li>

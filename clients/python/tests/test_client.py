@@ -105,6 +105,16 @@ def test_topics_subscribe_page_send_and_exclude(client: herald.Client, user: str
     assert [e.field for e in refused.value.errors] == ["key"]
 
 
+def test_set_user_and_email_preference(client: herald.Client, user: str) -> None:
+    assert client.set_user(user, email=f"{user}@example.com", display_name="Ana") > 0
+    assert client.preferences(user).categories["info"].email is False
+    changed = client.update_preferences(user, {"info": {"email": True}})
+    assert changed.categories["info"].email is True
+    with pytest.raises(herald.ValidationError) as refused:
+        client.set_user(user, email="not an address")
+    assert [e.field for e in refused.value.errors] == ["email"]
+
+
 def test_retract_and_mark_read(client: herald.Client, user: str) -> None:
     a, b = (client.send(t, external_ids=[user]).ids[0] for t in ("a", "b"))
     client.mark_read(a)

@@ -15,9 +15,10 @@ mod responses;
 mod sends;
 mod tokens;
 mod topics;
+mod users;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
@@ -66,6 +67,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         )
         .route("/api/v1/notifications/{id}/read", post(reads::mark_read))
         .route("/api/v1/unread", get(reads::unread))
+        .route("/api/v1/users/{external_id}", put(users::put))
         .route(
             "/api/v1/users/{external_id}/preferences",
             get(preferences::get).put(preferences::put),
@@ -95,6 +97,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         topics::subscribe,
         topics::unsubscribe,
         topics::list,
+        users::put,
         reads::page,
         reads::unread,
         reads::mark_read,
@@ -119,6 +122,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
     security(("bearer" = [])),
     tags(
         (name = "notifications", description = "Creating notifications"),
+        (name = "users", description = "What Herald knows of your users: email address and name"),
         (name = "topics", description = "Named audiences: subscribe users, then send to the topic"),
         (name = "preferences", description = "What each user wants to hear about, per category"),
         (name = "me", description = "One user's own notifications, for a page on your site: authenticate with that user's connection token instead of an API key")

@@ -22,7 +22,7 @@ use crate::state::AppState;
 /// Every category's preference, by category name.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Preferences {
-    #[schema(example = json!({"mention": {"bell": false, "desktop": true, "push": true, "required": false}}))]
+    #[schema(example = json!({"mention": {"bell": false, "desktop": true, "push": true, "email": false, "required": false}}))]
     pub categories: BTreeMap<String, CategoryPreference>,
 }
 
@@ -36,6 +36,9 @@ pub struct CategoryPreference {
     pub desktop: bool,
     /// Web push while no tab is open.
     pub push: bool,
+    /// In an email digest when no tab showed it in time (off by default,
+    /// unless an admin makes the category emailed by default).
+    pub email: bool,
     /// An admin made the category required: `bell` cannot be false.
     pub required: bool,
 }
@@ -55,6 +58,7 @@ pub struct CategoryChange {
     pub bell: Option<bool>,
     pub desktop: Option<bool>,
     pub push: Option<bool>,
+    pub email: Option<bool>,
 }
 
 impl From<Vec<Preference>> for Preferences {
@@ -67,6 +71,7 @@ impl From<Vec<Preference>> for Preferences {
                         bell: p.bell,
                         desktop: p.desktop,
                         push: p.push,
+                        email: p.email,
                         required: p.required,
                     };
                     (p.category.as_str().to_owned(), shown)
@@ -126,7 +131,7 @@ pub async fn put(
     // Refused before a user unknown so far is made for it, so a refused
     // change leaves nothing behind (it is checked again in the write).
     let required = state.store.required_categories().await?;
-    herald::preferences::apply(&herald::preferences::resolve(&[], &required), &changes)
+    herald::preferences::apply(&herald::preferences::resolve(&[], &required, &[]), &changes)
         .map_err(Problem::invalid)?;
     let user = resolve(&state, None, Some(external), Unknown::Create).await?;
     save(&state, user, changes).await
@@ -180,6 +185,7 @@ fn changes_of(update: PreferencesUpdate) -> BTreeMap<String, PreferenceChange> {
                 bell: c.bell,
                 desktop: c.desktop,
                 push: c.push,
+                email: c.email,
             };
             (name, change)
         })

@@ -12,6 +12,7 @@ pub mod overload;
 pub mod router;
 pub mod serve;
 pub mod server_fn_guard;
+pub mod unsubscribe;
 
 /// The largest request body Herald reads: API calls and server functions.
 pub const BODY_LIMIT: usize = 64 * 1024;

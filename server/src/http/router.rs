@@ -15,7 +15,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::api;
-use crate::http::{assets, auth, embed, headers, health, open_link, overload, server_fn_guard};
+use crate::http::{
+    assets, auth, embed, headers, health, open_link, overload, server_fn_guard, unsubscribe,
+};
 use crate::identity::sessions::Sessions;
 use crate::realtime::live;
 use crate::state::AppState;
@@ -63,6 +65,10 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
         )
         .route("/embed/herald-bell.js", get(embed::script))
         .route("/embed/herald-bell.d.ts", get(embed::types))
+        .route(
+            "/email/unsubscribe",
+            get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
+        )
         .merge(api::router(&state.config));
     let limited = assets::files(limited, &site_root, &pkg_dir, hashed)
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {

@@ -6,3 +6,4 @@ pub mod seed;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
+pub mod unsubscribe;

@@ -10,16 +10,18 @@ use herald::{Category, FieldErrors, Preference, PreferenceChange, UserId};
 use super::audit::record;
 use super::{Store, StoreError, Tx, now_ms};
 
-/// A stored row: category name, then the three flags as 0 or 1.
-type Row = (String, i64, i64, i64);
+/// A stored row: category name, then the flags as 0 or 1 (email: the
+/// user's own choice, or NULL for the category's default).
+type Row = (String, i64, i64, i64, Option<i64>);
 
 impl Store {
     /// The user's preference for every category, defaults filled in.
     pub async fn preferences(&self, user: UserId) -> Result<Vec<Preference>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let chosen = chosen(&mut conn, user).await?;
+        let emailed = emailed(&mut conn).await?;
+        let chosen = chosen(&mut conn, user, &emailed).await?;
         let required = required(&mut conn).await?;
-        Ok(resolve(&chosen, &required))
+        Ok(resolve(&chosen, &required, &emailed))
     }
 
     /// Applies `changes` to the user's preferences: all of them, or none
@@ -41,17 +43,68 @@ impl Store {
         if exists.is_none() {
             return Err(StoreError::UnknownUser(user));
         }
-        let current = resolve(&chosen(&mut tx, user).await?, &required(&mut tx).await?);
+        let emailed = emailed(&mut tx).await?;
+        let chosen = chosen(&mut tx, user, &emailed).await?;
+        let current = resolve(&chosen, &required(&mut tx).await?, &emailed);
         let next = match apply(&current, changes) {
             Ok(next) => next,
             Err(errors) => return Ok(Err(errors)),
         };
         let now = now_ms();
         for preference in next.iter().filter(|p| !current.contains(p)) {
-            store(&mut tx, user, preference, now).await?;
+            store(&mut tx, user, preference, &emailed, now).await?;
         }
         tx.commit().await?;
         Ok(Ok(next))
+    }
+
+    /// The categories emailed by default (an admin's choice).
+    pub async fn emailed_categories(&self) -> Result<Vec<Category>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        emailed(&mut conn).await
+    }
+
+    /// Makes `category` emailed by default or not, for everyone who has not
+    /// chosen for themselves; audited as `by`'s doing when it changes.
+    pub async fn set_emailed(
+        &self,
+        category: Category,
+        emailed: bool,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let changed = if emailed {
+            sqlx::query(
+                "INSERT INTO email_defaults (category, set_at) VALUES ($1, $2) \
+                 ON CONFLICT (category) DO NOTHING",
+            )
+            .bind(category.as_str())
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?
+        } else {
+            sqlx::query("DELETE FROM email_defaults WHERE category = $1")
+                .bind(category.as_str())
+                .execute(&mut *tx)
+                .await?
+        };
+        if changed.rows_affected() > 0 {
+            let action = if emailed {
+                "email by default"
+            } else {
+                "no email by default"
+            };
+            record(
+                &mut tx,
+                by,
+                action,
+                &format!("category {}", category.as_str()),
+                "",
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The categories an admin made required.
@@ -103,25 +156,36 @@ impl Store {
 async fn chosen(
     conn: &mut sqlx::AnyConnection,
     user: UserId,
+    emailed: &[Category],
 ) -> Result<Vec<Preference>, StoreError> {
-    let rows: Vec<Row> =
-        sqlx::query_as("SELECT category, bell, desktop, push FROM preferences WHERE user_id = $1")
-            .bind(user)
-            .fetch_all(conn)
-            .await?;
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT category, bell, desktop, push, email FROM preferences WHERE user_id = $1",
+    )
+    .bind(user)
+    .fetch_all(conn)
+    .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(category, bell, desktop, push)| {
+        .filter_map(|(category, bell, desktop, push, email)| {
             // The CHECK constraint admits only known names.
+            let category = Category::parse(&category)?;
             Some(Preference {
-                category: Category::parse(&category)?,
+                category,
                 bell: bell != 0,
                 desktop: desktop != 0,
                 push: push != 0,
+                email: email.map_or(emailed.contains(&category), |e| e != 0),
                 required: false,
             })
         })
         .collect())
+}
+
+async fn emailed(conn: &mut sqlx::AnyConnection) -> Result<Vec<Category>, StoreError> {
+    let names: Vec<String> = sqlx::query_scalar("SELECT category FROM email_defaults")
+        .fetch_all(conn)
+        .await?;
+    Ok(names.iter().filter_map(|n| Category::parse(n)).collect())
 }
 
 async fn required(conn: &mut sqlx::AnyConnection) -> Result<Vec<Category>, StoreError> {
@@ -135,13 +199,19 @@ async fn store(
     tx: &mut Tx<'_>,
     user: UserId,
     preference: &Preference,
+    emailed: &[Category],
     now: i64,
 ) -> Result<(), StoreError> {
+    // An email choice equal to the default is kept as "the default", so
+    // it follows the admin's later changes.
+    let email = (preference.email != emailed.contains(&preference.category))
+        .then_some(i64::from(preference.email));
     sqlx::query(
-        "INSERT INTO preferences (user_id, category, bell, desktop, push, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
+        "INSERT INTO preferences (user_id, category, bell, desktop, push, updated_at, email) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (user_id, category) DO UPDATE SET bell = excluded.bell, \
-         desktop = excluded.desktop, push = excluded.push, updated_at = excluded.updated_at",
+         desktop = excluded.desktop, push = excluded.push, updated_at = excluded.updated_at, \
+         email = excluded.email",
     )
     .bind(user)
     .bind(preference.category.as_str())
@@ -149,6 +219,7 @@ async fn store(
     .bind(i64::from(preference.desktop))
     .bind(i64::from(preference.push))
     .bind(now)
+    .bind(email)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -68,6 +68,28 @@ pub struct SendRow {
     pub send_at: Option<i64>,
 }
 
+impl From<SendRow> for herald::admin::SendSummary {
+    /// A send as the admin console's Sent list shows it.
+    fn from(s: SendRow) -> Self {
+        herald::admin::SendSummary {
+            id: s.id,
+            title: s.title,
+            audience: s.audience,
+            sender: s.sender,
+            recipients: s.recipients,
+            delivered: s.delivered,
+            seen: s.seen,
+            read: s.read,
+            interacted: s.interacted,
+            created_at: s.created_at,
+            retracted: s.retracted_at.is_some(),
+            expires_at: s.expires_at,
+            sending: s.fanning_out > 0,
+            send_at: s.send_at,
+        }
+    }
+}
+
 impl Store {
     /// Sends newest first, older than `before` (an id), whose title contains
     /// `search` (case-insensitive), with their seen and read counts.

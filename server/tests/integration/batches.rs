@@ -61,8 +61,7 @@ async fn a_batch_stores_what_its_sends_would_store_one_by_one() {
         "mention".to_owned(),
         PreferenceChange {
             bell: Some(false),
-            desktop: None,
-            push: None,
+            ..PreferenceChange::default()
         },
     )]);
     store.set_preferences(ann, &mute).await.unwrap().unwrap();

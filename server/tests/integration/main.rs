@@ -13,6 +13,7 @@ mod checks;
 mod cluster;
 mod common;
 mod edges;
+mod email;
 mod embed;
 mod expiry;
 mod fanout;

@@ -166,6 +166,11 @@ class Client:
         `NotFoundError` if unknown or already retracted."""
         self._t.run(ops.retract(notification_id))
 
+    def set_user(self, external_id: str, *, email: str | None = None, display_name: str | None = None) -> int:
+        """Sets the address email digests go to and the name they greet
+        (`None` removes it); makes the user on first use. Their Herald id."""
+        return self._t.run(ops.set_user(external_id, email, display_name))
+
     def retract_send(self, send_id: int) -> None:
         """Take back a whole send (a broadcast, a scheduled send) from every
         recipient; before a scheduled send's time, nobody ever gets it."""
@@ -338,6 +343,9 @@ class AsyncClient:
 
     async def retract(self, notification_id: int) -> None:
         await self._t.run(ops.retract(notification_id))
+
+    async def set_user(self, external_id: str, *, email: str | None = None, display_name: str | None = None) -> int:
+        return await self._t.run(ops.set_user(external_id, email, display_name))
 
     async def retract_send(self, send_id: int) -> None:
         await self._t.run(ops.retract_send(send_id))

@@ -131,6 +131,8 @@ class CategoryPreference:
     push: bool
     required: bool
     """An admin made the category required: `bell` cannot be turned off."""
+    email: bool = False
+    """In an email digest when no tab showed it in time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,7 @@ class PreferenceChange(TypedDict, total=False):
     bell: bool
     desktop: bool
     push: bool
+    email: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +251,9 @@ def unread(data: Any) -> Unread:
 def preferences(data: Any) -> Preferences:
     return Preferences(
         {
-            name: CategoryPreference(p["bell"], p["desktop"], p["push"], p.get("required", False))
+            name: CategoryPreference(
+                p["bell"], p["desktop"], p["push"], p.get("required", False), p.get("email", False)
+            )
             for name, p in data["categories"].items()
         }
     )

@@ -149,6 +149,14 @@ def retract(notification_id: int) -> Call[None]:
     return Call("DELETE", f"{API}/notifications/{int(notification_id)}", _nothing, replayable=False)
 
 
+def set_user(external_id: str, email: str | None, display_name: str | None) -> Call[int]:
+    body = {"email": email, "display_name": display_name}
+    # The same details twice are the same details: safe to retry.
+    return Call(
+        "PUT", f"{API}/users/{quote(external_id, safe='')}", _json(lambda d: int(d["user_id"])), body=encode(body)
+    )
+
+
 def retract_send(send_id: int) -> Call[None]:
     # Withdrawing a send twice is a 204 both times: safe to retry.
     return Call("DELETE", f"{API}/sends/{int(send_id)}", _nothing)

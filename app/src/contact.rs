@@ -1,0 +1,61 @@
+//! The account page's email address: where digests of what the bell did
+//! not show in time go (Settings says which categories). A plain form.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::PostUrl;
+
+use crate::error::AppError;
+
+#[server(endpoint = "account/email", input = PostUrl)]
+pub async fn account_email() -> Result<Option<String>, AppError> {
+    use crate::backend::*;
+    as_user(|backend, user| async move { backend.email(user.id).await }).await
+}
+
+/// Sets the address digests go to; empty removes it.
+#[server(endpoint = "account/email/set", input = PostUrl)]
+pub async fn set_account_email(#[server(default)] email: String) -> Result<(), AppError> {
+    use crate::backend::*;
+    as_user(|backend, user| async move {
+        let email = email.trim();
+        if !email.is_empty() {
+            herald::check_email(email).map_err(|m| AppError::invalid("email", m))?;
+        }
+        backend
+            .set_email(user.id, (!email.is_empty()).then(|| email.to_owned()))
+            .await
+    })
+    .await
+}
+
+#[component]
+pub fn EmailSection() -> impl IntoView {
+    let save = ServerAction::<SetAccountEmail>::new();
+    let result = save.value();
+    let error_for = move |field| crate::forms::field_error(result, field);
+    let outcome = move || crate::forms::form_outcome(result.get(), |()| "Saved.".to_owned());
+    let current = Resource::new(move || save.version().get(), |_| account_email());
+    view! {
+        <h2>"Email"</h2>
+        <p class="muted">
+            "Where Herald emails what you have not seen for a while, for the categories you choose in Settings."
+        </p>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let value = current.await.ok().flatten().unwrap_or_default();
+                view! {
+                    <ActionForm action=save attr:class="form">
+                        <label>
+                            "Email address"
+                            <input type="email" name="email" autocomplete="email" value=value
+                                placeholder="you@example.com"/>
+                            {error_for("email")}
+                        </label>
+                        <button type="submit" class="primary" disabled=move || save.pending().get()>"Save email"</button>
+                        {outcome}
+                    </ActionForm>
+                }
+            })}
+        </Transition>
+    }
+}

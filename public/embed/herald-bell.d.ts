@@ -46,7 +46,7 @@ export interface HeraldNotification {
 export interface HeraldBellEventMap extends HTMLElementEventMap {
   /** The unread count changed (and once with the first count, even 0). */
   'herald-unread': CustomEvent<{ unread: number }>;
-  /** A new notification arrived live. */
+  /** A new notification arrived live (not those a reconnect catches up on: the panel and `herald-unread` follow those). */
   'herald-notification': CustomEvent<{ notification: HeraldNotification }>;
   /** The live connection came up or went down (it reconnects by itself). */
   'herald-live': CustomEvent<{ live: boolean }>;
@@ -84,7 +84,7 @@ export type HeraldBellCssProperty =
 export interface HeraldBellElement extends HTMLElement {
   /** Herald's origin it talks to (the `server` attribute or the script's). */
   readonly server: string;
-  /** The unread count last received; 0 until the first. */
+  /** The unread count last received; 0 until the first (once the element is in the page). */
   readonly unread: number;
   /** Whether the live connection is up; also `data-link="live"`. */
   readonly live: boolean;

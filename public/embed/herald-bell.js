@@ -265,6 +265,7 @@ a.title:hover { text-decoration: underline; }
 
     closeLive() {
       clearTimeout(this.watchdog);
+      this.setLive(false);
       if (this.ws) { const ws = this.ws; this.ws = null; ws.close(); }
       if (this.sse) { this.sse.close(); this.sse = null; }
     }

@@ -126,7 +126,7 @@ pub struct Config {
     /// `smtps://user:password@host:465` (TLS), `smtp://user:password@host:587?tls=required`
     /// (STARTTLS) or `smtp://host:25`. Unset, Herald sends no email.
     /// Needs HERALD_PUBLIC_URL for the links in them.
-    #[arg(long, env = "HERALD_SMTP_URL")]
+    #[arg(long, env = "HERALD_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
 
     /// The sender of email digests.

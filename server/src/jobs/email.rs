@@ -22,8 +22,10 @@ use crate::identity::unsubscribe::{SECRET_NAME, Unsubscribe};
 use crate::jobs::webhooks::backoff_ms;
 use crate::store::{DigestDraft, MAX_ATTEMPTS, Outgoing, Rendered, Store, now_ms};
 
-/// How often the job looks for digests to make and send.
-const EVERY: Duration = Duration::from_millis(500);
+/// How often the job looks for digests to make and send: a tenth of the
+/// wait before emailing, between these bounds.
+const EVERY_MIN: Duration = Duration::from_millis(200);
+const EVERY_MAX: Duration = Duration::from_secs(30);
 /// How long one SMTP conversation may take.
 const TIMEOUT: Duration = Duration::from_secs(20);
 /// Users (and emails) handled per pass.
@@ -67,13 +69,14 @@ pub async fn spawn(
         interval_ms: config.email_interval_ms(),
         retry_ms: config.email_retry_ms,
     };
+    let every = Duration::from_millis((job.after_ms / 10) as u64).clamp(EVERY_MIN, EVERY_MAX);
     tokio::spawn(async move {
         loop {
             job.make_digests().await;
             job.send_due().await;
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = tokio::time::sleep(EVERY) => {}
+                _ = tokio::time::sleep(every) => {}
             }
         }
     });
@@ -134,7 +137,11 @@ impl Job {
                 }
             }
             let attempts = email.attempts + 1;
-            let outcome = self.send(&email).await;
+            // The whole conversation within the claim (lettre's timeout is
+            // per step), so no other instance takes it meanwhile.
+            let outcome = tokio::time::timeout(TIMEOUT, self.send(&email))
+                .await
+                .unwrap_or_else(|_| Err("the mail server took too long".to_owned()));
             let retry_at = (outcome.is_err() && attempts < MAX_ATTEMPTS)
                 .then(|| now_ms() + backoff_ms(self.retry_ms, attempts) as i64);
             if let Err(error) = &outcome {

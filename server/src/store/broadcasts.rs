@@ -82,12 +82,11 @@ impl Store {
         let created_at = now_ms();
         let target = Target::of(audience)?;
         let mut tx = self.writer.begin().await?;
+        let (filter, params) = target.filter(self.engine, 1);
         let count = format!(
-            "SELECT MAX(id), COUNT(id) FROM users WHERE deactivated_at IS NULL AND {}",
-            Target::filter(self.engine, 1)
+            "SELECT MAX(id), COUNT(id) FROM users WHERE deactivated_at IS NULL AND {filter}"
         );
-        let (up_to, recipients): (Option<i64>, i64) = target
-            .params()
+        let (up_to, recipients): (Option<i64>, i64) = params
             .into_iter()
             .fold(sqlx::query_as(&count), |q, p| q.bind(p))
             .fetch_one(&mut *tx)
@@ -158,14 +157,16 @@ impl Store {
     }
 
     /// The sends fanning out by `now` (scheduled ones from their time),
-    /// oldest first. A scheduled send's copies are dated at its time.
+    /// oldest first. A scheduled send's copies are dated when they are
+    /// written: at its time, or later if Herald was down then (so they are
+    /// not already overdue for an email or past an expiry).
     pub async fn pending_broadcasts(&self, now: i64) -> Result<Vec<PendingBroadcast>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT f.send_id, s.title, f.body, f.link, f.category, f.actor, f.role, f.users, \
                     f.topics, f.excluded_users, \
                     f.expires_at, f.actions, \
-                    CASE WHEN f.send_at > s.created_at THEN f.send_at ELSE s.created_at END \
-                        AS created_at, \
+                    CASE WHEN f.send_at <= s.created_at THEN s.created_at \
+                         WHEN f.send_at >= $1 THEN f.send_at ELSE $1 END AS created_at, \
                     f.up_to_user, f.after_user \
              FROM fanouts f JOIN sends s ON s.id = f.send_id WHERE f.send_at <= $1 \
              ORDER BY f.send_id",
@@ -191,17 +192,11 @@ impl Store {
         broadcast: &PendingBroadcast,
         limit: i64,
     ) -> Result<Vec<UserId>, StoreError> {
-        let narrowed = !broadcast.target.is_everyone();
-        let sql = next_recipients_sql(self.engine, narrowed);
+        let (sql, params) = next_recipients_sql(self.engine, &broadcast.target);
         let query = sqlx::query_scalar(&sql)
             .bind(broadcast.after_user)
             .bind(broadcast.up_to_user)
             .bind(limit);
-        let params = if narrowed {
-            broadcast.target.params().to_vec()
-        } else {
-            Vec::new()
-        };
         let query = params.into_iter().fold(query, |q, p| q.bind(p));
         Ok(query.fetch_all(&self.pool).await?)
     }
@@ -209,7 +204,8 @@ impl Store {
     /// How the engine finds the next batch of a send to everyone: one line
     /// per step, to check that it reads a range of the primary key.
     pub async fn next_recipients_plan(&self) -> Result<Vec<String>, StoreError> {
-        self.plan(&next_recipients_sql(self.engine, false)).await
+        self.plan(&next_recipients_sql(self.engine, &Target::default()).0)
+            .await
     }
 
     /// Stores `broadcast`'s copies for `users` (read by
@@ -291,18 +287,15 @@ impl Store {
 }
 
 /// The next batch of a fan-out: `$1` after, `$2` up to, `$3` at most, and
-/// when `narrowed`, its [`Target`] from `$4`. A range of the primary key,
-/// never a scan of all users.
-fn next_recipients_sql(engine: super::Engine, narrowed: bool) -> String {
-    let all = "SELECT id FROM users WHERE id > $1 AND id <= $2 AND deactivated_at IS NULL";
-    if narrowed {
-        format!(
-            "{all} AND {} ORDER BY id LIMIT $3",
-            Target::filter(engine, 4)
-        )
-    } else {
-        format!("{all} ORDER BY id LIMIT $3")
-    }
+/// its [`Target`] from `$4` (with those parameters). A range of the
+/// primary key, or the target's members in it, never a scan of all users.
+fn next_recipients_sql(engine: super::Engine, target: &Target) -> (String, Vec<String>) {
+    let (filter, params) = target.filter(engine, 4);
+    let sql = format!(
+        "SELECT id FROM users WHERE id > $1 AND id <= $2 AND deactivated_at IS NULL \
+         AND {filter} ORDER BY id LIMIT $3"
+    );
+    (sql, params)
 }
 
 /// How the Sent list names a send to topics: "Topic project:42".

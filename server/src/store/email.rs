@@ -76,7 +76,9 @@ impl Store {
         )
     }
 
-    /// Sets `user`'s address and display name (`None` removes them).
+    /// Sets `user`'s address and display name (`None` removes them). A
+    /// first address starts digests from now: what was already there is
+    /// not emailed.
     pub async fn set_contact(
         &self,
         user: UserId,
@@ -84,10 +86,16 @@ impl Store {
         display_name: Option<&str>,
     ) -> Result<(), StoreError> {
         self.write(
-            sqlx::query("UPDATE users SET email = $2, display_name = $3 WHERE id = $1")
-                .bind(user)
-                .bind(email)
-                .bind(display_name),
+            sqlx::query(
+                "UPDATE users SET email = $2, display_name = $3, emailed_up_to = \
+                 CASE WHEN email IS NULL AND $2 IS NOT NULL \
+                      THEN (SELECT COALESCE(MAX(n.id), 0) FROM notifications n WHERE n.user_id = $1) \
+                      ELSE emailed_up_to END \
+                 WHERE id = $1",
+            )
+            .bind(user)
+            .bind(email)
+            .bind(display_name),
         )
         .await?;
         Ok(())
@@ -101,11 +109,14 @@ impl Store {
         last_before: i64,
         limit: i64,
     ) -> Result<Vec<UserId>, StoreError> {
+        // Driven from the users with an address, the longest without a
+        // digest first, so nobody waits behind others for ever.
         Ok(sqlx::query_scalar(&format!(
-            "SELECT DISTINCT n.user_id FROM notifications n JOIN users u ON u.id = n.user_id \
-             WHERE n.seen_at IS NULL AND n.read_at IS NULL AND n.created_at <= $1 \
-             AND u.email IS NOT NULL AND u.deactivated_at IS NULL AND u.emailed_at <= $2 \
-             AND {EMAILABLE} LIMIT $3"
+            "SELECT u.id FROM users u \
+             WHERE u.email IS NOT NULL AND u.deactivated_at IS NULL AND u.emailed_at <= $2 \
+             AND EXISTS (SELECT 1 FROM notifications n \
+                         WHERE n.user_id = u.id AND n.created_at <= $1 AND {EMAILABLE}) \
+             ORDER BY u.emailed_at, u.id LIMIT $3"
         ))
         .bind(unseen_before)
         .bind(last_before)
@@ -118,8 +129,9 @@ impl Store {
     /// their row: due when a copy has been unseen since `unseen_before` and
     /// their last digest was made before `last_before` (checked again under
     /// the lock, so of instances racing one queues it). It lists everything
-    /// emailable since their last digest, rendered by `render`. Whether it
-    /// queued one.
+    /// emailable since their last digest (the oldest [`DIGEST_MAX_ITEMS`];
+    /// the next digest goes on from there), rendered by `render` newest
+    /// first. Whether it queued one.
     pub async fn queue_digest(
         &self,
         user: UserId,
@@ -145,17 +157,18 @@ impl Store {
             "SELECT {COLUMNS} FROM notifications WHERE id IN ( \
                  SELECT n.id FROM notifications n JOIN users u ON u.id = n.user_id \
                  WHERE n.user_id = $1 AND {EMAILABLE}) \
-             ORDER BY id DESC LIMIT $2"
+             ORDER BY id LIMIT $2"
         ))
         .bind(user)
         .bind(DIGEST_MAX_ITEMS)
         .fetch_all(&mut *tx)
         .await?;
-        let items = notifications(rows);
+        let mut items = notifications(rows);
         if !items.iter().any(|n| n.created_at <= unseen_before) {
             return Ok(false);
         }
         let up_to = items.iter().map(|n| n.id).max().unwrap_or(0);
+        items.reverse();
         let draft = DigestDraft {
             user,
             to,

@@ -52,7 +52,12 @@ impl Store {
         };
         let now = now_ms();
         for preference in next.iter().filter(|p| !current.contains(p)) {
-            store(&mut tx, user, preference, &emailed, now).await?;
+            // An email choice is the user's own once they make one (an
+            // unsubscribe too); until then it follows the admin's default.
+            let chose_email = changes
+                .get(preference.category.as_str())
+                .is_some_and(|c| c.email.is_some());
+            store(&mut tx, user, preference, chose_email, now).await?;
         }
         tx.commit().await?;
         Ok(Ok(next))
@@ -72,39 +77,9 @@ impl Store {
         emailed: bool,
         by: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let changed = if emailed {
-            sqlx::query(
-                "INSERT INTO email_defaults (category, set_at) VALUES ($1, $2) \
-                 ON CONFLICT (category) DO NOTHING",
-            )
-            .bind(category.as_str())
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await?
-        } else {
-            sqlx::query("DELETE FROM email_defaults WHERE category = $1")
-                .bind(category.as_str())
-                .execute(&mut *tx)
-                .await?
-        };
-        if changed.rows_affected() > 0 {
-            let action = if emailed {
-                "email by default"
-            } else {
-                "no email by default"
-            };
-            record(
-                &mut tx,
-                by,
-                action,
-                &format!("category {}", category.as_str()),
-                "",
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let actions = ("email by default", "no email by default");
+        self.list_category(AdminList::Emailed, category, emailed, by, actions)
+            .await
     }
 
     /// The categories an admin made required.
@@ -121,32 +96,42 @@ impl Store {
         required: bool,
         by: &str,
     ) -> Result<(), StoreError> {
+        let actions = ("require", "unrequire");
+        self.list_category(AdminList::Required, category, required, by, actions)
+            .await
+    }
+
+    /// Puts `category` on an admin's `list` or takes it off, audited as
+    /// `by`'s `actions` (on, off) when that changes anything.
+    async fn list_category(
+        &self,
+        list: AdminList,
+        category: Category,
+        on: bool,
+        by: &str,
+        (added, removed): (&str, &str),
+    ) -> Result<(), StoreError> {
+        let table = list.table();
         let mut tx = self.writer.begin().await?;
-        let changed = if required {
-            sqlx::query(
-                "INSERT INTO required_categories (category, set_at) VALUES ($1, $2) \
-                 ON CONFLICT (category) DO NOTHING",
-            )
+        let changed = if on {
+            sqlx::query(&format!(
+                "INSERT INTO {table} (category, set_at) VALUES ($1, $2) \
+                 ON CONFLICT (category) DO NOTHING"
+            ))
             .bind(category.as_str())
             .bind(now_ms())
             .execute(&mut *tx)
             .await?
         } else {
-            sqlx::query("DELETE FROM required_categories WHERE category = $1")
+            sqlx::query(&format!("DELETE FROM {table} WHERE category = $1"))
                 .bind(category.as_str())
                 .execute(&mut *tx)
                 .await?
         };
         if changed.rows_affected() > 0 {
-            let action = if required { "require" } else { "unrequire" };
-            record(
-                &mut tx,
-                by,
-                action,
-                &format!("category {}", category.as_str()),
-                "",
-            )
-            .await?;
+            let action = if on { added } else { removed };
+            let target = format!("category {}", category.as_str());
+            record(&mut tx, by, action, &target, "").await?;
         }
         tx.commit().await?;
         Ok(())
@@ -182,36 +167,53 @@ async fn chosen(
 }
 
 async fn emailed(conn: &mut sqlx::AnyConnection) -> Result<Vec<Category>, StoreError> {
-    let names: Vec<String> = sqlx::query_scalar("SELECT category FROM email_defaults")
-        .fetch_all(conn)
-        .await?;
-    Ok(names.iter().filter_map(|n| Category::parse(n)).collect())
+    AdminList::Emailed.read(conn).await
+}
+
+/// The lists of categories an admin keeps.
+#[derive(Clone, Copy)]
+enum AdminList {
+    /// Nobody can mute these.
+    Required,
+    /// Emailed to users who did not choose.
+    Emailed,
+}
+
+impl AdminList {
+    fn table(self) -> &'static str {
+        match self {
+            AdminList::Required => "required_categories",
+            AdminList::Emailed => "email_defaults",
+        }
+    }
+
+    async fn read(self, conn: &mut sqlx::AnyConnection) -> Result<Vec<Category>, StoreError> {
+        let sql = format!("SELECT category FROM {}", self.table());
+        let names: Vec<String> = sqlx::query_scalar(&sql).fetch_all(conn).await?;
+        // The CHECK constraints admit only known names.
+        Ok(names.iter().filter_map(|n| Category::parse(n)).collect())
+    }
 }
 
 async fn required(conn: &mut sqlx::AnyConnection) -> Result<Vec<Category>, StoreError> {
-    let names: Vec<String> = sqlx::query_scalar("SELECT category FROM required_categories")
-        .fetch_all(conn)
-        .await?;
-    Ok(names.iter().filter_map(|n| Category::parse(n)).collect())
+    AdminList::Required.read(conn).await
 }
 
 async fn store(
     tx: &mut Tx<'_>,
     user: UserId,
     preference: &Preference,
-    emailed: &[Category],
+    chose_email: bool,
     now: i64,
 ) -> Result<(), StoreError> {
-    // An email choice equal to the default is kept as "the default", so
-    // it follows the admin's later changes.
-    let email = (preference.email != emailed.contains(&preference.category))
-        .then_some(i64::from(preference.email));
+    // NULL keeps what is stored: the default, or an earlier choice.
+    let email = chose_email.then_some(i64::from(preference.email));
     sqlx::query(
         "INSERT INTO preferences (user_id, category, bell, desktop, push, updated_at, email) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (user_id, category) DO UPDATE SET bell = excluded.bell, \
          desktop = excluded.desktop, push = excluded.push, updated_at = excluded.updated_at, \
-         email = excluded.email",
+         email = COALESCE(excluded.email, preferences.email)",
     )
     .bind(user)
     .bind(preference.category.as_str())

@@ -18,12 +18,14 @@ impl Store {
             .withdraw(&mut tx, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        // The last of a send to go marks the send retracted too.
+        // The last of a send to go marks the send retracted too, unless it
+        // is still being written out (its fan-out would then stop short).
         sqlx::query(
             "UPDATE sends SET retracted_at = $2 WHERE retracted_at IS NULL \
              AND id = (SELECT send_id FROM notifications WHERE id = $1) \
              AND NOT EXISTS (SELECT 1 FROM notifications \
-                             WHERE send_id = sends.id AND retracted_at IS NULL)",
+                             WHERE send_id = sends.id AND retracted_at IS NULL) \
+             AND NOT EXISTS (SELECT 1 FROM fanouts f WHERE f.send_id = sends.id)",
         )
         .bind(id)
         .bind(now_ms())

@@ -163,6 +163,8 @@ async fn an_unseen_notification_is_emailed_once_with_the_rest_and_never_twice() 
     let smtp = sink.addr();
     let app = herald(smtp, 300.0, 1_000.0).await;
     let api = Api::new(&app).await;
+    // What was there before the address is not emailed.
+    api.send_to("rea", "Before the address").await;
     reader(&api, "rea").await;
     api.send_to("rea", "Invoice 1 is due").await;
     api.send_to("rea", "Invoice 2 is due").await;
@@ -170,6 +172,7 @@ async fn an_unseen_notification_is_emailed_once_with_the_rest_and_never_twice() 
     assert!(header(&first, "To").contains("rea@example.com"));
     assert!(header(&first, "Subject").contains("2 unread notifications"));
     assert!(first.contains("Invoice 1 is due") && first.contains("Invoice 2 is due"));
+    assert!(!first.contains("Before the address"));
     assert!(first.contains("Content-Type: multipart/alternative"));
     assert!(first.contains("Content-Type: text/html"));
     assert!(
@@ -283,6 +286,14 @@ async fn the_unsubscribe_link_works_without_a_session_and_only_as_signed() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    assert!(!email_on().await);
+    // An unsubscribe is the user's own choice: an admin's default later
+    // does not turn it back on.
+    app.state
+        .store
+        .set_emailed(herald::Category::Info, true, "admin")
+        .await
+        .unwrap();
     assert!(!email_on().await);
 }
 

@@ -275,6 +275,23 @@ async fn a_crash_mid_fan_out_resumes_after_restart_with_nobody_skipped_or_reache
         ))
         .await
         .unwrap();
+    let send = through_a_crash(
+        &db,
+        &store,
+        json!({"broadcast": true, "title": "Through a crash"}),
+        CROWD,
+    )
+    .await;
+    let row = &store.sends(None, None, 1).await.unwrap()[0];
+    assert_eq!((row.id, row.recipients), (send, CROWD));
+    assert_eq!(one_copy_each(&db, send).await, CROWD);
+}
+
+/// Sends `body` from a `herald` process with 100 users per batch, kills it
+/// once some batches are in (the send must then be under way with fewer
+/// than `total` written), starts another on the same database and waits
+/// until the fan-out is done. The send's id.
+pub async fn through_a_crash(db: &Db, store: &Store, body: Value, total: i64) -> i64 {
     let (_, secret) = store.create_api_key("crash test", "test").await.unwrap();
     let env = [("HERALD_SEED", "false"), ("HERALD_FANOUT_BATCH", "100")];
     let mut herald = Process::start_on(&db.url, &env);
@@ -282,7 +299,7 @@ async fn a_crash_mid_fan_out_resumes_after_restart_with_nobody_skipped_or_reache
     let res = reqwest::Client::new()
         .post(format!("{}/api/v1/notifications", herald.url))
         .bearer_auth(&secret)
-        .json(&json!({"broadcast": true, "title": "Through a crash"}))
+        .json(&body)
         .send()
         .await
         .unwrap();
@@ -300,7 +317,7 @@ async fn a_crash_mid_fan_out_resumes_after_restart_with_nobody_skipped_or_reache
     herald.kill();
     let row = &store.sends(None, None, 1).await.unwrap()[0];
     assert!(
-        row.fanning_out == 1 && row.recipients < CROWD,
+        row.fanning_out == 1 && row.recipients < total,
         "the fan-out finished before the crash ({} written): nothing was tested",
         row.recipients
     );
@@ -317,7 +334,5 @@ async fn a_crash_mid_fan_out_resumes_after_restart_with_nobody_skipped_or_reache
         assert!(Instant::now() < deadline, "the fan-out did not resume");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let row = &store.sends(None, None, 1).await.unwrap()[0];
-    assert_eq!((row.id, row.recipients), (send, CROWD));
-    assert_eq!(one_copy_each(&db, send).await, CROWD);
+    send
 }

@@ -87,7 +87,11 @@ async fn a_scheduled_send_is_accepted_now_and_delivered_live_at_its_time_once() 
         .await
         .unwrap();
     assert_eq!(page.len(), 1, "once, whoever took it");
-    assert_eq!(page[0].created_at, send_at, "dated at its time");
+    let dated = page[0].created_at;
+    assert!(
+        send_at <= dated && dated <= arrived,
+        "dated when it went out"
+    );
     eventually("the send finished", async || {
         let row = &app.state.store.sends(None, None, 1).await.unwrap()[0];
         row.fanning_out == 0 && row.recipients == 1
@@ -179,7 +183,8 @@ async fn a_send_due_while_herald_was_down_goes_out_once_when_it_starts() {
         .me_ok(reqwest::Method::GET, "/notifications", &token)
         .await;
     assert_eq!(titles_of(&page), ["While you were out"]);
-    assert_eq!(page["notifications"][0]["created_at"], send_at);
+    // Dated when it went out, on start, not at the time it missed.
+    assert!(page["notifications"][0]["created_at"].as_i64().unwrap() > send_at + 100);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

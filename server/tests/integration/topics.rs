@@ -2,13 +2,10 @@
 //! send answers at once and fans out durably to whoever is subscribed,
 //! each once, without the excluded actor; a user can leave on Settings.
 
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
 use server::store::Store;
 
 use crate::common::*;
-use crate::process::Process;
 
 /// One number the test asks the database for, over its own connection.
 async fn count(db: &Db, sql: &str) -> i64 {
@@ -266,48 +263,8 @@ async fn ten_thousand_subscribers_each_get_one_copy_through_a_crash_mid_fan_out(
         ))
         .await
         .unwrap();
-    let (_, secret) = store.create_api_key("crash test", "test").await.unwrap();
-    let env = [("HERALD_SEED", "false"), ("HERALD_FANOUT_BATCH", "100")];
-    let mut herald = Process::start_on(&db.url, &env);
-    herald.ready().await;
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/notifications", herald.url))
-        .bearer_auth(&secret)
-        .json(&json!({"recipients": [{"topic": "band:1"}], "title": "New tour dates"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
-    let send = res.json::<Value>().await.unwrap()["send_id"]
-        .as_i64()
-        .unwrap();
-
-    // Crash once some batches are in.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while store.sends(None, None, 1).await.unwrap()[0].recipients == 0 {
-        assert!(Instant::now() < deadline, "no batch was written");
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    herald.kill();
-    let row = &store.sends(None, None, 1).await.unwrap()[0];
-    assert!(
-        row.fanning_out == 1 && row.recipients < SUBSCRIBED,
-        "the fan-out finished before the crash ({} written): nothing was tested",
-        row.recipients
-    );
-
-    let mut herald = Process::start_on(&db.url, &env);
-    herald.ready().await;
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !store
-        .pending_broadcasts(server::store::now_ms())
-        .await
-        .unwrap()
-        .is_empty()
-    {
-        assert!(Instant::now() < deadline, "the fan-out did not resume");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let body = json!({"recipients": [{"topic": "band:1"}], "title": "New tour dates"});
+    let send = crate::fanout::through_a_crash(&db, &store, body, SUBSCRIBED).await;
     let copies = format!("SELECT COUNT(id) FROM notifications WHERE send_id = {send}");
     assert_eq!(count(&db, &copies).await, SUBSCRIBED);
     let holders =

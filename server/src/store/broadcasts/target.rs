@@ -51,11 +51,6 @@ impl Target {
         })
     }
 
-    /// Every active user, with nothing to narrow it.
-    pub fn is_everyone(&self) -> bool {
-        *self == Target::default()
-    }
-
     /// Whether it follows who is there when it goes out rather than who
     /// was there when it was accepted: everyone or a role, scheduled, and
     /// topics, whose subscribers are read as each batch runs.
@@ -63,29 +58,40 @@ impl Target {
         self.topics.is_some() || (scheduled && self.users.is_none())
     }
 
-    /// The four parameters of [`Target::filter`], in order.
-    pub fn params(&self) -> [Option<String>; 4] {
-        [
-            self.role.clone(),
-            self.users.clone(),
-            self.topics.clone(),
-            self.excluded_users.clone(),
-        ]
-    }
-
-    /// The condition on `users` that picks a target's members, bound to
-    /// [`Target::params`] from `$first` on.
-    pub fn filter(engine: Engine, first: usize) -> String {
-        let [role, users, topics, excluded] =
-            [first, first + 1, first + 2, first + 3].map(|n| format!("${n}"));
-        format!(
-            "({role} IS NULL OR role = {role}) \
-             AND (({users} IS NULL AND {topics} IS NULL) OR id IN ({named}) \
-                  OR id IN (SELECT t.user_id FROM topic_subscriptions t WHERE t.topic IN ({keys}))) \
-             AND ({excluded} IS NULL OR id NOT IN ({left_out}))",
-            named = engine.json_ids(&users),
-            keys = engine.json_texts(&topics),
-            left_out = engine.json_ids(&excluded),
-        )
+    /// The condition on `users` that picks a target's members, with
+    /// parameters numbered from `$first`, and those parameters in order.
+    /// Built from the parts the target has, so the engines can drive it
+    /// from the named users and subscribers (an index lookup each) instead
+    /// of walking every user: there is no `$n IS NULL OR …` to plan around.
+    pub fn filter(&self, engine: Engine, first: usize) -> (String, Vec<String>) {
+        let mut params: Vec<String> = Vec::new();
+        let mut next = |value: &String| {
+            params.push(value.clone());
+            format!("${}", first + params.len() - 1)
+        };
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(role) = &self.role {
+            parts.push(format!("role = {}", next(role)));
+        }
+        let mut members: Vec<String> = Vec::new();
+        if let Some(users) = &self.users {
+            members.push(engine.json_ids(&next(users)));
+        }
+        if let Some(topics) = &self.topics {
+            members.push(format!(
+                "SELECT t.user_id FROM topic_subscriptions t WHERE t.topic IN ({})",
+                engine.json_texts(&next(topics))
+            ));
+        }
+        if !members.is_empty() {
+            parts.push(format!("id IN ({})", members.join(" UNION ")));
+        }
+        if let Some(excluded) = &self.excluded_users {
+            parts.push(format!("id NOT IN ({})", engine.json_ids(&next(excluded))));
+        }
+        if parts.is_empty() {
+            parts.push("1 = 1".to_owned());
+        }
+        (parts.join(" AND "), params)
     }
 }

@@ -233,6 +233,8 @@ pub fn check_recipient_count(count: usize, field: &str, errors: &mut FieldErrors
 pub const EVERYONE: &str = "everyone";
 /// The console's recipient value meaning "the users named in `usernames`".
 pub const SEVERAL: &str = "several";
+/// The console's recipient value meaning "the subscribers of `topic`".
+pub const TOPIC: &str = "topic";
 
 /// Who a console send is for, as its form says it: an audience, or users
 /// named by username still to be looked up (by the store, by name).
@@ -244,10 +246,16 @@ pub enum Recipients {
 }
 
 impl Recipients {
-    /// Reads the form's `recipient` (`everyone`, `role:…`, a user id or
-    /// `several`) and, for several, `usernames` (separated by commas,
-    /// spaces or lines), naming each field that is wrong.
-    pub fn parse(recipient: &str, usernames: &str, errors: &mut FieldErrors) -> Option<Recipients> {
+    /// Reads the form's `recipient` (`everyone`, `role:…`, a user id,
+    /// `several` or `topic`) and, for several, `usernames` (separated by
+    /// commas, spaces or lines), for a topic, `topic`, naming each field
+    /// that is wrong.
+    pub fn parse(
+        recipient: &str,
+        usernames: &str,
+        topic: &str,
+        errors: &mut FieldErrors,
+    ) -> Option<Recipients> {
         use crate::{Audience, Role};
         let parsed = match recipient.trim() {
             EVERYONE => Some(Recipients::Audience(Audience::Everyone)),
@@ -265,6 +273,15 @@ impl Recipients {
                 }
                 check_recipient_count(names.len(), "usernames", errors);
                 Some(Recipients::Named(names))
+            }
+            TOPIC => {
+                let topic = topic.trim();
+                crate::topics::check_topic_key(topic, "topic", errors);
+                Some(Recipients::Audience(Audience::Topics {
+                    topics: vec![topic.to_owned()],
+                    users: Vec::new(),
+                    exclude: Vec::new(),
+                }))
             }
             id => id
                 .parse()
@@ -441,7 +458,7 @@ mod tests {
     fn console_recipients_are_read_and_named_users_resolved() {
         use crate::{Audience, Role, User};
         let mut errors = FieldErrors::default();
-        let named = Recipients::parse(SEVERAL, "Ana, bo\nana  ", &mut errors);
+        let named = Recipients::parse(SEVERAL, "Ana, bo\nana  ", "", &mut errors);
         assert_eq!(
             named,
             Some(Recipients::Named(vec!["ana".into(), "bo".into()]))
@@ -458,14 +475,32 @@ mod tests {
 
         let mut errors = FieldErrors::default();
         assert_eq!(
-            Recipients::parse(SEVERAL, " , ", &mut errors),
+            Recipients::parse(SEVERAL, " , ", "", &mut errors),
             Some(Recipients::Named(vec![]))
         );
         assert!(errors.get("usernames").is_some(), "nobody named");
-        let broad = Recipients::parse("role:admin", "", &mut errors).unwrap();
+        let broad = Recipients::parse("role:admin", "", "", &mut errors).unwrap();
         assert!(broad.is_broad());
-        assert!(!Recipients::parse("7", "", &mut errors).unwrap().is_broad());
-        assert_eq!(Recipients::parse("nobody", "", &mut errors), None);
+        assert!(
+            !Recipients::parse("7", "", "", &mut errors)
+                .unwrap()
+                .is_broad()
+        );
+        assert_eq!(Recipients::parse("nobody", "", "", &mut errors), None);
         assert!(errors.get("recipient").is_some());
+
+        let mut errors = FieldErrors::default();
+        let topic = Recipients::parse(TOPIC, "", " project:42 ", &mut errors);
+        assert_eq!(
+            topic,
+            Some(Recipients::Audience(Audience::Topics {
+                topics: vec!["project:42".into()],
+                users: vec![],
+                exclude: vec![],
+            }))
+        );
+        assert!(errors.is_empty());
+        Recipients::parse(TOPIC, "", "no spaces", &mut errors);
+        assert!(errors.get("topic").is_some());
     }
 }

@@ -10,7 +10,7 @@ use crate::error::AppError;
 
 use herald::User;
 
-use herald::send::{EVERYONE, SEVERAL};
+use herald::send::{EVERYONE, SEVERAL, TOPIC};
 
 /// The users an admin can send to.
 #[server(endpoint = "admin/recipients")]
@@ -31,6 +31,9 @@ pub async fn send_notification(
     /// With recipient "several": usernames, separated by commas or spaces.
     #[server(default)]
     usernames: String,
+    /// With recipient "topic": the topic's key.
+    #[server(default)]
+    topic: String,
     /// "on" to confirm a send to everyone or to a whole role.
     #[server(default)]
     confirm: String,
@@ -47,7 +50,7 @@ pub async fn send_notification(
     use herald::{Draft, FieldErrors};
     as_admin(|backend, admin| async move {
         let mut errors = FieldErrors::default();
-        let recipients = Recipients::parse(&recipient, &usernames, &mut errors);
+        let recipients = Recipients::parse(&recipient, &usernames, &topic, &mut errors);
         if recipients.as_ref().is_some_and(Recipients::is_broad) && confirm != "on" {
             errors.push("confirm", "Tick the box to confirm sending to all of them.");
         }
@@ -140,6 +143,7 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                     <option value="role:admin">"Every admin"</option>
                     <option value="role:member">"Every member"</option>
                     <option value=SEVERAL>"Several users…"</option>
+                    <option value=TOPIC>"A topic's subscribers…"</option>
                     {users
                         .into_iter()
                         .map(|u| view! { <option value=u.id.to_string()>{u.username}</option> })
@@ -147,6 +151,13 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                 </select>
                 {error_for("recipient")}
             </label>
+            <Show when=move || recipient.with(|r| r == TOPIC)>
+                <label>
+                    <span>"Topic " <span class="muted">"(its subscribers, as your apps set them)"</span></span>
+                    <input type="text" name="topic" placeholder="project:42"/>
+                    {error_for("topic")}
+                </label>
+            </Show>
             <Show when=move || recipient.with(|r| r == SEVERAL)>
                 <label>
                     "Usernames " <span class="muted">"(separated by commas)"</span>

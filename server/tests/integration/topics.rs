@@ -280,3 +280,43 @@ async fn ten_thousand_subscribers_each_get_one_copy_through_a_crash_mid_fan_out(
         SUBSCRIBED
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sends_to_a_topics_subscribers_from_the_console() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let bob = app.user_id("bob").await;
+    subscribers(
+        &api,
+        "ops:oncall",
+        reqwest::Method::PUT,
+        json!({"user_ids": [bob]}),
+    )
+    .await;
+    let mut socket = app.socket(&app.login("bob").await).await;
+    hello(&mut socket).await;
+    let admin = app.login("admin").await;
+    let form = [
+        ("recipient", "topic"),
+        ("topic", "ops:oncall"),
+        ("title", "Pager rotation changed"),
+    ];
+    let res = admin.post_form("/api/admin/send", &form).await;
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(
+        (report["recipients"].as_i64(), report["queued"].as_bool()),
+        (Some(1), Some(true))
+    );
+    assert_eq!(next_created(&mut socket).await.0, "Pager rotation changed");
+    assert_eq!(app.unread("alice").await, 0, "not subscribed");
+
+    let bad = [
+        ("recipient", "topic"),
+        ("topic", "two words"),
+        ("title", "x"),
+    ];
+    let res = admin.post_form("/api/admin/send", &bad).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("topic"));
+}

@@ -208,6 +208,19 @@ impl Store {
             .await
     }
 
+    /// How the engine finds the next batch of a send to a topic, without
+    /// an excluded user: one line per step, to check that the subscribers
+    /// drive it rather than a walk over every user.
+    pub async fn topic_recipients_plan(&self) -> Result<Vec<String>, StoreError> {
+        let target = Target::of(&Audience::Topics {
+            topics: vec!["project:42".to_owned()],
+            users: Vec::new(),
+            exclude: vec![1],
+        })?;
+        let (sql, params) = next_recipients_sql(self.engine, &target);
+        self.plan_with(&sql, params).await
+    }
+
     /// Stores `broadcast`'s copies for `users` (read by
     /// [`Store::next_recipients`]; `last` when they are the final batch)
     /// and moves its cursor past them, in one transaction; `online` gives

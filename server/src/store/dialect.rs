@@ -192,11 +192,21 @@ impl Store {
     /// How the engine runs `sql` (bound to a user, an unbounded cursor and a
     /// page size): one line per step, to check that it reads an index range.
     pub(super) async fn plan(&self, sql: &str) -> Result<Vec<String>, StoreError> {
+        self.plan_with(sql, Vec::new()).await
+    }
+
+    /// [`Store::plan`] with `more` text parameters after those three.
+    pub(super) async fn plan_with(
+        &self,
+        sql: &str,
+        more: Vec<String>,
+    ) -> Result<Vec<String>, StoreError> {
         let explain = self.explain(sql);
         let query = sqlx::query(&explain)
             .bind(1_i64)
             .bind(i64::MAX)
             .bind(20_i64);
+        let query = more.into_iter().fold(query, |q, p| q.bind(p));
         self.plan_lines(query.fetch_all(&self.pool).await?)
     }
 

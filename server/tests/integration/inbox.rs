@@ -441,13 +441,32 @@ async fn a_send_never_scans_all_users() {
         .await
         .unwrap()
         .join(" | ");
+    let topic = app
+        .state
+        .store
+        .topic_recipients_plan()
+        .await
+        .unwrap()
+        .join(" | ");
     if on_postgres() {
         // Planned by statistics (a seq scan may win on three users): only
         // that the id list and the key range drive it.
         assert!(named.contains("json_array_elements_text"), "{named}");
         assert!(batch.contains("users_pkey"), "{batch}");
+        // The subscriptions are read through an index, whichever side
+        // the statistics put first.
+        assert!(
+            topic.contains("Index Scan on topic_subscriptions")
+                || topic.contains("topic_subscriptions_pkey")
+                || topic.contains("topic_subscriptions_user"),
+            "{topic}"
+        );
+        assert!(
+            !topic.contains("Seq Scan on topic_subscriptions"),
+            "{topic}"
+        );
     } else {
-        for plan in [&named, &batch] {
+        for plan in [&named, &batch, &topic] {
             assert!(
                 plan.contains("SEARCH users USING INTEGER PRIMARY KEY"),
                 "{plan}"

@@ -71,8 +71,10 @@ def test_schedule_delivers_at_its_time_and_retract_send_cancels(client: herald.C
     assert isinstance(kept, herald.Scheduled) and kept.recipients == 1
     assert kept.send_at == int((soon + timedelta(milliseconds=500)).timestamp() * 1000)
     assert client.notifications(external_id=user).notifications == (), "nothing yet"
+    assert client.send_status(cancelled.send_id).status == "scheduled"
     client.retract_send(cancelled.send_id)
     client.retract_send(cancelled.send_id)  # twice is fine: it stays withdrawn
+    assert client.send_status(cancelled.send_id).status == "withdrawn"
 
     def arrived() -> list[str]:
         return [n.title for n in client.notifications(external_id=user)]
@@ -80,6 +82,9 @@ def test_schedule_delivers_at_its_time_and_retract_send_cancels(client: herald.C
     # The kept one was due after the cancelled one: when it is here, the
     # other would have been too.
     assert eventually(arrived, what="the scheduled send") == ["Your trial ends tomorrow"]
+    done = eventually(lambda: client.send_status(kept.send_id).status == "sent" and client.send_status(kept.send_id),
+                      what="the send recorded as sent")
+    assert done.recipients == 1
     with pytest.raises(herald.ValidationError) as refused:
         client.schedule("In the past", send_at=datetime.now(timezone.utc) - timedelta(minutes=1), external_ids=[user])
     assert [e.field for e in refused.value.errors] == ["send_at"]

@@ -58,7 +58,10 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
             post(notifications::create).get(reads::page),
         )
         .route("/api/v1/notifications/{id}", delete(notifications::retract))
-        .route("/api/v1/sends/{id}", delete(sends::retract))
+        .route(
+            "/api/v1/sends/{id}",
+            get(sends::status).delete(sends::retract),
+        )
         .route(
             "/api/v1/topics/{key}/subscribers",
             get(topics::list)
@@ -94,6 +97,7 @@ pub fn router(config: &crate::config::Config) -> Router<AppState> {
         notifications::create,
         notifications::retract,
         sends::retract,
+        sends::status,
         topics::subscribe,
         topics::unsubscribe,
         topics::list,

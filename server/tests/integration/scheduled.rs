@@ -126,6 +126,18 @@ async fn a_scheduled_send_cancelled_before_its_time_reaches_nobody() {
     .await;
     let cancelled = early["send_id"].as_i64().unwrap();
 
+    let status = async |id: i64| -> Value {
+        let res = api
+            .http
+            .get(app.url(&format!("/api/v1/sends/{id}")))
+            .bearer_auth(&api.key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    };
+    assert_eq!(status(cancelled).await["status"], "scheduled");
     let cancel = |id: i64| {
         api.http
             .delete(app.url(&format!("/api/v1/sends/{id}")))
@@ -143,6 +155,25 @@ async fn a_scheduled_send_cancelled_before_its_time_reaches_nobody() {
     // The later one comes; the cancelled one, due before it, never did.
     assert_eq!(next_created(&mut socket).await, ("Kept one".to_owned(), 1));
     assert_eq!(copies(&app, cancelled).await, 0);
+    assert_eq!(status(cancelled).await["status"], "withdrawn");
+    let kept = later["send_id"].as_i64().unwrap();
+    eventually("the kept one sent", async || {
+        status(kept).await["status"] == "sent"
+    })
+    .await;
+    let kept = status(kept).await;
+    assert_eq!(
+        (kept["recipients"].as_i64(), kept["delivered"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let unknown = api
+        .http
+        .get(app.url("/api/v1/sends/999999"))
+        .bearer_auth(&api.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
     let rows = app.state.store.sends(None, None, 2).await.unwrap();
     let row = rows.iter().find(|s| s.id == cancelled).unwrap();
     assert!(row.retracted_at.is_some() && row.fanning_out == 0);

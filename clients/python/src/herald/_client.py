@@ -171,6 +171,11 @@ class Client:
         (`None` removes it); makes the user on first use. Their Herald id."""
         return self._t.run(ops.set_user(external_id, email, display_name))
 
+    def send_status(self, send_id: int) -> m.SendStatus:
+        """Where a send (a `send_id` from `broadcast`, `schedule` or
+        `notify_topic`) stands, with its counts."""
+        return self._t.run(ops.send_status(send_id))
+
     def retract_send(self, send_id: int) -> None:
         """Take back a whole send (a broadcast, a scheduled send) from every
         recipient; before a scheduled send's time, nobody ever gets it."""
@@ -346,6 +351,9 @@ class AsyncClient:
 
     async def set_user(self, external_id: str, *, email: str | None = None, display_name: str | None = None) -> int:
         return await self._t.run(ops.set_user(external_id, email, display_name))
+
+    async def send_status(self, send_id: int) -> m.SendStatus:
+        return await self._t.run(ops.send_status(send_id))
 
     async def retract_send(self, send_id: int) -> None:
         await self._t.run(ops.retract_send(send_id))

@@ -214,6 +214,32 @@ def changed(data: Any) -> int:
     return int(data["changed"])
 
 
+@dataclass(frozen=True, slots=True)
+class SendStatus:
+    """Where a send stands: `status` is scheduled, sending, sent or
+    withdrawn; the counts are its recipients so far."""
+
+    send_id: int
+    title: str
+    audience: str
+    status: Literal["scheduled", "sending", "sent", "withdrawn"]
+    created_at: int
+    send_at: int | None
+    recipients: int
+    delivered: int
+    seen: int
+    read: int
+    interacted: int
+
+
+def send_status(data: Any) -> SendStatus:
+    return SendStatus(
+        data["send_id"], data["title"], data["audience"], data["status"], data["created_at"],
+        data.get("send_at"), data["recipients"], data["delivered"], data["seen"], data["read"],
+        data["interacted"],
+    )
+
+
 def scheduled(data: Any) -> Scheduled:
     return Scheduled(data["send_id"], data["recipients"], data["send_at"])
 

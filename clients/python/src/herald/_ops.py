@@ -157,6 +157,10 @@ def set_user(external_id: str, email: str | None, display_name: str | None) -> C
     )
 
 
+def send_status(send_id: int) -> Call[m.SendStatus]:
+    return Call("GET", f"{API}/sends/{int(send_id)}", _json(m.send_status))
+
+
 def retract_send(send_id: int) -> Call[None]:
     # Withdrawing a send twice is a 204 both times: safe to retry.
     return Call("DELETE", f"{API}/sends/{int(send_id)}", _nothing)

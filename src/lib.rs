@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod admin;
+pub mod group;
 pub mod notification;
 pub mod preferences;
 pub mod push;

@@ -92,6 +92,16 @@ pub struct Notification {
     /// are one choice, made once; link actions stay open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chosen_action: Option<usize>,
+    /// The sender's grouping key, if any: unread copies with the same key
+    /// show as one row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_key: Option<String>,
+    /// Which row of its key it belongs to: the `seq` of the copy that
+    /// started it. A copy joins the row of its key that still counts as
+    /// unread, else starts one; so once a row is read, the next copy
+    /// starts a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<i64>,
 }
 
 impl Notification {
@@ -284,6 +294,8 @@ mod tests {
             actions: Vec::new(),
             interacted_at: None,
             chosen_action: None,
+            group_key: None,
+            group: None,
         };
         assert!(n.is_in(InboxView::Unread) && n.is_in(InboxView::All));
         assert!(!n.counts_as_unread());

@@ -27,6 +27,8 @@ pub struct Draft {
     pub actions: Vec<crate::ActionSpec>,
     /// When to deliver it (Unix ms); `None`: at once.
     pub send_at: Option<i64>,
+    /// Unread copies with the same key show as one row.
+    pub group_key: Option<String>,
 }
 
 /// A send's checked content.
@@ -54,6 +56,7 @@ impl Draft {
             category: category.unwrap_or_default(),
             expires_at: self.expires_at,
             actions: self.actions,
+            group_key: self.group_key,
         }
         .validate()
         .map_err(|bad| errors.0.extend(bad.0))

@@ -60,6 +60,9 @@ pub struct NewNotification {
     /// At most two buttons.
     #[serde(default)]
     pub actions: Vec<ActionSpec>,
+    /// Unread copies with the same key show as one row (`post:42:comments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_key: Option<String>,
 }
 
 impl NewNotification {
@@ -92,6 +95,13 @@ impl NewNotification {
             errors.push("link", message);
         }
         let actions = check_actions(self.actions, &mut errors);
+        let group_key = self
+            .group_key
+            .map(|k| k.trim().to_owned())
+            .filter(|k| !k.is_empty());
+        if let Some(key) = &group_key {
+            crate::topics::check_topic_key(key, "group_key", &mut errors);
+        }
 
         if errors.is_empty() {
             Ok(NewNotification {
@@ -101,6 +111,7 @@ impl NewNotification {
                 category: self.category,
                 expires_at: self.expires_at,
                 actions,
+                group_key,
             })
         } else {
             Err(errors)
@@ -202,6 +213,7 @@ mod tests {
             category: Category::Info,
             expires_at: None,
             actions: Vec::new(),
+            group_key: None,
         }
     }
 

@@ -100,6 +100,7 @@ pub fn named(title: String, ids: Vec<herald::UserId>) -> crate::store::Named {
             category: herald::Category::Info,
             expires_at: None,
             actions: Vec::new(),
+            group_key: None,
         },
         actor: None,
         sender: "test".to_owned(),

@@ -53,6 +53,15 @@ def test_send_by_user_id_and_external_id_at_once(client: herald.Client, user: st
     assert client.unread(external_id=other).unread == 1
 
 
+def test_grouped_sends_are_one_row_counted_once(client: herald.Client, user: str) -> None:
+    for who in ("Ana", "Bo", "Cy"):
+        client.send(f"{who} commented", external_ids=[user], actor=who, group_key="post:42:comments")
+    page = client.notifications(external_id=user)
+    assert {n.group_key for n in page} == {"post:42:comments"}
+    assert len({n.group for n in page}) == 1
+    assert client.unread(external_id=user).unread == 1
+
+
 def test_broadcast_reaches_every_user(client: herald.Client, user: str) -> None:
     client.send("so that the user exists", external_ids=[user])
     accepted = client.broadcast("Maintenance at noon", category="warning", idempotency_key=str(uuid.uuid4()))

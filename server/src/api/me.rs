@@ -112,7 +112,8 @@ pub async fn unread(
 }
 
 /// Applies `change` to notification `id` if it is the viewer's (another
-/// user's is 404, like one that does not exist), live in their open tabs.
+/// user's is 404, like one that does not exist), live in their open tabs;
+/// to a grouped one's whole row (every notification of its `group`).
 async fn change(
     state: &AppState,
     user: UserId,
@@ -150,31 +151,31 @@ macro_rules! change_route {
 change_route!(
     read,
     "/api/v1/me/notifications/{id}/read",
-    "Mark one read.",
+    "Mark one read (a grouped one: its row).",
     Change::Read(true)
 );
 change_route!(
     unread_one,
     "/api/v1/me/notifications/{id}/unread",
-    "Mark one unread.",
+    "Mark one unread (a grouped one: its row).",
     Change::Read(false)
 );
 change_route!(
     archive,
     "/api/v1/me/notifications/{id}/archive",
-    "Archive one.",
+    "Archive one (a grouped one: its row).",
     Change::Archived(true)
 );
 change_route!(
     unarchive,
     "/api/v1/me/notifications/{id}/unarchive",
-    "Take one out of the archive.",
+    "Take one out of the archive (a grouped one: its row).",
     Change::Archived(false)
 );
 change_route!(
     unsnooze,
     "/api/v1/me/notifications/{id}/unsnooze",
-    "Bring a snoozed one back now.",
+    "Bring a snoozed one back now (a grouped one: its row).",
     Change::Snoozed(None)
 );
 
@@ -185,7 +186,7 @@ pub struct SnoozeQuery {
     until: i64,
 }
 
-/// Snooze one until a time: out of the inbox and the count till then, in
+/// Snooze one (a grouped one: its row) until a time: out of the inbox and the count till then, in
 /// every tab; it comes back live (also if Herald was down at the time).
 #[utoipa::path(
     post,

@@ -72,6 +72,13 @@ pub struct CreateRequest {
     /// `DELETE /api/v1/sends/{id}` before then cancels it.
     #[serde(default)]
     pub send_at: Option<i64>,
+    /// Unread notifications with the same key show as one row in the
+    /// recipient's bell and inbox ("Ana, Bo and 2 others commented"), counted
+    /// once, read or archived as one; once the row is read, the next one
+    /// starts a new row. 1 to 100 letters, digits, `:`, `_`, `.` or `-`.
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 100, example = "post:42:comments")]
+    pub group_key: Option<String>,
 }
 
 /// A button on the notification: exactly one of `url` and `webhook`.
@@ -343,6 +350,7 @@ async fn validate(
         actor: request.actor,
         expires_at: request.expires_at,
         send_at: request.send_at,
+        group_key: request.group_key,
         actions: request
             .actions
             .into_iter()

@@ -67,6 +67,12 @@ pub struct ApiNotification {
     /// The webhook action the recipient chose (its index), if any: a
     /// choice made once; the other webhook actions are then closed.
     pub chosen_action: Option<usize>,
+    /// The sender's `group_key`, if any.
+    pub group_key: Option<String>,
+    /// The row it shows in: the `seq` of the first notification of that
+    /// key in the row. Notifications sharing a `group` show, count and are
+    /// read, archived or snoozed as one.
+    pub group: Option<i64>,
 }
 
 /// A notification's button as the API shows it (a webhook's address is
@@ -105,6 +111,8 @@ impl From<Notification> for ApiNotification {
                 .collect(),
             interacted_at: n.interacted_at,
             chosen_action: n.chosen_action,
+            group_key: n.group_key,
+            group: n.group,
         }
     }
 }

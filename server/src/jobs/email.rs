@@ -375,6 +375,8 @@ mod tests {
             actions: Vec::new(),
             interacted_at: None,
             chosen_action: None,
+            group_key: None,
+            group: None,
         };
         let draft = DigestDraft {
             user: 1,

@@ -153,7 +153,11 @@ impl Pusher {
             "id": n.id,
             "title": n.title,
             "body": n.body,
-            "tag": format!("herald-{}", n.id),
+            // One system notification per row: a group's next replaces it.
+            "tag": match n.group {
+                Some(row) => format!("herald-row-{row}"),
+                None => format!("herald-{}", n.id),
+            },
             // Through Herald: opening it marks it read, then follows its link.
             "url": format!("/notifications/{}/open", n.id),
             "unread": copy.unread,

@@ -99,7 +99,7 @@ impl Notifier {
             .broker
             .run(&self.store, move |store| async move {
                 let (changed, action) = store.interact(user, id, index).await?;
-                let announcements = changed.announcement().into_iter().collect();
+                let announcements = changed.announcements();
                 Ok(((changed, action), announcements))
             })
             .await?;
@@ -234,7 +234,7 @@ impl Notifier {
             .broker
             .run(&self.store, move |store| async move {
                 let changes = store.retract_send(send, &by).await?;
-                let announcements = changes.iter().filter_map(Changed::announcement).collect();
+                let announcements = changes.iter().flat_map(Changed::announcements).collect();
                 Ok((changes.len(), announcements))
             })
             .await?;
@@ -251,7 +251,7 @@ impl Notifier {
         self.broker
             .run(&self.store, move |store| async move {
                 let changed = change(store).await?;
-                let announcements = changed.announcement().into_iter().collect();
+                let announcements = changed.announcements();
                 Ok((changed, announcements))
             })
             .await
@@ -333,7 +333,7 @@ impl Notifier {
         self.broker
             .run(&self.store, move |store| async move {
                 let changes = store.change_due(what, now, limit).await?;
-                let announcements = changes.iter().filter_map(Changed::announcement).collect();
+                let announcements = changes.iter().flat_map(Changed::announcements).collect();
                 Ok((changes, announcements))
             })
             .await

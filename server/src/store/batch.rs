@@ -4,9 +4,10 @@
 //! instance's writer takes one batch at a time. Six statements at most:
 //! which copies arrive muted, every recipient's counters, every send's
 //! record, every audit entry, every copy and every Idempotency-Key, each
-//! over JSON arrays bound
-//! once (`Engine::json_rows`). The sequence numbers are worked out here,
-//! under the row locks the counters' update holds, in the batch's order.
+//! over JSON arrays bound once (`Engine::json_rows`); two more when a send
+//! is grouped (the rows its copies join, and the count of those that
+//! joined one taken back). The sequence numbers and rows are worked out
+//! here, under the row locks the counters' update holds, in batch order.
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,6 +21,17 @@ use super::idempotency::{Claim, Stored, claim_keys};
 use super::params::Params;
 use super::rows::{COLUMNS, Delivered, OwnedRow, actions_json, json_array};
 use super::{Store, StoreError, Tx, now_ms};
+
+/// One copy of a send in the batch.
+struct CopyPlan {
+    /// Its send's index in the batch.
+    send: usize,
+    user: UserId,
+    seq: i64,
+    muted: bool,
+    /// Its row, if grouped.
+    group: Option<i64>,
+}
 
 /// One recipient's counters before and after the batch.
 struct Moved {
@@ -70,7 +82,21 @@ impl Store {
             self.check_known(tx, &everyone).await?;
         }
 
-        // Each copy: its recipient's next number and count, in batch order.
+        // The rows grouped copies join, read under the counters' locks.
+        let mut keyed: Vec<(UserId, String)> = Vec::new();
+        for (s, ids) in recipients.iter().enumerate() {
+            if let Some(key) = &sends[s].content.group_key {
+                let joining = ids.iter().filter(|&&u| !is_muted(u, s));
+                keyed.extend(joining.map(|&u| (u, key.clone())));
+            }
+        }
+        keyed.sort_unstable();
+        keyed.dedup();
+        let mut open = self.open_rows(tx, &keyed).await?;
+        // Counted copies that joined a counted row: counted above, taken back.
+        let mut joined: HashMap<UserId, i64> = HashMap::new();
+
+        // Each copy: its recipient's next number, row and count, in batch order.
         let mut copies = Vec::new();
         // Each copy's send and its recipient's count right after it.
         let mut made_by: HashMap<(UserId, i64), (usize, i64)> = HashMap::new();
@@ -82,12 +108,38 @@ impl Store {
                 };
                 counters.seq += 1;
                 let muted = is_muted(user, s);
-                counters.unread += i64::from(!muted);
+                let mut counts = !muted;
+                let group = sends[s].content.group_key.as_ref().map(|key| {
+                    if muted {
+                        return counters.seq; // A row of its own, never counted.
+                    }
+                    match open.get(&(user, key.clone())) {
+                        Some(&row) => {
+                            counts = false;
+                            *joined.entry(user).or_default() += 1;
+                            row
+                        }
+                        None => {
+                            open.insert((user, key.clone()), counters.seq);
+                            counters.seq
+                        }
+                    }
+                });
+                counters.unread += i64::from(counts);
                 made_by.insert((user, counters.seq), (s, counters.unread));
                 reached[s].0 += 1;
                 reached[s].1 += i64::from(sends[s].online.contains(&user));
-                copies.push((s, user, counters.seq, muted));
+                copies.push(CopyPlan {
+                    send: s,
+                    user,
+                    seq: counters.seq,
+                    muted,
+                    group,
+                });
             }
+        }
+        if !joined.is_empty() {
+            self.uncount(tx, &joined).await?;
         }
 
         let send_ids = self.record_sends(tx, sends, &reached, created_at).await?;
@@ -295,13 +347,35 @@ impl Store {
         Ok(ids)
     }
 
-    /// Every copy, in one statement: `(send, user, seq, muted)` each.
+    /// Takes back from each user's count the `joined` copies counted in
+    /// [`Store::move_counters`] that joined a row already counted.
+    async fn uncount(
+        &self,
+        tx: &mut Tx<'_>,
+        joined: &HashMap<UserId, i64>,
+    ) -> Result<(), StoreError> {
+        let rows: Vec<[i64; 2]> = joined.iter().map(|(&u, &k)| [u, k]).collect();
+        let e = self.engine;
+        let sql = format!(
+            "UPDATE users SET unread = unread - {k} FROM {rows} WHERE users.id = {user}",
+            rows = e.json_rows("$1", "c"),
+            user = e.json_item("c", 0, Integer),
+            k = e.json_item("c", 1, Integer),
+        );
+        sqlx::query(&sql)
+            .bind(json_array(&rows)?)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Every copy, in one statement.
     async fn insert_copy_set(
         &self,
         tx: &mut Tx<'_>,
         sends: &[&Named],
         send_ids: &[i64],
-        copies: &[(usize, UserId, i64, bool)],
+        copies: &[CopyPlan],
         created_at: i64,
     ) -> Result<Vec<OwnedRow>, StoreError> {
         // Each send's content once; each copy names its send by index.
@@ -318,13 +392,14 @@ impl Store {
                     send.actor,
                     id,
                     c.expires_at,
-                    actions_json(&c.actions)?
+                    actions_json(&c.actions)?,
+                    c.group_key
                 ]))
             })
             .collect::<Result<_, StoreError>>()?;
-        let rows: Vec<[i64; 4]> = copies
+        let rows: Vec<Value> = copies
             .iter()
-            .map(|&(s, user, seq, muted)| [s as i64, user, seq, i64::from(muted)])
+            .map(|c| json!([c.send, c.user, c.seq, i64::from(c.muted), c.group]))
             .collect();
         let e = self.engine;
         let (copy, send) = (
@@ -334,9 +409,9 @@ impl Store {
         let sql = format!(
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at, send_id, \
-              expires_at, muted, actions) \
+              expires_at, muted, actions, group_key, group_seq) \
              SELECT {user}, {seq}, {seq}, {title}, {body}, {link}, {category}, {actor}, $3, \
-                    {send_id}, {expires_at}, {muted}, {actions} \
+                    {send_id}, {expires_at}, {muted}, {actions}, {group_key}, {group_seq} \
              FROM {copies} JOIN {sends} ON s.key = {of_send} \
              ORDER BY r.key \
              RETURNING user_id AS owner, {COLUMNS}",
@@ -346,6 +421,7 @@ impl Store {
             user = copy(1),
             seq = copy(2),
             muted = copy(3),
+            group_seq = copy(4),
             title = send(0, Text),
             body = send(1, Text),
             link = send(2, Text),
@@ -354,6 +430,7 @@ impl Store {
             send_id = send(5, Integer),
             expires_at = send(6, Integer),
             actions = send(7, Text),
+            group_key = send(8, Text),
         );
         Ok(sqlx::query_as(&sql)
             .bind(json_array(&rows)?)

@@ -30,6 +30,7 @@ pub struct PendingBroadcast {
     target: Target,
     expires_at: Option<i64>,
     actions: Option<String>,
+    group_key: Option<String>,
     created_at: i64,
     up_to_user: i64,
     pub after_user: i64,
@@ -45,6 +46,7 @@ impl PendingBroadcast {
             category: Category::parse(&self.category).unwrap_or_default(),
             expires_at: self.expires_at,
             actions: parse_actions(self.actions.as_deref()),
+            group_key: self.group_key.clone(),
         }
     }
 }
@@ -115,8 +117,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO fanouts \
              (send_id, body, link, category, actor, role, up_to_user, expires_at, actions, \
-              after_user, users, send_at, topics, excluded_users) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13)",
+              after_user, users, send_at, topics, excluded_users, group_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14)",
         )
         .bind(send)
         .bind(&content.body)
@@ -136,6 +138,7 @@ impl Store {
         .bind(send_at.unwrap_or(0))
         .bind(&target.topics)
         .bind(&target.excluded_users)
+        .bind(&content.group_key)
         .execute(&mut *tx)
         .await?;
         let queued = Queued {
@@ -164,7 +167,7 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT f.send_id, s.title, f.body, f.link, f.category, f.actor, f.role, f.users, \
                     f.topics, f.excluded_users, \
-                    f.expires_at, f.actions, \
+                    f.expires_at, f.actions, f.group_key, \
                     CASE WHEN f.send_at <= s.created_at THEN s.created_at \
                          WHEN f.send_at >= $1 THEN f.send_at ELSE $1 END AS created_at, \
                     f.up_to_user, f.after_user \
@@ -252,7 +255,12 @@ impl Store {
             let only = json_array(users)?;
             let content = broadcast.content();
             let counts = self
-                .bump_recipients(&mut tx, &only, content.category)
+                .bump_recipients(
+                    &mut tx,
+                    &only,
+                    content.category,
+                    content.group_key.as_deref(),
+                )
                 .await?;
             let reached = counts.iter().filter(|b| online.contains(&b.id)).count() as i64;
             let delivered = self

@@ -1,9 +1,11 @@
 //! A user's changes to their notifications: read, archived, snoozed, all
-//! read, seen (a snooze's end is in `due.rs`). Each is the user's next
-//! sequence number and keeps their unread counter, in one transaction.
+//! read, seen (a snooze's end is in `due.rs`). Each copy changed is the
+//! user's next sequence number and keeps their unread counter (by rows,
+//! `groups.rs`), in one transaction.
 
 use herald::{Change, Notification, UserId};
 
+use super::groups::Step;
 use super::rows::{AllRead, COLUMNS, Changed, NotificationRow};
 use super::{Counts, CountsRow, Store, StoreError, Tx, now_ms};
 
@@ -41,9 +43,11 @@ impl Store {
     }
 
     /// Applies `assignment` (an `UPDATE … SET` tail over `$1` id, `$2` user,
-    /// `$3` time) to one notification as the user's next change, keeping
-    /// the unread counter in step: `undo` turns the changed notification
-    /// back into what it was, and the counter moves by the difference.
+    /// `$3` time) as the user's next change, to the notification and, if it
+    /// is grouped, to every other copy of its row first (a row is read,
+    /// archived or snoozed as one): each copy its own sequence number, the
+    /// counter kept in step. `undo` turns a changed copy back into what it
+    /// was, to tell what the change did to the count.
     async fn change_with(
         &self,
         user: UserId,
@@ -55,24 +59,47 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         // Writing first takes SQLite's write lock before anything is read.
         self.lock_user(&mut tx, user).await?;
-        let updated: Option<NotificationRow> = sqlx::query_as(&format!(
-            "UPDATE notifications SET version = \
-             (SELECT last_seq + 1 FROM users WHERE id = $2), {assignment} RETURNING {COLUMNS}"
-        ))
-        .bind(id)
+        let mut ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM notifications WHERE user_id = $1 AND id <> $2 AND group_seq = \
+             (SELECT group_seq FROM notifications WHERE id = $2 AND user_id = $1) ORDER BY seq",
+        )
         .bind(user)
-        .bind(at)
-        .fetch_optional(&mut *tx)
+        .bind(id)
+        .fetch_all(&mut *tx)
         .await?;
-        let Some(updated) = updated else {
+        ids.push(id);
+        let mut made = Vec::with_capacity(ids.len());
+        for each in ids {
+            let updated: Option<NotificationRow> = sqlx::query_as(&format!(
+                "UPDATE notifications SET version = \
+                 (SELECT last_seq + 1 FROM users WHERE id = $2), {assignment} RETURNING {COLUMNS}"
+            ))
+            .bind(each)
+            .bind(user)
+            .bind(at)
+            .fetch_optional(&mut *tx)
+            .await?;
             // Unchanged: already so, or not this user's (the same to them).
+            let Some(updated) = updated else { continue };
+            let after = Notification::from(updated);
+            let mut before = after.clone();
+            undo(&mut before);
+            let unread = self.count_change(&mut tx, user, &before, &after).await?;
+            made.push((after, unread));
+        }
+        let Some((notification, unread)) = made.pop() else {
             drop(tx);
             return self.unchanged(user, id).await;
         };
-        let after = Notification::from(updated);
-        let mut before = after.clone();
-        undo(&mut before);
-        self.finish_change(tx, user, &before, after).await
+        let changed = Changed {
+            user,
+            notification,
+            unread,
+            changed: true,
+            also: made,
+        };
+        self.commit_announcing(tx, &changed.announcements()).await?;
+        Ok(changed)
     }
 
     /// What a change that found nothing to do answers: the notification as
@@ -88,12 +115,28 @@ impl Store {
             notification,
             unread,
             changed: false,
+            also: Vec::new(),
         })
     }
 
-    /// Finishes a change written in `tx` whose row (`after`) already carries
-    /// the user's next sequence number: takes that number, moves the count
-    /// by what the change did (from `before`), announces it and commits.
+    /// Takes the user's next sequence number for a change of one copy
+    /// already written in `tx` (from `before` to `after`, which carries
+    /// that number) and moves the count by what it did to the copy's row.
+    /// Returns the count after it.
+    pub(super) async fn count_change(
+        &self,
+        tx: &mut Tx<'_>,
+        user: UserId,
+        before: &Notification,
+        after: &Notification,
+    ) -> Result<i64, StoreError> {
+        let step = Step::of(user, before, after);
+        let delta = self.row_deltas_after(tx, &[step]).await?[0];
+        Ok(bump(tx, user, delta).await?.unread)
+    }
+
+    /// Finishes a change of one copy written in `tx` ([`Store::count_change`]),
+    /// announces it and commits.
     pub(super) async fn finish_change(
         &self,
         mut tx: Tx<'_>,
@@ -101,16 +144,15 @@ impl Store {
         before: &Notification,
         after: Notification,
     ) -> Result<Changed, StoreError> {
-        let delta = after.counts_as_unread() as i64 - before.counts_as_unread() as i64;
-        let Counts { unread, .. } = bump(&mut tx, user, delta).await?;
+        let unread = self.count_change(&mut tx, user, before, &after).await?;
         let changed = Changed {
             user,
             notification: after,
             unread,
             changed: true,
+            also: Vec::new(),
         };
-        self.commit_announcing(tx, changed.announcement().as_slice())
-            .await?;
+        self.commit_announcing(tx, &changed.announcements()).await?;
         Ok(changed)
     }
 
@@ -145,17 +187,18 @@ impl Store {
             });
         }
         let marked_count = marked.len() as u64;
-        // What each counted before it was read.
-        let counted = marked
+        // What reading each did to the count, by rows.
+        let steps: Vec<Step> = marked
             .into_iter()
             .map(Notification::from)
-            .filter(|n| {
-                let mut before = n.clone();
+            .map(|after| {
+                let mut before = after.clone();
                 before.read_at = None;
-                before.counts_as_unread()
+                Step::of(user, &before, &after)
             })
-            .count() as i64;
-        let Counts { unread, seq } = bump(&mut tx, user, -counted).await?;
+            .collect();
+        let delta: i64 = self.row_deltas_after(&mut tx, &steps).await?.iter().sum();
+        let Counts { unread, seq } = bump(&mut tx, user, delta).await?;
         let all = AllRead {
             user,
             up_to,

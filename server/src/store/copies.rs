@@ -5,6 +5,7 @@
 
 use herald::{Category, NewNotification, UserId};
 
+use super::groups::counted;
 use super::params::Params;
 use super::rows::{COLUMNS, Delivered, OwnedRow, actions_json, json_array};
 use super::{Store, StoreError, Tx};
@@ -21,6 +22,7 @@ impl Store {
         tx: &mut Tx<'_>,
         only: &str,
         category: Category,
+        group_key: Option<&str>,
     ) -> Result<Vec<Bumped>, StoreError> {
         // On SQLite the UPDATE takes the write lock before anything is
         // read; on PostgreSQL the recipients' rows are locked first. Either
@@ -29,9 +31,17 @@ impl Store {
         let mut params = Params::default();
         let reached = self.engine.recipients(&params.bind(only)?);
         let muted = muted_sql(&params.bind(category.as_str())?);
+        // A grouped copy joining a row that already counts adds nothing.
+        let uncounted = match group_key {
+            Some(key) => format!(
+                "{muted} OR {}",
+                open_row("EXISTS (SELECT 1", &params.bind(key)?)
+            ),
+            None => muted.clone(),
+        };
         let sql = format!(
             "UPDATE users SET last_seq = last_seq + 1, \
-             unread = unread + CASE WHEN {muted} THEN 0 ELSE 1 END \
+             unread = unread + CASE WHEN {uncounted} THEN 0 ELSE 1 END \
              WHERE {reached} \
              RETURNING id, unread, CAST(CASE WHEN {muted} THEN 1 ELSE 0 END AS BIGINT)"
         );
@@ -75,13 +85,27 @@ impl Store {
         let expires_at = p.bind(content.expires_at)?;
         let actions = p.bind(actions_json(&content.actions)?)?;
         let muted = self.engine.json_ids(&p.bind(json_array(&muted_ids)?)?);
+        // The row it joins, as `bump_recipients` counted it; a muted copy
+        // is a row of its own.
+        let (group_key, group_seq) = match content.group_key.as_deref() {
+            Some(key) => {
+                let key = p.bind(key)?;
+                let open = open_row("(SELECT MAX(o.group_seq)", &key);
+                let seq = format!(
+                    "CASE WHEN id IN ({muted}) THEN last_seq ELSE COALESCE({open}, last_seq) END"
+                );
+                (key, seq)
+            }
+            None => ("NULL".to_owned(), "NULL".to_owned()),
+        };
         let sql = format!(
             "INSERT INTO notifications \
              (user_id, seq, version, title, body, link, category, actor, created_at, send_id, \
-              expires_at, muted, actions) \
+              expires_at, muted, actions, group_key, group_seq) \
              SELECT id, last_seq, last_seq, {title}, {body}, {link}, {category}, {actor}, \
                     {created_at}, {send_id}, {expires_at}, \
-                    CASE WHEN id IN ({muted}) THEN 1 ELSE 0 END, {actions} FROM users \
+                    CASE WHEN id IN ({muted}) THEN 1 ELSE 0 END, {actions}, \
+                    {group_key}, {group_seq} FROM users \
              WHERE {reached} \
              RETURNING user_id AS owner, {COLUMNS}"
         );
@@ -109,6 +133,17 @@ pub(super) fn muted_sql(param: &str) -> String {
         "(EXISTS (SELECT 1 FROM preferences p WHERE p.user_id = users.id \
                   AND p.category = {param} AND p.bell = 0) \
           AND NOT EXISTS (SELECT 1 FROM required_categories r WHERE r.category = {param}))"
+    )
+}
+
+/// `select` (`EXISTS (SELECT 1` or `(SELECT MAX(o.group_seq)`) over the
+/// copies of key `$param` that make a row of the user row `users` count:
+/// the rows a new copy of that key joins (`groups.rs`).
+fn open_row(select: &str, param: &str) -> String {
+    format!(
+        "{select} FROM notifications o WHERE o.user_id = users.id \
+         AND o.group_key = {param} AND {})",
+        counted("o")
     )
 }
 

@@ -93,7 +93,12 @@ impl Store {
         ids.dedup();
         let only = json_array(&ids)?;
         let counts = self
-            .bump_recipients(tx, &only, send.content.category)
+            .bump_recipients(
+                tx,
+                &only,
+                send.content.category,
+                send.content.group_key.as_deref(),
+            )
             .await?;
         if counts.len() != ids.len() {
             let mut params = Params::default();

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use herald::{Notification, UserId};
 
 use super::dialect::Item::Integer;
+use super::groups::{Step, row_deltas};
 use super::rows::{COLUMNS, Changed, OwnedRow, json_array};
 use super::{Store, StoreError};
 
@@ -133,23 +134,41 @@ impl Store {
             return Ok(Vec::new());
         }
 
+        // What each change does to its copy, and so (by rows, counted as
+        // they stand before any of them) to its owner's count.
+        let due: Vec<(UserId, Notification)> = due
+            .into_iter()
+            .map(|row| (row.owner, Notification::from(row.row)))
+            .collect();
+        let steps: Vec<Step> = due
+            .iter()
+            .map(|(user, before)| {
+                let mut after = before.clone();
+                what.apply(&mut after, now);
+                Step::of(*user, before, &after)
+            })
+            .collect();
+        let mut rows: Vec<(UserId, i64)> = steps
+            .iter()
+            .filter_map(|s| s.row.map(|row| (s.user, row)))
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let deltas = row_deltas(&steps, self.counted_in_rows(&mut tx, &rows).await?);
+
         // Each change's version and its owner's count after it, in order.
         let mut planned: Vec<(i64, UserId, i64, i64)> = Vec::with_capacity(due.len());
         let mut moved: HashMap<UserId, (i64, i64)> = HashMap::new();
-        for row in due {
-            let before = Notification::from(row.row);
-            let mut after = before.clone();
-            what.apply(&mut after, now);
-            let delta = i64::from(after.counts_as_unread()) - i64::from(before.counts_as_unread());
+        for ((owner, before), delta) in due.into_iter().zip(deltas) {
             let (seq, unread) = counters
-                .get_mut(&row.owner)
+                .get_mut(&owner)
                 .ok_or_else(|| StoreError::Corrupt("a notification without its owner".into()))?;
             *seq += 1;
             *unread += delta;
-            let total = moved.entry(row.owner).or_default();
+            let total = moved.entry(owner).or_default();
             total.0 += 1;
             total.1 += delta;
-            planned.push((before.id, row.owner, *seq, *unread));
+            planned.push((before.id, owner, *seq, *unread));
         }
 
         let versions: Vec<[i64; 2]> = planned.iter().map(|p| [p.0, p.2]).collect();
@@ -201,10 +220,11 @@ impl Store {
                     notification,
                     unread,
                     changed: true,
+                    also: Vec::new(),
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let announcements: Vec<_> = changes.iter().filter_map(Changed::announcement).collect();
+        let announcements: Vec<_> = changes.iter().flat_map(Changed::announcements).collect();
         self.commit_announcing(tx, &announcements).await?;
         Ok(changes)
     }

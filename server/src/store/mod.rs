@@ -23,6 +23,7 @@ mod create;
 mod dialect;
 mod due;
 mod email;
+mod groups;
 mod idempotency;
 mod outbox;
 mod params;

@@ -12,7 +12,8 @@ use super::{Announcement, StoreError};
 macro_rules! notification_columns {
     () => {
         "id, seq, version, title, body, link, category, actor, created_at, seen_at, read_at, \
-         archived_at, retracted_at, snoozed_until, muted, actions, interacted_at, chosen_action"
+         archived_at, retracted_at, snoozed_until, muted, actions, interacted_at, chosen_action, \
+         group_key, group_seq"
     };
 }
 pub(super) use notification_columns;
@@ -55,18 +56,28 @@ pub struct Changed {
     pub unread: i64,
     /// False when it already was in the asked-for state: nothing to announce.
     pub changed: bool,
+    /// The other copies of its row (grouped) the same change made, before
+    /// it, each with the owner's count at its version.
+    pub also: Vec<(Notification, i64)>,
 }
 
 impl Changed {
-    /// What the owner's connections are told, if anything changed.
-    pub fn announcement(&self) -> Option<Announcement> {
-        self.changed.then(|| Announcement {
-            user: self.user,
-            message: ServerMessage::Updated {
-                notification: self.notification.clone(),
-                unread: self.unread,
-            },
-        })
+    /// What the owner's connections are told, in order; nothing if
+    /// nothing changed.
+    pub fn announcements(&self) -> Vec<Announcement> {
+        if !self.changed {
+            return Vec::new();
+        }
+        let made = self.also.iter().map(|(n, unread)| (n, *unread));
+        made.chain(std::iter::once((&self.notification, self.unread)))
+            .map(|(notification, unread)| Announcement {
+                user: self.user,
+                message: ServerMessage::Updated {
+                    notification: notification.clone(),
+                    unread,
+                },
+            })
+            .collect()
     }
 }
 
@@ -120,6 +131,8 @@ pub(super) struct NotificationRow {
     actions: Option<String>,
     interacted_at: Option<i64>,
     chosen_action: Option<i64>,
+    group_key: Option<String>,
+    group_seq: Option<i64>,
 }
 
 /// Rows as notifications, in the order read.
@@ -152,6 +165,8 @@ impl From<NotificationRow> for Notification {
                 .collect(),
             interacted_at: row.interacted_at,
             chosen_action: row.chosen_action.and_then(|i| usize::try_from(i).ok()),
+            group_key: row.group_key,
+            group: row.group_seq,
         }
     }
 }

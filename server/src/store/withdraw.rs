@@ -5,9 +5,9 @@
 use herald::{Notification, UserId};
 
 use super::audit::record;
-use super::changes::bump;
+use super::groups::counted;
 use super::rows::{COLUMNS, Changed, OwnedRow};
-use super::{Announcement, Counts, Store, StoreError, Tx, now_ms};
+use super::{Announcement, Store, StoreError, Tx, now_ms};
 
 impl Store {
     /// Withdraws a notification from its recipient's inbox and count.
@@ -39,8 +39,7 @@ impl Store {
             &changed.notification.title,
         )
         .await?;
-        self.commit_announcing(tx, changed.announcement().as_slice())
-            .await?;
+        self.commit_announcing(tx, &changed.announcements()).await?;
         Ok(changed)
     }
 
@@ -72,13 +71,15 @@ impl Store {
         let notification = Notification::from(row.row);
         let mut before = notification.clone();
         before.retracted_at = None;
-        let counted = before.counts_as_unread();
-        let Counts { unread, .. } = bump(tx, row.owner, -(counted as i64)).await?;
+        let unread = self
+            .count_change(tx, row.owner, &before, &notification)
+            .await?;
         Ok(Some(Changed {
             user: row.owner,
             notification,
             unread,
             changed: true,
+            also: Vec::new(),
         }))
     }
 
@@ -103,15 +104,19 @@ impl Store {
             .await?;
         let title = title.ok_or(StoreError::NotFound)?;
         // A send holds one notification per recipient, so each owner takes
-        // exactly one sequence number here.
-        let counts: Vec<(UserId, i64)> = sqlx::query_as(
+        // exactly one sequence number here; the count drops by a row, unless
+        // the copy shares its row with another counted one.
+        let counts: Vec<(UserId, i64)> = sqlx::query_as(&format!(
             "UPDATE users SET last_seq = last_seq + 1, unread = unread - \
              (SELECT COUNT(n.id) FROM notifications n WHERE n.user_id = users.id AND n.send_id = $1 \
-              AND n.retracted_at IS NULL AND n.read_at IS NULL AND n.archived_at IS NULL \
-              AND n.snoozed_until IS NULL AND n.muted = 0) \
+              AND {counted} AND (n.group_seq IS NULL OR NOT EXISTS \
+                (SELECT 1 FROM notifications o WHERE o.user_id = n.user_id \
+                 AND o.group_seq = n.group_seq AND o.id <> n.id AND {other}))) \
              WHERE id IN (SELECT user_id FROM notifications WHERE send_id = $1 AND retracted_at IS NULL) \
              RETURNING id, unread",
-        )
+            counted = counted("n"),
+            other = counted("o"),
+        ))
         .bind(send)
         .fetch_all(&mut *tx)
         .await?;
@@ -152,10 +157,11 @@ impl Store {
                 unread: counts.get(&r.owner).copied().unwrap_or_default(),
                 notification: r.row.into(),
                 changed: true,
+                also: Vec::new(),
             })
             .collect();
         let announcements: Vec<Announcement> =
-            changes.iter().filter_map(Changed::announcement).collect();
+            changes.iter().flat_map(Changed::announcements).collect();
         self.commit_announcing(tx, &announcements).await?;
         Ok(changes)
     }

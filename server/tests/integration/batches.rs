@@ -23,6 +23,7 @@ fn named(ids: &[UserId], title: &str, category: Category, online: &[UserId]) -> 
             category,
             expires_at: None,
             actions: Vec::new(),
+            group_key: None,
         },
         actor: Some("batcher".to_owned()),
         sender: "batch test".to_owned(),

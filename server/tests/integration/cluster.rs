@@ -68,6 +68,7 @@ fn content(title: String) -> NewNotification {
         category: Default::default(),
         expires_at: None,
         actions: Vec::new(),
+        group_key: None,
     }
 }
 

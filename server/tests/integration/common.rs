@@ -224,6 +224,7 @@ impl TestApp {
             category: Default::default(),
             expires_at: None,
             actions: Vec::new(),
+            group_key: None,
         };
         self.state
             .notifier

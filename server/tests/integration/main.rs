@@ -18,6 +18,7 @@ mod embed;
 mod expiry;
 mod fanout;
 mod grants;
+mod groups;
 mod identities;
 mod inbox;
 mod live;

@@ -61,6 +61,7 @@ async fn notifications_committed_while_clients_resume_arrive_exactly_once() {
                     category: Default::default(),
                     expires_at: None,
                     actions: Vec::new(),
+                    group_key: None,
                 };
                 services
                     .deliver(&herald::Audience::User { id }, &content, None, "test")

@@ -60,6 +60,7 @@ class Client:
         actor: str | None = None,
         actions: Sequence[m.Action] = (),
         expires_at: int | datetime | None = None,
+        group_key: str | None = None,
         idempotency_key: str | None = None,
     ) -> m.Sent:
         """One notification to each user named: by your id for them
@@ -68,7 +69,7 @@ class Client:
         `order-7-shipped`) and a repeat of this send within 24 hours, from
         any process, creates nothing; without one, only this call's own
         retries are covered."""
-        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        content = ops.content(title, body, link, category, actor, actions, expires_at, group_key)
         return self._t.run(ops.send(content, external_ids, user_ids, idempotency_key))
 
     def broadcast(
@@ -81,10 +82,11 @@ class Client:
         actor: str | None = None,
         actions: Sequence[m.Action] = (),
         expires_at: int | datetime | None = None,
+        group_key: str | None = None,
         idempotency_key: str | None = None,
     ) -> m.Broadcast:
         """One notification to every active user, written in the background."""
-        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        content = ops.content(title, body, link, category, actor, actions, expires_at, group_key)
         return self._t.run(ops.broadcast(content, idempotency_key))
 
     def schedule(
@@ -101,12 +103,13 @@ class Client:
         actor: str | None = None,
         actions: Sequence[m.Action] = (),
         expires_at: int | datetime | None = None,
+        group_key: str | None = None,
         idempotency_key: str | None = None,
     ) -> m.Scheduled:
         """A send delivered at `send_at` (an aware datetime or Unix ms, at
         most a year ahead) to the users named, or to `everyone`: stored now,
         delivered then, once. `retract_send(result.send_id)` cancels it."""
-        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        content = ops.content(title, body, link, category, actor, actions, expires_at, group_key)
         return self._t.run(ops.schedule(content, external_ids, user_ids, everyone, send_at, idempotency_key))
 
     def notify_topic(
@@ -123,13 +126,14 @@ class Client:
         actor: str | None = None,
         actions: Sequence[m.Action] = (),
         expires_at: int | datetime | None = None,
+        group_key: str | None = None,
         send_at: int | datetime | None = None,
         idempotency_key: str | None = None,
     ) -> m.Broadcast:
         """One notification to everyone subscribed to `topics` (and any
         users named), each once, except `exclude_external_ids` (the actor
         who caused it); written out in the background."""
-        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        content = ops.content(title, body, link, category, actor, actions, expires_at, group_key)
         return self._t.run(ops.notify_topic(
             content, topics, external_ids, user_ids, exclude_external_ids, send_at, idempotency_key
         ))
@@ -272,9 +276,10 @@ class AsyncClient:
         actor: str | None = None,
         actions: Sequence[m.Action] = (),
         expires_at: int | datetime | None = None,
+        group_key: str | None = None,
         idempotency_key: str | None = None,
     ) -> m.Sent:
-        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        content = ops.content(title, body, link, category, actor, actions, expires_at, group_key)
         return await self._t.run(ops.send(content, external_ids, user_ids, idempotency_key))
 
     async def broadcast(
@@ -287,9 +292,10 @@ class AsyncClient:
         actor: str | None = None,
         actions: Sequence[m.Action] = (),
         expires_at: int | datetime | None = None,
+        group_key: str | None = None,
         idempotency_key: str | None = None,
     ) -> m.Broadcast:
-        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        content = ops.content(title, body, link, category, actor, actions, expires_at, group_key)
         return await self._t.run(ops.broadcast(content, idempotency_key))
 
     async def schedule(
@@ -306,9 +312,10 @@ class AsyncClient:
         actor: str | None = None,
         actions: Sequence[m.Action] = (),
         expires_at: int | datetime | None = None,
+        group_key: str | None = None,
         idempotency_key: str | None = None,
     ) -> m.Scheduled:
-        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        content = ops.content(title, body, link, category, actor, actions, expires_at, group_key)
         return await self._t.run(ops.schedule(content, external_ids, user_ids, everyone, send_at, idempotency_key))
 
     async def notify_topic(
@@ -325,10 +332,11 @@ class AsyncClient:
         actor: str | None = None,
         actions: Sequence[m.Action] = (),
         expires_at: int | datetime | None = None,
+        group_key: str | None = None,
         send_at: int | datetime | None = None,
         idempotency_key: str | None = None,
     ) -> m.Broadcast:
-        content = ops.content(title, body, link, category, actor, actions, expires_at)
+        content = ops.content(title, body, link, category, actor, actions, expires_at, group_key)
         return await self._t.run(ops.notify_topic(
             content, topics, external_ids, user_ids, exclude_external_ids, send_at, idempotency_key
         ))

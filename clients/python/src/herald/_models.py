@@ -100,6 +100,9 @@ class Notification:
     actions: tuple[NotificationAction, ...]
     interacted_at: int | None
     chosen_action: int | None
+    group_key: str | None = None
+    """The sender's grouping key; notifications sharing `group` show as one row."""
+    group: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +266,8 @@ def notification(n: Any) -> Notification:
         actions=tuple(NotificationAction(a["label"], a.get("url")) for a in n.get("actions", ())),
         interacted_at=n.get("interacted_at"),
         chosen_action=n.get("chosen_action"),
+        group_key=n.get("group_key"),
+        group=n.get("group"),
     )
 
 

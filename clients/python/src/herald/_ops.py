@@ -50,10 +50,15 @@ def content(
     actor: str | None,
     actions: Sequence[m.Action],
     expires_at: int | datetime | None,
+    group_key: str | None = None,
 ) -> dict[str, Any]:
-    """The notification's fields, only those given: Herald's defaults apply to the rest."""
+    """The notification's fields, only those given: Herald's defaults apply to
+    the rest. `group_key`: unread notifications with the same key show to
+    each recipient as one row, counted once."""
     out: dict[str, Any] = {"title": title}
-    for name, value in (("body", body), ("link", link), ("category", category), ("actor", actor)):
+    fields = (("body", body), ("link", link), ("category", category), ("actor", actor),
+              ("group_key", group_key))
+    for name, value in fields:
         if value is not None:
             out[name] = value
     if actions:

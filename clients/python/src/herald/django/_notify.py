@@ -37,6 +37,7 @@ def notify(
     actor: str | None = None,
     actions: Sequence[herald.Action] = (),
     expires_at: int | datetime | None = None,
+    group_key: str | None = None,
     cause: Cause | None = None,
     idempotency_key: str | None = None,
     using: str | None = None,
@@ -69,7 +70,8 @@ def notify(
         return
     base_key = idempotency_key or (cause_key(cause, recipients) if cause is not None else None)
     content = dict(
-        body=body, link=link, category=category, actor=actor, actions=actions, expires_at=expires_at
+        body=body, link=link, category=category, actor=actor, actions=actions,
+        expires_at=expires_at, group_key=group_key,
     )
     chunks = [recipients[i : i + MAX_RECIPIENTS] for i in range(0, len(recipients), MAX_RECIPIENTS)]
     for n, chunk in enumerate(chunks):

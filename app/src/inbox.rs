@@ -111,23 +111,35 @@ pub async fn mark_seen(up_to: i64) -> Result<(), AppError> {
     as_user(|backend, user| async move { backend.mark_seen(user.id, up_to).await }).await
 }
 
-/// Shows `edit` of `n` at once, then asks the server; a refusal puts back
-/// what was there and says so.
-fn optimistic<F>(live: PageState, n: &Notification, edit: impl FnOnce(&mut Notification), call: F)
+/// Shows `edit` of every notification of a row at once, then asks the
+/// server (which changes the row as one); a refusal puts back what was
+/// there and says so. The count moves by the row, as the server's does.
+fn optimistic<F>(live: PageState, row: &[Notification], edit: impl Fn(&mut Notification), call: F)
 where
     F: Future<Output = Result<Notification, AppError>> + 'static,
 {
-    let before = n.clone();
-    let mut after = n.clone();
-    edit(&mut after);
-    let delta = after.counts_as_unread() as i64 - before.counts_as_unread() as i64;
-    live.force(after);
+    let before = row.to_vec();
+    let after: Vec<Notification> = row
+        .iter()
+        .cloned()
+        .map(|mut m| {
+            edit(&mut m);
+            m
+        })
+        .collect();
+    let counted = |ns: &[Notification]| i64::from(ns.iter().any(Notification::counts_as_unread));
+    let delta = counted(&after) - counted(&before);
+    for m in after {
+        live.force(m);
+    }
     live.unread.update(|u| *u += delta);
     leptos::task::spawn_local(async move {
         match call.await {
             Ok(saved) => live.upsert(saved),
             Err(error) => {
-                live.force(before);
+                for m in before {
+                    live.force(m);
+                }
                 live.unread.update(|u| *u -= delta);
                 crate::toasts::toast_error(live, &error.to_string());
             }
@@ -177,13 +189,14 @@ pub fn NotificationList(
                             if let Some(ceiling) = ceiling {
                                 items.retain(|n| n.seq < ceiling);
                             }
+                            let mut rows = herald::group::rows(items);
                             if !paged {
-                                items.truncate(page_size as usize);
+                                rows.truncate(page_size as usize);
                             }
-                            items
+                            rows
                         });
                         if marks_seen {
-                            let newest = shown.with_untracked(|s| s.first().map(|n| n.seq));
+                            let newest = shown.with_untracked(|s| s.first().map(|r| r.lead.seq));
                             if let Some(up_to) = newest {
                                 leptos::task::spawn_local(async move {
                                     let _ = mark_seen(up_to).await;
@@ -198,10 +211,10 @@ pub fn NotificationList(
                                 <ul class="feed">
                                     <For
                                         each=move || shown.get()
-                                        key=|n| (n.seq, n.version, n.read_at.is_some(), n.archived_at.is_some())
-                                        let:n
+                                        key=|r| (r.lead.seq, r.rest.len(), r.items().map(|n| n.version).sum::<i64>())
+                                        let:row
                                     >
-                                        <Item n/>
+                                        <Item row/>
                                     </For>
                                 </ul>
                             </Show>
@@ -253,13 +266,19 @@ fn empty_text(view: InboxView) -> &'static str {
     }
 }
 
-/// One notification with its actions. Titles and bodies are text nodes,
-/// never HTML; links were checked to be http(s) or same-site paths when
-/// stored, and go through `/notifications/{id}/open`, which marks them read.
+/// One row: a notification, or a group's newest with "and 3 more" that
+/// opens to the rest; its actions act on the whole row. Titles and bodies
+/// are text nodes, never HTML; links were checked to be http(s) or
+/// same-site paths when stored, and go through `/notifications/{id}/open`,
+/// which marks them (their row) read.
 #[component]
-pub fn Item(n: Notification) -> impl IntoView {
+pub fn Item(row: herald::group::Row) -> impl IntoView {
     let live = expect_context::<PageState>();
-    let unread = n.read_at.is_none();
+    let items: Vec<Notification> = row.items().cloned().collect();
+    let actors = row.actors();
+    let rest = row.rest.clone();
+    let n = row.lead;
+    let unread = items.iter().any(|m| m.read_at.is_none());
     let archived = n.archived_at.is_some();
     let created_at = n.created_at;
     let when = move || relative_time(created_at, live.now.get());
@@ -272,28 +291,28 @@ pub fn Item(n: Notification) -> impl IntoView {
         None => view! { <span>{n.title.clone()}</span> }.into_any(),
     };
     let read_toggle = {
-        let n = n.clone();
+        let (n, items) = (n.clone(), items.clone());
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let read = n.read_at.is_none();
+            let read = unread;
             let id = n.id;
             optimistic(
                 live,
-                &n,
+                &items,
                 |m| m.read_at = read.then(crate::state::now_ms),
                 set_read(id, read),
             );
         }
     };
     let archive_toggle = {
-        let n = n.clone();
+        let (n, items) = (n.clone(), items.clone());
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let archive = n.archived_at.is_none();
             let id = n.id;
             optimistic(
                 live,
-                &n,
+                &items,
                 |m| m.archived_at = archive.then(crate::state::now_ms),
                 set_archived(id, archive),
             );
@@ -301,7 +320,7 @@ pub fn Item(n: Notification) -> impl IntoView {
     };
     let choice = RwSignal::new(herald::SnoozeFor::Hour.as_str().to_owned());
     let snooze_submit = {
-        let n = n.clone();
+        let (n, items) = (n.clone(), items.clone());
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let Some(picked) = herald::SnoozeFor::parse(&choice.get_untracked()) else {
@@ -311,7 +330,7 @@ pub fn Item(n: Notification) -> impl IntoView {
             let until = picked.until(crate::state::now_ms(), offset);
             optimistic(
                 live,
-                &n,
+                &items,
                 |m| m.snoozed_until = Some(until),
                 snooze(n.id, picked, offset),
             );
@@ -319,16 +338,16 @@ pub fn Item(n: Notification) -> impl IntoView {
     };
     let snoozed_until = n.snoozed_until;
     let unsnooze_submit = {
-        let n = n.clone();
+        let (n, items) = (n.clone(), items.clone());
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            optimistic(live, &n, |m| m.snoozed_until = None, unsnooze(n.id));
+            optimistic(live, &items, |m| m.snoozed_until = None, unsnooze(n.id));
         }
     };
     // Only what is in the inbox can be snoozed.
     let snoozable = !archived && snoozed_until.is_none();
     view! {
-        <li class="item" class:unread=unread data-seq=n.seq data-id=n.id>
+        <li class="item" class:unread=unread class:grouped=!rest.is_empty() data-seq=n.seq data-id=n.id>
             <span class=format!("icon icon-{}", n.category.as_str()) role="img" aria-label=n.category.label()>
                 {crate::icons::icon(n.category)}
             </span>
@@ -337,7 +356,7 @@ pub fn Item(n: Notification) -> impl IntoView {
                 {(!n.body.is_empty()).then(|| view! { <p class="item-body">{n.body.clone()}</p> })}
                 <p class="item-meta">
                     <span class="when">{when}</span>
-                    {n.actor.clone().map(|actor| view! { <span class="actor">" · from " {actor}</span> })}
+                    {actors.map(|actors| view! { <span class="actor">" · from " {actors}</span> })}
                     {n.muted.then(|| view! {
                         <span class="muted-tag" title="Its category is muted in your settings: not counted">" · muted"</span>
                     })}
@@ -346,8 +365,9 @@ pub fn Item(n: Notification) -> impl IntoView {
                     })}
                 </p>
                 {(!n.actions.is_empty()).then(|| view! {
-                    <div class="item-buttons"><ItemActions n=n.clone()/></div>
+                    <div class="item-buttons"><ItemActions n=n.clone() row=items.clone()/></div>
                 })}
+                {(!rest.is_empty()).then(|| view! { <GroupRest rest=rest.clone()/> })}
             </div>
             <div class="item-actions">
                 <form method="post" action=SetRead::url() on:submit=read_toggle>
@@ -386,12 +406,48 @@ pub fn Item(n: Notification) -> impl IntoView {
     }
 }
 
+/// The rest of a group's row, older first hidden behind "and 3 more".
+#[component]
+fn GroupRest(rest: Vec<Notification>) -> impl IntoView {
+    let live = expect_context::<PageState>();
+    let more = match rest.len() {
+        1 => "and 1 more".to_owned(),
+        n => format!("and {n} more"),
+    };
+    view! {
+        <details class="group-rest">
+            <summary>{more}</summary>
+            <ul>
+                {rest
+                    .into_iter()
+                    .map(|m| {
+                        let created_at = m.created_at;
+                        let title = match &m.link {
+                            Some(_) => view! {
+                                <a href=format!("/notifications/{}/open", m.id) rel="external">{m.title.clone()}</a>
+                            }
+                            .into_any(),
+                            None => view! { <span>{m.title.clone()}</span> }.into_any(),
+                        };
+                        view! {
+                            <li data-id=m.id>
+                                {title}
+                                <span class="when">" · " {move || relative_time(created_at, live.now.get())}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </details>
+    }
+}
+
 /// A notification's own buttons: a link action is a plain link through
 /// Herald (which records the click, then redirects); a webhook action a
 /// form. Webhook actions are one choice: once made, the chosen one shows
 /// as done and the others as closed.
 #[component]
-fn ItemActions(n: Notification) -> impl IntoView {
+fn ItemActions(n: Notification, row: Vec<Notification>) -> impl IntoView {
     let live = expect_context::<PageState>();
     let chosen = n.chosen_action;
     n.actions
@@ -414,13 +470,18 @@ fn ItemActions(n: Notification) -> impl IntoView {
             } else {
                 let id = n.id;
                 let n = n.clone();
+                let row = row.clone();
                 let submit = move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
                     let now = crate::state::now_ms();
+                    // Acting reads this notification only, not its row.
                     optimistic(
                         live,
-                        &n,
+                        &row,
                         |m| {
+                            if m.id != id {
+                                return;
+                            }
                             m.interacted_at = m.interacted_at.or(Some(now));
                             m.read_at = m.read_at.or(Some(now));
                             m.chosen_action = m.chosen_action.or(Some(index));

@@ -53,6 +53,8 @@ pub struct Toast {
     pub id: u64,
     pub text: String,
     pub error: bool,
+    /// The grouped row it announces: the row's next replaces it.
+    pub row: Option<i64>,
 }
 
 impl Default for PageState {
@@ -175,6 +177,12 @@ impl PageState {
         })
     }
 
+    /// [`PageState::view`] as the rows it shows (grouped notifications
+    /// as one), newest first.
+    pub fn rows(&self, view: InboxView, floor: i64) -> Vec<herald::group::Row> {
+        herald::group::rows(self.view(view, floor))
+    }
+
     /// The newest `seq` the page has shown: what "mark all read" covers.
     pub fn newest_seq(&self) -> i64 {
         self.items
@@ -234,6 +242,8 @@ mod tests {
             actions: Vec::new(),
             interacted_at: None,
             chosen_action: None,
+            group_key: None,
+            group: None,
         }
     }
 

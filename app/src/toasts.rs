@@ -12,14 +12,24 @@ const TOAST_MS: u64 = 6_000;
 
 /// Shows `text` as an error toast.
 pub fn toast_error(live: PageState, text: &str) {
-    push(live, text.to_owned(), true);
+    push(live, text.to_owned(), true, None);
 }
 
-fn push(live: PageState, text: String, error: bool) {
+/// Shows a toast; one for a grouped `row` takes the place of the row's
+/// earlier one, so five comments on a post are one toast, not five.
+fn push(live: PageState, text: String, error: bool, row: Option<i64>) {
     let id = live
         .toasts
         .with_untracked(|t| t.last().map_or(0, |t| t.id + 1));
-    live.toasts.update(|t| t.push(Toast { id, text, error }));
+    live.toasts.update(|t| {
+        t.retain(|t| row.is_none() || t.row != row);
+        t.push(Toast {
+            id,
+            text,
+            error,
+            row,
+        });
+    });
     #[cfg(feature = "hydrate")]
     set_timeout(
         move || live.toasts.update(|t| t.retain(|t| t.id != id)),
@@ -41,7 +51,7 @@ pub fn Toaster() -> impl IntoView {
             return;
         }
         if document().visibility_state() == web_sys::VisibilityState::Visible {
-            push(live, n.title.clone(), false);
+            push(live, n.title.clone(), false, n.group);
         } else if crate::desktop::desktop_enabled() {
             leptos::task::spawn_local(async move {
                 // Read when needed, so a change made in another tab counts.
@@ -52,7 +62,11 @@ pub fn Toaster() -> impl IntoView {
                 if allowed {
                     let options = web_sys::NotificationOptions::new();
                     options.set_body(&n.body);
-                    options.set_tag(&format!("herald-{}", n.id));
+                    // One desktop notification per row, as web push does.
+                    options.set_tag(&match n.group {
+                        Some(row) => format!("herald-row-{row}"),
+                        None => format!("herald-{}", n.id),
+                    });
                     let _ = web_sys::Notification::new_with_options(&n.title, &options);
                 }
             });

@@ -82,6 +82,38 @@ test('an embedded bell counts up live on another site, and its panel reads, mark
   await expect(bell(page).getByRole('button', { name: 'Notifications' })).toBeVisible();
 });
 
+test('the embedded bell shows a group as one row, counted once and read as one', async ({ browser }) => {
+  await configureForeignSite(browser);
+  const page = await shop(browser, 'grouper');
+  await live(page);
+  for (const actor of ['Ana', 'Bo', 'Cy']) {
+    const res = await fetch(`${HERALD}/api/v1/notifications`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        recipients: [{ external_id: 'grouper' }],
+        title: `${actor} replied to your review`,
+        actor,
+        group_key: 'review:5:replies',
+      }),
+    });
+    expect(res.status).toBe(201);
+  }
+  await expect(badge(page)).toHaveText('1');
+  await bell(page).getByRole('button', { name: /Notifications/ }).click();
+  const panel = bell(page).getByRole('dialog', { name: 'Notifications' });
+  await expect(panel.locator('[part=title]')).toHaveText(['Cy replied to your review']);
+  await expect(panel.locator('[part=group] summary')).toHaveText('and 2 more · Cy, Bo and Ana');
+  await panel.locator('[part=group] summary').click();
+  await expect(panel.locator('[part=group] li')).toHaveCount(2);
+  await page.screenshot({ path: `${README_SHOTS}/embedded-bell-grouped.png`, animations: 'disabled' });
+  await panel.getByRole('button', { name: 'Mark read: Cy replied to your review' }).click();
+  await expect(badge(page)).toBeHidden();
+  await expect(panel.locator('[part=item]')).toHaveCount(1);
+  await expect(panel.locator('[part=item].unread')).toHaveCount(0);
+  await page.context().close();
+});
+
 test('the embedded bell works on a page with a strict CSP and tells the page what happens', async ({ browser }) => {
   await configureForeignSite(browser);
   const page = await (await browser.newContext()).newPage();

@@ -40,6 +40,10 @@ export interface HeraldNotification {
   interacted_at: number | null;
   /** The webhook action chosen (its index), once chosen. */
   chosen_action?: number;
+  /** The sender's grouping key, if any. */
+  group_key?: string;
+  /** Its row: notifications with the same `group_key` and `group` show, count and are read as one. */
+  group?: number;
 }
 
 /** The events the element dispatches; all bubble and cross shadow roots. */
@@ -69,7 +73,7 @@ export interface HeraldBellAttributes {
 }
 
 /** The CSS parts it exposes to `herald-bell::part(…)`. */
-export type HeraldBellPart = 'button' | 'badge' | 'panel' | 'item' | 'title' | 'action';
+export type HeraldBellPart = 'button' | 'badge' | 'panel' | 'item' | 'title' | 'action' | 'group';
 
 /** The custom properties it reads (set them on `herald-bell` or above). */
 export type HeraldBellCssProperty =

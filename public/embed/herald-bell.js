@@ -52,6 +52,10 @@ a.title:hover { text-decoration: underline; }
 .action { font: inherit; font-size: 12px; font-weight: 600; padding: 2px 10px; border-radius: 999px;
   border: 1px solid var(--herald-accent); background: none; color: var(--herald-accent); cursor: pointer; }
 .done { font-size: 12px; font-weight: 600; color: var(--herald-muted); }
+.group { margin: 2px 0; font-size: 12px; color: var(--herald-muted); }
+.group summary { cursor: pointer; }
+.group ul { margin: 4px 0 0; padding-left: 14px; list-style: disc; max-height: none; }
+.group li { padding: 1px 0; border: 0; background: none; }
 .closed { font-size: 12px; color: var(--herald-muted); text-decoration: line-through; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .empty, .error { padding: 16px 12px; color: var(--herald-muted); margin: 0; }
@@ -84,6 +88,26 @@ a.title:hover { text-decoration: underline; }
     if (s < 3600) return `${Math.floor(s / 60)} min ago`;
     if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
     return new Date(ms).toLocaleDateString();
+  };
+  // "Ana", "Ana and Bo", "Ana, Bo and Cy", "Ana, Bo and 2 others".
+  const actorsLine = (names) => {
+    if (names.length <= 1) return names[0] || '';
+    if (names.length === 2) return `${names[0]} and ${names[1]}`;
+    if (names.length === 3) return `${names[0]}, ${names[1]} and ${names[2]}`;
+    return `${names[0]}, ${names[1]} and ${names.length - 2} others`;
+  };
+  // Notifications the server put in one row (same group_key and group)
+  // show as one, at the place of its newest.
+  const toRows = (sorted) => {
+    const rows = [];
+    const at = new Map();
+    for (const n of sorted) {
+      const key = n.group_key != null && n.group != null ? `${n.group_key} ${n.group}` : null;
+      if (key !== null && at.has(key)) { rows[at.get(key)].rest.push(n); continue; }
+      if (key !== null) at.set(key, rows.length);
+      rows.push({ lead: n, rest: [] });
+    }
+    return rows;
   };
   // Only web links are followed: a javascript: URL in a title's link is not.
   const safeLink = (link) => {
@@ -391,16 +415,17 @@ a.title:hover { text-decoration: underline; }
     }
 
     draw() {
-      const items = [...this.items.values()].sort((a, b) => b.seq - a.seq).slice(0, PAGE);
+      const rows = toRows([...this.items.values()].sort((a, b) => b.seq - a.seq)).slice(0, PAGE);
       this.status.className = 'empty';
       this.status.removeAttribute('role');
       this.status.textContent = 'Nothing here yet.';
-      this.status.hidden = items.length > 0 || !this.loaded;
-      this.list.replaceChildren(...items.map((n) => this.item(n)));
+      this.status.hidden = rows.length > 0 || !this.loaded;
+      this.list.replaceChildren(...rows.map((r) => this.item(r.lead, r.rest)));
     }
 
-    item(n) {
-      const unread = n.read_at == null;
+    // One row; a group's actions act on the whole row (the server's rule).
+    item(n, rest = []) {
+      const unread = [n, ...rest].some((m) => m.read_at == null);
       const href = n.link && safeLink(n.link);
       const title = href
         ? el('a', { className: 'title', href, textContent: n.title })
@@ -431,9 +456,21 @@ a.title:hover { text-decoration: underline; }
         title,
         n.body ? el('p', { className: 'body', textContent: n.body }) : '',
         this.actions(n),
+        this.rest(n, rest),
         el('div', { className: 'meta' }, el('span', { textContent: ago(n.created_at) }), toggleRead, archive, snooze));
       li.setAttribute('part', 'item');
       return li;
+    }
+
+    // "and 3 more · Ana, Bo and 2 others", opening to the rest of the row.
+    rest(n, rest) {
+      if (rest.length === 0) return '';
+      const who = actorsLine([...new Set([n, ...rest].map((m) => m.actor).filter(Boolean))]);
+      const details = el('details', { className: 'group' },
+        el('summary', { textContent: `and ${rest.length} more${who ? ` · ${who}` : ''}` }),
+        el('ul', {}, ...rest.map((m) => el('li', { textContent: `${m.title} · ${ago(m.created_at)}` }))));
+      details.setAttribute('part', 'group');
+      return details;
     }
 
     // The notification's own buttons: a link action records the click and

@@ -84,6 +84,7 @@ pub async fn send_notification(
             expires_at: expires.and_then(|e| e.at(send_at.unwrap_or(now))),
             actions: Vec::new(),
             send_at,
+            group_key: None,
         }
         .check(now, &mut errors);
         match (content, audience) {

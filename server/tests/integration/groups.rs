@@ -285,3 +285,43 @@ async fn a_bad_group_key_is_refused_by_name() {
     let problem: Value = res.json().await.unwrap();
     assert_eq!(problem["errors"][0]["field"], "group_key", "{problem}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_is_one_on_every_instance() {
+    if !on_postgres() {
+        eprintln!("several instances need PostgreSQL: this test runs in the PostgreSQL half");
+        return;
+    }
+    let db = Db::fresh().await;
+    let mut config = test_config(&db);
+    config.token_secret = Some("a shared token secret of at least thirty-two bytes".to_owned());
+    let a = TestApp::spawn_on(&db, config.clone()).await;
+    let b = TestApp::spawn_on(&db, config).await;
+    let api = Api::new(&a).await;
+    let token = api.token("author", 300).await;
+    let mut tabs = [
+        a.token_socket(&token).await.unwrap(),
+        b.token_socket(&token).await.unwrap(),
+    ];
+    for tab in &mut tabs {
+        hello(tab).await;
+    }
+    for by in ["Ana", "Bo", "Cy"] {
+        assert_eq!(api.post(&comment(by, "post:1"), None).await.status(), 201);
+    }
+    let mut newest = 0;
+    for tab in &mut tabs {
+        for _ in 0..3 {
+            let (n, unread) = created(tab).await;
+            assert_eq!(unread, 1);
+            newest = n.id;
+        }
+    }
+    // Read on the other instance: the row leaves both tabs' count once.
+    assert_eq!(post(&b, &format!("/{newest}/read"), &token).await, 204);
+    for tab in &mut tabs {
+        let counts: Vec<i64> = updated(tab, 3).await.iter().map(|c| c.1).collect();
+        assert_eq!(counts, [1, 1, 0]);
+    }
+    assert_count(&a, "author", 0).await;
+}

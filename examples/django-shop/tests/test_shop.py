@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from conftest import SHOP_URL, titles
+from conftest import SHOP_URL, eventually, titles
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -86,6 +87,37 @@ def test_a_later_save_of_a_shipped_order_notifies_nobody_again(herald_client: he
     order.save()
     Order.objects.get(pk=order.pk).save()
     assert len(titles(herald_client, herald.django.external_id(customer))) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notify_topic_reaches_the_subscribers_after_commit_but_not_the_actor(herald_client: herald.Client) -> None:
+    author, order = customer_with_order("dora")
+    follower = User.objects.create_user("erin", password="erin-password")
+    ids = [herald.django.external_id(u) for u in (author, follower)]
+    herald_client.subscribe(f"order:{order.pk}", external_ids=ids)
+    with pytest.raises(Boom), transaction.atomic():
+        herald.django.notify_topic(f"order:{order.pk}", "Rolled back", exclude=author)
+        raise Boom
+    for _ in range(2):  # a receiver run twice: once
+        with transaction.atomic():
+            herald.django.notify_topic(
+                f"order:{order.pk}", "Dora commented on the order", exclude=author,
+                group_key=f"order:{order.pk}:comments", cause=(order, "commented"),
+            )
+    eventually(lambda: titles(herald_client, ids[1]) == ["Dora commented on the order"], what="the topic send")
+    assert titles(herald_client, ids[0]) == [], "the actor is not told of their own comment"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notify_with_send_at_is_stored_at_the_commit_and_delivered_at_its_time(herald_client: herald.Client) -> None:
+    customer, order = customer_with_order("fay")
+    soon = datetime.now(timezone.utc) + timedelta(seconds=1)
+    with transaction.atomic():
+        herald.django.notify(customer, "Rate your boots", send_at=soon, cause=(order, "review-reminder"))
+    who = herald.django.external_id(customer)
+    assert titles(herald_client, who) == [], "not before its time"
+    eventually(lambda: titles(herald_client, who) == ["Rate your boots"], what="the scheduled send")
+    assert datetime.now(timezone.utc) >= soon
 
 
 @pytest.mark.django_db

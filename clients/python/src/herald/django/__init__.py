@@ -10,6 +10,9 @@
 
     # a post_save receiver
     herald.django.notify(order.customer, "Your order shipped", cause=(order, "shipped"))
+    herald.django.notify_topic(f"post:{post.pk}", f"{c.author} commented",
+                               exclude=c.author, group_key=f"post:{post.pk}:comments",
+                               cause=(c, "posted"))
 
     # a template
     {% load herald %}{% herald_bell %}
@@ -25,7 +28,7 @@ try:
 except ImportError as error:  # pragma: no cover
     raise ImportError('herald.django needs Django: pip install "herald-client[django]"') from error
 
-from ._notify import Cause, notify
+from ._notify import Cause, notify, notify_topic
 from .conf import external_id, get_client
 
-__all__ = ["Cause", "external_id", "get_client", "notify"]
+__all__ = ["Cause", "external_id", "get_client", "notify", "notify_topic"]

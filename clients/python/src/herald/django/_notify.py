@@ -1,5 +1,5 @@
-"""`notify`: a notification sent when, and only if, the change that caused
-it is committed; once per cause."""
+"""`notify` and `notify_topic`: a notification sent when, and only if, the
+change that caused it is committed; once per cause."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ def notify(
     actions: Sequence[herald.Action] = (),
     expires_at: int | datetime | None = None,
     group_key: str | None = None,
+    send_at: int | datetime | None = None,
     cause: Cause | None = None,
     idempotency_key: str | None = None,
     using: str | None = None,
@@ -52,7 +53,8 @@ def notify(
     the code that calls this runs (a signal sent twice, two workers
     saving the same change, a retried task). `idempotency_key` sets the
     key yourself instead. Without either, only this call's own retries are
-    deduplicated.
+    deduplicated. With `send_at` (an aware datetime or Unix ms) Herald
+    stores it at the commit and delivers it then.
 
     The send happens after the commit, when the change is already saved,
     so a failure (Herald down after the retries) does not undo it: with
@@ -73,12 +75,58 @@ def notify(
         body=body, link=link, category=category, actor=actor, actions=actions,
         expires_at=expires_at, group_key=group_key,
     )
+    if send_at is not None:
+        content["send_at"] = send_at
     chunks = [recipients[i : i + MAX_RECIPIENTS] for i in range(0, len(recipients), MAX_RECIPIENTS)]
     for n, chunk in enumerate(chunks):
         key = base_key if base_key is None or len(chunks) == 1 else f"{base_key}.{n}"
         transaction.on_commit(
             functools.partial(_send, title, chunk, content, key, cause, robust), using=using
         )
+
+
+def notify_topic(
+    topics: str | Iterable[str],
+    title: str,
+    *,
+    exclude: Any | Iterable[Any] = (),
+    body: str | None = None,
+    link: str | None = None,
+    category: str | None = None,
+    actor: str | None = None,
+    actions: Sequence[herald.Action] = (),
+    expires_at: int | datetime | None = None,
+    group_key: str | None = None,
+    send_at: int | datetime | None = None,
+    cause: Cause | None = None,
+    idempotency_key: str | None = None,
+    using: str | None = None,
+    robust: bool = True,
+) -> None:
+    """Notify everyone subscribed to `topics` (`"post:42"`, or several),
+    each once, except the `exclude` user(s) (who caused it: nobody is told
+    of their own comment), once the current transaction on `using`
+    commits. `cause`, `idempotency_key` and `robust` work as in `notify`."""
+    if cause is not None and idempotency_key is not None:
+        raise ValueError("give cause or idempotency_key, not both")
+    topics = sorted({topics} if isinstance(topics, str) else set(topics))
+    if not topics:
+        return
+    if isinstance(exclude, models.Model) or not isinstance(exclude, Iterable):
+        exclude = [exclude]
+    excluded = sorted({conf.external_id(u) for u in exclude})
+    key = idempotency_key or (
+        cause_key(cause, [f"topic:{t}" for t in topics] + [f"not:{e}" for e in excluded])
+        if cause is not None
+        else None
+    )
+    content = dict(
+        body=body, link=link, category=category, actor=actor, actions=actions,
+        expires_at=expires_at, group_key=group_key, send_at=send_at,
+    )
+    transaction.on_commit(
+        functools.partial(_send_topic, title, topics, excluded, content, key, cause, robust), using=using
+    )
 
 
 def cause_key(cause: Cause, recipients: Sequence[str]) -> str:
@@ -102,7 +150,11 @@ def _send(
     title: str, recipients: list[str], content: dict[str, Any], key: str | None, cause: Cause | None, robust: bool
 ) -> None:
     try:
-        conf.get_client().send(title, external_ids=recipients, idempotency_key=key, **content)
+        client = conf.get_client()
+        if content.get("send_at") is not None:
+            client.schedule(title, external_ids=recipients, idempotency_key=key, **content)
+        else:
+            client.send(title, external_ids=recipients, idempotency_key=key, **content)
     except herald.ConflictError:
         # This cause was notified before, with other words (a title that
         # changed between two runs): still once, as asked.
@@ -111,3 +163,24 @@ def _send(
         if not robust:
             raise
         log.exception("Herald: could not notify %d user(s) of %r (cause %r)", len(recipients), title, cause)
+
+
+def _send_topic(
+    title: str,
+    topics: list[str],
+    excluded: list[str],
+    content: dict[str, Any],
+    key: str | None,
+    cause: Cause | None,
+    robust: bool,
+) -> None:
+    try:
+        conf.get_client().notify_topic(
+            title, topics=topics, exclude_external_ids=excluded, idempotency_key=key, **content
+        )
+    except herald.ConflictError:
+        log.warning("Herald: %r was already notified for cause %r with other content; not sent again", title, cause)
+    except herald.HeraldError:
+        if not robust:
+            raise
+        log.exception("Herald: could not notify topics %s of %r (cause %r)", ", ".join(topics), title, cause)

@@ -3,17 +3,22 @@
 
 use leptos::prelude::*;
 
+/// What Tab can reach in `panel`, in order: every kind of control a row
+/// may hold (a group's `summary` too), leaving out hidden ones, which the
+/// browser skips (the panel hides snoozing).
 #[cfg(feature = "hydrate")]
 fn focusables(panel: &web_sys::HtmlElement) -> Vec<web_sys::HtmlElement> {
     use wasm_bindgen::JsCast;
-    let Ok(list) =
-        panel.query_selector_all("a[href], button:not([disabled]), input:not([type=hidden])")
-    else {
+    let Ok(list) = panel.query_selector_all(
+        "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), \
+         select:not([disabled]), textarea:not([disabled]), summary",
+    ) else {
         return Vec::new();
     };
     (0..list.length())
         .filter_map(|i| list.item(i))
         .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|el| el.get_client_rects().length() > 0)
         .collect()
 }
 

@@ -28,7 +28,8 @@ const page = (user, ttl) => `<!doctype html>
 <script src="${HERALD}/embed/herald-bell.js" defer></script>
 <style>body{font-family:system-ui;margin:0}header{display:flex;justify-content:space-between;
 align-items:center;padding:10px 20px;background:#0f766e;color:#fff}
-herald-bell{--herald-accent:#0f766e;color:#fff}main{padding:20px}</style></head>
+herald-bell{--herald-accent:#0f766e;color:#fff}main{padding:20px}
+@media (prefers-color-scheme:dark){herald-bell{--herald-accent:#5eead4}}</style></head>
 <body><header><strong>Shop</strong>
 <herald-bell server="${HERALD}" token-url="/token?user=${encodeURIComponent(user)}&ttl=${ttl}"></herald-bell>
 </header><main><h1>Your orders</h1><p>Signed in as ${user.replace(/[^\w-]/g, '')}.</p></main></body></html>`;

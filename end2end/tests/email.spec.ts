@@ -1,6 +1,7 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { createServer, type Server } from 'node:net';
 import { README_SHOTS, loginAs, waitLive } from './helpers';
+import { audit } from './a11y';
 import { Api, Herald } from './server';
 
 // Email digests end to end: a user gives an address on Account and turns
@@ -118,14 +119,17 @@ test('what the bell did not show in time arrives as one digest, and its link uns
   await expect(shown.getByRole('link', { name: 'Your export is ready' })).toBeVisible();
   await expect(shown.getByRole('link', { name: 'Bo shared a folder with you' })).toBeVisible();
   await shown.screenshot({ path: `${README_SHOTS}/email-digest.png`, animations: 'disabled' });
+  await audit(shown, 'the digest email');
 
   // The link at its foot, followed in a browser with no session: it asks
   // first, then turns email off for Info.
   const unsubscribe = await shown.getByRole('link', { name: 'Stop these emails' }).getAttribute('href');
   await shown.goto(unsubscribe!);
   await expect(shown.getByText('Stop emails about Info?')).toBeVisible();
+  await audit(shown, 'unsubscribe, asked');
   await shown.getByRole('button', { name: 'Unsubscribe' }).click();
   await expect(shown.getByText('Unsubscribed: no more emails about Info.')).toBeVisible();
+  await audit(shown, 'unsubscribe, done');
   await shown.context().close();
 
   await alice.reload();

@@ -1,5 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { FOREIGN_URL, HERALD_URL as HERALD } from '../playwright.config';
+import { audit } from './a11y';
 import { README_SHOTS, loginAs, send } from './helpers';
 
 // <herald-bell> on another site (foreign/server.mjs on another port), with
@@ -72,7 +73,7 @@ test('an embedded bell counts up live on another site, and its panel reads, mark
   await panel.getByRole('button', { name: 'Archive: Your order shipped' }).click();
   await expect(panel.locator('[part=title]')).toHaveText(['Your order arrived']);
   // Snoozed: out of the panel and the count (it comes back in an hour).
-  await panel.getByRole('button', { name: 'Snooze for an hour: Your order arrived' }).click();
+  await panel.getByRole('button', { name: 'Snooze 1 h: Your order arrived' }).click();
   await expect(panel).toContainText('Nothing here yet.');
   await expect(badge(page)).toBeHidden();
   await adminSend(page, 'shopper', 'Your invoice');
@@ -111,6 +112,19 @@ test('the embedded bell shows a group as one row, counted once and read as one',
   await expect(badge(page)).toBeHidden();
   await expect(panel.locator('[part=item]')).toHaveCount(1);
   await expect(panel.locator('[part=item].unread')).toHaveCount(0);
+  await page.context().close();
+});
+
+test('the embedded bell passes axe-core (WCAG 2.1 A and AA) closed and open, in light and dark', async ({ browser }) => {
+  await configureForeignSite(browser);
+  const page = await shop(browser, 'auditor');
+  await live(page);
+  await adminSend(page, 'auditor', 'Your order shipped');
+  await expect(badge(page)).toHaveText('1');
+  await audit(page, '<herald-bell> closed', 'herald-bell');
+  await bell(page).getByRole('button', { name: /Notifications/ }).click();
+  await expect(bell(page).locator('[part=item]')).toHaveCount(1);
+  await audit(page, '<herald-bell> open', 'herald-bell');
   await page.context().close();
 });
 

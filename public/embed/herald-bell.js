@@ -22,11 +22,12 @@
 
   const STYLE = `
 :host { --herald-accent: #4f46e5; --herald-bg: #fff; --herald-fg: #111827;
-  --herald-muted: #6b7280; --herald-border: #e5e7eb; --herald-badge: #e11d48;
+  --herald-muted: #5f6b7f; --herald-border: #e5e7eb; --herald-badge: #e11d48;
   --herald-unread: #eef2ff; display: inline-block; position: relative;
   font: 14px/1.4 system-ui, sans-serif; color: var(--herald-fg); }
 @media (prefers-color-scheme: dark) { :host { --herald-bg: #1f2937; --herald-fg: #f9fafb;
-  --herald-muted: #9ca3af; --herald-border: #374151; --herald-unread: #312e81; } }
+  --herald-accent: #a5b4fc; --herald-muted: #aab1bd; --herald-border: #374151;
+  --herald-unread: #312e81; } }
 button { font: inherit; cursor: pointer; }
 .bell { position: relative; background: none; border: 0; padding: 6px; color: inherit; border-radius: 6px; }
 .bell:focus-visible, .panel button:focus-visible, .panel a:focus-visible { outline: 2px solid var(--herald-accent); outline-offset: 2px; }
@@ -451,7 +452,8 @@ a.title:hover { text-decoration: underline; }
           .catch((e) => this.fail(`That did not work (${e.message}).`)));
       toggleRead.setAttribute('aria-label', `${toggleRead.textContent}: ${n.title}`);
       archive.setAttribute('aria-label', `Archive: ${n.title}`);
-      snooze.setAttribute('aria-label', `Snooze for an hour: ${n.title}`);
+      // The visible text leads the name, so speech control finds it.
+      snooze.setAttribute('aria-label', `Snooze 1 h: ${n.title}`);
       const li = el('li', { className: unread ? 'unread' : '' },
         title,
         n.body ? el('p', { className: 'body', textContent: n.body }) : '',

@@ -246,7 +246,7 @@ pub fn render(
         .map(|n| item_html(n, &open(n.id)))
         .collect();
     let html = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{subject}</title></head>\
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{subject}</title></head>\
          <body style=\"margin:0;padding:24px;background:#f6f7f9;font:15px/1.5 system-ui,sans-serif;color:#1d2330\">\
          <div style=\"max-width:560px;margin:0 auto;background:#fff;border:1px solid #e4e7ec;border-radius:10px;padding:24px\">\
          <p style=\"margin:0 0 4px;font-weight:700;color:#4f46e5\">Herald</p>\

@@ -23,8 +23,13 @@ const verified = (header, raw) => {
   return expected.length === parts.v1.length && timingSafeEqual(Buffer.from(expected), Buffer.from(parts.v1));
 };
 
-const page = (user, ttl) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Shop</title>
+// In German with ?lang=de: the page's lang is all the bell needs to follow.
+const WORDS = {
+  en: { orders: 'Your orders', signedIn: 'Signed in as' },
+  de: { orders: 'Ihre Bestellungen', signedIn: 'Angemeldet als' },
+};
+const page = (user, ttl, lang = 'en') => `<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><title>Shop</title>
 <script src="${HERALD}/embed/herald-bell.js" defer></script>
 <style>body{font-family:system-ui;margin:0}header{display:flex;justify-content:space-between;
 align-items:center;padding:10px 20px;background:#0f766e;color:#fff}
@@ -32,7 +37,7 @@ herald-bell{--herald-accent:#0f766e;color:#fff}main{padding:20px}
 @media (prefers-color-scheme:dark){herald-bell{--herald-accent:#5eead4}}</style></head>
 <body><header><strong>Shop</strong>
 <herald-bell server="${HERALD}" token-url="/token?user=${encodeURIComponent(user)}&ttl=${ttl}"></herald-bell>
-</header><main><h1>Your orders</h1><p>Signed in as ${user.replace(/[^\w-]/g, '')}.</p></main></body></html>`;
+</header><main><h1>${WORDS[lang].orders}</h1><p>${WORDS[lang].signedIn} ${user.replace(/[^\w-]/g, '')}.</p></main></body></html>`;
 
 // The same page under a strict Content-Security-Policy, as a careful site
 // serves it: no inline style or script without the nonce, connections only
@@ -122,5 +127,6 @@ http.createServer(async (req, res) => {
     res.setHeader('content-security-policy', strictCsp());
     return res.end(strictPage(user));
   }
-  res.end(page(user, Number(url.searchParams.get('ttl') ?? 300)));
+  const lang = url.searchParams.get('lang') === 'de' ? 'de' : 'en';
+  res.end(page(user, Number(url.searchParams.get('ttl') ?? 300), lang));
 }).listen(PORT);

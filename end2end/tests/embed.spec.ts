@@ -128,6 +128,57 @@ test('the embedded bell passes axe-core (WCAG 2.1 A and AA) closed and open, in 
   await page.context().close();
 });
 
+test('the embedded bell speaks the page\'s language: German complete, times by the platform', async ({ browser }) => {
+  await configureForeignSite(browser);
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${FOREIGN_URL}/?user=kunde&lang=de`);
+  await live(page);
+  // Every language has every message English has (and each plural's
+  // forms), and no other: a key missing in either fails here.
+  const catalogue = await page.evaluate(() => {
+    const all = (customElements.get('herald-bell') as any).messages as Record<string, Record<string, unknown>>;
+    const shape = (m: Record<string, unknown>) =>
+      Object.entries(m).map(([k, v]) => (typeof v === 'object' ? `${k}:${Object.keys(v as object).sort()}` : k)).sort();
+    return Object.fromEntries(Object.entries(all).map(([lang, m]) => [lang, shape(m)]));
+  });
+  expect(Object.keys(catalogue).sort()).toEqual(['de', 'en']);
+  expect(catalogue.de).toEqual(catalogue.en);
+
+  await expect(bell(page).getByRole('button', { name: 'Benachrichtigungen' })).toBeVisible();
+  for (const actor of ['Ana', 'Bo', 'Cy']) {
+    const res = await fetch(`${HERALD}/api/v1/notifications`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        recipients: [{ external_id: 'kunde' }],
+        title: `${actor} hat Ihre Bewertung kommentiert`,
+        actor,
+        group_key: 'review:9:replies',
+      }),
+    });
+    expect(res.status).toBe(201);
+  }
+  await adminSend(page, 'kunde', 'Your order shipped'); // the sender's words stay as sent
+  await expect(bell(page).getByRole('button', { name: 'Benachrichtigungen, 2 ungelesen' })).toBeVisible();
+  await bell(page).getByRole('button', { name: /Benachrichtigungen/ }).click();
+  const panel = bell(page).getByRole('dialog', { name: 'Benachrichtigungen' });
+  await expect(panel.getByRole('button', { name: 'Alle als gelesen markieren' })).toBeVisible();
+  await expect(panel.locator('[part=title]')).toHaveText(['Your order shipped', 'Cy hat Ihre Bewertung kommentiert']);
+  await expect(panel.locator('[part=group] summary')).toHaveText('und 2 weitere · Cy, Bo und Ana');
+  await expect(panel.getByRole('button', { name: 'Als gelesen markieren: Your order shipped' })).toBeVisible();
+  await expect(panel.getByRole('button', { name: '1 Std. zurückstellen: Your order shipped' })).toBeVisible();
+  // "jetzt", from Intl.RelativeTimeFormat, not English words.
+  await expect(panel.locator('.meta span').first()).toHaveText('jetzt');
+  await panel.locator('[part=group] summary').click();
+  await page.screenshot({ path: `${README_SHOTS}/embedded-bell-de.png`, animations: 'disabled' });
+  // `lang` on the element overrides the page's.
+  await bell(page).evaluate((b) => b.setAttribute('lang', 'en'));
+  const english = bell(page).getByRole('dialog', { name: 'Notifications' });
+  await expect(english.getByRole('button', { name: 'Mark all read' })).toBeVisible();
+  await expect(english.locator('[part=group] summary')).toHaveText('and 2 more · Cy, Bo and Ana');
+  await page.context().close();
+});
+
 test('the embedded bell works on a page with a strict CSP and tells the page what happens', async ({ browser }) => {
   await configureForeignSite(browser);
   const page = await (await browser.newContext()).newPage();

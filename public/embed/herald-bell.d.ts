@@ -70,6 +70,12 @@ export interface HeraldBellAttributes {
   'token-url'?: string;
   /** A connection token, when the page hands one over itself. */
   token?: string;
+  /**
+   * Its language (`en`, `de`); default: the nearest `lang` above it, the
+   * page's, else the browser's. Others fall back to English. Titles and
+   * bodies are the sender's text and are shown as sent.
+   */
+  lang?: string;
 }
 
 /** The CSS parts it exposes to `herald-bell::part(…)`. */

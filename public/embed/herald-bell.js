@@ -10,7 +10,8 @@
 // cannot connect, resume from the last sequence number it applied) and
 // reads and changes notifications through /api/v1/me with the token.
 // Style it with CSS custom properties (--herald-accent, --herald-bg, …)
-// and ::part(button | badge | panel | item | title | action). It tells the
+// and ::part(button | badge | panel | item | title | action | group). It
+// speaks English and German: `lang` on it, or the page's, chooses. It tells the
 // page what happens with herald-unread, herald-notification, herald-live and
 // herald-error events; herald-bell.d.ts beside this file has the types.
 // Its styles are a constructed stylesheet, so a page whose CSP forbids
@@ -38,17 +39,17 @@ button { font: inherit; cursor: pointer; }
 .panel { position: absolute; right: 0; top: calc(100% + 6px); width: min(360px, 90vw); z-index: 1000; color: var(--herald-fg);
   background: var(--herald-bg); border: 1px solid var(--herald-border); border-radius: 10px;
   box-shadow: 0 10px 30px rgb(0 0 0 / .15); }
-.head { display: flex; justify-content: space-between; align-items: center; padding: 10px 12px;
+.head { display: flex; flex-wrap: wrap; gap: 4px 8px; justify-content: space-between; align-items: center; padding: 10px 12px;
   border-bottom: 1px solid var(--herald-border); }
 .head h2 { font-size: 15px; margin: 0; }
-.link { background: none; border: 0; color: var(--herald-accent); padding: 2px 4px; }
+.link { background: none; border: 0; color: var(--herald-accent); padding: 2px 4px; white-space: nowrap; }
 ul { list-style: none; margin: 0; padding: 0; max-height: 420px; overflow: auto; }
 li { padding: 10px 12px; border-bottom: 1px solid var(--herald-border); }
 li.unread { background: var(--herald-unread); }
 .title { font-weight: 600; color: inherit; text-decoration: none; display: block; }
 a.title:hover { text-decoration: underline; }
 .body { margin: 2px 0; color: var(--herald-fg); white-space: pre-line; }
-.meta { display: flex; gap: 8px; align-items: center; color: var(--herald-muted); font-size: 12px; }
+.meta { display: flex; flex-wrap: wrap; gap: 2px 8px; align-items: center; color: var(--herald-muted); font-size: 12px; }
 .actions { display: flex; gap: 6px; margin: 6px 0 2px; }
 .action { font: inherit; font-size: 12px; font-weight: 600; padding: 2px 10px; border-radius: 999px;
   border: 1px solid var(--herald-accent); background: none; color: var(--herald-accent); cursor: pointer; }
@@ -78,24 +79,84 @@ a.title:hover { text-decoration: underline; }
     }
   };
 
+  // Every word it shows, per language ({name} fills in; a plural's forms
+  // by Intl.PluralRules). Titles and bodies are the sender's: never translated.
+  const MESSAGES = {
+    en: {
+      notifications: 'Notifications',
+      unreadLabel: 'Notifications, {n} unread',
+      markAllRead: 'Mark all read',
+      loading: 'Loading…',
+      empty: 'Nothing here yet.',
+      markRead: 'Mark read',
+      markUnread: 'Mark unread',
+      archive: 'Archive',
+      snooze: 'Snooze 1 h',
+      notChosen: ' (not chosen)',
+      more: { one: 'and {n} more', other: 'and {n} more' },
+      and: 'and',
+      others: { one: '{n} other', other: '{n} others' },
+      failed: 'That did not work ({error}).',
+      cannotSignIn: 'Cannot sign in to notifications ({error}).',
+      cannotLoad: 'Cannot load notifications ({error}).',
+      signedOut: 'Signed out of notifications.',
+      tokenExpired: 'The notification token expired.',
+    },
+    de: {
+      notifications: 'Benachrichtigungen',
+      unreadLabel: 'Benachrichtigungen, {n} ungelesen',
+      markAllRead: 'Alle als gelesen markieren',
+      loading: 'Wird geladen …',
+      empty: 'Noch nichts hier.',
+      markRead: 'Als gelesen markieren',
+      markUnread: 'Als ungelesen markieren',
+      archive: 'Archivieren',
+      snooze: '1 Std. zurückstellen',
+      notChosen: ' (nicht gewählt)',
+      more: { one: 'und {n} weitere', other: 'und {n} weitere' },
+      and: 'und',
+      others: { one: '{n} weitere Person', other: '{n} weitere' },
+      failed: 'Das hat nicht geklappt ({error}).',
+      cannotSignIn: 'Anmeldung für Benachrichtigungen nicht möglich ({error}).',
+      cannotLoad: 'Benachrichtigungen können nicht geladen werden ({error}).',
+      signedOut: 'Von Benachrichtigungen abgemeldet.',
+      tokenExpired: 'Das Benachrichtigungs-Token ist abgelaufen.',
+    },
+  };
+  // The element's language: its `lang`, else the nearest ancestor's or the
+  // page's, else the browser's; English for any we do not ship.
+  const language = (node) => {
+    const asked = (node.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en').toLowerCase();
+    const base = asked.split('-')[0];
+    return Object.hasOwn(MESSAGES, base) ? base : 'en';
+  };
+  const translate = (lang, key, values = {}) => {
+    let message = MESSAGES[lang][key];
+    if (typeof message === 'object') message = message[new Intl.PluralRules(lang).select(values.n ?? 0)] ?? message.other;
+    return message.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
+  };
+
   const el = (tag, props = {}, ...children) => {
     const node = Object.assign(document.createElement(tag), props);
     node.append(...children);
     return node;
   };
-  const ago = (ms) => {
+  // "now", "5 min. ago", "vor 3 Std.": the platform's words; a date after a day.
+  const ago = (lang, ms) => {
     const s = Math.max(0, (Date.now() - ms) / 1000);
-    if (s < 60) return 'just now';
-    if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-    if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
-    return new Date(ms).toLocaleDateString();
+    const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto', style: 'short' });
+    if (s < 60) return rtf.format(0, 'second');
+    if (s < 3600) return rtf.format(-Math.floor(s / 60), 'minute');
+    if (s < 86400) return rtf.format(-Math.floor(s / 3600), 'hour');
+    return new Date(ms).toLocaleDateString(lang);
   };
   // "Ana", "Ana and Bo", "Ana, Bo and Cy", "Ana, Bo and 2 others".
-  const actorsLine = (names) => {
+  const actorsLine = (lang, names) => {
+    const and = translate(lang, 'and');
     if (names.length <= 1) return names[0] || '';
-    if (names.length === 2) return `${names[0]} and ${names[1]}`;
-    if (names.length === 3) return `${names[0]}, ${names[1]} and ${names[2]}`;
-    return `${names[0]}, ${names[1]} and ${names.length - 2} others`;
+    if (names.length === 2) return `${names[0]} ${and} ${names[1]}`;
+    const last = names.length === 3 ? names[2] : translate(lang, 'others', { n: names.length - 2 });
+    return `${names[0]}, ${names[1]} ${and} ${last}`;
   };
   // Notifications the server put in one row (same group_key and group)
   // show as one, at the place of its newest.
@@ -119,11 +180,30 @@ a.title:hover { text-decoration: underline; }
   };
 
   class HeraldBell extends HTMLElement {
-    static observedAttributes = ['token'];
+    static observedAttributes = ['token', 'lang'];
+
+    /** Its words per language, for tests and for pages that check them. */
+    static messages = MESSAGES;
 
     attributeChangedCallback(name, old, value) {
+      if (!this.isConnected || !this.shadowRoot || old === value) return;
       // A page that sets `token` itself hands over a fresh one this way.
-      if (this.isConnected && this.shadowRoot && old !== value) this.start();
+      if (name === 'token') this.start();
+      else this.relabel();
+    }
+
+    /** The text of `key` in the element's language. */
+    t(key, values) {
+      return translate(language(this), key, values);
+    }
+
+    // The fixed words, again in the element's language.
+    relabel() {
+      this.readAll.textContent = this.t('markAllRead');
+      this.heading.textContent = this.t('notifications');
+      this.panel.setAttribute('aria-label', this.t('notifications'));
+      this.showCount();
+      if (this.loaded) this.draw();
     }
 
     connectedCallback() {
@@ -175,27 +255,27 @@ a.title:hover { text-decoration: underline; }
       this.badge.setAttribute('part', 'badge');
       this.badge.setAttribute('aria-hidden', 'true');
       this.button.append(this.badge);
-      this.readAll = el('button', { className: 'link', type: 'button', textContent: 'Mark all read' });
+      this.readAll = el('button', { className: 'link', type: 'button' });
       this.list = el('ul');
-      this.status = el('p', { className: 'empty', textContent: 'Loading…' });
+      this.status = el('p', { className: 'empty', textContent: this.t('loading') });
+      this.heading = el('h2');
       this.panel = el('div', { className: 'panel', hidden: true },
-        el('div', { className: 'head' }, el('h2', { textContent: 'Notifications' }), this.readAll),
+        el('div', { className: 'head' }, this.heading, this.readAll),
         this.status, this.list);
       this.panel.setAttribute('part', 'panel');
       this.panel.setAttribute('role', 'dialog');
-      this.panel.setAttribute('aria-label', 'Notifications');
       adoptStyle(root);
       root.append(this.button, this.panel);
       this.button.addEventListener('click', () => this.toggle());
       this.readAll.addEventListener('click', () =>
-        this.call('POST', '/notifications/read-all').catch((e) => this.fail(`That did not work (${e.message}).`)));
+        this.call('POST', '/notifications/read-all').catch((e) => this.fail(this.t('failed', { error: e.message }))));
       this.addEventListener('keydown', (e) => {
         if (e.key === 'Escape' && !this.panel.hidden) { this.toggle(false); this.button.focus(); }
       });
       document.addEventListener('click', (e) => {
         if (!this.panel.hidden && !e.composedPath().includes(this)) this.toggle(false);
       });
-      this.showCount();
+      this.relabel();
     }
 
     // --- the token -------------------------------------------------------
@@ -234,7 +314,7 @@ a.title:hover { text-decoration: underline; }
       try {
         this.token = await this.fetchToken();
       } catch (error) {
-        this.fail(`Cannot sign in to notifications (${error.message}).`);
+        this.fail(this.t('cannotSignIn', { error: error.message }));
         return this.retry();
       }
       if (!this.stopped) this.connect();
@@ -259,9 +339,9 @@ a.title:hover { text-decoration: underline; }
         this.setLive(false);
         // Twice no greeting (a proxy that blocks sockets): events instead.
         if (!greeted && ++this.socketFailures >= 2) this.useSse = true;
-        if (e.code === 4001) return this.fail('Signed out of notifications.');
+        if (e.code === 4001) return this.fail(this.t('signedOut'));
         if (e.code === 4002) {
-          return this.getAttribute('token-url') ? this.start() : this.fail('The notification token expired.');
+          return this.getAttribute('token-url') ? this.start() : this.fail(this.t('tokenExpired'));
         }
         this.retry();
       };
@@ -362,7 +442,7 @@ a.title:hover { text-decoration: underline; }
       const n = this.unread || 0;
       this.badge.hidden = n === 0;
       this.badge.textContent = n > 99 ? '99+' : String(n);
-      this.button.setAttribute('aria-label', n ? `Notifications, ${n} unread` : 'Notifications');
+      this.button.setAttribute('aria-label', n ? this.t('unreadLabel', { n }) : this.t('notifications'));
     }
 
     upsert(n) {
@@ -380,7 +460,7 @@ a.title:hover { text-decoration: underline; }
         this.loaded = true;
         this.draw();
       } catch (error) {
-        this.fail(`Cannot load notifications (${error.message}).`);
+        this.fail(this.t('cannotLoad', { error: error.message }));
       }
     }
 
@@ -419,7 +499,7 @@ a.title:hover { text-decoration: underline; }
       const rows = toRows([...this.items.values()].sort((a, b) => b.seq - a.seq)).slice(0, PAGE);
       this.status.className = 'empty';
       this.status.removeAttribute('role');
-      this.status.textContent = 'Nothing here yet.';
+      this.status.textContent = this.t('empty');
       this.status.hidden = rows.length > 0 || !this.loaded;
       this.list.replaceChildren(...rows.map((r) => this.item(r.lead, r.rest)));
     }
@@ -439,27 +519,28 @@ a.title:hover { text-decoration: underline; }
           location.assign(href);
         });
       }
-      const toggleRead = el('button', { className: 'link', type: 'button', textContent: unread ? 'Mark read' : 'Mark unread' });
+      const failed = (e) => this.fail(this.t('failed', { error: e.message }));
+      const toggleRead = el('button', { className: 'link', type: 'button', textContent: this.t(unread ? 'markRead' : 'markUnread') });
       toggleRead.addEventListener('click', () =>
-        this.call('POST', `/notifications/${n.id}/${unread ? 'read' : 'unread'}`).catch((e) => this.fail(`That did not work (${e.message}).`)));
-      const archive = el('button', { className: 'link', type: 'button', textContent: 'Archive' });
+        this.call('POST', `/notifications/${n.id}/${unread ? 'read' : 'unread'}`).catch(failed));
+      const archive = el('button', { className: 'link', type: 'button', textContent: this.t('archive') });
       archive.addEventListener('click', () =>
-        this.call('POST', `/notifications/${n.id}/archive`).catch((e) => this.fail(`That did not work (${e.message}).`)));
+        this.call('POST', `/notifications/${n.id}/archive`).catch(failed));
       // Back in an hour, live, in every tab.
-      const snooze = el('button', { className: 'link', type: 'button', textContent: 'Snooze 1 h' });
+      const snooze = el('button', { className: 'link', type: 'button', textContent: this.t('snooze') });
       snooze.addEventListener('click', () =>
         this.call('POST', `/notifications/${n.id}/snooze?until=${Date.now() + 3600000}`)
-          .catch((e) => this.fail(`That did not work (${e.message}).`)));
+          .catch(failed));
       toggleRead.setAttribute('aria-label', `${toggleRead.textContent}: ${n.title}`);
-      archive.setAttribute('aria-label', `Archive: ${n.title}`);
+      archive.setAttribute('aria-label', `${archive.textContent}: ${n.title}`);
       // The visible text leads the name, so speech control finds it.
-      snooze.setAttribute('aria-label', `Snooze 1 h: ${n.title}`);
+      snooze.setAttribute('aria-label', `${snooze.textContent}: ${n.title}`);
       const li = el('li', { className: unread ? 'unread' : '' },
         title,
         n.body ? el('p', { className: 'body', textContent: n.body }) : '',
         this.actions(n),
         this.rest(n, rest),
-        el('div', { className: 'meta' }, el('span', { textContent: ago(n.created_at) }), toggleRead, archive, snooze));
+        el('div', { className: 'meta' }, el('span', { textContent: ago(language(this), n.created_at) }), toggleRead, archive, snooze));
       li.setAttribute('part', 'item');
       return li;
     }
@@ -467,10 +548,12 @@ a.title:hover { text-decoration: underline; }
     // "and 3 more · Ana, Bo and 2 others", opening to the rest of the row.
     rest(n, rest) {
       if (rest.length === 0) return '';
-      const who = actorsLine([...new Set([n, ...rest].map((m) => m.actor).filter(Boolean))]);
+      const lang = language(this);
+      const who = actorsLine(lang, [...new Set([n, ...rest].map((m) => m.actor).filter(Boolean))]);
+      const more = this.t('more', { n: rest.length });
       const details = el('details', { className: 'group' },
-        el('summary', { textContent: `and ${rest.length} more${who ? ` · ${who}` : ''}` }),
-        el('ul', {}, ...rest.map((m) => el('li', { textContent: `${m.title} · ${ago(m.created_at)}` }))));
+        el('summary', { textContent: `${more}${who ? ` · ${who}` : ''}` }),
+        el('ul', {}, ...rest.map((m) => el('li', { textContent: `${m.title} · ${ago(lang, m.created_at)}` }))));
       details.setAttribute('part', 'group');
       return details;
     }
@@ -487,7 +570,7 @@ a.title:hover { text-decoration: underline; }
         }
         if (!action.url && chosen !== null) {
           return el('span', { className: 'closed', textContent: action.label },
-            el('span', { className: 'sr', textContent: ' (not chosen)' }));
+            el('span', { className: 'sr', textContent: this.t('notChosen') }));
         }
         const button = el('button', { className: 'action', type: 'button', textContent: action.label });
         button.setAttribute('part', 'action');
@@ -497,7 +580,7 @@ a.title:hover { text-decoration: underline; }
             const href = done && done.url && safeLink(done.url);
             if (href) location.assign(href);
           } catch (e) {
-            this.fail(`That did not work (${e.message}).`);
+            this.fail(this.t('failed', { error: e.message }));
           }
         });
         return button;

@@ -23,6 +23,25 @@ impl Row {
         self.items().any(Notification::counts_as_unread)
     }
 
+    /// What the row shows of each of its notifications, newest first: a
+    /// list redraws the row when this changes (an optimistic edit changes
+    /// states without a new version).
+    #[allow(clippy::type_complexity)]
+    pub fn fingerprint(&self) -> Vec<(i64, i64, bool, bool, bool, Option<usize>)> {
+        self.items()
+            .map(|n| {
+                (
+                    n.seq,
+                    n.version,
+                    n.read_at.is_some(),
+                    n.archived_at.is_some(),
+                    n.snoozed_until.is_some(),
+                    n.chosen_action,
+                )
+            })
+            .collect()
+    }
+
     /// Who caused the row, as one line: "Ana, Bo and 2 others".
     pub fn actors(&self) -> Option<String> {
         let mut names: Vec<&str> = Vec::new();
@@ -106,6 +125,18 @@ mod tests {
             [(6, vec![]), (5, vec![3, 2]), (4, vec![]), (1, vec![])]
         );
         assert_eq!(rows[1].actors().as_deref(), Some("Bo and Ana"));
+    }
+
+    #[test]
+    fn an_edit_without_a_new_version_still_changes_the_fingerprint() {
+        let row = rows(vec![
+            note(2, Some(("k", 1)), "Bo"),
+            note(1, Some(("k", 1)), "Ana"),
+        ]);
+        let before = row[0].fingerprint();
+        let mut read = row[0].clone();
+        read.rest[0].read_at = Some(5); // optimistic: the version is unchanged
+        assert_ne!(read.fingerprint(), before);
     }
 
     #[test]

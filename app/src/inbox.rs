@@ -211,7 +211,7 @@ pub fn NotificationList(
                                 <ul class="feed">
                                     <For
                                         each=move || shown.get()
-                                        key=|r| (r.lead.seq, r.rest.len(), r.items().map(|n| n.version).sum::<i64>())
+                                        key=herald::group::Row::fingerprint
                                         let:row
                                     >
                                         <Item row/>

@@ -57,8 +57,10 @@ impl Store {
         undo: impl Fn(&mut Notification),
     ) -> Result<Changed, StoreError> {
         let mut tx = self.writer.begin().await?;
-        // Writing first takes SQLite's write lock before anything is read.
-        self.lock_user(&mut tx, user).await?;
+        // The row's copies are read first: on SQLite a write that changes
+        // nothing takes the write lock before it (a transaction that read
+        // first fails if the session store writes in between).
+        self.lock_user_before_reading(&mut tx, user).await?;
         let mut ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM notifications WHERE user_id = $1 AND id <> $2 AND group_seq = \
              (SELECT group_seq FROM notifications WHERE id = $2 AND user_id = $1) ORDER BY seq",
@@ -87,16 +89,34 @@ impl Store {
             let unread = self.count_change(&mut tx, user, &before, &after).await?;
             made.push((after, unread));
         }
-        let Some((notification, unread)) = made.pop() else {
+        let changed = if let Some((notification, unread)) = made.pop_if(|(n, _)| n.id == id) {
+            Changed {
+                user,
+                notification,
+                unread,
+                changed: true,
+                also: made,
+            }
+        } else if let Some(&(_, unread)) = made.last() {
+            // It was so already, the rest of its row was not: answered as
+            // it stands, the rest announced.
+            let asked: NotificationRow = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM notifications WHERE id = $1 AND user_id = $2"
+            ))
+            .bind(id)
+            .bind(user)
+            .fetch_one(&mut *tx)
+            .await?;
+            Changed {
+                user,
+                notification: asked.into(),
+                unread,
+                changed: false,
+                also: made,
+            }
+        } else {
             drop(tx);
             return self.unchanged(user, id).await;
-        };
-        let changed = Changed {
-            user,
-            notification,
-            unread,
-            changed: true,
-            also: made,
         };
         self.commit_announcing(tx, &changed.announcements()).await?;
         Ok(changed)

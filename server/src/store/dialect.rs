@@ -152,6 +152,25 @@ impl Store {
         self.lock_users(tx, Lock::User(user)).await
     }
 
+    /// [`Store::lock_user`] for a transaction that reads before it writes:
+    /// on SQLite it takes the write lock with a write that changes nothing,
+    /// since a transaction that read first cannot write after another
+    /// connection (the session store's) did.
+    pub(super) async fn lock_user_before_reading(
+        &self,
+        tx: &mut Tx<'_>,
+        user: UserId,
+    ) -> Result<(), StoreError> {
+        if self.engine == Engine::Sqlite {
+            sqlx::query("UPDATE users SET last_seq = last_seq WHERE id = $1")
+                .bind(user)
+                .execute(&mut **tx)
+                .await?;
+            return Ok(());
+        }
+        self.lock_user(tx, user).await
+    }
+
     /// Locks the active users among `only` (a JSON array of ids): a send
     /// is about to take their next sequence numbers.
     pub(super) async fn lock_recipients(

@@ -54,7 +54,7 @@ pub struct Changed {
     pub user: UserId,
     pub notification: Notification,
     pub unread: i64,
-    /// False when it already was in the asked-for state: nothing to announce.
+    /// False when it already was in the asked-for state: not announced.
     pub changed: bool,
     /// The other copies of its row (grouped) the same change made, before
     /// it, each with the owner's count at its version.
@@ -62,14 +62,12 @@ pub struct Changed {
 }
 
 impl Changed {
-    /// What the owner's connections are told, in order; nothing if
-    /// nothing changed.
+    /// What the owner's connections are told, in order: the rest of its
+    /// row, then it if it changed.
     pub fn announcements(&self) -> Vec<Announcement> {
-        if !self.changed {
-            return Vec::new();
-        }
         let made = self.also.iter().map(|(n, unread)| (n, *unread));
-        made.chain(std::iter::once((&self.notification, self.unread)))
+        let this = self.changed.then_some((&self.notification, self.unread));
+        made.chain(this)
             .map(|(notification, unread)| Announcement {
                 user: self.user,
                 message: ServerMessage::Updated {

@@ -325,3 +325,50 @@ async fn a_row_is_one_on_every_instance() {
     }
     assert_count(&a, "author", 0).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_a_row_whose_asked_copy_is_read_already_reads_the_rest_and_answers_that_copy() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app).await;
+    let token = api.token("author", 300).await;
+    let mut socket = app.token_socket(&token).await.unwrap();
+    hello(&mut socket).await;
+    let mut ids = Vec::new();
+    for by in ["Ana", "Bo"] {
+        let mut body = comment(by, "post:3");
+        body["actions"] = json!([{ "label": "Reply", "url": "/posts/3#reply" }]);
+        let res: Value = api.post(&body, None).await.json().await.unwrap();
+        ids.push(res["notifications"][0]["id"].as_i64().unwrap());
+        created(&mut socket).await;
+    }
+    // Acting on the newest reads that copy only: the row still counts.
+    assert_eq!(
+        post(&app, &format!("/{}/actions/0", ids[1]), &token).await,
+        200
+    );
+    assert_eq!(updated(&mut socket, 1).await[0].1, 1);
+    assert_count(&app, "author", 1).await;
+
+    let user = app
+        .state
+        .store
+        .user_by_external_id("author")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let changed = app
+        .state
+        .notifier
+        .change_one(user, ids[1], herald::Change::Read(true))
+        .await
+        .unwrap();
+    assert_eq!(changed.id, ids[1], "the copy asked about, as it stands");
+    let rest = updated(&mut socket, 1).await;
+    assert_eq!(
+        (rest[0].0.id, rest[0].1),
+        (ids[0], 0),
+        "only the rest announced"
+    );
+    assert_count(&app, "author", 0).await;
+}

@@ -334,3 +334,73 @@ pub enum Change {
     /// Out of sight until then (Unix ms); `None` brings it back now.
     Snoozed(Option<i64>),
 }
+
+impl Change {
+    /// What this change makes of `n` at `now`, or `None` when it does not
+    /// apply: already so, withdrawn, or (a snooze) archived. The one rule
+    /// for every way in.
+    pub fn apply(self, n: &Notification, now: i64) -> Option<Notification> {
+        if n.retracted_at.is_some() {
+            return None;
+        }
+        let mut after = n.clone();
+        match self {
+            Change::Read(read) if n.read_at.is_none() == read => {
+                after.read_at = read.then_some(now);
+            }
+            Change::Archived(archived) if n.archived_at.is_none() == archived => {
+                after.archived_at = archived.then_some(now);
+            }
+            // Out of every view and the count till then; archived ones stay put.
+            Change::Snoozed(until)
+                if n.archived_at.is_none() && n.snoozed_until.is_none() == until.is_some() =>
+            {
+                after.snoozed_until = until;
+            }
+            _ => return None,
+        }
+        Some(after)
+    }
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::*;
+
+    fn fresh() -> Notification {
+        serde_json::from_value(serde_json::json!({
+            "id": 1, "seq": 1, "version": 1, "title": "t", "body": "", "link": null,
+            "category": "info", "actor": null, "created_at": 0, "seen_at": null,
+            "read_at": null, "archived_at": null,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_change_applies_only_where_it_changes_something() {
+        let n = fresh();
+        let read = Change::Read(true).apply(&n, 5).unwrap();
+        assert_eq!(read.read_at, Some(5));
+        assert_eq!(Change::Read(true).apply(&read, 6), None, "already read");
+        assert_eq!(Change::Read(false).apply(&read, 6).unwrap().read_at, None);
+        let archived = Change::Archived(true).apply(&n, 5).unwrap();
+        assert_eq!(
+            Change::Snoozed(Some(9)).apply(&archived, 5),
+            None,
+            "archived stay put"
+        );
+        let snoozed = Change::Snoozed(Some(9)).apply(&n, 5).unwrap();
+        assert_eq!(snoozed.snoozed_until, Some(9));
+        assert_eq!(Change::Snoozed(Some(10)).apply(&snoozed, 5), None);
+        assert_eq!(
+            Change::Snoozed(None)
+                .apply(&snoozed, 5)
+                .unwrap()
+                .snoozed_until,
+            None
+        );
+        let mut gone = n.clone();
+        gone.retracted_at = Some(1);
+        assert_eq!(Change::Read(true).apply(&gone, 5), None, "withdrawn");
+    }
+}

@@ -5,121 +5,136 @@
 
 use herald::{Change, Notification, UserId};
 
+use super::dialect::Item::Integer;
 use super::groups::Step;
-use super::rows::{AllRead, COLUMNS, Changed, NotificationRow};
+use super::rows::{AllRead, COLUMNS, Changed, NotificationRow, json_array};
 use super::{Counts, CountsRow, Store, StoreError, Tx, now_ms};
 
 impl Store {
-    /// Applies `change` to one of the user's notifications (unchanged if
-    /// it is so already; `NotFound` if it is not theirs).
+    /// Applies `change` to one of the user's notifications and, if it is
+    /// grouped, to every other copy of its row (a row is read, archived or
+    /// snoozed as one): each copy changed is the user's next sequence
+    /// number, the one asked about last, the count kept by rows. A fixed
+    /// number of statements however long the row. Unchanged if it is so
+    /// already; `NotFound` if it is not theirs.
     pub async fn change(
         &self,
         user: UserId,
         id: i64,
         change: Change,
     ) -> Result<Changed, StoreError> {
-        let (assignment, at, undo): (&'static str, _, fn(&mut Notification)) = match change {
-            Change::Read(read) => (
-                "read_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
-                 AND (read_at IS NULL) = ($3 IS NOT NULL)",
-                read.then(now_ms),
-                |n| n.read_at = toggled(n.read_at),
-            ),
-            Change::Archived(archived) => (
-                "archived_at = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
-                 AND (archived_at IS NULL) = ($3 IS NOT NULL)",
-                archived.then(now_ms),
-                |n| n.archived_at = toggled(n.archived_at),
-            ),
-            // Out of every view and the count till then; archived ones stay put.
-            Change::Snoozed(until) => (
-                "snoozed_until = $3 WHERE id = $1 AND user_id = $2 AND retracted_at IS NULL \
-                 AND archived_at IS NULL AND (snoozed_until IS NULL) = ($3 IS NOT NULL)",
-                until,
-                |n| n.snoozed_until = toggled(n.snoozed_until),
-            ),
-        };
-        self.change_with(user, id, assignment, at, undo).await
-    }
-
-    /// Applies `assignment` (an `UPDATE … SET` tail over `$1` id, `$2` user,
-    /// `$3` time) as the user's next change, to the notification and, if it
-    /// is grouped, to every other copy of its row first (a row is read,
-    /// archived or snoozed as one): each copy its own sequence number, the
-    /// counter kept in step. `undo` turns a changed copy back into what it
-    /// was, to tell what the change did to the count.
-    async fn change_with(
-        &self,
-        user: UserId,
-        id: i64,
-        assignment: &'static str,
-        at: Option<i64>,
-        undo: impl Fn(&mut Notification),
-    ) -> Result<Changed, StoreError> {
+        let now = now_ms();
         let mut tx = self.writer.begin().await?;
-        // The row's copies are read first: on SQLite a write that changes
-        // nothing takes the write lock before it (a transaction that read
-        // first fails if the session store writes in between).
-        self.lock_user_before_reading(&mut tx, user).await?;
-        let mut ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM notifications WHERE user_id = $1 AND id <> $2 AND group_seq = \
-             (SELECT group_seq FROM notifications WHERE id = $2 AND user_id = $1) ORDER BY seq",
-        )
+        let Counts { seq, unread } = self.lock_counters(&mut tx, user).await?;
+        let found: Vec<NotificationRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM notifications WHERE user_id = $1 AND (id = $2 OR group_seq = \
+             (SELECT group_seq FROM notifications WHERE id = $2 AND user_id = $1)) ORDER BY seq"
+        ))
         .bind(user)
         .bind(id)
         .fetch_all(&mut *tx)
         .await?;
-        ids.push(id);
-        let mut made = Vec::with_capacity(ids.len());
-        for each in ids {
-            let updated: Option<NotificationRow> = sqlx::query_as(&format!(
-                "UPDATE notifications SET version = \
-                 (SELECT last_seq + 1 FROM users WHERE id = $2), {assignment} RETURNING {COLUMNS}"
-            ))
-            .bind(each)
-            .bind(user)
-            .bind(at)
-            .fetch_optional(&mut *tx)
-            .await?;
-            // Unchanged: already so, or not this user's (the same to them).
-            let Some(updated) = updated else { continue };
-            let after = Notification::from(updated);
-            let mut before = after.clone();
-            undo(&mut before);
-            let unread = self.count_change(&mut tx, user, &before, &after).await?;
+        let (mut asked, mut row): (Vec<Notification>, Vec<Notification>) = found
+            .into_iter()
+            .map(Notification::from)
+            .partition(|n| n.id == id);
+        let Some(asked) = asked.pop() else {
+            return Err(StoreError::NotFound);
+        };
+        row.push(asked.clone());
+        // What the change makes of each copy it applies to, in order.
+        let planned: Vec<(Notification, Notification)> = row
+            .into_iter()
+            .filter_map(|before| change.apply(&before, now).map(|after| (before, after)))
+            .collect();
+        if planned.is_empty() {
+            drop(tx);
+            return self.unchanged(user, id).await;
+        }
+        let steps: Vec<Step> = planned
+            .iter()
+            .map(|(before, after)| Step::of(user, before, after))
+            .collect();
+        let deltas = self.row_deltas_before(&mut tx, &steps).await?;
+        let (mut seq, mut unread) = (seq, unread);
+        let mut made = Vec::with_capacity(planned.len());
+        for ((_, mut after), delta) in planned.into_iter().zip(deltas) {
+            seq += 1;
+            unread += delta;
+            after.version = seq;
             made.push((after, unread));
         }
-        let changed = if let Some((notification, unread)) = made.pop_if(|(n, _)| n.id == id) {
-            Changed {
+        self.write_changes(&mut tx, user, &made).await?;
+        let changed = match made.pop_if(|(n, _)| n.id == id) {
+            Some((notification, unread)) => Changed {
                 user,
                 notification,
                 unread,
                 changed: true,
                 also: made,
-            }
-        } else if let Some(&(_, unread)) = made.last() {
+            },
             // It was so already, the rest of its row was not: answered as
             // it stands, the rest announced.
-            let asked: NotificationRow = sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM notifications WHERE id = $1 AND user_id = $2"
-            ))
-            .bind(id)
-            .bind(user)
-            .fetch_one(&mut *tx)
-            .await?;
-            Changed {
+            None => Changed {
                 user,
-                notification: asked.into(),
+                notification: asked,
                 unread,
                 changed: false,
                 also: made,
-            }
-        } else {
-            drop(tx);
-            return self.unchanged(user, id).await;
+            },
         };
         self.commit_announcing(tx, &changed.announcements()).await?;
         Ok(changed)
+    }
+
+    /// Stores `made` (copies of the user's, each at its new version, with
+    /// the count after it) in two statements: every copy's states and
+    /// version, then the user's sequence and count.
+    async fn write_changes(
+        &self,
+        tx: &mut Tx<'_>,
+        user: UserId,
+        made: &[(Notification, i64)],
+    ) -> Result<(), StoreError> {
+        let e = self.engine;
+        let rows: Vec<serde_json::Value> = made
+            .iter()
+            .map(|(n, _)| {
+                serde_json::json!([n.id, n.version, n.read_at, n.archived_at, n.snoozed_until])
+            })
+            .collect();
+        let sql = format!(
+            "UPDATE notifications SET version = {version}, read_at = {read}, \
+             archived_at = {archived}, snoozed_until = {snoozed} FROM {rows} \
+             WHERE notifications.id = {id} AND notifications.user_id = $2",
+            rows = e.json_rows("$1", "c"),
+            id = e.json_item("c", 0, Integer),
+            version = e.json_item("c", 1, Integer),
+            read = e.json_item("c", 2, Integer),
+            archived = e.json_item("c", 3, Integer),
+            snoozed = e.json_item("c", 4, Integer),
+        );
+        let written = sqlx::query(&sql)
+            .bind(json_array(&rows)?)
+            .bind(user)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        if written != made.len() as u64 {
+            return Err(StoreError::Corrupt(
+                "a change lost a copy under the lock".into(),
+            ));
+        }
+        let Some((last, unread)) = made.last() else {
+            return Ok(());
+        };
+        sqlx::query("UPDATE users SET last_seq = $2, unread = $3 WHERE id = $1")
+            .bind(user)
+            .bind(last.version)
+            .bind(unread)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
     }
 
     /// What a change that found nothing to do answers: the notification as
@@ -262,13 +277,4 @@ pub(super) async fn bump(tx: &mut Tx<'_>, user: UserId, delta: i64) -> Result<Co
     .fetch_one(&mut **tx)
     .await?;
     Ok(row.into())
-}
-
-/// A time that is set when unset and unset when set: what undoes a change
-/// of it, as far as counting goes.
-fn toggled(at: Option<i64>) -> Option<i64> {
-    match at {
-        Some(_) => None,
-        None => Some(0),
-    }
 }

@@ -10,7 +10,7 @@
 use herald::UserId;
 
 use super::params::Params;
-use super::{Engine, Store, StoreError, Tx};
+use super::{Counts, CountsRow, Engine, Store, StoreError, Tx};
 
 /// What [`Engine::json_item`] reads an item as.
 #[derive(Clone, Copy)]
@@ -152,23 +152,26 @@ impl Store {
         self.lock_users(tx, Lock::User(user)).await
     }
 
-    /// [`Store::lock_user`] for a transaction that reads before it writes:
-    /// on SQLite it takes the write lock with a write that changes nothing,
+    /// Locks one user's row and reads their counters, for a change that
+    /// reads before it writes: on SQLite with a write that changes nothing,
     /// since a transaction that read first cannot write after another
-    /// connection (the session store's) did.
-    pub(super) async fn lock_user_before_reading(
+    /// connection (the session store's) did. `NotFound` for no such user.
+    pub(super) async fn lock_counters(
         &self,
         tx: &mut Tx<'_>,
         user: UserId,
-    ) -> Result<(), StoreError> {
-        if self.engine == Engine::Sqlite {
-            sqlx::query("UPDATE users SET last_seq = last_seq WHERE id = $1")
-                .bind(user)
-                .execute(&mut **tx)
-                .await?;
-            return Ok(());
-        }
-        self.lock_user(tx, user).await
+    ) -> Result<Counts, StoreError> {
+        let sql = match self.engine {
+            Engine::Sqlite => {
+                "UPDATE users SET last_seq = last_seq WHERE id = $1 RETURNING unread, last_seq"
+            }
+            Engine::Postgres => "SELECT unread, last_seq FROM users WHERE id = $1 FOR UPDATE",
+        };
+        let row: Option<CountsRow> = sqlx::query_as(sql)
+            .bind(user)
+            .fetch_optional(&mut **tx)
+            .await?;
+        row.map(Counts::from).ok_or(StoreError::NotFound)
     }
 
     /// Locks the active users among `only` (a JSON array of ids): a send

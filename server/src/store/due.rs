@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use herald::{Notification, UserId};
 
 use super::dialect::Item::Integer;
-use super::groups::{Step, row_deltas};
+use super::groups::Step;
 use super::rows::{COLUMNS, Changed, OwnedRow, json_array};
 use super::{Store, StoreError};
 
@@ -148,13 +148,7 @@ impl Store {
                 Step::of(*user, before, &after)
             })
             .collect();
-        let mut rows: Vec<(UserId, i64)> = steps
-            .iter()
-            .filter_map(|s| s.row.map(|row| (s.user, row)))
-            .collect();
-        rows.sort_unstable();
-        rows.dedup();
-        let deltas = row_deltas(&steps, self.counted_in_rows(&mut tx, &rows).await?);
+        let deltas = self.row_deltas_before(&mut tx, &steps).await?;
 
         // Each change's version and its owner's count after it, in order.
         let mut planned: Vec<(i64, UserId, i64, i64)> = Vec::with_capacity(due.len());

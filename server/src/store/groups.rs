@@ -59,6 +59,18 @@ pub(super) fn row_deltas(steps: &[Step], mut counted: HashMap<(UserId, i64), i64
         .collect()
 }
 
+/// The rows (owner, row) whose count `steps` may move, once each.
+fn grouped_rows(steps: &[Step]) -> Vec<(UserId, i64)> {
+    let mut rows: Vec<(UserId, i64)> = steps
+        .iter()
+        .filter(|s| s.delta != 0)
+        .filter_map(|s| s.row.map(|row| (s.user, row)))
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    rows
+}
+
 impl Store {
     /// How many counted copies each of `rows` (owner, row) has now.
     pub(super) async fn counted_in_rows(
@@ -87,6 +99,18 @@ impl Store {
         Ok(found.into_iter().map(|(u, g, n)| ((u, g), n)).collect())
     }
 
+    /// How each of `steps`, about to be written in `tx` (under their
+    /// owners' locks), moves its owner's badge: the rows' counts now are
+    /// the counts before them.
+    pub(super) async fn row_deltas_before(
+        &self,
+        tx: &mut Tx<'_>,
+        steps: &[Step],
+    ) -> Result<Vec<i64>, StoreError> {
+        let rows = grouped_rows(steps);
+        Ok(row_deltas(steps, self.counted_in_rows(tx, &rows).await?))
+    }
+
     /// How each of `steps`, already written in `tx`, moves its owner's
     /// badge: the rows' counts now, less what the steps did, are the counts
     /// before them.
@@ -95,14 +119,7 @@ impl Store {
         tx: &mut Tx<'_>,
         steps: &[Step],
     ) -> Result<Vec<i64>, StoreError> {
-        let mut rows: Vec<(UserId, i64)> = steps
-            .iter()
-            .filter(|s| s.delta != 0)
-            .filter_map(|s| s.row.map(|row| (s.user, row)))
-            .collect();
-        rows.sort_unstable();
-        rows.dedup();
-        let mut counted = self.counted_in_rows(tx, &rows).await?;
+        let mut counted = self.counted_in_rows(tx, &grouped_rows(steps)).await?;
         for step in steps {
             if let Some(row) = step.row {
                 *counted.entry((step.user, row)).or_default() -= step.delta;
@@ -165,5 +182,40 @@ mod tests {
         // moves no row.
         let mixed = [step(None, 1), step(Some(7), 0), step(None, -1)];
         assert_eq!(row_deltas(&mixed, HashMap::new()), [1, 0, -1]);
+    }
+
+    /// Reading a row of 3 and one of 30 costs the same statements (the
+    /// second row's copies arrive in batches, joining the first's row).
+    #[tokio::test]
+    async fn a_row_changes_in_the_same_statements_however_long() {
+        use crate::testing::{
+            counting_statements, fresh_url, named, statements_run, store_with_users,
+        };
+        let _alone = counting_statements().await;
+        let dir = tempfile::tempdir().unwrap();
+        let (store, users) = store_with_users(&fresh_url(&dir, "rows").await, &["ann"]).await;
+        let mut cost = Vec::new();
+        for (key, copies) in [("post:1", 3), ("post:2", 30)] {
+            let sends: Vec<_> = (0..copies)
+                .map(|n| {
+                    let mut send = named(format!("{key} #{n}"), users.clone());
+                    send.content.group_key = Some(key.to_owned());
+                    send
+                })
+                .collect();
+            let made = store.create_together(&sends).await.unwrap();
+            let newest = made.last().unwrap().copies[0].notification.id;
+            let before = statements_run();
+            let changed = store
+                .change(users[0], newest, herald::Change::Read(true))
+                .await
+                .unwrap();
+            cost.push(statements_run() - before);
+            assert_eq!(changed.also.len() + 1, copies, "the whole row");
+        }
+        eprintln!("statements to read a row of 3 and of 30: {cost:?}");
+        assert!(cost[0] > 0, "statements are counted");
+        assert_eq!(cost[0], cost[1], "3 copies and 30: the same statements");
+        assert!(cost[1] <= 7, "at most 7 statements, took {}", cost[1]);
     }
 }

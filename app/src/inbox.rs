@@ -147,6 +147,17 @@ where
     });
 }
 
+/// `change` as an optimistic edit: what the server will make of each copy
+/// (`Change::apply`, the same rule), copies it does not apply to untouched.
+fn as_server(change: herald::Change) -> impl Fn(&mut Notification) {
+    let now = crate::state::now_ms();
+    move |m| {
+        if let Some(after) = change.apply(m, now) {
+            *m = after;
+        }
+    }
+}
+
 /// A list of the user's notifications in `view`: the first page from the
 /// server, then whatever arrives live. `paged` adds "Load more".
 #[component]
@@ -299,7 +310,7 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
             optimistic(
                 live,
                 &items,
-                |m| m.read_at = read.then(crate::state::now_ms),
+                as_server(herald::Change::Read(read)),
                 set_read(id, read),
             );
         }
@@ -313,7 +324,7 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
             optimistic(
                 live,
                 &items,
-                |m| m.archived_at = archive.then(crate::state::now_ms),
+                as_server(herald::Change::Archived(archive)),
                 set_archived(id, archive),
             );
         }
@@ -331,7 +342,7 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
             optimistic(
                 live,
                 &items,
-                |m| m.snoozed_until = Some(until),
+                as_server(herald::Change::Snoozed(Some(until))),
                 snooze(n.id, picked, offset),
             );
         }
@@ -341,7 +352,12 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
         let (n, items) = (n.clone(), items.clone());
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            optimistic(live, &items, |m| m.snoozed_until = None, unsnooze(n.id));
+            optimistic(
+                live,
+                &items,
+                as_server(herald::Change::Snoozed(None)),
+                unsnooze(n.id),
+            );
         }
     };
     // Only what is in the inbox can be snoozed.
@@ -367,7 +383,7 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
                 {(!n.actions.is_empty()).then(|| view! {
                     <div class="item-buttons"><ItemActions n=n.clone() row=items.clone()/></div>
                 })}
-                {(!rest.is_empty()).then(|| view! { <GroupRest rest=rest.clone()/> })}
+                {(!rest.is_empty()).then(|| view! { <crate::group_rest::GroupRest rest=rest.clone()/> })}
             </div>
             <div class="item-actions">
                 <form method="post" action=SetRead::url() on:submit=read_toggle>
@@ -403,42 +419,6 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
                 })}
             </div>
         </li>
-    }
-}
-
-/// The rest of a group's row, older first hidden behind "and 3 more".
-#[component]
-fn GroupRest(rest: Vec<Notification>) -> impl IntoView {
-    let live = expect_context::<PageState>();
-    let more = match rest.len() {
-        1 => "and 1 more".to_owned(),
-        n => format!("and {n} more"),
-    };
-    view! {
-        <details class="group-rest">
-            <summary>{more}</summary>
-            <ul>
-                {rest
-                    .into_iter()
-                    .map(|m| {
-                        let created_at = m.created_at;
-                        let title = match &m.link {
-                            Some(_) => view! {
-                                <a href=format!("/notifications/{}/open", m.id) rel="external">{m.title.clone()}</a>
-                            }
-                            .into_any(),
-                            None => view! { <span>{m.title.clone()}</span> }.into_any(),
-                        };
-                        view! {
-                            <li data-id=m.id>
-                                {title}
-                                <span class="when">" · " {move || relative_time(created_at, live.now.get())}</span>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        </details>
     }
 }
 

@@ -15,6 +15,7 @@ pub mod error;
 #[cfg(feature = "hydrate")]
 mod focus;
 mod forms;
+mod group_rest;
 pub mod home;
 mod icons;
 pub mod inbox;

@@ -28,6 +28,12 @@ async fn stored_and_recounted(db: &Db, external_id: &str) -> (i64, i64) {
     .unwrap()
 }
 
+/// Herald's id for the user the application calls `external_id`.
+async fn user_of(app: &TestApp, external_id: &str) -> herald::UserId {
+    let user = app.state.store.user_by_external_id(external_id).await;
+    user.unwrap().expect("a user by that external id").id
+}
+
 /// Asserts the stored count is `expected` and agrees with a recount.
 async fn assert_count(app: &TestApp, external_id: &str, expected: i64) {
     let (stored, recounted) = stored_and_recounted(&app.db, external_id).await;
@@ -206,14 +212,7 @@ async fn a_row_snoozes_and_wakes_as_one_and_loses_a_copy_without_losing_its_coun
     api.post(&comment("Di", "post:7"), None).await;
     let (late, unread) = created(&mut socket).await;
     assert_eq!(unread, 1, "joined the counted row");
-    let user = app
-        .state
-        .store
-        .user_by_external_id("author")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let user = user_of(&app, "author").await;
     let all = app
         .state
         .notifier
@@ -349,14 +348,7 @@ async fn reading_a_row_whose_asked_copy_is_read_already_reads_the_rest_and_answe
     assert_eq!(updated(&mut socket, 1).await[0].1, 1);
     assert_count(&app, "author", 1).await;
 
-    let user = app
-        .state
-        .store
-        .user_by_external_id("author")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let user = user_of(&app, "author").await;
     let changed = app
         .state
         .notifier

@@ -3,10 +3,12 @@
 //! user's next sequence number and keeps their unread counter (by rows,
 //! `groups.rs`), in one transaction.
 
+use std::collections::HashMap;
+
 use herald::{Change, Notification, UserId};
 
 use super::dialect::Item::Integer;
-use super::groups::Step;
+use super::groups::{Step, row_deltas};
 use super::rows::{AllRead, COLUMNS, Changed, NotificationRow, json_array};
 use super::{Counts, CountsRow, Store, StoreError, Tx, now_ms};
 
@@ -14,8 +16,8 @@ impl Store {
     /// Applies `change` to one of the user's notifications and, if it is
     /// grouped, to every other copy of its row (a row is read, archived or
     /// snoozed as one): each copy changed is the user's next sequence
-    /// number, the one asked about last, the count kept by rows. A fixed
-    /// number of statements however long the row. Unchanged if it is so
+    /// number, the one asked about last, the count kept by rows. Four
+    /// statements however long the row. Unchanged if it is so
     /// already; `NotFound` if it is not theirs.
     pub async fn change(
         &self,
@@ -42,6 +44,13 @@ impl Store {
             return Err(StoreError::NotFound);
         };
         row.push(asked.clone());
+        // The row is read whole, so how many of it count now is known here.
+        let mut counted: HashMap<(UserId, i64), i64> = HashMap::new();
+        for n in row.iter().filter(|n| n.counts_as_unread()) {
+            if let Some(group) = n.group {
+                *counted.entry((user, group)).or_default() += 1;
+            }
+        }
         // What the change makes of each copy it applies to, in order.
         let planned: Vec<(Notification, Notification)> = row
             .into_iter()
@@ -55,7 +64,7 @@ impl Store {
             .iter()
             .map(|(before, after)| Step::of(user, before, after))
             .collect();
-        let deltas = self.row_deltas_before(&mut tx, &steps).await?;
+        let deltas = row_deltas(&steps, counted);
         let (mut seq, mut unread) = (seq, unread);
         let mut made = Vec::with_capacity(planned.len());
         for ((_, mut after), delta) in planned.into_iter().zip(deltas) {

@@ -4,6 +4,8 @@
 //! snoozed as one. Everything else is a row of its own.
 
 use crate::Notification;
+use crate::i18n::Locale;
+use crate::t;
 
 /// One row of a list: its newest notification and the rest, newest first.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,14 +45,14 @@ impl Row {
     }
 
     /// Who caused the row, as one line: "Ana, Bo and 2 others".
-    pub fn actors(&self) -> Option<String> {
+    pub fn actors(&self, locale: Locale) -> Option<String> {
         let mut names: Vec<&str> = Vec::new();
         for actor in self.items().filter_map(|n| n.actor.as_deref()) {
             if !names.contains(&actor) {
                 names.push(actor);
             }
         }
-        actors_line(&names)
+        actors_line(&names, locale)
     }
 }
 
@@ -79,13 +81,13 @@ pub fn rows(items: impl IntoIterator<Item = Notification>) -> Vec<Row> {
 
 /// Names as a row shows them: "Ana", "Ana and Bo", "Ana, Bo and Cy",
 /// "Ana, Bo and 2 others".
-pub fn actors_line(names: &[&str]) -> Option<String> {
-    Some(match names {
+pub fn actors_line(names: &[&str], locale: Locale) -> Option<String> {
+    Some(match *names {
         [] => return None,
-        [one] => (*one).to_owned(),
-        [a, b] => format!("{a} and {b}"),
-        [a, b, c] => format!("{a}, {b} and {c}"),
-        [a, b, rest @ ..] => format!("{a}, {b} and {} others", rest.len()),
+        [one] => one.to_owned(),
+        [a, b] => t!(locale, "actors-two", a = a, b = b),
+        [a, b, c] => t!(locale, "actors-three", a = a, b = b, c = c),
+        [a, b, ref rest @ ..] => t!(locale, "actors-more", a = a, b = b, others = rest.len()),
     })
 }
 
@@ -124,7 +126,7 @@ mod tests {
             shape,
             [(6, vec![]), (5, vec![3, 2]), (4, vec![]), (1, vec![])]
         );
-        assert_eq!(rows[1].actors().as_deref(), Some("Bo and Ana"));
+        assert_eq!(rows[1].actors(Locale::En).as_deref(), Some("Bo and Ana"));
     }
 
     #[test]
@@ -141,12 +143,19 @@ mod tests {
 
     #[test]
     fn actors_read_as_a_sentence() {
-        assert_eq!(actors_line(&[]), None);
-        assert_eq!(actors_line(&["Ana"]).unwrap(), "Ana");
-        assert_eq!(actors_line(&["Ana", "Bo", "Cy"]).unwrap(), "Ana, Bo and Cy");
+        assert_eq!(actors_line(&[], Locale::En), None);
+        assert_eq!(actors_line(&["Ana"], Locale::En).unwrap(), "Ana");
         assert_eq!(
-            actors_line(&["Ana", "Bo", "Cy", "Di"]).unwrap(),
+            actors_line(&["Ana", "Bo", "Cy"], Locale::En).unwrap(),
+            "Ana, Bo and Cy"
+        );
+        assert_eq!(
+            actors_line(&["Ana", "Bo", "Cy", "Di"], Locale::En).unwrap(),
             "Ana, Bo and 2 others"
+        );
+        assert_eq!(
+            actors_line(&["Ana", "Bo", "Cy", "Di"], Locale::De).unwrap(),
+            "Ana, Bo und 2 weitere"
         );
     }
 }

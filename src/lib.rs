@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod admin;
 pub mod group;
+pub mod i18n;
 pub mod notification;
 pub mod preferences;
 pub mod push;
@@ -16,10 +17,7 @@ pub mod validate;
 pub mod wire;
 
 pub use actions::{Action, ActionSpec};
-pub use notification::{
-    Audience, Category, Change, Counts, InboxView, Notification, badge_text, relative_time,
-    time_ahead, time_until,
-};
+pub use notification::{Audience, Category, Change, Counts, InboxView, Notification, badge_text};
 pub use preferences::{Preference, PreferenceChange};
 pub use send::{Content, Draft};
 pub use snooze::SnoozeFor;

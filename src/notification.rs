@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::UserId;
+use crate::i18n::Locale;
+use crate::t;
 
 /// What kind of news a notification is; shown as its icon.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -39,12 +41,12 @@ impl Category {
     }
 
     /// A human label, for forms and screen readers.
-    pub fn label(self) -> &'static str {
+    pub fn label(self, locale: Locale) -> String {
         match self {
-            Category::Info => "Info",
-            Category::Success => "Success",
-            Category::Warning => "Warning",
-            Category::Mention => "Mention",
+            Category::Info => t!(locale, "category-info"),
+            Category::Success => t!(locale, "category-success"),
+            Category::Warning => t!(locale, "category-warning"),
+            Category::Mention => t!(locale, "category-mention"),
         }
     }
 }
@@ -167,12 +169,12 @@ impl InboxView {
         InboxView::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, locale: Locale) -> String {
         match self {
-            InboxView::Unread => "Unread",
-            InboxView::All => "All",
-            InboxView::Snoozed => "Snoozed",
-            InboxView::Archived => "Archived",
+            InboxView::Unread => t!(locale, "view-unread"),
+            InboxView::All => t!(locale, "view-all"),
+            InboxView::Snoozed => t!(locale, "view-snoozed"),
+            InboxView::Archived => t!(locale, "view-archived"),
         }
     }
 }
@@ -210,50 +212,9 @@ pub fn badge_text(unread: i64) -> Option<String> {
     }
 }
 
-/// "just now", "5 min ago", "3 h ago", "2 d ago": how long before `now_ms`
-/// a time in Unix milliseconds was.
-pub fn relative_time(then_ms: i64, now_ms: i64) -> String {
-    let seconds = (now_ms - then_ms).max(0) / 1000;
-    match seconds {
-        0..=44 => "just now".to_owned(),
-        45..=3_599 => format!("{} min ago", (seconds + 30) / 60),
-        3_600..=86_399 => format!("{} h ago", seconds / 3_600),
-        86_400..=2_591_999 => format!("{} d ago", seconds / 86_400),
-        _ => format!("{} mo ago", seconds / 2_592_000),
-    }
-}
-
-/// How far ahead `at_ms` is: "a minute", "10 min", "3 h", "6 d".
-pub fn time_ahead(at_ms: i64, now_ms: i64) -> String {
-    let minutes = ((at_ms - now_ms).max(0) + 59_999) / 60_000;
-    match minutes {
-        0..=1 => "a minute".to_owned(),
-        2..=59 => format!("{minutes} min"),
-        60..=1_439 => format!("{} h", (minutes + 30) / 60),
-        _ => format!("{} d", (minutes + 720) / 1_440),
-    }
-}
-
-/// For a snooze's end: "back in 3 h".
-pub fn time_until(at_ms: i64, now_ms: i64) -> String {
-    format!("back in {}", time_ahead(at_ms, now_ms))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_snoozes_end_reads_naturally() {
-        let now = 10_000_000_000;
-        assert_eq!(time_until(now + 30_000, now), "back in a minute");
-        assert_eq!(time_until(now + 10 * 60_000, now), "back in 10 min");
-        assert_eq!(time_until(now + 3_600_000, now), "back in 1 h");
-        assert_eq!(time_until(now + 10 * 3_600_000 + 1, now), "back in 10 h");
-        assert_eq!(time_until(now + 6 * 86_400_000, now), "back in 6 d");
-        assert_eq!(time_until(now - 5, now), "back in a minute");
-        assert_eq!(time_ahead(now + 2 * 3_600_000, now), "2 h");
-    }
 
     #[test]
     fn badge_is_hidden_at_zero_and_capped_above_99() {
@@ -261,16 +222,6 @@ mod tests {
         assert_eq!(badge_text(1).as_deref(), Some("1"));
         assert_eq!(badge_text(99).as_deref(), Some("99"));
         assert_eq!(badge_text(100).as_deref(), Some("99+"));
-    }
-
-    #[test]
-    fn relative_times_read_naturally() {
-        let now = 10_000_000_000;
-        assert_eq!(relative_time(now, now), "just now");
-        assert_eq!(relative_time(now + 5_000, now), "just now", "clock skew");
-        assert_eq!(relative_time(now - 120_000, now), "2 min ago");
-        assert_eq!(relative_time(now - 3 * 3_600_000, now), "3 h ago");
-        assert_eq!(relative_time(now - 2 * 86_400_000, now), "2 d ago");
     }
 
     #[test]

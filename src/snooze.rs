@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Locale;
+use crate::t;
+
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
 /// The hour of the morning "tomorrow" and "next week" mean.
@@ -36,11 +39,11 @@ impl SnoozeFor {
         SnoozeFor::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, locale: Locale) -> String {
         match self {
-            SnoozeFor::Hour => "1 hour",
-            SnoozeFor::Tomorrow => "Tomorrow, 9:00",
-            SnoozeFor::NextWeek => "Monday, 9:00",
+            SnoozeFor::Hour => t!(locale, "snooze-hour"),
+            SnoozeFor::Tomorrow => t!(locale, "snooze-tomorrow"),
+            SnoozeFor::NextWeek => t!(locale, "snooze-next-week"),
         }
     }
 

@@ -7,6 +7,7 @@ use leptos::server_fn::codec::PostUrl;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::i18n::{t, use_locale};
 
 /// The logged-in user and their unread count, rendered into every page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -100,34 +101,32 @@ pub async fn change_password(
 /// The account page: change your password.
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    let l = use_locale();
     let change = ServerAction::<ChangePassword>::new();
     let result = change.value();
     let error_for = move |field| crate::forms::field_error(result, field);
-    let outcome = move || {
-        crate::forms::form_outcome(result.get(), |()| {
-            "Password changed. Every other session of yours has been logged out.".to_owned()
-        })
-    };
+    let outcome =
+        move || crate::forms::form_outcome(result.get(), |()| t!(l, "account-password-changed"));
     view! {
         <section class="card account-page">
-            <h1>"Change your password"</h1>
+            <h1>{t!(l, "account-title")}</h1>
             <ActionForm action=change attr:class="form">
                 <label>
-                    "Current password"
+                    {t!(l, "account-current-password")}
                     <input type="password" name="current_password" autocomplete="current-password" required/>
                     {error_for("current_password")}
                 </label>
                 <label>
-                    <span>"New password " <span class="muted">"(12 to 256 characters)"</span></span>
+                    <span>{t!(l, "account-new-password") + " "} <span class="muted">{t!(l, "account-password-length")}</span></span>
                     <input type="password" name="new_password" autocomplete="new-password" required minlength="12" maxlength="256"/>
                     {error_for("new_password")}
                 </label>
                 <label>
-                    "New password, again"
+                    {t!(l, "account-new-password-again")}
                     <input type="password" name="confirm_password" autocomplete="new-password" required/>
                     {error_for("confirm_password")}
                 </label>
-                <button type="submit" class="primary" disabled=move || change.pending().get()>"Change password"</button>
+                <button type="submit" class="primary" disabled=move || change.pending().get()>{t!(l, "account-change-password")}</button>
                 {outcome}
             </ActionForm>
             <crate::contact::EmailSection/>
@@ -137,28 +136,29 @@ pub fn AccountPage() -> impl IntoView {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let l = use_locale();
     let login = expect_context::<ServerAction<Login>>();
     let error = move || {
         login
             .value()
             .get()
             .and_then(Result::err)
-            .map(|e| e.to_string())
+            .map(|e| e.message(l))
     };
     view! {
         <section class="card login">
-            <h1>"Log in to Herald"</h1>
+            <h1>{t!(l, "login-title")}</h1>
             <ActionForm action=login attr:class="form">
                 <label>
-                    "Username"
+                    {t!(l, "login-username")}
                     <input type="text" name="username" autocomplete="username" required autofocus/>
                 </label>
                 <label>
-                    "Password"
+                    {t!(l, "login-password")}
                     <input type="password" name="password" autocomplete="current-password" required/>
                 </label>
                 <p class="error" role="alert">{error}</p>
-                <button type="submit" class="primary">"Log in"</button>
+                <button type="submit" class="primary">{t!(l, "login-submit")}</button>
             </ActionForm>
         </section>
     }

@@ -84,6 +84,14 @@ pub trait Backend: Send + Sync + 'static {
     async fn email(&self, user: UserId) -> Result<Option<String>, AppError>;
     /// Sets (or, `None`, removes) that address.
     async fn set_email(&self, user: UserId, email: Option<String>) -> Result<(), AppError>;
+    /// The language `user` chose for the pages, if any.
+    async fn locale(&self, user: UserId) -> Result<Option<herald::i18n::Locale>, AppError>;
+    /// Sets (or, `None`, forgets) that language.
+    async fn set_locale(
+        &self,
+        user: UserId,
+        locale: Option<herald::i18n::Locale>,
+    ) -> Result<(), AppError>;
     /// The topics `user` follows.
     async fn topics(&self, user: UserId) -> Result<Vec<herald::topics::Subscription>, AppError>;
     /// `user` stops following `topic`.

@@ -8,6 +8,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::auth::Me;
+use crate::i18n::{t, use_locale};
 use crate::inbox::{MarkAllReadButton, NotificationList};
 use crate::state::{Link, PageState};
 
@@ -17,6 +18,7 @@ const PANEL_SIZE: i64 = 8;
 #[component]
 pub fn Bell(me: Me) -> impl IntoView {
     let live = expect_context::<PageState>();
+    let l = use_locale();
     live.unread.set(me.unread);
     live.seq.set(me.seq);
     let open = RwSignal::new(false);
@@ -42,13 +44,10 @@ pub fn Bell(me: Me) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = me.transport;
 
-    let label = move || match live.unread.get() {
-        0 => "Notifications, none unread".to_owned(),
-        n => format!("Notifications, {n} unread"),
-    };
+    let label = move || t!(l, "bell-label", count = live.unread.get());
     let title = move || match live.link.get() {
-        Link::Reconnecting => "Reconnecting…",
-        _ => "Notifications",
+        Link::Reconnecting => t!(l, "bell-reconnecting"),
+        _ => t!(l, "bell-title"),
     };
     view! {
         <div class="bell-wrap">
@@ -81,21 +80,17 @@ pub fn Bell(me: Me) -> impl IntoView {
                 }}
             </a>
             <span class="sr-only" aria-live="polite" aria-atomic="true">
-                {move || match live.unread.get() {
-                    0 => "No unread notifications".to_owned(),
-                    1 => "1 unread notification".to_owned(),
-                    n => format!("{n} unread notifications"),
-                }}
+                {move || t!(l, "bell-announce", count = live.unread.get())}
             </span>
             <Show when=move || open.get()>
-                <div id="bell-panel" class="panel" role="dialog" aria-label="Notifications" node_ref=panel>
+                <div id="bell-panel" class="panel" role="dialog" aria-label=t!(l, "bell-title") node_ref=panel>
                     <div class="panel-head">
-                        <h2>"Notifications"</h2>
+                        <h2>{t!(l, "bell-title")}</h2>
                         <MarkAllReadButton/>
                     </div>
                     <NotificationList view=InboxView::All page_size=PANEL_SIZE paged=false marks_seen=true/>
                     <div class="panel-foot">
-                        <a href="/notifications" on:click=move |_| open.set(false)>"See all notifications"</a>
+                        <a href="/notifications" on:click=move |_| open.set(false)>{t!(l, "bell-see-all")}</a>
                     </div>
                 </div>
             </Show>

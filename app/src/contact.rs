@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
 
 use crate::error::AppError;
+use crate::i18n::{t, use_locale};
 
 #[server(endpoint = "account/email", input = PostUrl)]
 pub async fn account_email() -> Result<Option<String>, AppError> {
@@ -30,28 +31,27 @@ pub async fn set_account_email(#[server(default)] email: String) -> Result<(), A
 
 #[component]
 pub fn EmailSection() -> impl IntoView {
+    let l = use_locale();
     let save = ServerAction::<SetAccountEmail>::new();
     let result = save.value();
     let error_for = move |field| crate::forms::field_error(result, field);
-    let outcome = move || crate::forms::form_outcome(result.get(), |()| "Saved.".to_owned());
+    let outcome = move || crate::forms::form_outcome(result.get(), |()| t!(l, "contact-saved"));
     let current = Resource::new(move || save.version().get(), |_| account_email());
     view! {
-        <h2>"Email"</h2>
-        <p class="muted">
-            "Where Herald emails what you have not seen for a while, for the categories you choose in Settings."
-        </p>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <h2>{t!(l, "contact-title")}</h2>
+        <p class="muted">{t!(l, "contact-intro")}</p>
+        <Transition fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
             {move || Suspend::new(async move {
                 let value = current.await.ok().flatten().unwrap_or_default();
                 view! {
                     <ActionForm action=save attr:class="form">
                         <label>
-                            "Email address"
+                            {t!(l, "contact-address")}
                             <input type="email" name="email" autocomplete="email" value=value
-                                placeholder="you@example.com"/>
+                                placeholder=t!(l, "contact-placeholder")/>
                             {error_for("email")}
                         </label>
-                        <button type="submit" class="primary" disabled=move || save.pending().get()>"Save email"</button>
+                        <button type="submit" class="primary" disabled=move || save.pending().get()>{t!(l, "contact-save")}</button>
                         {outcome}
                     </ActionForm>
                 }

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, use_locale};
+
 /// Where the opt-in is remembered.
 #[cfg(feature = "hydrate")]
 const DESKTOP_KEY: &str = "herald.desktop";
@@ -11,6 +13,7 @@ const DESKTOP_KEY: &str = "herald.desktop";
 /// browser, where permission can be known and asked for.
 #[component]
 pub fn DesktopOptIn() -> impl IntoView {
+    let l = use_locale();
     // "" until hydrated: the server cannot know the browser's permission.
     let state = RwSignal::new(String::new());
     #[cfg(feature = "hydrate")]
@@ -38,21 +41,21 @@ pub fn DesktopOptIn() -> impl IntoView {
         match state.get().as_str() {
         "on" => view! {
             <p class="desktop muted">
-                "Desktop notifications are on while Herald is in the background. "
-                <button type="button" class="link" on:click=disable>"Turn off"</button>
+                {t!(l, "desktop-on") + " "}
+                <button type="button" class="link" on:click=disable>{t!(l, "desktop-turn-off")}</button>
             </p>
         }
         .into_any(),
         "off" => view! {
             <p class="desktop">
                 <button type="button" class="link" on:click=enable>
-                    "Show desktop notifications while Herald is in the background"
+                    {t!(l, "desktop-enable")}
                 </button>
             </p>
         }
         .into_any(),
         "blocked" => view! {
-            <p class="desktop muted">"Desktop notifications are blocked in this browser's settings."</p>
+            <p class="desktop muted">{t!(l, "desktop-blocked")}</p>
         }
         .into_any(),
         _ => ().into_any(),

@@ -6,6 +6,8 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::i18n::{Locale, t};
+
 /// What a server function can fail with. Internal failures reach the client
 /// only as `Internal`: their detail is logged on the server, never sent.
 #[derive(Clone, Debug, Error, PartialEq, Serialize, Deserialize)]
@@ -70,6 +72,37 @@ impl AppError {
         }
     }
 
+    /// What to tell the user, in `locale`. The `#[error]` texts stay English
+    /// (logs and the API use them); these are their translations. Text an
+    /// error carries (field messages, conflicts, transport detail) is shown
+    /// as it came, after a translated prefix where there is one. In English
+    /// this is exactly `to_string()` (`tests::english_messages_are_the_error_texts`).
+    pub fn message(&self, locale: Locale) -> String {
+        let l = locale;
+        match self {
+            AppError::Unauthorized => t!(l, "error-unauthorized"),
+            AppError::BadCredentials => t!(l, "error-bad-credentials"),
+            AppError::Forbidden => t!(l, "error-forbidden"),
+            AppError::NotFound => t!(l, "error-not-found"),
+            AppError::Invalid(errors) | AppError::Malformed(errors) => {
+                // As `FieldErrors` displays itself, after its prefix.
+                let details = errors
+                    .0
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                t!(l, "error-invalid-input", details = details)
+            }
+            AppError::BadRequest(detail) => t!(l, "error-bad-request", detail = detail.clone()),
+            AppError::Conflict(detail) => detail.clone(),
+            AppError::RateLimited(seconds) => t!(l, "error-rate-limited", seconds = *seconds),
+            AppError::Busy => t!(l, "error-busy"),
+            AppError::Internal => t!(l, "error-internal"),
+            AppError::Unreachable(detail) => t!(l, "error-unreachable", detail = detail.clone()),
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
@@ -120,5 +153,55 @@ mod tests {
         assert_eq!(e.field("title").as_deref(), Some("Title is required."));
         assert_eq!(e.field("body"), None);
         assert_eq!(e.status(), 422);
+    }
+
+    fn every_kind() -> Vec<AppError> {
+        let mut two = FieldErrors::default();
+        two.push("title", "Title is required.");
+        two.push("link", "Links start with https://.");
+        vec![
+            AppError::Unauthorized,
+            AppError::BadCredentials,
+            AppError::Forbidden,
+            AppError::NotFound,
+            AppError::invalid("title", "Title is required."),
+            AppError::Invalid(two.clone()),
+            AppError::Invalid(FieldErrors::default()),
+            AppError::Malformed(two),
+            AppError::BadRequest("missing argument `page`".into()),
+            AppError::Conflict("That is the last admin.".into()),
+            AppError::RateLimited(1),
+            AppError::RateLimited(3600),
+            AppError::Busy,
+            AppError::Internal,
+            AppError::Unreachable("NetworkError when attempting to fetch resource.".into()),
+        ]
+    }
+
+    #[test]
+    fn english_messages_are_the_error_texts() {
+        for e in every_kind() {
+            assert_eq!(e.message(Locale::En), e.to_string(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn german_messages_are_translated_and_keep_their_detail() {
+        assert_eq!(
+            AppError::BadCredentials.message(Locale::De),
+            "Falscher Benutzername oder falsches Passwort."
+        );
+        assert_eq!(
+            AppError::RateLimited(30).message(Locale::De),
+            "Zu viele Versuche. Versuchen Sie es in 30 s erneut."
+        );
+        assert_eq!(
+            AppError::Unreachable("offline".into()).message(Locale::De),
+            "Herald ist nicht erreichbar: offline"
+        );
+        for e in every_kind() {
+            let german = e.message(Locale::De);
+            assert!(!german.contains("error-"), "{e:?}: {german}");
+        }
     }
 }

@@ -1,19 +1,18 @@
 //! The rest of a grouped row: "and 3 more", opening to its older copies,
 //! each a link through Herald like the row's own title.
 
-use herald::{Notification, relative_time};
+use herald::Notification;
 use leptos::prelude::*;
 
+use crate::i18n::{relative, t, use_locale};
 use crate::state::PageState;
 
 /// The rest of a group's row, older first hidden behind "and 3 more".
 #[component]
 pub fn GroupRest(rest: Vec<Notification>) -> impl IntoView {
     let live = expect_context::<PageState>();
-    let more = match rest.len() {
-        1 => "and 1 more".to_owned(),
-        n => format!("and {n} more"),
-    };
+    let l = use_locale();
+    let more = t!(l, "group-more", count = rest.len());
     view! {
         <details class="group-rest">
             <summary>{more}</summary>
@@ -32,7 +31,7 @@ pub fn GroupRest(rest: Vec<Notification>) -> impl IntoView {
                         view! {
                             <li data-id=m.id>
                                 {title}
-                                <span class="when">" · " {move || relative_time(created_at, live.now.get())}</span>
+                                <span class="when">" · " {move || relative(l, created_at, live.now.get())}</span>
                             </li>
                         }
                     })

@@ -4,6 +4,7 @@ use herald::InboxView;
 use leptos::prelude::*;
 
 use crate::auth::MeResource;
+use crate::i18n::{t, use_locale};
 use crate::inbox::NotificationList;
 
 /// How many notifications the home page lists.
@@ -11,6 +12,7 @@ const SHOWN: i64 = 20;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let l = use_locale();
     let me = expect_context::<MeResource>().0;
     view! {
         <Suspense fallback=|| ()>
@@ -19,8 +21,8 @@ pub fn HomePage() -> impl IntoView {
                     Ok(Some(_)) => view! {
                         <section class="card">
                             <div class="inbox-head">
-                                <h1>"Latest notifications"</h1>
-                                <a href="/notifications">"Open the inbox"</a>
+                                <h1>{t!(l, "home-latest")}</h1>
+                                <a href="/notifications">{t!(l, "home-open-inbox")}</a>
                             </div>
                             <NotificationList view=InboxView::All page_size=SHOWN paged=false/>
                         </section>
@@ -35,13 +37,17 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn Welcome() -> impl IntoView {
+    let l = use_locale();
+    // "… sent. [Log in] to see yours.": the sentence around the link is the
+    // language's own (German puts a comma straight after it, so the space
+    // before "to see yours" is in the English message).
     view! {
         <section class="card">
-            <h1>"Welcome to Herald"</h1>
+            <h1>{t!(l, "home-welcome")}</h1>
             <p>
-                "Herald shows your notifications the moment they are sent. "
-                <a href="/login">"Log in"</a>
-                " to see yours."
+                {t!(l, "home-intro") + " "}
+                <a href="/login">{t!(l, "home-log-in")}</a>
+                {t!(l, "home-to-see-yours")}
             </p>
         </section>
     }

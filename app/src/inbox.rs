@@ -6,7 +6,7 @@
 //! it is optimistic: the change shows at once and is rolled back if the
 //! server refuses it. Live events keep every other tab in step.
 
-use herald::{InboxView, Notification, relative_time};
+use herald::{InboxView, Notification};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::server_fn::codec::PostUrl;
@@ -14,6 +14,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
+use crate::i18n::{Locale, relative, t, use_locale};
 use crate::state::PageState;
 
 /// How many notifications an inbox page holds.
@@ -141,7 +142,7 @@ where
                     live.force(m);
                 }
                 live.unread.update(|u| *u -= delta);
-                crate::toasts::toast_error(live, &error.to_string());
+                crate::toasts::toast_error(live, &error.message(live.locale));
             }
         }
     });
@@ -170,6 +171,7 @@ pub fn NotificationList(
     marks_seen: bool,
 ) -> impl IntoView {
     let live = expect_context::<PageState>();
+    let l = use_locale();
     let query = use_query_map();
     // A page link (`?before=N`) without WASM shows the page below N.
     let ceiling = query.with_untracked(|q| q.get("before").and_then(|b| b.parse::<i64>().ok()));
@@ -185,12 +187,12 @@ pub fn NotificationList(
         leptos::task::spawn_local(async move {
             match inbox_page(view, Some(before), page_size).await {
                 Ok(items) => take(live, floor, more, page_size, items),
-                Err(error) => crate::toasts::toast_error(live, &error.to_string()),
+                Err(error) => crate::toasts::toast_error(live, &error.message(l)),
             }
         });
     };
     view! {
-        <Suspense fallback=|| view! { <p class="muted loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted loading">{t!(l, "loading")}</p> }>
             {move || Suspend::new(async move {
                 match first.await {
                     Ok(items) => {
@@ -217,7 +219,7 @@ pub fn NotificationList(
                         view! {
                             <Show
                                 when=move || !shown.with(Vec::is_empty)
-                                fallback=move || view! { <p class="muted empty">{empty_text(view)}</p> }
+                                fallback=move || view! { <p class="muted empty">{empty_text(view, l)}</p> }
                             >
                                 <ul class="feed">
                                     <For
@@ -235,13 +237,13 @@ pub fn NotificationList(
                                     <a class="load-more" href=href on:click=move |ev| {
                                         ev.prevent_default();
                                         load_more();
-                                    }>"Load more"</a>
+                                    }>{t!(l, "inbox-load-more")}</a>
                                 }
                             })}
                         }
                         .into_any()
                     }
-                    Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <p class="error">{error.message(l)}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -268,12 +270,12 @@ fn take(
     more.set(full);
 }
 
-fn empty_text(view: InboxView) -> &'static str {
+fn empty_text(view: InboxView, l: Locale) -> String {
     match view {
-        InboxView::Unread => "You're all caught up: nothing unread.",
-        InboxView::All => "No notifications yet. New ones appear here the moment they are sent.",
-        InboxView::Snoozed => "Nothing snoozed. Snooze a notification to see it again later.",
-        InboxView::Archived => "Nothing archived. Archive a notification to tidy it away.",
+        InboxView::Unread => t!(l, "inbox-empty-unread"),
+        InboxView::All => t!(l, "inbox-empty-all"),
+        InboxView::Snoozed => t!(l, "inbox-empty-snoozed"),
+        InboxView::Archived => t!(l, "inbox-empty-archived"),
     }
 }
 
@@ -285,14 +287,15 @@ fn empty_text(view: InboxView) -> &'static str {
 #[component]
 pub fn Item(row: herald::group::Row) -> impl IntoView {
     let live = expect_context::<PageState>();
+    let l = use_locale();
     let items: Vec<Notification> = row.items().cloned().collect();
-    let actors = row.actors();
+    let actors = row.actors(l);
     let rest = row.rest.clone();
     let n = row.lead;
     let unread = items.iter().any(|m| m.read_at.is_none());
     let archived = n.archived_at.is_some();
     let created_at = n.created_at;
-    let when = move || relative_time(created_at, live.now.get());
+    let when = move || relative(l, created_at, live.now.get());
     let title = match &n.link {
         // rel=external: a full request to the server, not a client-side route.
         Some(_) => view! {
@@ -364,7 +367,7 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
     let snoozable = !archived && snoozed_until.is_none();
     view! {
         <li class="item" class:unread=unread class:grouped=!rest.is_empty() data-seq=n.seq data-id=n.id>
-            <span class=format!("icon icon-{}", n.category.as_str()) role="img" aria-label=n.category.label()>
+            <span class=format!("icon icon-{}", n.category.as_str()) role="img" aria-label=n.category.label(l)>
                 {crate::icons::icon(n.category)}
             </span>
             <div class="item-main">
@@ -372,12 +375,12 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
                 {(!n.body.is_empty()).then(|| view! { <p class="item-body">{n.body.clone()}</p> })}
                 <p class="item-meta">
                     <span class="when">{when}</span>
-                    {actors.map(|actors| view! { <span class="actor">" · from " {actors}</span> })}
+                    {actors.map(|actors| view! { <span class="actor">" · " {t!(l, "item-from", actors = actors)}</span> })}
                     {n.muted.then(|| view! {
-                        <span class="muted-tag" title="Its category is muted in your settings: not counted">" · muted"</span>
+                        <span class="muted-tag" title=t!(l, "item-muted-title")>" · " {t!(l, "item-muted")}</span>
                     })}
                     {snoozed_until.map(|at| view! {
-                        <span class="snoozed">" · " {move || herald::time_until(at, live.now.get())}</span>
+                        <span class="snoozed">" · " {move || t!(l, "item-back", when = relative(l, at, live.now.get()))}</span>
                     })}
                 </p>
                 {(!n.actions.is_empty()).then(|| view! {
@@ -389,17 +392,17 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
                 <form method="post" action=SetRead::url() on:submit=read_toggle>
                     <input type="hidden" name="id" value=n.id/>
                     <input type="hidden" name="read" value=unread.to_string()/>
-                    <button type="submit" class="link">{if unread { "Mark read" } else { "Mark unread" }}</button>
+                    <button type="submit" class="link">{if unread { t!(l, "item-mark-read") } else { t!(l, "item-mark-unread") }}</button>
                 </form>
                 <form method="post" action=SetArchived::url() on:submit=archive_toggle>
                     <input type="hidden" name="id" value=n.id/>
                     <input type="hidden" name="archived" value=(!archived).to_string()/>
-                    <button type="submit" class="link">{if archived { "Unarchive" } else { "Archive" }}</button>
+                    <button type="submit" class="link">{if archived { t!(l, "item-unarchive") } else { t!(l, "item-archive") }}</button>
                 </form>
                 {snoozed_until.is_some().then(|| view! {
                     <form method="post" action=Unsnooze::url() on:submit=unsnooze_submit>
                         <input type="hidden" name="id" value=n.id/>
-                        <button type="submit" class="link">"Unsnooze"</button>
+                        <button type="submit" class="link">{t!(l, "item-unsnooze")}</button>
                     </form>
                 })}
                 {snoozable.then(|| view! {
@@ -407,14 +410,14 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
                         <input type="hidden" name="id" value=n.id/>
                         <select
                             name="choice"
-                            aria-label=format!("Snooze “{}” until", n.title)
+                            aria-label=t!(l, "item-snooze-until", title = n.title.clone())
                             prop:value=move || choice.get()
                             on:change=move |ev| choice.set(event_target_value(&ev))
                         >
                             {herald::SnoozeFor::ALL
-                                .map(|c| view! { <option value=c.as_str()>{c.label()}</option> })}
+                                .map(|c| view! { <option value=c.as_str()>{c.label(l)}</option> })}
                         </select>
-                        <button type="submit" class="link">"Snooze"</button>
+                        <button type="submit" class="link">{t!(l, "item-snooze")}</button>
                     </form>
                 })}
             </div>
@@ -429,6 +432,7 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
 #[component]
 fn ItemActions(n: Notification, row: Vec<Notification>) -> impl IntoView {
     let live = expect_context::<PageState>();
+    let l = use_locale();
     let chosen = n.chosen_action;
     n.actions
         .iter()
@@ -444,7 +448,7 @@ fn ItemActions(n: Notification, row: Vec<Notification>) -> impl IntoView {
                 view! { <span class="action-done">"✓ " {label}</span> }.into_any()
             } else if chosen.is_some() {
                 view! {
-                    <span class="action-closed">{label}<span class="sr-only">" (not chosen)"</span></span>
+                    <span class="action-closed">{label}<span class="sr-only">" " {t!(l, "item-not-chosen")}</span></span>
                 }
                 .into_any()
             } else {
@@ -487,6 +491,7 @@ fn ItemActions(n: Notification, row: Vec<Notification>) -> impl IntoView {
 #[component]
 pub fn MarkAllReadButton() -> impl IntoView {
     let live = expect_context::<PageState>();
+    let l = use_locale();
     let up_to = move || {
         live.items
             .with(|items| items.keys().next_back().copied())
@@ -512,7 +517,7 @@ pub fn MarkAllReadButton() -> impl IntoView {
                 Err(error) => {
                     live.items.set(before);
                     live.unread.set(unread_before);
-                    crate::toasts::toast_error(live, &error.to_string());
+                    crate::toasts::toast_error(live, &error.message(l));
                 }
             }
         });
@@ -520,13 +525,14 @@ pub fn MarkAllReadButton() -> impl IntoView {
     view! {
         <form method="post" action=MarkAllRead::url() on:submit=submit class="mark-all">
             <input type="hidden" name="up_to" value=up_to/>
-            <button type="submit" class="link">"Mark all read"</button>
+            <button type="submit" class="link">{t!(l, "inbox-mark-all-read")}</button>
         </form>
     }
 }
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
+    let l = use_locale();
     let query = use_query_map();
     let view = Memo::new(move |_| {
         query
@@ -536,10 +542,10 @@ pub fn InboxPage() -> impl IntoView {
     view! {
         <section class="card inbox">
             <div class="inbox-head">
-                <h1>"Notifications"</h1>
+                <h1>{t!(l, "bell-title")}</h1>
                 <MarkAllReadButton/>
             </div>
-            <nav class="tabs" aria-label="Views">
+            <nav class="tabs" aria-label=t!(l, "inbox-views")>
                 {InboxView::ALL
                     .into_iter()
                     .map(|v| {
@@ -549,7 +555,7 @@ pub fn InboxPage() -> impl IntoView {
                                 attr:class=move || if view.get() == v { "tab active" } else { "tab" }
                                 attr:aria-current=move || (view.get() == v).then_some("page")
                             >
-                                {v.label()}
+                                {v.label(l)}
                             </A>
                         }
                     })

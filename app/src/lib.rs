@@ -17,8 +17,10 @@ mod focus;
 mod forms;
 mod group_rest;
 pub mod home;
+pub mod i18n;
 mod icons;
 pub mod inbox;
+pub mod language;
 #[cfg(feature = "hydrate")]
 mod live;
 #[cfg(feature = "ssr")]
@@ -38,6 +40,7 @@ use crate::admin::AdminPage;
 use crate::auth::{AccountPage, Login, LoginPage, Logout, MeResource, get_me};
 use crate::bell::Bell;
 use crate::home::HomePage;
+use crate::i18n::{t, use_locale};
 use crate::inbox::InboxPage;
 use crate::settings::SettingsPage;
 use crate::state::PageState;
@@ -45,9 +48,10 @@ use crate::toasts::Toaster;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = crate::i18n::page_locale();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=locale.tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -75,6 +79,8 @@ pub fn App() -> impl IntoView {
     provide_context(logout);
     let live = PageState::default();
     provide_context(live);
+    let l = live.locale;
+    provide_context(l);
     // Relative times ("2 min ago") stay fresh.
     #[cfg(feature = "hydrate")]
     {
@@ -117,19 +123,19 @@ pub fn App() -> impl IntoView {
                                 let name = me.user.username.clone();
                                 view! {
                                     <nav class="account">
-                                        {is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
+                                        {is_admin.then(|| view! { <A href="/admin">{t!(l, "nav-admin")}</A> })}
                                         <Bell me/>
-                                        <A href="/settings" attr:class="settings-link" attr:title="Notification settings">"Settings"</A>
-                                        <A href="/account" attr:class="username" attr:title="Your account">{name}</A>
+                                        <A href="/settings" attr:class="settings-link" attr:title=t!(l, "nav-settings-title")>{t!(l, "nav-settings")}</A>
+                                        <A href="/account" attr:class="username" attr:title=t!(l, "nav-account-title")>{name}</A>
                                         <ActionForm action=logout>
-                                            <button type="submit" class="link">"Log out"</button>
+                                            <button type="submit" class="link">{t!(l, "nav-log-out")}</button>
                                         </ActionForm>
                                     </nav>
                                 }
                                 .into_any()
                             }
                             _ => view! {
-                                <nav class="account"><A href="/login">"Log in"</A></nav>
+                                <nav class="account"><A href="/login">{t!(l, "nav-log-in")}</A></nav>
                             }
                             .into_any(),
                         }
@@ -157,6 +163,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn FormError() -> impl IntoView {
     use base64::Engine;
+    let l = use_locale();
     let query = leptos_router::hooks::use_query_map();
     let message = move || {
         let encoded = query.read().get("__err")?;
@@ -171,9 +178,9 @@ fn FormError() -> impl IntoView {
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.message))
                     .collect();
-                format!("That did not work. {}", each.join(" "))
+                t!(l, "form-did-not-work", details = each.join(" "))
             }
-            other => other.to_string(),
+            other => other.message(l),
         })
     };
     move || {
@@ -187,10 +194,11 @@ fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+    let l = use_locale();
     view! {
         <section class="card">
-            <h1>"Not found"</h1>
-            <p>"There is nothing at this address."</p>
+            <h1>{t!(l, "not-found-title")}</h1>
+            <p>{t!(l, "not-found-text")}</p>
         </section>
     }
 }

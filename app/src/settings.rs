@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
 
 use crate::error::AppError;
+use crate::i18n::{t, use_locale};
 
 #[server(endpoint = "settings/preferences", input = PostUrl)]
 pub async fn get_preferences() -> Result<Vec<Preference>, AppError> {
@@ -99,10 +100,12 @@ pub async fn claim_this_device() {
     if !crate::device_push::supported() {
         return;
     }
-    let Ok(Some(subscription)) = crate::device_push::existing().await else {
+    // Nothing here is shown; its problems are in the page's language anyway.
+    let l = crate::i18n::page_locale();
+    let Ok(Some(subscription)) = crate::device_push::existing(l).await else {
         return;
     };
-    if let Ok((endpoint, _, _)) = crate::device_push::parts(&subscription) {
+    if let Ok((endpoint, _, _)) = crate::device_push::parts(l, &subscription) {
         let _ = push_device_held(endpoint).await;
     }
 }
@@ -126,6 +129,7 @@ enum PushState {
 /// subscription live.
 #[component]
 fn PushOptIn() -> impl IntoView {
+    let l = use_locale();
     let state = RwSignal::new(PushState::Unknown);
     let busy = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
@@ -135,7 +139,7 @@ fn PushOptIn() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            state.set(match this_device().await {
+            state.set(match this_device(l).await {
                 Ok(true) => PushState::On,
                 Ok(false) => PushState::Off,
                 Err(problem) => PushState::Problem(problem),
@@ -148,9 +152,9 @@ fn PushOptIn() -> impl IntoView {
             busy.set(true);
             let turn_on = state.get_untracked() != PushState::On;
             let outcome = if turn_on {
-                enable().await
+                enable(l).await
             } else {
-                disable().await
+                disable(l).await
             };
             state.set(match outcome {
                 Ok(()) if turn_on => PushState::On,
@@ -163,7 +167,7 @@ fn PushOptIn() -> impl IntoView {
     move || match state.get() {
         PushState::Unknown => ().into_any(),
         PushState::Unsupported => view! {
-            <p class="push muted">"This browser cannot receive push notifications."</p>
+            <p class="push muted">{t!(l, "push-unsupported")}</p>
         }
         .into_any(),
         current => {
@@ -177,7 +181,7 @@ fn PushOptIn() -> impl IntoView {
                     <label class="switch">
                         <input type="checkbox" role="switch" checked=on disabled=move || busy.get()
                             on:change=toggle/>
-                        "Notify me on this device when no Herald tab is open"
+                        {t!(l, "push-switch")}
                     </label>
                     {problem.map(|p| view! { <p class="error" role="alert">{p}</p> })}
                 </div>
@@ -190,45 +194,44 @@ fn PushOptIn() -> impl IntoView {
 /// Whether this browser has a subscription Herald pushes to for the
 /// signed-in user.
 #[cfg(feature = "hydrate")]
-async fn this_device() -> Result<bool, String> {
-    let Some(subscription) = crate::device_push::current().await? else {
+async fn this_device(l: crate::i18n::Locale) -> Result<bool, String> {
+    let Some(subscription) = crate::device_push::current(l).await? else {
         return Ok(false);
     };
-    let (endpoint, _, _) = crate::device_push::parts(&subscription)?;
-    push_device_known(endpoint).await.map_err(|e| e.to_string())
+    let (endpoint, _, _) = crate::device_push::parts(l, &subscription)?;
+    push_device_known(endpoint).await.map_err(|e| e.message(l))
 }
 
 #[cfg(feature = "hydrate")]
-async fn enable() -> Result<(), String> {
-    let key = push_key().await.map_err(|e| e.to_string())?;
-    let (endpoint, p256dh, auth) = crate::device_push::subscribe(&key).await?;
+async fn enable(l: crate::i18n::Locale) -> Result<(), String> {
+    let key = push_key().await.map_err(|e| e.message(l))?;
+    let (endpoint, p256dh, auth) = crate::device_push::subscribe(l, &key).await?;
     subscribe_push(endpoint, p256dh, auth)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.message(l))
 }
 
 #[cfg(feature = "hydrate")]
-async fn disable() -> Result<(), String> {
-    if let Some(subscription) = crate::device_push::current().await? {
-        let (endpoint, _, _) = crate::device_push::parts(&subscription)?;
-        crate::device_push::unsubscribe(&subscription).await?;
-        unsubscribe_push(endpoint)
-            .await
-            .map_err(|e| e.to_string())?;
+async fn disable(l: crate::i18n::Locale) -> Result<(), String> {
+    if let Some(subscription) = crate::device_push::current(l).await? {
+        let (endpoint, _, _) = crate::device_push::parts(l, &subscription)?;
+        crate::device_push::unsubscribe(l, &subscription).await?;
+        unsubscribe_push(endpoint).await.map_err(|e| e.message(l))?;
     }
     Ok(())
 }
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    let l = use_locale();
     let save = ServerAction::<SetPreference>::new();
     let loaded = Resource::new(move || save.version().get(), |_| get_preferences());
     let outcome = move || {
         save.value().get().map(|r| match r {
-            Ok(_) => view! { <p class="success" role="status">"Saved."</p> }.into_any(),
-            Err(error) => {
-                view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+            Ok(_) => {
+                view! { <p class="success" role="status">{t!(l, "settings-saved")}</p> }.into_any()
             }
+            Err(error) => view! { <p class="error" role="alert">{error.message(l)}</p> }.into_any(),
         })
     };
     // Plain forms need their Save buttons; after hydration a change saves.
@@ -236,36 +239,35 @@ pub fn SettingsPage() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
     view! {
         <section class="card settings">
-            <h1>"Notification settings"</h1>
-            <p class="muted">
-                "Muted categories still arrive and are listed in your inbox, but are not counted in the bell and raise no toast."
-            </p>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <h1>{t!(l, "settings-title")}</h1>
+            <p class="muted">{t!(l, "settings-intro")}</p>
+            <Transition fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
                 {move || Suspend::new(async move {
                     match loaded.await {
                         Ok(all) => view! {
-                            <div class="preferences" role="table" aria-label="Notification settings by category">
+                            <div class="preferences" role="table" aria-label=t!(l, "settings-table-label")>
                                 <div class="pref-row pref-head" role="row">
-                                    <span role="columnheader">"Category"</span>
-                                    <span role="columnheader">"In the bell"</span>
-                                    <span role="columnheader">"Desktop"</span>
-                                    <span role="columnheader">"Push"</span>
-                                    <span role="columnheader">"Email"</span>
+                                    <span role="columnheader">{t!(l, "settings-column-category")}</span>
+                                    <span role="columnheader">{t!(l, "settings-column-bell")}</span>
+                                    <span role="columnheader">{t!(l, "settings-column-desktop")}</span>
+                                    <span role="columnheader">{t!(l, "settings-column-push")}</span>
+                                    <span role="columnheader">{t!(l, "settings-column-email")}</span>
                                     <span></span>
                                 </div>
                                 {all.into_iter().map(|p| view! { <PreferenceRow p save hydrated/> }).collect_view()}
                             </div>
                         }
                         .into_any(),
-                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.message(l)}</p> }.into_any(),
                     }
                 })}
             </Transition>
             {outcome}
             <crate::topics::TopicsSection/>
-            <h2>"On this device"</h2>
+            <h2>{t!(l, "settings-on-this-device")}</h2>
             <crate::desktop::DesktopOptIn/>
             <PushOptIn/>
+            <crate::language::LanguageSection/>
         </section>
     }
 }
@@ -276,6 +278,7 @@ fn PreferenceRow(
     save: ServerAction<SetPreference>,
     hydrated: RwSignal<bool>,
 ) -> impl IntoView {
+    let l = use_locale();
     let name = p.category.as_str();
     let form = NodeRef::<leptos::html::Form>::new();
     let submit_now = move |_| {
@@ -283,45 +286,53 @@ fn PreferenceRow(
             let _ = form.request_submit();
         }
     };
-    let label = p.category.label();
+    let label = p.category.label(l);
+    let in_bell = if p.required {
+        t!(l, "settings-in-bell-required", category = label.clone())
+    } else {
+        t!(l, "settings-in-bell", category = label.clone())
+    };
+    let as_desktop = t!(l, "settings-as-desktop", category = label.clone());
+    let as_push = t!(l, "settings-as-push", category = label.clone());
+    let by_email = t!(l, "settings-by-email", category = label.clone());
     view! {
         <ActionForm action=save node_ref=form attr:class="pref-row" attr:role="row" attr:data-category=name>
             <input type="hidden" name="category" value=name/>
             <span role="cell" class="pref-name">
                 <span class=format!("icon icon-{name}") aria-hidden="true">{crate::icons::icon(p.category)}</span>
                 {label}
-                {p.required.then(|| view! { <span class="required-tag">"Required"</span> })}
+                {p.required.then(|| view! { <span class="required-tag">{t!(l, "settings-required")}</span> })}
             </span>
             <span role="cell">
                 {if p.required {
                     // Required: always shown, and the form says so.
                     view! {
                         <input type="hidden" name="bell" value="true"/>
-                        <input type="checkbox" checked disabled aria-label=format!("{label} in the bell (required)")/>
+                        <input type="checkbox" checked disabled aria-label=in_bell/>
                     }
                     .into_any()
                 } else {
                     view! {
                         <input type="checkbox" name="bell" value="true" checked=p.bell
-                            aria-label=format!("{label} in the bell") on:change=submit_now/>
+                            aria-label=in_bell on:change=submit_now/>
                     }
                     .into_any()
                 }}
             </span>
             <span role="cell">
                 <input type="checkbox" name="desktop" value="true" checked=p.desktop
-                    aria-label=format!("{label} as desktop notifications") on:change=submit_now/>
+                    aria-label=as_desktop on:change=submit_now/>
             </span>
             <span role="cell">
                 <input type="checkbox" name="push" value="true" checked=p.push
-                    aria-label=format!("{label} as push notifications") on:change=submit_now/>
+                    aria-label=as_push on:change=submit_now/>
             </span>
             <span role="cell">
                 <input type="checkbox" name="email" value="true" checked=p.email
-                    aria-label=format!("{label} by email when unseen") on:change=submit_now/>
+                    aria-label=by_email on:change=submit_now/>
             </span>
             <span role="cell">
-                <button type="submit" class="link" hidden=move || hydrated.get()>"Save"</button>
+                <button type="submit" class="link" hidden=move || hydrated.get()>{t!(l, "settings-save")}</button>
             </span>
         </ActionForm>
     }

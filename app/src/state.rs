@@ -45,6 +45,9 @@ pub struct PageState {
     /// The current time (Unix ms), ticking so relative times stay fresh.
     pub now: RwSignal<i64>,
     pub toasts: RwSignal<Vec<Toast>>,
+    /// The page's language, for what is said outside a component (toasts,
+    /// rolled-back edits).
+    pub locale: crate::i18n::Locale,
 }
 
 /// A short message in the corner of the page.
@@ -68,6 +71,7 @@ impl Default for PageState {
             resyncs: RwSignal::new(0),
             now: RwSignal::new(now_ms()),
             toasts: RwSignal::new(Vec::new()),
+            locale: crate::i18n::page_locale(),
         }
     }
 }

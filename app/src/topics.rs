@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
 
 use crate::error::AppError;
+use crate::i18n::{t, use_locale};
 
 #[server(endpoint = "settings/topics", input = PostUrl)]
 pub async fn my_topics() -> Result<Vec<Subscription>, AppError> {
@@ -23,31 +24,32 @@ pub async fn leave_topic(topic: String) -> Result<(), AppError> {
 
 #[component]
 pub fn TopicsSection() -> impl IntoView {
+    let l = use_locale();
     let leave = ServerAction::<LeaveTopic>::new();
     let topics = Resource::new(move || leave.version().get(), |_| my_topics());
     view! {
-        <h2>"Topics"</h2>
-        <p class="muted">"What you follow: news sent to a topic reaches everyone in it."</p>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <h2>{t!(l, "topics-title")}</h2>
+        <p class="muted">{t!(l, "topics-intro")}</p>
+        <Transition fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
             {move || Suspend::new(async move {
                 match topics.await {
                     Ok(list) if list.is_empty() => {
-                        view! { <p class="muted topics-empty">"You follow no topics."</p> }.into_any()
+                        view! { <p class="muted topics-empty">{t!(l, "topics-empty")}</p> }.into_any()
                     }
                     Ok(list) => view! {
-                        <ul class="topics" aria-label="Your topics">
+                        <ul class="topics" aria-label=t!(l, "topics-list-label")>
                             {list
                                 .into_iter()
-                                .map(|t| {
-                                    let label = format!("Leave {}", t.topic);
-                                    let (key, shown, value) = (t.topic.clone(), t.topic.clone(), t.topic);
+                                .map(|sub| {
+                                    let label = t!(l, "topics-leave-label", topic = sub.topic.clone());
+                                    let (key, shown, value) = (sub.topic.clone(), sub.topic.clone(), sub.topic);
                                     view! {
                                         <li class="topic" data-topic=key>
                                             <span class="topic-key">{shown}</span>
                                             <ActionForm action=leave>
                                                 <input type="hidden" name="topic" value=value/>
                                                 <button type="submit" class="link danger" aria-label=label>
-                                                    "Leave"
+                                                    {t!(l, "topics-leave")}
                                                 </button>
                                             </ActionForm>
                                         </li>
@@ -57,7 +59,7 @@ pub fn TopicsSection() -> impl IntoView {
                         </ul>
                     }
                     .into_any(),
-                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.message(l)}</p> }.into_any(),
                 }
             })}
         </Transition>

@@ -68,7 +68,7 @@ test('the console shows delivery, seen and read rising, and a retract leaves eve
   await admin.locator('input[name=confirm]').check();
   await admin.getByRole('button', { name: 'Send' }).click();
   const row = admin.locator('.sent-table tr', { hasText: 'All hands at 3pm' });
-  await expect(row.locator('.expiry')).toHaveText('expires in 1 d');
+  await expect(row.locator('.expiry')).toHaveText('expires in 1 day');
   await expect(row.locator('[data-count=delivered]')).not.toHaveText('0');
   await expect(row.locator('[data-count=read]')).toHaveText('0');
 
@@ -104,7 +104,7 @@ test('an admin schedules a send for later and cancels it before its time', async
   await admin.getByRole('button', { name: 'Send' }).click();
   await expect(admin.locator('.success')).toContainText('Scheduled “Quarterly review tomorrow” for 1 recipient');
   const row = admin.locator('.sent-table tr', { hasText: 'Quarterly review tomorrow' });
-  await expect(row.locator('.scheduled')).toHaveText('scheduled, in 1 h');
+  await expect(row.locator('.scheduled')).toHaveText('scheduled, in 1 hour');
   await expect(row.locator('[data-count=recipients]')).toHaveText('0');
   await row.scrollIntoViewIfNeeded();
   await admin.screenshot({ path: `${README_SHOTS}/admin-scheduled.png`, animations: 'disabled' });

@@ -135,7 +135,7 @@ test('a snoozed notification leaves the inbox and the count in every tab', async
   await tabA.getByRole('link', { name: 'Snoozed' }).click();
   await expect(tabA).toHaveURL(/view=snoozed/);
   const snoozed = tabA.locator('.feed .item', { hasText: 'Ping me later' });
-  await expect(snoozed).toContainText(/back in \d+ (h|d)/);
+  await expect(snoozed).toContainText(/back in \d+ (hours?|days?)/);
   await tabA.screenshot({ path: 'screenshots/inbox-snoozed.png', animations: 'disabled' });
   await snoozed.getByRole('button', { name: 'Unsnooze' }).click();
   await expect(snoozed).toHaveCount(0);

@@ -18,8 +18,8 @@ use tower_sessions::Session;
 
 use crate::config::Config;
 use crate::http::auth;
-use crate::identity::passwords::{PasswordError, Passwords};
-use crate::identity::throttle::LoginThrottle;
+use crate::identity::passwords::Passwords;
+use crate::identity::throttle::{LoginThrottle, PushLimiter};
 use crate::realtime::broker::{Broker, Ending};
 use crate::realtime::notifier::{Notifier, Outcome};
 use crate::store::{Store, StoreError};
@@ -34,28 +34,6 @@ pub struct PageBackend {
     /// Shared with the purge job, which forgets stale entries.
     pub throttle: Arc<LoginThrottle>,
     pub push_limiter: PushLimiter,
-}
-
-/// Turning push on, per user: each time may store a device, so a few at
-/// once, then one a minute.
-pub struct PushLimiter(governor::DefaultKeyedRateLimiter<UserId>);
-
-impl Default for PushLimiter {
-    fn default() -> PushLimiter {
-        use std::num::NonZeroU32;
-        let quota = governor::Quota::per_minute(NonZeroU32::new(1).expect("non-zero"))
-            .allow_burst(NonZeroU32::new(10).expect("non-zero"));
-        PushLimiter(governor::RateLimiter::keyed(quota))
-    }
-}
-
-impl From<PasswordError> for AppError {
-    fn from(error: PasswordError) -> AppError {
-        match error {
-            PasswordError::Busy => AppError::Busy,
-            other => internal(other),
-        }
-    }
 }
 
 impl PageBackend {
@@ -263,6 +241,18 @@ impl Backend for PageBackend {
             .set_contact(user, email.as_deref(), name.as_deref())
             .await?;
         Ok(())
+    }
+
+    async fn locale(&self, user: UserId) -> Result<Option<herald::i18n::Locale>, AppError> {
+        Ok(self.store.locale(user).await?)
+    }
+
+    async fn set_locale(
+        &self,
+        user: UserId,
+        locale: Option<herald::i18n::Locale>,
+    ) -> Result<(), AppError> {
+        Ok(self.store.set_locale(user, locale).await?)
     }
 
     async fn topics(&self, user: UserId) -> Result<Vec<herald::topics::Subscription>, AppError> {

@@ -10,12 +10,13 @@ use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
 use crate::api;
-use crate::backend::{PageBackend, PushLimiter};
+use crate::backend::PageBackend;
 use crate::config::{Config, ConfigError};
 use crate::http::{assets, router::router};
 use crate::identity::passwords::Passwords;
 use crate::identity::sessions::Sessions;
 use crate::identity::throttle::LoginThrottle;
+use crate::identity::throttle::PushLimiter;
 use crate::identity::{seed, tokens};
 use crate::jobs::{broadcast, email, housekeeping, push, webhooks};
 use crate::realtime::broker::Broker;

@@ -1,6 +1,8 @@
 //! The audit log: who did what, newest first, searchable.
 use herald::admin::AuditInfo;
 use leptos::prelude::*;
+
+use super::ADMIN;
 use leptos::server_fn::codec::PostUrl;
 
 use super::paged::{Labels, PagedTable};
@@ -39,7 +41,7 @@ pub(super) fn AuditLog() -> impl IntoView {
                 let action = e.action.clone();
                 view! {
                     <tr data-action=action>
-                        <td title=e.at.to_string()>{herald::relative_time(e.at, now)}</td>
+                        <td title=e.at.to_string()>{crate::i18n::relative(ADMIN, e.at, now)}</td>
                         <td>{e.actor}</td>
                         <td><code>{e.action}</code></td>
                         <td>{e.target}</td>

@@ -3,6 +3,8 @@
 //! which are emailed by default when unseen (users may still choose).
 use herald::Category;
 use leptos::prelude::*;
+
+use super::ADMIN;
 use leptos::server_fn::codec::PostUrl;
 
 use crate::error::AppError;
@@ -60,7 +62,7 @@ pub(super) fn Categories() -> impl IntoView {
                                         <span class=format!("icon icon-{}", category.as_str()) aria-hidden="true">
                                             {crate::icons::icon(category)}
                                         </span>
-                                        <span class="category-name">{category.label()}</span>
+                                        <span class="category-name">{category.label(ADMIN)}</span>
                                         {if required {
                                             view! { <span class="required-tag">"Required"</span> }.into_any()
                                         } else {

@@ -4,6 +4,8 @@
 #![allow(clippy::too_many_arguments)]
 use herald::admin::SendReport;
 use leptos::prelude::*;
+
+use super::ADMIN;
 use leptos::server_fn::codec::PostUrl;
 
 use crate::error::AppError;
@@ -174,7 +176,7 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                 >
                     {herald::Category::ALL
                         .into_iter()
-                        .map(|c| view! { <option value=c.as_str()>{c.label()}</option> })
+                        .map(|c| view! { <option value=c.as_str()>{c.label(ADMIN)}</option> })
                         .collect_view()}
                 </select>
                 {error_for("category")}

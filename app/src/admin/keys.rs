@@ -1,6 +1,8 @@
 //! API keys: create (the secret shown once), list with last use, revoke.
 use herald::admin::ApiKeyInfo;
 use leptos::prelude::*;
+
+use super::ADMIN;
 use leptos::server_fn::codec::PostUrl;
 
 use crate::error::AppError;
@@ -80,12 +82,12 @@ pub(super) fn ApiKeys() -> impl IntoView {
                                 <tbody>
                                     {keys.into_iter().map(|k| {
                                         let now = live.now.get_untracked();
-                                        let used = k.last_used_at.map_or("never".to_owned(), |t| herald::relative_time(t, now));
+                                        let used = k.last_used_at.map_or("never".to_owned(), |t| crate::i18n::relative(ADMIN, t, now));
                                         view! {
                                             <tr class:revoked=k.revoked_at.is_some()>
                                                 <td>{k.name}</td>
                                                 <td><code>{format!("{}_…", k.prefix)}</code></td>
-                                                <td>{herald::relative_time(k.created_at, now)}</td>
+                                                <td>{crate::i18n::relative(ADMIN, k.created_at, now)}</td>
                                                 <td>{used}</td>
                                                 <td>
                                                     {match k.revoked_at {

@@ -22,6 +22,10 @@ pub use keys::*;
 pub use sent::*;
 pub use users::*;
 
+/// The console's language: English for now (the end-user pages speak the
+/// user's; the console's strings are not in the catalogue yet).
+const ADMIN: crate::i18n::Locale = crate::i18n::Locale::En;
+
 /// The admin console. Built with the `split` feature (`make release`,
 /// cargo-leptos `--split`), its view is a WASM chunk of its own: only admins
 /// who open it download it, and the users list is fetched while it loads.

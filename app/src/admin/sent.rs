@@ -1,6 +1,8 @@
 //! What was sent, with delivered, seen and read counts; retract a send.
 use herald::admin::SendSummary;
 use leptos::prelude::*;
+
+use super::ADMIN;
 use leptos::server_fn::codec::PostUrl;
 
 use super::paged::{Labels, PagedTable};
@@ -76,13 +78,13 @@ pub(super) fn SentList() -> impl IntoView {
                                                 <td>
                                                     {match s.send_at {
                                                         Some(at) if scheduled => view! {
-                                                            <span class="scheduled">{format!("scheduled, in {}", herald::time_ahead(at, now))}</span>
+                                                            <span class="scheduled">{format!("scheduled, {}", crate::i18n::relative(ADMIN, at, now))}</span>
                                                         }.into_any(),
-                                                        Some(at) if !cancelled => herald::relative_time(at, now).into_any(),
-                                                        _ => herald::relative_time(s.created_at, now).into_any(),
+                                                        Some(at) if !cancelled => crate::i18n::relative(ADMIN, at, now).into_any(),
+                                                        _ => crate::i18n::relative(ADMIN, s.created_at, now).into_any(),
                                                     }}
                                                     {s.expires_at.filter(|at| *at > now && !s.retracted).map(|at| view! {
-                                                        <div class="muted small expiry">{format!("expires in {}", herald::time_ahead(at, now))}</div>
+                                                        <div class="muted small expiry">{format!("expires {}", crate::i18n::relative(ADMIN, at, now))}</div>
                                                     })}
                                                 </td>
                                                 <td class="num" data-count="recipients">

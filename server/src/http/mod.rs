@@ -7,6 +7,7 @@ pub mod auth;
 pub mod embed;
 pub mod headers;
 pub mod health;
+pub mod locale;
 pub mod open_link;
 pub mod overload;
 pub mod router;

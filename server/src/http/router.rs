@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::api;
 use crate::http::{
-    assets, auth, embed, headers, health, open_link, overload, server_fn_guard, unsubscribe,
+    assets, auth, embed, headers, health, locale, open_link, overload, server_fn_guard, unsubscribe,
 };
 use crate::identity::sessions::Sessions;
 use crate::realtime::live;
@@ -99,6 +99,10 @@ pub fn router(state: AppState, sessions: Sessions) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::guard_pages,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            locale::choose,
         ))
         .layer(auth::session_layer(sessions, &state.config))
         .layer(axum::middleware::from_fn_with_state(

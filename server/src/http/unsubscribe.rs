@@ -94,7 +94,11 @@ async fn verified(state: &AppState, link: &Link) -> Result<Option<Unsubscribe>, 
 }
 
 fn names(unsubscribe: &Unsubscribe) -> String {
-    let names: Vec<&str> = unsubscribe.categories.iter().map(|c| c.label()).collect();
+    let names: Vec<String> = unsubscribe
+        .categories
+        .iter()
+        .map(|c| c.label(herald::i18n::Locale::En))
+        .collect();
     names.join(", ")
 }
 

@@ -105,6 +105,15 @@ pub fn verify_password(hash: Option<&str>, password: &str) -> bool {
         && usable
 }
 
+impl From<PasswordError> for app::error::AppError {
+    fn from(error: PasswordError) -> app::error::AppError {
+        match error {
+            PasswordError::Busy => app::error::AppError::Busy,
+            other => app::backend::internal(other),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -151,6 +151,19 @@ fn make_room(records: &mut HashMap<Key, Record>, now: Instant) {
     }
 }
 
+/// Turning push on, per user: each time may store a device, so a few at
+/// once, then one a minute.
+pub struct PushLimiter(pub(crate) governor::DefaultKeyedRateLimiter<herald::UserId>);
+
+impl Default for PushLimiter {
+    fn default() -> PushLimiter {
+        use std::num::NonZeroU32;
+        let quota = governor::Quota::per_minute(NonZeroU32::new(1).expect("non-zero"))
+            .allow_burst(NonZeroU32::new(10).expect("non-zero"));
+        PushLimiter(governor::RateLimiter::keyed(quota))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use herald::{Category, Notification};
+use herald::Notification;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -220,10 +220,11 @@ pub fn render(
         || "Hello,".to_owned(),
         |name| format!("Hello {},", one_line(name)),
     );
-    let categories: Vec<&str> = draft
+    // Digests are English for now (the pages speak the user's language).
+    let categories: Vec<String> = draft
         .categories()
         .iter()
-        .map(|c| Category::label(*c))
+        .map(|c| c.label(herald::i18n::Locale::En))
         .collect();
     let categories = categories.join(", ");
 
@@ -353,6 +354,7 @@ impl Header for ListUnsubscribePost {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use herald::Category;
 
     #[test]
     fn user_text_is_escaped_in_html_and_kept_on_one_line_in_the_subject() {

@@ -25,6 +25,7 @@ mod due;
 mod email;
 mod groups;
 mod idempotency;
+mod locale;
 mod outbox;
 mod params;
 mod preferences;

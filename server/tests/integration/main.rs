@@ -21,6 +21,7 @@ mod grants;
 mod groups;
 mod identities;
 mod inbox;
+mod languages;
 mod live;
 mod logins;
 mod me;

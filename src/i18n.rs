@@ -84,6 +84,15 @@ impl Locale {
         }
     }
 
+    /// `<herald-bell>`'s words in this language (Fluent), which the server
+    /// serves inside the script.
+    pub fn embed_catalogue(self) -> &'static str {
+        match self {
+            Locale::En => include_str!("../locales/en/embed.ftl"),
+            Locale::De => include_str!("../locales/de/embed.ftl"),
+        }
+    }
+
     fn bundle(self) -> &'static FluentBundle<FluentResource> {
         static EN: LazyLock<FluentBundle<FluentResource>> = LazyLock::new(|| build(Locale::En));
         static DE: LazyLock<FluentBundle<FluentResource>> = LazyLock::new(|| build(Locale::De));

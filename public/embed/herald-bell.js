@@ -80,49 +80,10 @@ a.title:hover { text-decoration: underline; }
   };
 
   // Every word it shows, per language ({name} fills in; a plural's forms
-  // by Intl.PluralRules). Titles and bodies are the sender's: never translated.
-  const MESSAGES = {
-    en: {
-      notifications: 'Notifications',
-      unreadLabel: 'Notifications, {n} unread',
-      markAllRead: 'Mark all read',
-      loading: 'Loading…',
-      empty: 'Nothing here yet.',
-      markRead: 'Mark read',
-      markUnread: 'Mark unread',
-      archive: 'Archive',
-      snooze: 'Snooze 1 h',
-      notChosen: ' (not chosen)',
-      more: { one: 'and {n} more', other: 'and {n} more' },
-      and: 'and',
-      others: { one: '{n} other', other: '{n} others' },
-      failed: 'That did not work ({error}).',
-      cannotSignIn: 'Cannot sign in to notifications ({error}).',
-      cannotLoad: 'Cannot load notifications ({error}).',
-      signedOut: 'Signed out of notifications.',
-      tokenExpired: 'The notification token expired.',
-    },
-    de: {
-      notifications: 'Benachrichtigungen',
-      unreadLabel: 'Benachrichtigungen, {n} ungelesen',
-      markAllRead: 'Alle als gelesen markieren',
-      loading: 'Wird geladen …',
-      empty: 'Noch nichts hier.',
-      markRead: 'Als gelesen markieren',
-      markUnread: 'Als ungelesen markieren',
-      archive: 'Archivieren',
-      snooze: '1 Std. zurückstellen',
-      notChosen: ' (nicht gewählt)',
-      more: { one: 'und {n} weitere', other: 'und {n} weitere' },
-      and: 'und',
-      others: { one: '{n} weitere Person', other: '{n} weitere' },
-      failed: 'Das hat nicht geklappt ({error}).',
-      cannotSignIn: 'Anmeldung für Benachrichtigungen nicht möglich ({error}).',
-      cannotLoad: 'Benachrichtigungen können nicht geladen werden ({error}).',
-      signedOut: 'Von Benachrichtigungen abgemeldet.',
-      tokenExpired: 'Das Benachrichtigungs-Token ist abgelaufen.',
-    },
-  };
+  // by Intl.PluralRules). Titles and bodies are the sender's: never
+  // translated. Herald fills this in as it serves the file, from the same
+  // catalogues as its own pages (locales/<lang>/embed.ftl).
+  const MESSAGES = {};
   // The element's language: its `lang`, else the nearest ancestor's or the
   // page's, else the browser's; English for any we do not ship.
   const language = (node) => {

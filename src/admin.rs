@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Locale;
+use crate::t;
+
 /// What happened to a sent notification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendReport {
@@ -22,23 +25,31 @@ pub struct SendReport {
 }
 
 impl SendReport {
-    /// What the console says about it.
-    pub fn summary(&self) -> String {
-        let plural = if self.recipients == 1 { "" } else { "s" };
+    /// What the console says about it, in `locale`.
+    pub fn summary(&self, locale: Locale) -> String {
+        let title = self.title.as_str();
+        let count = self.recipients;
         if self.send_at.is_some() {
-            format!(
-                "Scheduled “{}” for {} recipient{plural}; the Sent list shows when, and cancels it until then.",
-                self.title, self.recipients
+            t!(
+                locale,
+                "admin-scheduled-summary",
+                title = title,
+                count = count
             )
         } else if self.queued {
-            format!(
-                "Sending “{}” to {} recipient{plural}; the Sent list shows how far it got.",
-                self.title, self.recipients
+            t!(
+                locale,
+                "admin-sending-summary",
+                title = title,
+                count = count
             )
         } else {
-            format!(
-                "Sent “{}” to {} recipient{plural}; {} online now.",
-                self.title, self.recipients, self.online
+            t!(
+                locale,
+                "admin-sent-summary",
+                title = title,
+                count = count,
+                online = self.online
             )
         }
     }
@@ -116,4 +127,39 @@ pub struct AuditInfo {
     pub action: String,
     pub target: String,
     pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(recipients: usize, queued: bool, send_at: Option<i64>) -> SendReport {
+        SendReport {
+            title: "Export ready".into(),
+            recipients,
+            online: 1,
+            queued,
+            send_at,
+        }
+    }
+
+    #[test]
+    fn the_english_summary_reads_as_before() {
+        assert_eq!(
+            report(1, false, None).summary(Locale::En),
+            "Sent “Export ready” to 1 recipient; 1 online now."
+        );
+        assert_eq!(
+            report(3, true, None).summary(Locale::En),
+            "Sending “Export ready” to 3 recipients; the Sent list shows how far it got."
+        );
+        assert_eq!(
+            report(0, false, Some(1)).summary(Locale::En),
+            "Scheduled “Export ready” for 0 recipients; the Sent list shows when, and cancels it until then."
+        );
+        assert_eq!(
+            report(2, false, None).summary(Locale::De),
+            "„Export ready“ an 2 Empfänger gesendet; 1 jetzt online."
+        );
+    }
 }

@@ -70,16 +70,19 @@ impl Locale {
     }
 
     /// The catalogue's files: the frame, bell and inbox (`herald.ftl`);
-    /// the other end-user pages (`pages.ftl`).
-    fn sources(self) -> [&'static str; 2] {
+    /// the other end-user pages (`pages.ftl`); the admin console
+    /// (`admin.ftl`).
+    fn sources(self) -> [&'static str; 3] {
         match self {
             Locale::En => [
                 include_str!("../locales/en/herald.ftl"),
                 include_str!("../locales/en/pages.ftl"),
+                include_str!("../locales/en/admin.ftl"),
             ],
             Locale::De => [
                 include_str!("../locales/de/herald.ftl"),
                 include_str!("../locales/de/pages.ftl"),
+                include_str!("../locales/de/admin.ftl"),
             ],
         }
     }

@@ -3,6 +3,8 @@
 //! recipients into an audience (and reports what it could not resolve);
 //! what is left is checked here.
 
+use crate::i18n::Locale;
+use crate::t;
 use crate::{Category, FieldErrors, NewNotification};
 
 /// The most recipients one send may name (everyone and roles are not named).
@@ -127,12 +129,13 @@ impl ExpiresIn {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// What the console's expiry choice says, in `locale`.
+    pub fn label(self, locale: Locale) -> String {
         match self {
-            ExpiresIn::Never => "Never",
-            ExpiresIn::Hour => "In an hour",
-            ExpiresIn::Day => "In a day",
-            ExpiresIn::Week => "In a week",
+            ExpiresIn::Never => t!(locale, "admin-expires-never"),
+            ExpiresIn::Hour => t!(locale, "admin-expires-in-an-hour"),
+            ExpiresIn::Day => t!(locale, "admin-expires-in-a-day"),
+            ExpiresIn::Week => t!(locale, "admin-expires-in-a-week"),
         }
     }
 
@@ -186,13 +189,14 @@ impl SendIn {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// What the console's send-time choice says, in `locale`.
+    pub fn label(self, locale: Locale) -> String {
         match self {
-            SendIn::Now => "Now",
-            SendIn::FiveMinutes => "In 5 minutes",
-            SendIn::Hour => "In an hour",
-            SendIn::Day => "In a day",
-            SendIn::Week => "In a week",
+            SendIn::Now => t!(locale, "admin-send-now"),
+            SendIn::FiveMinutes => t!(locale, "admin-send-in-five-minutes"),
+            SendIn::Hour => t!(locale, "admin-send-in-an-hour"),
+            SendIn::Day => t!(locale, "admin-send-in-a-day"),
+            SendIn::Week => t!(locale, "admin-send-in-a-week"),
         }
     }
 
@@ -505,5 +509,23 @@ mod tests {
         assert!(errors.is_empty());
         Recipients::parse(TOPIC, "", "no spaces", &mut errors);
         assert!(errors.get("topic").is_some());
+    }
+
+    #[test]
+    fn the_consoles_choices_read_as_before_in_english() {
+        let sends: Vec<String> = SendIn::ALL
+            .into_iter()
+            .map(|e| e.label(Locale::En))
+            .collect();
+        assert_eq!(
+            sends,
+            ["Now", "In 5 minutes", "In an hour", "In a day", "In a week"]
+        );
+        let expiries: Vec<String> = ExpiresIn::ALL
+            .into_iter()
+            .map(|e| e.label(Locale::En))
+            .collect();
+        assert_eq!(expiries, ["Never", "In an hour", "In a day", "In a week"]);
+        assert_eq!(SendIn::FiveMinutes.label(Locale::De), "In 5 Minuten");
     }
 }

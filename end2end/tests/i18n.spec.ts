@@ -81,6 +81,17 @@ test('the pages speak the browser’s language, and the user’s own choice beat
   await page.context().close();
 });
 
+test('the admin console speaks it too', async ({ browser }) => {
+  const page = await signIn(browser, 'admin', { locale: 'de-DE' });
+  await page.goto('/admin');
+  await waitLive(page);
+  await expect(page.getByRole('heading', { name: 'Benachrichtigung senden' })).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: 'Rolle' })).toBeVisible();
+  await page.screenshot({ path: 'screenshots/admin-de.png', fullPage: true, animations: 'disabled' });
+  await audit(page, 'the German admin console');
+  await page.context().close();
+});
+
 /** The relative times a page shows: when each item came, when snoozed ones return. */
 async function times(page: Page): Promise<string[]> {
   await expect(page.locator('.feed .item').first()).toBeVisible();

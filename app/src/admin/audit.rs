@@ -2,11 +2,11 @@
 use herald::admin::AuditInfo;
 use leptos::prelude::*;
 
-use super::ADMIN;
 use leptos::server_fn::codec::PostUrl;
 
 use super::paged::{Labels, PagedTable};
 use crate::error::AppError;
+use crate::i18n::{Locale, relative, t, use_locale};
 
 /// How many audit entries a page of the list holds.
 const AUDIT_PAGE: i64 = 50;
@@ -23,12 +23,13 @@ pub async fn audit_log(
 /// The audit log: who did what, newest first, searchable, older pages on demand.
 #[component]
 pub(super) fn AuditLog() -> impl IntoView {
+    let l = use_locale();
     let labels = Labels {
-        title: "Audit log",
+        title: t!(l, "admin-audit-title"),
         class: "audit",
-        placeholder: "Search the log",
-        search_label: "Search the audit log",
-        empty: "Nothing recorded yet.",
+        placeholder: t!(l, "admin-audit-placeholder"),
+        search_label: t!(l, "admin-audit-search"),
+        empty: t!(l, "admin-audit-empty"),
     };
     view! {
         <PagedTable
@@ -36,12 +37,18 @@ pub(super) fn AuditLog() -> impl IntoView {
             page_size=AUDIT_PAGE
             fetch=audit_log
             key=|e: &AuditInfo| e.id
-            head=|| view! { <tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"To"</th><th>"Detail"</th></tr> }.into_any()
-            row=|e: AuditInfo, now| {
+            head=|l: Locale| view! {
+                <tr>
+                    <th>{t!(l, "admin-column-when")}</th><th>{t!(l, "admin-column-who")}</th>
+                    <th>{t!(l, "admin-column-what")}</th><th>{t!(l, "admin-column-to")}</th>
+                    <th>{t!(l, "admin-column-detail")}</th>
+                </tr>
+            }.into_any()
+            row=move |e: AuditInfo, now| {
                 let action = e.action.clone();
                 view! {
                     <tr data-action=action>
-                        <td title=e.at.to_string()>{crate::i18n::relative(ADMIN, e.at, now)}</td>
+                        <td title=e.at.to_string()>{relative(l, e.at, now)}</td>
                         <td>{e.actor}</td>
                         <td><code>{e.action}</code></td>
                         <td>{e.target}</td>

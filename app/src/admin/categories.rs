@@ -4,10 +4,10 @@
 use herald::Category;
 use leptos::prelude::*;
 
-use super::ADMIN;
 use leptos::server_fn::codec::PostUrl;
 
 use crate::error::AppError;
+use crate::i18n::{t, use_locale};
 
 /// Each category, with whether it is required and emailed by default.
 #[server(endpoint = "admin/categories")]
@@ -40,6 +40,7 @@ pub async fn set_required(category: Category, required: bool) -> Result<(), AppE
 
 #[component]
 pub(super) fn Categories() -> impl IntoView {
+    let l = use_locale();
     let set = ServerAction::<SetRequired>::new();
     let email = ServerAction::<SetEmailed>::new();
     let list = Resource::new(
@@ -48,39 +49,37 @@ pub(super) fn Categories() -> impl IntoView {
     );
     view! {
         <section class="card categories">
-            <h2>"Categories"</h2>
-            <p class="muted">
-                "Users choose per category what reaches them. A required category cannot be muted: it is always counted in the bell. A category emailed by default goes into email digests for users who have not chosen."
-            </p>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <h2>{t!(l, "admin-categories-title")}</h2>
+            <p class="muted">{t!(l, "admin-categories-intro")}</p>
+            <Transition fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(all) => view! {
                             <ul class="category-list">
-                                {all.into_iter().map(|(category, required, emailed)| view! {
+                                {all.into_iter().map(move |(category, required, emailed)| view! {
                                     <li data-category=category.as_str()>
                                         <span class=format!("icon icon-{}", category.as_str()) aria-hidden="true">
                                             {crate::icons::icon(category)}
                                         </span>
-                                        <span class="category-name">{category.label(ADMIN)}</span>
+                                        <span class="category-name">{category.label(l)}</span>
                                         {if required {
-                                            view! { <span class="required-tag">"Required"</span> }.into_any()
+                                            view! { <span class="required-tag">{t!(l, "admin-required")}</span> }.into_any()
                                         } else {
-                                            view! { <span class="muted">"Optional"</span> }.into_any()
+                                            view! { <span class="muted">{t!(l, "admin-optional")}</span> }.into_any()
                                         }}
                                         <ActionForm action=set>
                                             <input type="hidden" name="category" value=category.as_str()/>
                                             <input type="hidden" name="required" value=(!required).to_string()/>
                                             <button type="submit" class="link">
-                                                {if required { "Make optional" } else { "Make required" }}
+                                                {if required { t!(l, "admin-make-optional") } else { t!(l, "admin-make-required") }}
                                             </button>
                                         </ActionForm>
-                                        {emailed.then(|| view! { <span class="required-tag">"Emailed"</span> })}
+                                        {emailed.then(|| view! { <span class="required-tag">{t!(l, "admin-emailed")}</span> })}
                                         <ActionForm action=email>
                                             <input type="hidden" name="category" value=category.as_str()/>
                                             <input type="hidden" name="emailed" value=(!emailed).to_string()/>
                                             <button type="submit" class="link">
-                                                {if emailed { "No email by default" } else { "Email by default" }}
+                                                {if emailed { t!(l, "admin-no-email-by-default") } else { t!(l, "admin-email-by-default") }}
                                             </button>
                                         </ActionForm>
                                     </li>
@@ -88,7 +87,7 @@ pub(super) fn Categories() -> impl IntoView {
                             </ul>
                         }
                         .into_any(),
-                        Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                        Err(error) => view! { <p class="error">{error.message(l)}</p> }.into_any(),
                     }
                 })}
             </Transition>

@@ -5,10 +5,10 @@
 use herald::admin::SendReport;
 use leptos::prelude::*;
 
-use super::ADMIN;
 use leptos::server_fn::codec::PostUrl;
 
 use crate::error::AppError;
+use crate::i18n::{t, use_locale};
 
 use herald::User;
 
@@ -103,14 +103,15 @@ pub async fn send_notification(
 
 #[component]
 pub(super) fn ComposeCard(users: Resource<Result<Vec<User>, AppError>>) -> impl IntoView {
+    let l = use_locale();
     view! {
         <section class="card compose">
-            <h1>"Send a notification"</h1>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <h1>{t!(l, "admin-compose-title")}</h1>
+            <Suspense fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
                 {move || Suspend::new(async move {
                     match users.await {
                         Ok(users) => view! { <ComposeForm users/> }.into_any(),
-                        Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                        Err(error) => view! { <p class="error">{error.message(l)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -120,10 +121,12 @@ pub(super) fn ComposeCard(users: Resource<Result<Vec<User>, AppError>>) -> impl 
 
 #[component]
 fn ComposeForm(users: Vec<User>) -> impl IntoView {
+    let l = use_locale();
     let send = ServerAction::<SendNotification>::new();
     let result = send.value();
     let error_for = move |field| crate::forms::field_error(result, field);
-    let outcome = move || crate::forms::form_outcome(result.get(), |r: SendReport| r.summary());
+    let outcome =
+        move || crate::forms::form_outcome(result.get(), move |r: SendReport| r.summary(l));
     // What the form says, for the preview and the confirmation box.
     let recipient = RwSignal::new(EVERYONE.to_owned());
     let title = RwSignal::new(String::new());
@@ -131,22 +134,22 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
     let category = RwSignal::new(herald::Category::Info);
     let broad = move || recipient.with(|r| r == EVERYONE || r.starts_with("role:"));
     let audience_text = move || match recipient.get().as_str() {
-        EVERYONE => "every user".to_owned(),
-        "role:admin" => "every admin".to_owned(),
-        "role:member" => "every member".to_owned(),
+        EVERYONE => t!(l, "admin-audience-everyone"),
+        "role:admin" => t!(l, "admin-audience-admins"),
+        "role:member" => t!(l, "admin-audience-members"),
         _ => String::new(),
     };
     view! {
         <div class="compose-grid">
         <ActionForm action=send attr:class="form">
             <label>
-                "Recipient"
+                {t!(l, "admin-recipient")}
                 <select name="recipient" on:change=move |ev| recipient.set(event_target_value(&ev))>
-                    <option value=EVERYONE>"Everyone"</option>
-                    <option value="role:admin">"Every admin"</option>
-                    <option value="role:member">"Every member"</option>
-                    <option value=SEVERAL>"Several users…"</option>
-                    <option value=TOPIC>"A topic's subscribers…"</option>
+                    <option value=EVERYONE>{t!(l, "admin-everyone")}</option>
+                    <option value="role:admin">{t!(l, "admin-every-admin")}</option>
+                    <option value="role:member">{t!(l, "admin-every-member")}</option>
+                    <option value=SEVERAL>{t!(l, "admin-several-users")}</option>
+                    <option value=TOPIC>{t!(l, "admin-topic-subscribers")}</option>
                     {users
                         .into_iter()
                         .map(|u| view! { <option value=u.id.to_string()>{u.username}</option> })
@@ -156,62 +159,62 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
             </label>
             <Show when=move || recipient.with(|r| r == TOPIC)>
                 <label>
-                    <span>"Topic " <span class="muted">"(its subscribers, as your apps set them)"</span></span>
+                    <span>{t!(l, "admin-topic")} " " <span class="muted">{t!(l, "admin-topic-hint")}</span></span>
                     <input type="text" name="topic" placeholder="project:42"/>
                     {error_for("topic")}
                 </label>
             </Show>
             <Show when=move || recipient.with(|r| r == SEVERAL)>
                 <label>
-                    "Usernames " <span class="muted">"(separated by commas)"</span>
+                    {t!(l, "admin-usernames")} " " <span class="muted">{t!(l, "admin-usernames-hint")}</span>
                     <input type="text" name="usernames" placeholder="alice, bob"/>
                     {error_for("usernames")}
                 </label>
             </Show>
             <label>
-                "Category"
+                {t!(l, "admin-category")}
                 <select
                     name="category"
                     on:change=move |ev| category.set(herald::Category::parse(&event_target_value(&ev)).unwrap_or_default())
                 >
                     {herald::Category::ALL
                         .into_iter()
-                        .map(|c| view! { <option value=c.as_str()>{c.label(ADMIN)}</option> })
+                        .map(|c| view! { <option value=c.as_str()>{c.label(l)}</option> })
                         .collect_view()}
                 </select>
                 {error_for("category")}
             </label>
             <label>
-                "Title"
-                <input type="text" name="title" placeholder="Your export is ready" on:input=move |ev| title.set(event_target_value(&ev))/>
+                {t!(l, "admin-title")}
+                <input type="text" name="title" placeholder=t!(l, "admin-title-placeholder") on:input=move |ev| title.set(event_target_value(&ev))/>
                 {error_for("title")}
             </label>
             <label>
-                <span>"Body " <span class="muted">"(optional)"</span></span>
+                <span>{t!(l, "admin-body")} " " <span class="muted">{t!(l, "admin-optional-hint")}</span></span>
                 <textarea name="body" rows="4" on:input=move |ev| body.set(event_target_value(&ev))></textarea>
                 {error_for("body")}
             </label>
             <label>
-                <span>"Link " <span class="muted">"(optional: https://… or /path)"</span></span>
+                <span>{t!(l, "admin-link")} " " <span class="muted">{t!(l, "admin-link-hint")}</span></span>
                 <input type="text" name="link" placeholder="/reports/42"/>
                 {error_for("link")}
             </label>
             <label>
-                "Send"
+                {t!(l, "admin-send-when")}
                 <select name="send_in">
                     {herald::send::SendIn::ALL
                         .into_iter()
-                        .map(|e| view! { <option value=e.as_str()>{e.label()}</option> })
+                        .map(|e| view! { <option value=e.as_str()>{e.label(l)}</option> })
                         .collect_view()}
                 </select>
                 {error_for("send_in")}
             </label>
             <label>
-                <span>"Expires " <span class="muted">"(after it goes out, it then leaves every inbox and count)"</span></span>
+                <span>{t!(l, "admin-expires")} " " <span class="muted">{t!(l, "admin-expires-hint")}</span></span>
                 <select name="expires_in">
                     {herald::send::ExpiresIn::ALL
                         .into_iter()
-                        .map(|e| view! { <option value=e.as_str()>{e.label()}</option> })
+                        .map(|e| view! { <option value=e.as_str()>{e.label(l)}</option> })
                         .collect_view()}
                 </select>
                 {error_for("expires_in")}
@@ -220,18 +223,18 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                 <label class="confirm">
                     <span>
                         <input type="checkbox" name="confirm"/>
-                        " Yes, send this to " {audience_text}
+                        " " {move || t!(l, "admin-confirm-send", audience = audience_text())}
                     </span>
                     {error_for("confirm")}
                 </label>
             </Show>
             <button type="submit" class="primary" disabled=move || send.pending().get()>
-                "Send"
+                {t!(l, "admin-send")}
             </button>
             {outcome}
         </ActionForm>
-        <aside class="preview" aria-label="Preview">
-            <p class="muted small">"Preview in the bell"</p>
+        <aside class="preview" aria-label=t!(l, "admin-preview")>
+            <p class="muted small">{t!(l, "admin-preview-in-bell")}</p>
             <ul class="feed">
                 <li class="item unread">
                     <span class=move || format!("icon icon-{}", category.get().as_str())>
@@ -239,10 +242,10 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                     </span>
                     <div class="item-main">
                         <p class="item-title">
-                            {move || title.with(|t| if t.trim().is_empty() { "Your title".to_owned() } else { t.clone() })}
+                            {move || title.with(|text| if text.trim().is_empty() { t!(l, "admin-your-title") } else { text.clone() })}
                         </p>
                         {move || body.with(|b| (!b.trim().is_empty()).then(|| view! { <p class="item-body">{b.clone()}</p> }))}
-                        <p class="item-meta">"just now"</p>
+                        <p class="item-meta">{t!(l, "time-now")}</p>
                     </div>
                 </li>
             </ul>

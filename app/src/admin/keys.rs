@@ -2,10 +2,10 @@
 use herald::admin::ApiKeyInfo;
 use leptos::prelude::*;
 
-use super::ADMIN;
 use leptos::server_fn::codec::PostUrl;
 
 use crate::error::AppError;
+use crate::i18n::{relative, t, use_locale};
 
 #[server(endpoint = "admin/api-keys")]
 pub async fn api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
@@ -38,6 +38,7 @@ pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
 
 #[component]
 pub(super) fn ApiKeys() -> impl IntoView {
+    let l = use_locale();
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
     let keys = Resource::new(
@@ -49,53 +50,58 @@ pub(super) fn ApiKeys() -> impl IntoView {
         create.value().get().map(|result| match result {
             Ok(secret) => view! {
                 <div class="secret" role="status">
-                    <p>"Copy this key now: it will not be shown again."</p>
+                    <p>{t!(l, "admin-key-shown-once")}</p>
                     <code data-testid="new-api-key">{secret}</code>
                 </div>
             }
             .into_any(),
-            Err(error) => view! { <p class="error" role="alert">{error.field("name").unwrap_or(error.to_string())}</p> }.into_any(),
+            Err(error) => view! { <p class="error" role="alert">{error.field("name").unwrap_or_else(|| error.message(l))}</p> }.into_any(),
         })
     };
     view! {
         <section class="card keys">
-            <h2>"API keys"</h2>
+            <h2>{t!(l, "admin-keys-title")}</h2>
             <p class="muted">
-                "Applications create notifications with "
+                {t!(l, "admin-keys-intro-with")} " "
                 <code>"POST /api/v1/notifications"</code>
-                " and a key sent as "
+                " " {t!(l, "admin-keys-intro-key")} " "
                 <code>"Authorization: Bearer …"</code>
-                ". Only a hash of each key is kept; revoking one takes effect at once."
+                {t!(l, "admin-keys-intro-hash")}
             </p>
             <ActionForm action=create attr:class="form inline">
-                <input type="text" name="name" placeholder="Key name, e.g. Django production" aria-label="Key name"/>
-                <button type="submit" class="primary">"Create key"</button>
+                <input type="text" name="name" placeholder=t!(l, "admin-key-name-placeholder") aria-label=t!(l, "admin-key-name")/>
+                <button type="submit" class="primary">{t!(l, "admin-create-key")}</button>
             </ActionForm>
             {created}
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
                 {move || Suspend::new(async move {
                     match keys.await {
-                        Ok(keys) if keys.is_empty() => view! { <p class="muted empty">"No keys yet."</p> }.into_any(),
+                        Ok(keys) if keys.is_empty() => view! { <p class="muted empty">{t!(l, "admin-no-keys")}</p> }.into_any(),
                         Ok(keys) => view! {
                             <table class="keys-table">
-                                <thead><tr><th>"Name"</th><th>"Key"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
+                                <thead>
+                                    <tr>
+                                        <th>{t!(l, "admin-column-name")}</th><th>{t!(l, "admin-column-key")}</th>
+                                        <th>{t!(l, "admin-column-created")}</th><th>{t!(l, "admin-column-last-used")}</th><th></th>
+                                    </tr>
+                                </thead>
                                 <tbody>
-                                    {keys.into_iter().map(|k| {
+                                    {keys.into_iter().map(move |k| {
                                         let now = live.now.get_untracked();
-                                        let used = k.last_used_at.map_or("never".to_owned(), |t| crate::i18n::relative(ADMIN, t, now));
+                                        let used = k.last_used_at.map_or_else(|| t!(l, "admin-never-used"), |at| relative(l, at, now));
                                         view! {
                                             <tr class:revoked=k.revoked_at.is_some()>
                                                 <td>{k.name}</td>
                                                 <td><code>{format!("{}_…", k.prefix)}</code></td>
-                                                <td>{crate::i18n::relative(ADMIN, k.created_at, now)}</td>
+                                                <td>{relative(l, k.created_at, now)}</td>
                                                 <td>{used}</td>
                                                 <td>
                                                     {match k.revoked_at {
-                                                        Some(_) => view! { <span class="muted">"Revoked"</span> }.into_any(),
+                                                        Some(_) => view! { <span class="muted">{t!(l, "admin-revoked")}</span> }.into_any(),
                                                         None => view! {
                                                             <ActionForm action=revoke>
                                                                 <input type="hidden" name="id" value=k.id/>
-                                                                <button type="submit" class="link danger">"Revoke"</button>
+                                                                <button type="submit" class="link danger">{t!(l, "admin-revoke")}</button>
                                                             </ActionForm>
                                                         }.into_any(),
                                                     }}
@@ -106,7 +112,7 @@ pub(super) fn ApiKeys() -> impl IntoView {
                                 </tbody>
                             </table>
                         }.into_any(),
-                        Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                        Err(error) => view! { <p class="error">{error.message(l)}</p> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -15,16 +15,14 @@ use leptos_router::LazyRoute;
 #[cfg(feature = "split")]
 use leptos_router::lazy_route;
 
+use crate::i18n::{t, use_locale};
+
 pub use audit::*;
 pub use categories::*;
 pub use compose::*;
 pub use keys::*;
 pub use sent::*;
 pub use users::*;
-
-/// The console's language: English for now (the end-user pages speak the
-/// user's; the console's strings are not in the catalogue yet).
-const ADMIN: crate::i18n::Locale = crate::i18n::Locale::En;
 
 /// The admin console. Built with the `split` feature (`make release`,
 /// cargo-leptos `--split`), its view is a WASM chunk of its own: only admins
@@ -87,13 +85,14 @@ impl LazyRoute for AdminPage {
 /// that refresh themselves there and need not hold up the server's render.
 #[component]
 fn ClientOnly(children: ChildrenFn) -> impl IntoView {
+    let l = use_locale();
     let mounted = RwSignal::new(false);
     // Effects never run on the server.
     Effect::new(move |_| mounted.set(true));
     view! {
         <Show
             when=move || mounted.get()
-            fallback=|| view! { <section class="card"><p class="muted">"Loading…"</p></section> }
+            fallback=move || view! { <section class="card"><p class="muted">{t!(l, "loading")}</p></section> }
         >
             {children()}
         </Show>

@@ -2,11 +2,11 @@
 use herald::admin::SendSummary;
 use leptos::prelude::*;
 
-use super::ADMIN;
 use leptos::server_fn::codec::PostUrl;
 
 use super::paged::{Labels, PagedTable};
 use crate::error::AppError;
+use crate::i18n::{Locale, relative, t, use_locale};
 
 /// How many sends a page of the list holds.
 const SENDS_PAGE: i64 = 20;
@@ -29,6 +29,7 @@ pub async fn retract_send(id: i64) -> Result<usize, AppError> {
 /// What was sent, with delivered, seen and read counts that keep updating.
 #[component]
 pub(super) fn SentList() -> impl IntoView {
+    let l = use_locale();
     let retract = ServerAction::<RetractSend>::new();
     // Refreshed every few seconds while the page is open, and after a retract.
     let tick = RwSignal::new(0u32);
@@ -47,11 +48,11 @@ pub(super) fn SentList() -> impl IntoView {
     // The first page follows the clock's refresh and every retraction.
     let refresh = Signal::derive(move || u64::from(tick.get()) + retract.version().get() as u64);
     let labels = Labels {
-        title: "Sent",
+        title: t!(l, "admin-sent-title"),
         class: "sent",
-        placeholder: "Search titles",
-        search_label: "Search sent notifications",
-        empty: "Nothing sent yet.",
+        placeholder: t!(l, "admin-sent-placeholder"),
+        search_label: t!(l, "admin-sent-search"),
+        empty: t!(l, "admin-sent-empty"),
     };
     view! {
         <PagedTable
@@ -60,53 +61,53 @@ pub(super) fn SentList() -> impl IntoView {
             fetch=sent_list
             key=|s: &SendSummary| s.id
             refresh
-            head=|| view! {
+            head=|l: Locale| view! {
                 <tr>
-                    <th>"Title"</th><th>"To"</th><th>"When"</th>
-                    <th title="Stored for">"Recipients"</th>
-                    <th title="Online when sent">"Delivered"</th>
-                    <th>"Seen"</th><th>"Read"</th>
-                    <th title="Clicked one of its actions">"Acted"</th><th></th>
+                    <th>{t!(l, "admin-column-title")}</th><th>{t!(l, "admin-column-to")}</th><th>{t!(l, "admin-column-when")}</th>
+                    <th title=t!(l, "admin-column-recipients-title")>{t!(l, "admin-column-recipients")}</th>
+                    <th title=t!(l, "admin-column-delivered-title")>{t!(l, "admin-column-delivered")}</th>
+                    <th>{t!(l, "admin-column-seen")}</th><th>{t!(l, "admin-column-read")}</th>
+                    <th title=t!(l, "admin-column-acted-title")>{t!(l, "admin-column-acted")}</th><th></th>
                 </tr>
             }.into_any()
             row=move |s: SendSummary, now| {
                 let (scheduled, cancelled) = (s.scheduled(now), s.cancelled());
                 view! {
                                             <tr class:revoked={s.retracted || s.expires_at.is_some_and(|at| at <= now)} data-send=s.id>
-                                                <td>{s.title}<div class="muted small">{format!("by {}", s.sender)}</div></td>
+                                                <td>{s.title}<div class="muted small">{t!(l, "admin-sent-by", sender = s.sender.as_str())}</div></td>
                                                 <td>{s.audience}</td>
                                                 <td>
                                                     {match s.send_at {
                                                         Some(at) if scheduled => view! {
-                                                            <span class="scheduled">{format!("scheduled, {}", crate::i18n::relative(ADMIN, at, now))}</span>
+                                                            <span class="scheduled">{t!(l, "admin-scheduled", when = relative(l, at, now))}</span>
                                                         }.into_any(),
-                                                        Some(at) if !cancelled => crate::i18n::relative(ADMIN, at, now).into_any(),
-                                                        _ => crate::i18n::relative(ADMIN, s.created_at, now).into_any(),
+                                                        Some(at) if !cancelled => relative(l, at, now).into_any(),
+                                                        _ => relative(l, s.created_at, now).into_any(),
                                                     }}
                                                     {s.expires_at.filter(|at| *at > now && !s.retracted).map(|at| view! {
-                                                        <div class="muted small expiry">{format!("expires {}", crate::i18n::relative(ADMIN, at, now))}</div>
+                                                        <div class="muted small expiry">{t!(l, "admin-expires-when", when = relative(l, at, now))}</div>
                                                     })}
                                                 </td>
                                                 <td class="num" data-count="recipients">
                                                     {s.recipients}
-                                                    {(s.sending && !scheduled).then(|| view! { <div class="muted small sending">"sending…"</div> })}
+                                                    {(s.sending && !scheduled).then(|| view! { <div class="muted small sending">{t!(l, "admin-sending")}</div> })}
                                                 </td>
                                                 <td class="num" data-count="delivered">{s.delivered}</td>
                                                 <td class="num" data-count="seen">{s.seen}</td>
                                                 <td class="num" data-count="read">{s.read}</td>
                                                 <td class="num" data-count="interacted">{s.interacted}</td>
                                                 <td>{if cancelled {
-                                                    view! { <span class="muted">"Cancelled"</span> }.into_any()
+                                                    view! { <span class="muted">{t!(l, "admin-cancelled")}</span> }.into_any()
                                                 } else if s.retracted {
-                                                    view! { <span class="muted">"Retracted"</span> }.into_any()
+                                                    view! { <span class="muted">{t!(l, "admin-retracted")}</span> }.into_any()
                                                 } else if s.expires_at.is_some_and(|at| at <= now) {
-                                                    view! { <span class="muted">"Expired"</span> }.into_any()
+                                                    view! { <span class="muted">{t!(l, "admin-expired")}</span> }.into_any()
                                                 } else {
                                                     view! {
                                                         <ActionForm action=retract>
                                                             <input type="hidden" name="id" value=s.id/>
                                                             <button type="submit" class="link danger">
-                                                                {if scheduled { "Cancel" } else { "Retract" }}
+                                                                {if scheduled { t!(l, "admin-cancel") } else { t!(l, "admin-retract") }}
                                                             </button>
                                                         </ActionForm>
                                                     }.into_any()

@@ -6,6 +6,7 @@ use leptos::server_fn::codec::PostUrl;
 
 use super::paged::{Labels, PagedTable};
 use crate::error::AppError;
+use crate::i18n::{Locale, t, use_locale};
 
 /// How many users a page of the list holds.
 const USERS_PAGE: i64 = 50;
@@ -88,6 +89,7 @@ pub async fn set_role(id: i64, #[server(default)] role: String) -> Result<(), Ap
 /// deactivate, reactivate, change roles.
 #[component]
 pub(super) fn Users() -> impl IntoView {
+    let l = use_locale();
     let create = ServerAction::<CreateUser>::new();
     let deactivate = ServerAction::<DeactivateUser>::new();
     let reactivate = ServerAction::<ReactivateUser>::new();
@@ -105,15 +107,15 @@ pub(super) fn Users() -> impl IntoView {
             .into_iter()
             .flatten()
             .find_map(Result::err)
-            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+            .map(|e| view! { <p class="error" role="alert">{e.message(l)}</p> })
     };
     let error_for = move |field| crate::forms::field_error(create.value(), field);
     let labels = Labels {
-        title: "Users",
+        title: t!(l, "admin-users-title"),
         class: "users",
-        placeholder: "Search users",
-        search_label: "Search users",
-        empty: "No user matches.",
+        placeholder: t!(l, "admin-users-placeholder"),
+        search_label: t!(l, "admin-users-search"),
+        empty: t!(l, "admin-users-empty"),
     };
     view! {
         <PagedTable
@@ -122,14 +124,17 @@ pub(super) fn Users() -> impl IntoView {
             fetch=user_list
             key=|u: &UserSummary| u.id
             refresh
-            head=|| view! {
-                <tr><th>"User"</th><th>"Role"</th><th>"Unread"</th><th>"Online"</th><th></th></tr>
+            head=|l: Locale| view! {
+                <tr>
+                    <th>{t!(l, "admin-column-user")}</th><th>{t!(l, "admin-column-role")}</th>
+                    <th>{t!(l, "admin-column-unread")}</th><th>{t!(l, "admin-column-online")}</th><th></th>
+                </tr>
             }.into_any()
             row=move |u: UserSummary, _| view! {
                 <tr class:revoked=!u.active data-user=u.username.clone()>
                     <td>{u.username.clone()}</td>
                     <td>
-                        {u.role.as_str()}
+                        {role_name(l, u.role)}
                         // Users an application created by external id
                         // cannot log in, so they are never admins.
                         {(u.active && !u.username.starts_with("ext:")).then(|| {
@@ -141,30 +146,30 @@ pub(super) fn Users() -> impl IntoView {
                                 <ActionForm action=role attr:class="inline-action">
                                     <input type="hidden" name="id" value=u.id/>
                                     <input type="hidden" name="role" value=other.as_str()/>
-                                    <button type="submit" class="link">{format!("make {}", other.as_str())}</button>
+                                    <button type="submit" class="link">{make_role(l, other)}</button>
                                 </ActionForm>
                             }
                         })}
                     </td>
                     <td class="num">{u.unread}</td>
                     <td>{if u.online {
-                        view! { <span class="online" title="Online now">"● online"</span> }.into_any()
+                        view! { <span class="online" title=t!(l, "admin-online-now")>{t!(l, "admin-online")}</span> }.into_any()
                     } else {
-                        view! { <span class="muted">"offline"</span> }.into_any()
+                        view! { <span class="muted">{t!(l, "admin-offline")}</span> }.into_any()
                     }}</td>
                     <td>{if u.active {
                         view! {
                             <ActionForm action=deactivate>
                                 <input type="hidden" name="id" value=u.id/>
-                                <button type="submit" class="link danger">"Deactivate"</button>
+                                <button type="submit" class="link danger">{t!(l, "admin-deactivate")}</button>
                             </ActionForm>
                         }.into_any()
                     } else {
                         view! {
-                            <span class="muted">"Deactivated "</span>
+                            <span class="muted">{t!(l, "admin-deactivated")} " "</span>
                             <ActionForm action=reactivate attr:class="inline-action">
                                 <input type="hidden" name="id" value=u.id/>
-                                <button type="submit" class="link">"Reactivate"</button>
+                                <button type="submit" class="link">{t!(l, "admin-reactivate")}</button>
                             </ActionForm>
                         }.into_any()
                     }}</td>
@@ -172,17 +177,33 @@ pub(super) fn Users() -> impl IntoView {
             }
         >
             <ActionForm action=create attr:class="form inline new-user">
-                <input type="text" name="username" placeholder="Username" aria-label="New username"/>
-                <input type="password" name="password" placeholder="Password (12+ characters)" aria-label="New password" autocomplete="new-password"/>
-                <select name="role" aria-label="Role">
-                    <option value="member">"Member"</option>
-                    <option value="admin">"Admin"</option>
+                <input type="text" name="username" placeholder=t!(l, "admin-username-placeholder") aria-label=t!(l, "admin-new-username")/>
+                <input type="password" name="password" placeholder=t!(l, "admin-password-placeholder") aria-label=t!(l, "admin-new-password") autocomplete="new-password"/>
+                <select name="role" aria-label=t!(l, "admin-role")>
+                    <option value="member">{t!(l, "admin-role-option-member")}</option>
+                    <option value="admin">{t!(l, "admin-role-option-admin")}</option>
                 </select>
-                <button type="submit" class="primary">"Create user"</button>
+                <button type="submit" class="primary">{t!(l, "admin-create-user")}</button>
             </ActionForm>
             {error_for("username")}
             {error_for("password")}
             {refused}
         </PagedTable>
+    }
+}
+
+/// A role as the users list names it ("admin", "member").
+fn role_name(l: Locale, role: herald::Role) -> String {
+    match role {
+        herald::Role::Admin => t!(l, "admin-role-admin"),
+        herald::Role::Member => t!(l, "admin-role-member"),
+    }
+}
+
+/// The button that gives a user `role` ("make admin").
+fn make_role(l: Locale, role: herald::Role) -> String {
+    match role {
+        herald::Role::Admin => t!(l, "admin-make-admin"),
+        herald::Role::Member => t!(l, "admin-make-member"),
     }
 }

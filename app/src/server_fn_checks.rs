@@ -16,6 +16,7 @@ use crate::admin::{
 use crate::auth::{ChangePassword, GetMe, Login, Logout};
 use crate::contact::{AccountEmail, SetAccountEmail};
 use crate::inbox::{Act, InboxPage, MarkAllRead, MarkSeen, SetArchived, SetRead, Snooze, Unsnooze};
+use crate::language::{ChosenLanguage, SetLanguage};
 use crate::settings::{
     GetPreferences, PushDeviceHeld, PushDeviceKnown, PushKey, SetPreference, SubscribePush,
     UnsubscribePush,
@@ -84,6 +85,8 @@ const CHECKS: &[(&str, Check)] = &[
     (LeaveTopic::PATH, check::<LeaveTopic>),
     (AccountEmail::PATH, check::<AccountEmail>),
     (SetAccountEmail::PATH, check::<SetAccountEmail>),
+    (ChosenLanguage::PATH, check::<ChosenLanguage>),
+    (SetLanguage::PATH, check::<SetLanguage>),
 ];
 
 fn check<T: DeserializeOwned>(body: &[u8]) -> Result<(), Malformed> {

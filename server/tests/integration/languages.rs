@@ -23,6 +23,16 @@ fn lang_of(html: &str) -> &str {
     &html[at..at + end]
 }
 
+/// The language the user chose, as Settings reads it (`null`: none).
+async fn chosen(client: &Client) -> Value {
+    client
+        .post_form("/api/settings/language", &[])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn choose(client: &Client, locale: &str) -> reqwest::Response {
     client
         .post_form("/api/settings/language/set", &[("locale", locale)])
@@ -55,16 +65,10 @@ async fn a_page_speaks_the_browsers_language_until_the_user_chooses_one() {
 
     // Her choice beats her browser's, on every page, until she clears it.
     assert!(choose(&alice, "en").await.status().is_success());
-    let chosen = page_in(&app, &alice, "/notifications", "de").await;
-    assert_eq!(lang_of(&chosen), "en");
-    assert!(chosen.contains("Mark all read"));
-    let chosen: Value = alice
-        .post_form("/api/settings/language", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(chosen, "en");
+    let page = page_in(&app, &alice, "/notifications", "de").await;
+    assert_eq!(lang_of(&page), "en");
+    assert!(page.contains("Mark all read"));
+    assert_eq!(chosen(&alice).await, "en");
     assert!(choose(&alice, "de").await.status().is_success());
     assert_eq!(
         lang_of(&page_in(&app, &alice, "/settings", "en").await),
@@ -85,13 +89,7 @@ async fn a_page_speaks_the_browsers_language_until_the_user_chooses_one() {
         lang_of(&page_in(&app, &alice, "/notifications", "en").await),
         "en"
     );
-    let chosen: Value = alice
-        .post_form("/api/settings/language", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(chosen, Value::Null);
+    assert_eq!(chosen(&alice).await, Value::Null);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

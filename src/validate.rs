@@ -22,10 +22,20 @@ pub struct FieldError {
 
 /// Every problem found in one submission.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Error)]
-#[error("invalid input: {}", self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+#[error("invalid input: {}", self.details())]
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
+    /// Each problem as "field: message", joined by "; ".
+    pub fn details(&self) -> String {
+        let each: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        each.join("; ")
+    }
+
     pub fn push(&mut self, field: &str, message: impl Into<String>) {
         self.0.push(FieldError {
             field: field.to_owned(),

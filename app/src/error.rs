@@ -85,14 +85,7 @@ impl AppError {
             AppError::Forbidden => t!(l, "error-forbidden"),
             AppError::NotFound => t!(l, "error-not-found"),
             AppError::Invalid(errors) | AppError::Malformed(errors) => {
-                // As `FieldErrors` displays itself, after its prefix.
-                let details = errors
-                    .0
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                t!(l, "error-invalid-input", details = details)
+                t!(l, "error-invalid-input", details = errors.details())
             }
             AppError::BadRequest(detail) => t!(l, "error-bad-request", detail = detail.clone()),
             AppError::Conflict(detail) => detail.clone(),

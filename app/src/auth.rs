@@ -98,8 +98,8 @@ pub async fn change_password(
     .await
 }
 
-/// The account page: change your password.
-#[component]
+/// The account page, an island: change your password, set your email.
+#[island]
 pub fn AccountPage() -> impl IntoView {
     let l = use_locale();
     let change = ServerAction::<ChangePassword>::new();
@@ -134,10 +134,11 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// An island: a refusal is said without a reload; success goes to `/`.
+#[island]
 pub fn LoginPage() -> impl IntoView {
     let l = use_locale();
-    let login = expect_context::<ServerAction<Login>>();
+    let login = ServerAction::<Login>::new();
     let error = move || {
         login
             .value()

@@ -10,14 +10,24 @@ use leptos::prelude::*;
 use crate::auth::Me;
 use crate::i18n::{t, use_locale};
 use crate::inbox::{MarkAllReadButton, NotificationList};
-use crate::state::{Link, PageState};
+use crate::state::Link;
 
 /// How many notifications the panel shows.
 const PANEL_SIZE: i64 = 8;
 
-#[component]
+/// The page's title: "(3) Herald" while anything is unread.
+pub fn page_title(unread: i64) -> String {
+    match unread {
+        0 => "Herald".to_owned(),
+        n => format!("({n}) Herald"),
+    }
+}
+
+/// An island: hydrated in the browser on every page of a signed-in user,
+/// with the live connection the rest of the page's islands share.
+#[island]
 pub fn Bell(me: Me) -> impl IntoView {
-    let live = expect_context::<PageState>();
+    let live = crate::state::use_page_state();
     let l = use_locale();
     live.unread.set(me.unread);
     live.seq.set(me.seq);
@@ -33,6 +43,11 @@ pub fn Bell(me: Me) -> impl IntoView {
             let connection = crate::live::connect(live, me.transport);
             on_cleanup(move || connection.close());
         });
+        // The server wrote the title; the count moves on here.
+        Effect::new(move |_| document().set_title(&page_title(live.unread.get())));
+        // This browser's push subscription (if it has one) is claimed for
+        // this sign-in: a previous user's is forgotten at once.
+        leptos::task::spawn_local(crate::settings::claim_this_device());
         crate::focus::watch_open_panel(open, bell, panel);
         // Opening the panel moves focus into it.
         Effect::new(move |_| {

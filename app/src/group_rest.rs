@@ -5,12 +5,11 @@ use herald::Notification;
 use leptos::prelude::*;
 
 use crate::i18n::{relative, t, use_locale};
-use crate::state::PageState;
 
 /// The rest of a group's row, older first hidden behind "and 3 more".
 #[component]
 pub fn GroupRest(rest: Vec<Notification>) -> impl IntoView {
-    let live = expect_context::<PageState>();
+    let live = crate::state::use_page_state();
     let l = use_locale();
     let more = t!(l, "group-more", count = rest.len());
     view! {

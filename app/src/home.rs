@@ -24,7 +24,7 @@ pub fn HomePage() -> impl IntoView {
                                 <h1>{t!(l, "home-latest")}</h1>
                                 <a href="/notifications">{t!(l, "home-open-inbox")}</a>
                             </div>
-                            <NotificationList view=InboxView::All page_size=SHOWN paged=false/>
+                            <Latest/>
                         </section>
                     }
                     .into_any(),
@@ -51,4 +51,10 @@ fn Welcome() -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// The list, an island: kept live in the browser.
+#[island]
+fn Latest() -> impl IntoView {
+    view! { <NotificationList view=InboxView::All page_size=SHOWN paged=false/> }
 }

@@ -7,9 +7,10 @@ pub use herald::i18n::Locale;
 pub use herald::t;
 use leptos::prelude::*;
 
-/// The language this page is in, as [`App`](crate::App) provided it.
+/// The language this page is in: as [`App`](crate::App) provided it, or,
+/// in an island in the browser, `<html lang>`.
 pub fn use_locale() -> Locale {
-    use_context::<Locale>().unwrap_or_default()
+    use_context::<Locale>().unwrap_or_else(page_locale)
 }
 
 /// The language of the page being rendered: on the server, the one the

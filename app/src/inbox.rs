@@ -10,7 +10,6 @@ use herald::{InboxView, Notification};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::server_fn::codec::PostUrl;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
@@ -169,12 +168,13 @@ pub fn NotificationList(
     /// Record the shown notifications as seen (the bell's panel does).
     #[prop(default = false)]
     marks_seen: bool,
+    /// Only notifications older than this seq: a page link (`?before=N`)
+    /// followed without WASM.
+    #[prop(default = None)]
+    ceiling: Option<i64>,
 ) -> impl IntoView {
-    let live = expect_context::<PageState>();
+    let live = crate::state::use_page_state();
     let l = use_locale();
-    let query = use_query_map();
-    // A page link (`?before=N`) without WASM shows the page below N.
-    let ceiling = query.with_untracked(|q| q.get("before").and_then(|b| b.parse::<i64>().ok()));
     // The oldest seq loaded; nothing older is shown, so no gaps appear.
     let floor = RwSignal::new(i64::MAX);
     let more = RwSignal::new(false);
@@ -286,7 +286,7 @@ fn empty_text(view: InboxView, l: Locale) -> String {
 /// which marks them (their row) read.
 #[component]
 pub fn Item(row: herald::group::Row) -> impl IntoView {
-    let live = expect_context::<PageState>();
+    let live = crate::state::use_page_state();
     let l = use_locale();
     let items: Vec<Notification> = row.items().cloned().collect();
     let actors = row.actors(l);
@@ -431,7 +431,7 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
 /// as done and the others as closed.
 #[component]
 fn ItemActions(n: Notification, row: Vec<Notification>) -> impl IntoView {
-    let live = expect_context::<PageState>();
+    let live = crate::state::use_page_state();
     let l = use_locale();
     let chosen = n.chosen_action;
     n.actions
@@ -490,7 +490,7 @@ fn ItemActions(n: Notification, row: Vec<Notification>) -> impl IntoView {
 /// while the request is on its way.
 #[component]
 pub fn MarkAllReadButton() -> impl IntoView {
-    let live = expect_context::<PageState>();
+    let live = crate::state::use_page_state();
     let l = use_locale();
     let up_to = move || {
         live.items
@@ -530,15 +530,25 @@ pub fn MarkAllReadButton() -> impl IntoView {
     }
 }
 
+/// The inbox page. Its tabs are links (each view is a page of its own);
+/// the rest is an island.
 #[component]
 pub fn InboxPage() -> impl IntoView {
-    let l = use_locale();
     let query = use_query_map();
-    let view = Memo::new(move |_| {
-        query
-            .with(|q| q.get("view").and_then(|v| InboxView::parse(&v)))
-            .unwrap_or_default()
+    let (view, ceiling) = query.with_untracked(|q| {
+        (
+            q.get("view")
+                .and_then(|v| InboxView::parse(&v))
+                .unwrap_or_default(),
+            q.get("before").and_then(|b| b.parse::<i64>().ok()),
+        )
     });
+    view! { <Inbox view ceiling/> }
+}
+
+#[island]
+fn Inbox(view: InboxView, ceiling: Option<i64>) -> impl IntoView {
+    let l = use_locale();
     view! {
         <section class="card inbox">
             <div class="inbox-head">
@@ -550,21 +560,18 @@ pub fn InboxPage() -> impl IntoView {
                     .into_iter()
                     .map(|v| {
                         view! {
-                            <A
+                            <a
                                 href=format!("/notifications?view={}", v.as_str())
-                                attr:class=move || if view.get() == v { "tab active" } else { "tab" }
-                                attr:aria-current=move || (view.get() == v).then_some("page")
+                                class=if view == v { "tab active" } else { "tab" }
+                                aria-current=(view == v).then_some("page")
                             >
                                 {v.label(l)}
-                            </A>
+                            </a>
                         }
                     })
                     .collect_view()}
             </nav>
-            {move || {
-                let view = view.get();
-                view! { <NotificationList view page_size=PAGE_SIZE/> }
-            }}
+            <NotificationList view page_size=PAGE_SIZE ceiling/>
             <crate::desktop::DesktopOptIn/>
         </section>
     }

@@ -34,10 +34,10 @@ use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::SsrMode;
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::{Lazy, path};
+use leptos_router::path;
 
 use crate::admin::AdminPage;
-use crate::auth::{AccountPage, Login, LoginPage, Logout, MeResource, get_me};
+use crate::auth::{AccountPage, LoginPage, Logout, MeResource, get_me};
 use crate::bell::Bell;
 use crate::home::HomePage;
 use crate::i18n::{t, use_locale};
@@ -60,7 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // (`hash-files`), so they can be cached for good.
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -70,46 +70,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The whole page, rendered on the server. Only its islands (the bell, the
+/// lists and their actions, the forms, the admin console) hydrate in the
+/// browser; the rest is plain HTML and links are full page loads.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
-    provide_context(login);
-    provide_context(logout);
     let live = PageState::default();
     provide_context(live);
     let l = live.locale;
     provide_context(l);
-    // Relative times ("2 min ago") stay fresh.
-    #[cfg(feature = "hydrate")]
-    {
-        let tick = move || live.now.set(crate::state::now_ms());
-        let _ = set_interval_with_handle(tick, std::time::Duration::from_secs(30));
-    }
-    // Refetched after logging in or out; resolved on the server before the
-    // page is sent, so the count is right without any WASM.
-    let me = Resource::new(
-        move || (login.version().get(), logout.version().get()),
-        |_| get_me(),
-    );
+    // Resolved before the page is sent, so the count is right without any
+    // WASM.
+    let me = Resource::new(|| (), |_| get_me());
     provide_context(MeResource(me));
-    // Once signed in, this browser's push subscription (if it has one) is
-    // claimed for this sign-in: a previous user's is forgotten at once.
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if let Some(Ok(Some(_))) = me.get() {
-            leptos::task::spawn_local(crate::settings::claim_this_device());
-        }
-    });
     // leptos_meta may render the title after the page's owner and arena are
     // gone (streaming SSR, seen under load): an arena signal then panics even
-    // in `try_get`, so the title reads a reference-counted one.
+    // in `try_get`, so the title reads a reference-counted one. The bell
+    // keeps it current in the browser.
     let unread = ArcRwSignal::from(live.unread);
-    let title = move || match unread.get() {
-        0 => "Herald".to_owned(),
-        n => format!("({n}) Herald"),
-    };
+    let title = move || crate::bell::page_title(unread.get());
     view! {
         <Title text=title/>
         <Router>
@@ -148,7 +129,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view=InboxPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin") view={Lazy::<AdminPage>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                 </Routes>

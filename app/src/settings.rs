@@ -221,7 +221,8 @@ async fn disable(l: crate::i18n::Locale) -> Result<(), String> {
     Ok(())
 }
 
-#[component]
+/// An island: the switches save as they change, with the outcome shown.
+#[island]
 pub fn SettingsPage() -> impl IntoView {
     let l = use_locale();
     let save = ServerAction::<SetPreference>::new();

@@ -76,6 +76,34 @@ impl Default for PageState {
     }
 }
 
+/// The page's live state. On the server, the one [`App`](crate::App)
+/// provides for the request. In the browser, one for the whole page,
+/// shared by every island (the bell, the lists, the toasts): islands are
+/// hydrated apart and see no context from the app around them.
+pub fn use_page_state() -> PageState {
+    if let Some(state) = use_context::<PageState>() {
+        return state;
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static SHARED: PageState = {
+                // Lives as long as the page: islands are never disposed.
+                let owner = Owner::new();
+                let state = owner.with(PageState::default);
+                std::mem::forget(owner);
+                // Relative times ("2 min ago") stay fresh.
+                let tick = move || state.now.set(now_ms());
+                let _ = set_interval_with_handle(tick, std::time::Duration::from_secs(30));
+                state
+            };
+        }
+        SHARED.with(|s| *s)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    PageState::default()
+}
+
 impl PageState {
     /// Applies one server message. Counts older than the one shown are
     /// ignored, and a change already applied is never applied twice,

@@ -41,9 +41,9 @@ fn push(live: PageState, text: String, error: bool, row: Option<i64>) {
 /// toast if this tab is visible, or a desktop notification if it is hidden,
 /// the user opted in on this device and their settings allow it for its
 /// category. A muted one raises neither.
-#[component]
+#[island]
 pub fn Toaster() -> impl IntoView {
-    let live = expect_context::<PageState>();
+    let live = crate::state::use_page_state();
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         let Some(n) = live.arrived.get() else { return };

@@ -11,6 +11,8 @@ const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 export async function audit(page: Page, state: string, include?: string): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
+    // Rows slide in (180 ms): audit what stays, not a frame half-faded.
+    await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
     let axe = new AxeBuilder({ page }).withTags(WCAG_21_AA);
     if (include) axe = axe.include(include);
     const { violations } = await axe.analyze();

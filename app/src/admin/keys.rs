@@ -45,7 +45,7 @@ pub(super) fn ApiKeys() -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         |_| api_keys(),
     );
-    let live = expect_context::<crate::state::PageState>();
+    let live = crate::state::use_page_state();
     let created = move || {
         create.value().get().map(|result| match result {
             Ok(secret) => view! {

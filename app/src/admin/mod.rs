@@ -11,9 +11,6 @@ mod sent;
 mod users;
 
 use leptos::prelude::*;
-use leptos_router::LazyRoute;
-#[cfg(feature = "split")]
-use leptos_router::lazy_route;
 
 use crate::i18n::{t, use_locale};
 
@@ -24,60 +21,31 @@ pub use keys::*;
 pub use sent::*;
 pub use users::*;
 
-/// The admin console. Built with the `split` feature (`make release`,
-/// cargo-leptos `--split`), its view is a WASM chunk of its own: only admins
-/// who open it download it, and the users list is fetched while it loads.
-pub struct AdminPage {
-    users: Resource<Result<Vec<herald::User>, crate::error::AppError>>,
+/// The admin console, an island of its own. Built with the `split`
+/// feature (`make release` and the browser tests: cargo-leptos `--split`)
+/// its code is a WASM chunk of its own, fetched only by admins who open it.
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    view! { <AdminConsole/> }
 }
 
-impl AdminPage {
-    fn load() -> Self {
-        AdminPage {
-            users: Resource::new(|| (), |_| recipients()),
-        }
-    }
-
-    fn console(self) -> AnyView {
-        let users = self.users;
-        view! {
-            <ComposeCard users/>
-            <ClientOnly>
-                <SentList/>
-            </ClientOnly>
-            <ClientOnly>
-                <Users/>
-            </ClientOnly>
-            <ApiKeys/>
-            <Categories/>
-            <ClientOnly>
-                <AuditLog/>
-            </ClientOnly>
-        }
-        .into_any()
-    }
-}
-
-#[cfg(feature = "split")]
-#[lazy_route]
-impl LazyRoute for AdminPage {
-    fn data() -> Self {
-        AdminPage::load()
-    }
-
-    fn view(this: Self) -> AnyView {
-        this.console()
-    }
-}
-
-#[cfg(not(feature = "split"))]
-impl LazyRoute for AdminPage {
-    fn data() -> Self {
-        AdminPage::load()
-    }
-
-    async fn view(this: Self) -> AnyView {
-        this.console()
+#[cfg_attr(feature = "split", island(lazy))]
+#[cfg_attr(not(feature = "split"), island)]
+fn AdminConsole() -> impl IntoView {
+    let users = Resource::new(|| (), |_| recipients());
+    view! {
+        <ComposeCard users/>
+        <ClientOnly>
+            <SentList/>
+        </ClientOnly>
+        <ClientOnly>
+            <Users/>
+        </ClientOnly>
+        <ApiKeys/>
+        <Categories/>
+        <ClientOnly>
+            <AuditLog/>
+        </ClientOnly>
     }
 }
 

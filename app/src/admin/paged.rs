@@ -45,7 +45,7 @@ where
     RowView: IntoView + 'static,
 {
     let l = use_locale();
-    let live = expect_context::<crate::state::PageState>();
+    let live = crate::state::use_page_state();
     let Labels {
         title,
         class,

@@ -105,12 +105,13 @@ pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let result = change.value();
     let error_for = move |field| crate::forms::field_error(result, field);
-    let outcome =
-        move || crate::forms::form_outcome(result.get(), |()| t!(l, "account-password-changed"));
+    let outcome = move || {
+        crate::forms::form_outcome(result.get(), move |()| t!(l, "account-password-changed"))
+    };
     view! {
         <section class="card account-page">
             <h1>{t!(l, "account-title")}</h1>
-            <ActionForm action=change attr:class="form">
+            <crate::forms::ServerForm action=change attr:class="form">
                 <label>
                     {t!(l, "account-current-password")}
                     <input type="password" name="current_password" autocomplete="current-password" required/>
@@ -128,7 +129,7 @@ pub fn AccountPage() -> impl IntoView {
                 </label>
                 <button type="submit" class="primary" disabled=move || change.pending().get()>{t!(l, "account-change-password")}</button>
                 {outcome}
-            </ActionForm>
+            </crate::forms::ServerForm>
             <crate::contact::EmailSection/>
         </section>
     }
@@ -149,7 +150,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="card login">
             <h1>{t!(l, "login-title")}</h1>
-            <ActionForm action=login attr:class="form">
+            <crate::forms::ServerForm action=login attr:class="form">
                 <label>
                     {t!(l, "login-username")}
                     <input type="text" name="username" autocomplete="username" required autofocus/>
@@ -160,7 +161,7 @@ pub fn LoginPage() -> impl IntoView {
                 </label>
                 <p class="error" role="alert">{error}</p>
                 <button type="submit" class="primary">{t!(l, "login-submit")}</button>
-            </ActionForm>
+            </crate::forms::ServerForm>
         </section>
     }
 }

@@ -35,7 +35,8 @@ pub fn EmailSection() -> impl IntoView {
     let save = ServerAction::<SetAccountEmail>::new();
     let result = save.value();
     let error_for = move |field| crate::forms::field_error(result, field);
-    let outcome = move || crate::forms::form_outcome(result.get(), |()| t!(l, "contact-saved"));
+    let outcome =
+        move || crate::forms::form_outcome(result.get(), move |()| t!(l, "contact-saved"));
     let current = Resource::new(move || save.version().get(), |_| account_email());
     view! {
         <h2>{t!(l, "contact-title")}</h2>
@@ -44,7 +45,7 @@ pub fn EmailSection() -> impl IntoView {
             {move || Suspend::new(async move {
                 let value = current.await.ok().flatten().unwrap_or_default();
                 view! {
-                    <ActionForm action=save attr:class="form">
+                    <crate::forms::ServerForm action=save attr:class="form">
                         <label>
                             {t!(l, "contact-address")}
                             <input type="email" name="email" autocomplete="email" value=value
@@ -53,7 +54,7 @@ pub fn EmailSection() -> impl IntoView {
                         </label>
                         <button type="submit" class="primary" disabled=move || save.pending().get()>{t!(l, "contact-save")}</button>
                         {outcome}
-                    </ActionForm>
+                    </crate::forms::ServerForm>
                 }
             })}
         </Transition>

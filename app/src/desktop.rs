@@ -1,6 +1,7 @@
 //! Desktop notifications while Herald is in the background: only after the
 //! user opts in, remembered per browser.
 
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 
 use crate::i18n::{t, use_locale};
@@ -37,29 +38,24 @@ pub fn DesktopOptIn() -> impl IntoView {
             state.set(desktop_state());
         }
     };
-    move || {
-        match state.get().as_str() {
-        "on" => view! {
+    move || match state.get().as_str() {
+        "on" => EitherOf4::A(view! {
             <p class="desktop muted">
                 {t!(l, "desktop-on") + " "}
                 <button type="button" class="link" on:click=disable>{t!(l, "desktop-turn-off")}</button>
             </p>
-        }
-        .into_any(),
-        "off" => view! {
+        }),
+        "off" => EitherOf4::B(view! {
             <p class="desktop">
                 <button type="button" class="link" on:click=enable>
                     {t!(l, "desktop-enable")}
                 </button>
             </p>
-        }
-        .into_any(),
-        "blocked" => view! {
+        }),
+        "blocked" => EitherOf4::C(view! {
             <p class="desktop muted">{t!(l, "desktop-blocked")}</p>
-        }
-        .into_any(),
-        _ => ().into_any(),
-    }
+        }),
+        _ => EitherOf4::D(()),
     }
 }
 

@@ -1,25 +1,24 @@
-//! What every form shows once it is sent: each field's error beside that
-//! field, and one line saying how it went.
+//! Forms posting to server functions ([`ServerForm`]) and what they show
+//! once sent: each field's error beside that field, and one line saying how
+//! it went.
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::i18n::{t, use_locale};
 
-/// `field`'s error in a form's `result`, to show beside the field.
-pub fn field_error<T, S>(
-    result: S,
-    field: &'static str,
-) -> impl Fn() -> Option<AnyView> + Copy + Send + Sync + 'static
+/// `field`'s error in a form's `result`, shown beside the field.
+pub fn field_error<T, S>(result: S, field: &'static str) -> impl IntoView + use<T, S>
 where
     S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+    T: 'static,
 {
     move || {
         result
             .get()
             .and_then(Result::err)
             .and_then(|e| e.field(field))
-            .map(|m| view! { <span class="field-error" data-field=field>{m}</span> }.into_any())
+            .map(|m| view! { <span class="field-error" data-field=field>{m}</span> })
     }
 }
 
@@ -29,13 +28,67 @@ where
 pub fn form_outcome<T>(
     result: Option<Result<T, AppError>>,
     success: impl FnOnce(T) -> String,
-) -> Option<AnyView> {
+) -> Option<impl IntoView> {
     let l = use_locale();
-    result.map(|r| match r {
-        Ok(value) => view! { <p class="success" role="status">{success(value)}</p> }.into_any(),
-        Err(AppError::Invalid(_)) => {
-            view! { <p class="error" role="alert">{t!(l, "form-correct-fields")}</p> }.into_any()
-        }
-        Err(error) => view! { <p class="error" role="alert">{error.message(l)}</p> }.into_any(),
+    result.map(|r| {
+        // One element whatever the outcome: no erased view (see ServerForm).
+        let (class, role, text) = match r {
+            Ok(value) => ("success", "status", success(value)),
+            Err(AppError::Invalid(_)) => ("error", "alert", t!(l, "form-correct-fields")),
+            Err(error) => ("error", "alert", error.message(l)),
+        };
+        view! { <p class=class role=role>{text}</p> }
     })
+}
+
+/// A form posting to the server function `S`: a plain form without WASM
+/// (the server sends the browser back), sent through `action` without a
+/// reload once hydrated. Leptos's `ActionForm`, but its children keep
+/// their type: an erased view, which `ActionForm` takes, puts a second,
+/// async copy of the form's whole subtree into the WASM.
+#[component]
+pub fn ServerForm<S, C>(
+    action: ServerAction<S>,
+    #[prop(optional)] node_ref: Option<NodeRef<leptos::html::Form>>,
+    children: TypedChildren<C>,
+) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Error = AppError>
+        + serde::de::DeserializeOwned
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Output: Send + Sync + 'static,
+    C: IntoView + 'static,
+{
+    // A server function's redirect (logging in) is a full page load.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|location: &str| {
+        let _ = window().location().set_href(location);
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        if ev.default_prevented() {
+            return;
+        }
+        ev.prevent_default();
+        match S::from_event(&ev) {
+            Ok(input) => {
+                action.dispatch(input);
+            }
+            Err(error) => {
+                use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+                let error = ServerFnErrorErr::Serialization(error.to_string());
+                action
+                    .value()
+                    .set(Some(Err(AppError::from_server_fn_error(error))));
+            }
+        }
+    };
+    let node_ref = node_ref.unwrap_or_default();
+    let children = children.into_inner();
+    view! {
+        <form action=S::url() method="post" on:submit=submit node_ref=node_ref>
+            {children()}
+        </form>
+    }
 }

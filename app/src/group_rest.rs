@@ -2,6 +2,7 @@
 //! each a link through Herald like the row's own title.
 
 use herald::Notification;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::i18n::{relative, t, use_locale};
@@ -21,11 +22,10 @@ pub fn GroupRest(rest: Vec<Notification>) -> impl IntoView {
                     .map(|m| {
                         let created_at = m.created_at;
                         let title = match &m.link {
-                            Some(_) => view! {
+                            Some(_) => Either::Left(view! {
                                 <a href=format!("/notifications/{}/open", m.id) rel="external">{m.title.clone()}</a>
-                            }
-                            .into_any(),
-                            None => view! { <span>{m.title.clone()}</span> }.into_any(),
+                            }),
+                            None => Either::Right(view! { <span>{m.title.clone()}</span> }),
                         };
                         view! {
                             <li data-id=m.id>

@@ -7,6 +7,7 @@
 //! server refuses it. Live events keep every other tab in step.
 
 use herald::{InboxView, Notification};
+use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::server_fn::codec::PostUrl;
@@ -216,7 +217,7 @@ pub fn NotificationList(
                                 });
                             }
                         }
-                        view! {
+                        let ok = view! {
                             <Show
                                 when=move || !shown.with(Vec::is_empty)
                                 fallback=move || view! { <p class="muted empty">{empty_text(view, l)}</p> }
@@ -240,10 +241,10 @@ pub fn NotificationList(
                                     }>{t!(l, "inbox-load-more")}</a>
                                 }
                             })}
-                        }
-                        .into_any()
+                        };
+                        Either::Left(ok)
                     }
-                    Err(error) => view! { <p class="error">{error.message(l)}</p> }.into_any(),
+                    Err(error) => Either::Right(view! { <p class="error">{error.message(l)}</p> }),
                 }
             })}
         </Suspense>
@@ -298,11 +299,10 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
     let when = move || relative(l, created_at, live.now.get());
     let title = match &n.link {
         // rel=external: a full request to the server, not a client-side route.
-        Some(_) => view! {
+        Some(_) => Either::Left(view! {
             <a href=format!("/notifications/{}/open", n.id) rel="external">{n.title.clone()}</a>
-        }
-        .into_any(),
-        None => view! { <span>{n.title.clone()}</span> }.into_any(),
+        }),
+        None => Either::Right(view! { <span>{n.title.clone()}</span> }),
     };
     let read_toggle = {
         let (n, items) = (n.clone(), items.clone());
@@ -440,17 +440,15 @@ fn ItemActions(n: Notification, row: Vec<Notification>) -> impl IntoView {
         .map(|(index, action)| {
             let label = action.label.clone();
             if action.url.is_some() {
-                view! {
+                EitherOf4::A(view! {
                     <a class="action-button" rel="external" href=format!("/notifications/{}/actions/{index}", n.id)>{label}</a>
-                }
-                .into_any()
+                })
             } else if chosen == Some(index) {
-                view! { <span class="action-done">"✓ " {label}</span> }.into_any()
+                EitherOf4::B(view! { <span class="action-done">"✓ " {label}</span> })
             } else if chosen.is_some() {
-                view! {
+                EitherOf4::C(view! {
                     <span class="action-closed">{label}<span class="sr-only">" " {t!(l, "item-not-chosen")}</span></span>
-                }
-                .into_any()
+                })
             } else {
                 let id = n.id;
                 let n = n.clone();
@@ -473,14 +471,13 @@ fn ItemActions(n: Notification, row: Vec<Notification>) -> impl IntoView {
                         act(n.id, index),
                     );
                 };
-                view! {
+                EitherOf4::D(view! {
                     <form method="post" action=Act::url() on:submit=submit>
                         <input type="hidden" name="id" value=id/>
                         <input type="hidden" name="index" value=index/>
                         <button type="submit" class="action-button">{label}</button>
                     </form>
-                }
-                .into_any()
+                })
             }
         })
         .collect_view()

@@ -108,9 +108,9 @@ pub fn App() -> impl IntoView {
                                         <Bell me/>
                                         <A href="/settings" attr:class="settings-link" attr:title=t!(l, "nav-settings-title")>{t!(l, "nav-settings")}</A>
                                         <A href="/account" attr:class="username" attr:title=t!(l, "nav-account-title")>{name}</A>
-                                        <ActionForm action=logout>
+                                        <crate::forms::ServerForm action=logout>
                                             <button type="submit" class="link">{t!(l, "nav-log-out")}</button>
-                                        </ActionForm>
+                                        </crate::forms::ServerForm>
                                     </nav>
                                 }
                                 .into_any()

@@ -4,6 +4,7 @@
 //! works without WASM; once hydrated, a change saves at once.
 
 use herald::{Category, Preference};
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
 
@@ -165,18 +166,17 @@ fn PushOptIn() -> impl IntoView {
         });
     };
     move || match state.get() {
-        PushState::Unknown => ().into_any(),
-        PushState::Unsupported => view! {
+        PushState::Unknown => EitherOf3::A(()),
+        PushState::Unsupported => EitherOf3::B(view! {
             <p class="push muted">{t!(l, "push-unsupported")}</p>
-        }
-        .into_any(),
+        }),
         current => {
             let on = current == PushState::On;
             let problem = match current {
                 PushState::Problem(problem) => Some(problem),
                 _ => None,
             };
-            view! {
+            EitherOf3::C(view! {
                 <div class="push">
                     <label class="switch">
                         <input type="checkbox" role="switch" checked=on disabled=move || busy.get()
@@ -185,8 +185,7 @@ fn PushOptIn() -> impl IntoView {
                     </label>
                     {problem.map(|p| view! { <p class="error" role="alert">{p}</p> })}
                 </div>
-            }
-            .into_any()
+            })
         }
     }
 }
@@ -228,11 +227,12 @@ pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SetPreference>::new();
     let loaded = Resource::new(move || save.version().get(), |_| get_preferences());
     let outcome = move || {
-        save.value().get().map(|r| match r {
-            Ok(_) => {
-                view! { <p class="success" role="status">{t!(l, "settings-saved")}</p> }.into_any()
-            }
-            Err(error) => view! { <p class="error" role="alert">{error.message(l)}</p> }.into_any(),
+        save.value().get().map(|r| {
+            let (class, role, text) = match r {
+                Ok(_) => ("success", "status", t!(l, "settings-saved")),
+                Err(error) => ("error", "alert", error.message(l)),
+            };
+            view! { <p class=class role=role>{text}</p> }
         })
     };
     // Plain forms need their Save buttons; after hydration a change saves.
@@ -245,7 +245,7 @@ pub fn SettingsPage() -> impl IntoView {
             <Transition fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
                 {move || Suspend::new(async move {
                     match loaded.await {
-                        Ok(all) => view! {
+                        Ok(all) => Either::Left(view! {
                             <div class="preferences" role="table" aria-label=t!(l, "settings-table-label")>
                                 <div class="pref-row pref-head" role="row">
                                     <span role="columnheader">{t!(l, "settings-column-category")}</span>
@@ -257,9 +257,8 @@ pub fn SettingsPage() -> impl IntoView {
                                 </div>
                                 {all.into_iter().map(|p| view! { <PreferenceRow p save hydrated/> }).collect_view()}
                             </div>
-                        }
-                        .into_any(),
-                        Err(error) => view! { <p class="error" role="alert">{error.message(l)}</p> }.into_any(),
+                        }),
+                        Err(error) => Either::Right(view! { <p class="error" role="alert">{error.message(l)}</p> }),
                     }
                 })}
             </Transition>
@@ -297,7 +296,7 @@ fn PreferenceRow(
     let as_push = t!(l, "settings-as-push", category = label.clone());
     let by_email = t!(l, "settings-by-email", category = label.clone());
     view! {
-        <ActionForm action=save node_ref=form attr:class="pref-row" attr:role="row" attr:data-category=name>
+        <crate::forms::ServerForm action=save node_ref=form attr:class="pref-row" attr:role="row" attr:data-category=name>
             <input type="hidden" name="category" value=name/>
             <span role="cell" class="pref-name">
                 <span class=format!("icon icon-{name}") aria-hidden="true">{crate::icons::icon(p.category)}</span>
@@ -307,17 +306,15 @@ fn PreferenceRow(
             <span role="cell">
                 {if p.required {
                     // Required: always shown, and the form says so.
-                    view! {
+                    Either::Left(view! {
                         <input type="hidden" name="bell" value="true"/>
                         <input type="checkbox" checked disabled aria-label=in_bell/>
-                    }
-                    .into_any()
+                    })
                 } else {
-                    view! {
+                    Either::Right(view! {
                         <input type="checkbox" name="bell" value="true" checked=p.bell
                             aria-label=in_bell on:change=submit_now/>
-                    }
-                    .into_any()
+                    })
                 }}
             </span>
             <span role="cell">
@@ -335,6 +332,6 @@ fn PreferenceRow(
             <span role="cell">
                 <button type="submit" class="link" hidden=move || hydrated.get()>{t!(l, "settings-save")}</button>
             </span>
-        </ActionForm>
+        </crate::forms::ServerForm>
     }
 }

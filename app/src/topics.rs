@@ -3,6 +3,7 @@
 //! plain form per topic, so it works without WASM too.
 
 use herald::topics::Subscription;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
 
@@ -34,9 +35,9 @@ pub fn TopicsSection() -> impl IntoView {
             {move || Suspend::new(async move {
                 match topics.await {
                     Ok(list) if list.is_empty() => {
-                        view! { <p class="muted topics-empty">{t!(l, "topics-empty")}</p> }.into_any()
+                        EitherOf3::A(view! { <p class="muted topics-empty">{t!(l, "topics-empty")}</p> })
                     }
-                    Ok(list) => view! {
+                    Ok(list) => EitherOf3::B(view! {
                         <ul class="topics" aria-label=t!(l, "topics-list-label")>
                             {list
                                 .into_iter()
@@ -46,20 +47,19 @@ pub fn TopicsSection() -> impl IntoView {
                                     view! {
                                         <li class="topic" data-topic=key>
                                             <span class="topic-key">{shown}</span>
-                                            <ActionForm action=leave>
+                                            <crate::forms::ServerForm action=leave>
                                                 <input type="hidden" name="topic" value=value/>
                                                 <button type="submit" class="link danger" aria-label=label>
                                                     {t!(l, "topics-leave")}
                                                 </button>
-                                            </ActionForm>
+                                            </crate::forms::ServerForm>
                                         </li>
                                     }
                                 })
                                 .collect_view()}
                         </ul>
-                    }
-                    .into_any(),
-                    Err(error) => view! { <p class="error" role="alert">{error.message(l)}</p> }.into_any(),
+                    }),
+                    Err(error) => EitherOf3::C(view! { <p class="error" role="alert">{error.message(l)}</p> }),
                 }
             })}
         </Transition>

@@ -67,21 +67,21 @@ pub(super) fn Categories() -> impl IntoView {
                                         } else {
                                             view! { <span class="muted">{t!(l, "admin-optional")}</span> }.into_any()
                                         }}
-                                        <ActionForm action=set>
+                                        <crate::forms::ServerForm action=set>
                                             <input type="hidden" name="category" value=category.as_str()/>
                                             <input type="hidden" name="required" value=(!required).to_string()/>
                                             <button type="submit" class="link">
                                                 {if required { t!(l, "admin-make-optional") } else { t!(l, "admin-make-required") }}
                                             </button>
-                                        </ActionForm>
+                                        </crate::forms::ServerForm>
                                         {emailed.then(|| view! { <span class="required-tag">{t!(l, "admin-emailed")}</span> })}
-                                        <ActionForm action=email>
+                                        <crate::forms::ServerForm action=email>
                                             <input type="hidden" name="category" value=category.as_str()/>
                                             <input type="hidden" name="emailed" value=(!emailed).to_string()/>
                                             <button type="submit" class="link">
                                                 {if emailed { t!(l, "admin-no-email-by-default") } else { t!(l, "admin-email-by-default") }}
                                             </button>
-                                        </ActionForm>
+                                        </crate::forms::ServerForm>
                                     </li>
                                 }).collect_view()}
                             </ul>

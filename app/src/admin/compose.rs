@@ -141,7 +141,7 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
     };
     view! {
         <div class="compose-grid">
-        <ActionForm action=send attr:class="form">
+        <crate::forms::ServerForm action=send attr:class="form">
             <label>
                 {t!(l, "admin-recipient")}
                 <select name="recipient" on:change=move |ev| recipient.set(event_target_value(&ev))>
@@ -232,7 +232,7 @@ fn ComposeForm(users: Vec<User>) -> impl IntoView {
                 {t!(l, "admin-send")}
             </button>
             {outcome}
-        </ActionForm>
+        </crate::forms::ServerForm>
         <aside class="preview" aria-label=t!(l, "admin-preview")>
             <p class="muted small">{t!(l, "admin-preview-in-bell")}</p>
             <ul class="feed">

@@ -68,10 +68,10 @@ pub(super) fn ApiKeys() -> impl IntoView {
                 <code>"Authorization: Bearer …"</code>
                 {t!(l, "admin-keys-intro-hash")}
             </p>
-            <ActionForm action=create attr:class="form inline">
+            <crate::forms::ServerForm action=create attr:class="form inline">
                 <input type="text" name="name" placeholder=t!(l, "admin-key-name-placeholder") aria-label=t!(l, "admin-key-name")/>
                 <button type="submit" class="primary">{t!(l, "admin-create-key")}</button>
-            </ActionForm>
+            </crate::forms::ServerForm>
             {created}
             <Suspense fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
                 {move || Suspend::new(async move {
@@ -99,10 +99,10 @@ pub(super) fn ApiKeys() -> impl IntoView {
                                                     {match k.revoked_at {
                                                         Some(_) => view! { <span class="muted">{t!(l, "admin-revoked")}</span> }.into_any(),
                                                         None => view! {
-                                                            <ActionForm action=revoke>
+                                                            <crate::forms::ServerForm action=revoke>
                                                                 <input type="hidden" name="id" value=k.id/>
                                                                 <button type="submit" class="link danger">{t!(l, "admin-revoke")}</button>
-                                                            </ActionForm>
+                                                            </crate::forms::ServerForm>
                                                         }.into_any(),
                                                     }}
                                                 </td>

@@ -104,12 +104,12 @@ pub(super) fn SentList() -> impl IntoView {
                                                     view! { <span class="muted">{t!(l, "admin-expired")}</span> }.into_any()
                                                 } else {
                                                     view! {
-                                                        <ActionForm action=retract>
+                                                        <crate::forms::ServerForm action=retract>
                                                             <input type="hidden" name="id" value=s.id/>
                                                             <button type="submit" class="link danger">
                                                                 {if scheduled { t!(l, "admin-cancel") } else { t!(l, "admin-retract") }}
                                                             </button>
-                                                        </ActionForm>
+                                                        </crate::forms::ServerForm>
                                                     }.into_any()
                                                 }}</td>
                                             </tr>

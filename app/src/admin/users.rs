@@ -143,11 +143,11 @@ pub(super) fn Users() -> impl IntoView {
                                 herald::Role::Member => herald::Role::Admin,
                             };
                             view! {
-                                <ActionForm action=role attr:class="inline-action">
+                                <crate::forms::ServerForm action=role attr:class="inline-action">
                                     <input type="hidden" name="id" value=u.id/>
                                     <input type="hidden" name="role" value=other.as_str()/>
                                     <button type="submit" class="link">{make_role(l, other)}</button>
-                                </ActionForm>
+                                </crate::forms::ServerForm>
                             }
                         })}
                     </td>
@@ -159,24 +159,24 @@ pub(super) fn Users() -> impl IntoView {
                     }}</td>
                     <td>{if u.active {
                         view! {
-                            <ActionForm action=deactivate>
+                            <crate::forms::ServerForm action=deactivate>
                                 <input type="hidden" name="id" value=u.id/>
                                 <button type="submit" class="link danger">{t!(l, "admin-deactivate")}</button>
-                            </ActionForm>
+                            </crate::forms::ServerForm>
                         }.into_any()
                     } else {
                         view! {
                             <span class="muted">{t!(l, "admin-deactivated")} " "</span>
-                            <ActionForm action=reactivate attr:class="inline-action">
+                            <crate::forms::ServerForm action=reactivate attr:class="inline-action">
                                 <input type="hidden" name="id" value=u.id/>
                                 <button type="submit" class="link">{t!(l, "admin-reactivate")}</button>
-                            </ActionForm>
+                            </crate::forms::ServerForm>
                         }.into_any()
                     }}</td>
                 </tr>
             }
         >
-            <ActionForm action=create attr:class="form inline new-user">
+            <crate::forms::ServerForm action=create attr:class="form inline new-user">
                 <input type="text" name="username" placeholder=t!(l, "admin-username-placeholder") aria-label=t!(l, "admin-new-username")/>
                 <input type="password" name="password" placeholder=t!(l, "admin-password-placeholder") aria-label=t!(l, "admin-new-password") autocomplete="new-password"/>
                 <select name="role" aria-label=t!(l, "admin-role")>
@@ -184,7 +184,7 @@ pub(super) fn Users() -> impl IntoView {
                     <option value="admin">{t!(l, "admin-role-option-admin")}</option>
                 </select>
                 <button type="submit" class="primary">{t!(l, "admin-create-user")}</button>
-            </ActionForm>
+            </crate::forms::ServerForm>
             {error_for("username")}
             {error_for("password")}
             {refused}

@@ -105,3 +105,30 @@ error-rate-limited = Too many attempts. Try again in { $seconds } s.
 error-busy = Herald is busy. Please try again in a moment.
 error-internal = Something went wrong on our side. Please try again.
 error-unreachable = Could not reach Herald: { $detail }
+
+## Pages written outside the app (server/src/http: open_link.rs,
+## unsubscribe.rs, auth.rs).
+confirm-open-title = Open notification · Herald
+confirm-open-heading = Open this notification?
+confirm-open-why = You followed a link to it from another site. Opening it marks it read.
+confirm-open-button = Open
+confirm-open-back = Back to your inbox
+forbidden-title = Forbidden · Herald
+forbidden-heading = 403 Forbidden
+forbidden-text = Only admins may open this page.
+forbidden-back = Back to Herald
+unsubscribe-title = Email settings · Herald
+unsubscribe-heading = Email settings
+unsubscribe-ask = Stop emails about { $categories }?
+unsubscribe-button = Unsubscribe
+unsubscribe-bell-stays = The bell and your inbox keep showing them.
+unsubscribe-done = Unsubscribed: no more emails about { $categories }.
+# Followed by the link unsubscribe-settings-link, then unsubscribe-turn-back-on-end.
+unsubscribe-turn-back-on = Turn them back on in{" "}
+unsubscribe-settings-link = Settings
+unsubscribe-turn-back-on-end = .
+# Followed by the link unsubscribe-settings-link, then unsubscribe-invalid-end.
+unsubscribe-invalid = This unsubscribe link is not valid. Change your email settings in{" "}
+unsubscribe-invalid-end = .
+unsubscribe-failed = That did not work. Try the link again later.
+unsubscribe-later = Try again later.

@@ -13,6 +13,7 @@ pub mod api;
 pub mod backend;
 pub mod config;
 pub mod error;
+pub mod html;
 pub mod http;
 pub mod identity;
 pub mod jobs;

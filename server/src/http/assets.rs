@@ -73,3 +73,26 @@ pub fn built_with_hashes(options: &LeptosOptions) -> bool {
         .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())))
         .is_some_and(|file| file.exists())
 }
+
+/// The address of the site's stylesheet, for the pages Herald writes
+/// outside Leptos: `/pkg/herald.<hash>.css` when the build named its files
+/// after their contents (read as Leptos's own `HashedStylesheet` reads it).
+pub fn stylesheet(options: &LeptosOptions) -> String {
+    let hash = options
+        .hash_files
+        .then(|| {
+            let exe = std::env::current_exe().ok()?;
+            let hashes =
+                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()?;
+            hashes.lines().find_map(|line| {
+                let (file, hash) = line.split_once(':')?;
+                (file.trim() == "css").then(|| format!(".{}", hash.trim()))
+            })
+        })
+        .flatten()
+        .unwrap_or_default();
+    format!(
+        "/{}/{}{hash}.css",
+        options.site_pkg_dir, options.output_name
+    )
+}

@@ -16,6 +16,7 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
 
 use crate::config::{Config, normalise_origin};
 use crate::error::Error;
+use crate::http::{assets, page_locale};
 use crate::realtime::hub::Grant;
 use crate::state::AppState;
 use crate::store::{Counts, Pass, Store, now_ms};
@@ -278,11 +279,20 @@ pub async fn guard_pages(
     }
     match session_user(&session, &state.store, &state.config).await {
         Ok(Some(user)) if user.is_admin() || !admin_only => next.run(request).await,
-        Ok(Some(_)) => (
-            StatusCode::FORBIDDEN,
-            Html("<!DOCTYPE html><title>Forbidden</title><h1>403 Forbidden</h1><p>Only admins may open this page. <a href=\"/\">Back to Herald</a></p>"),
-        )
-            .into_response(),
+        Ok(Some(_)) => {
+            let locale = page_locale::of(request.extensions(), request.headers());
+            let say = |id| crate::html::escape(&locale.text(id, None));
+            let body = format!(
+                "<section class=\"card\"><h1>{}</h1><p>{} <a href=\"/\">{}</a></p></section>",
+                say("forbidden-heading"),
+                say("forbidden-text"),
+                say("forbidden-back"),
+            );
+            let stylesheet = assets::stylesheet(&state.leptos_options);
+            let title = locale.text("forbidden-title", None);
+            let page = crate::html::page(locale, &stylesheet, &title, &body);
+            (StatusCode::FORBIDDEN, Html(page)).into_response()
+        }
         Ok(None) => Redirect::to("/login").into_response(),
         Err(error) => error.into_response(),
     }

@@ -11,6 +11,7 @@ use herald::i18n::Locale;
 use tower_sessions::Session;
 
 use crate::http::auth::session_auth;
+use crate::http::page_locale;
 use crate::state::AppState;
 
 pub async fn choose(
@@ -22,7 +23,7 @@ pub async fn choose(
     if is_page(&request) {
         let locale = match chosen(&state, &session).await {
             Some(locale) => locale,
-            None => browsers(&request),
+            None => page_locale::browsers(request.headers()),
         };
         request.extensions_mut().insert(locale);
     }
@@ -51,13 +52,4 @@ async fn chosen(state: &AppState, session: &Session) -> Option<Locale> {
             None
         }
     }
-}
-
-fn browsers(request: &Request) -> Locale {
-    request
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Locale::negotiate)
-        .unwrap_or_default()
 }

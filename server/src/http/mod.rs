@@ -10,6 +10,7 @@ pub mod health;
 pub mod locale;
 pub mod open_link;
 pub mod overload;
+pub mod page_locale;
 pub mod router;
 pub mod serve;
 pub mod server_fn_guard;

@@ -10,8 +10,12 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
+use herald::i18n::Locale;
+
 use crate::error::Error;
-use crate::http::auth;
+use crate::html::{self, escape};
+use crate::http::page_locale::PageLocale;
+use crate::http::{assets, auth};
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -19,6 +23,7 @@ pub async fn open(
     State(state): State<AppState>,
     session: Session,
     headers: HeaderMap,
+    PageLocale(locale): PageLocale,
     Path(id): Path<i64>,
 ) -> Result<Response, Error> {
     let Some(user) = auth::session_user(&session, &state.store, &state.config).await? else {
@@ -30,7 +35,9 @@ pub async fn open(
             .notification(user.id, id)
             .await?
             .ok_or(Error::Store(StoreError::NotFound))?;
-        return Ok(Html(confirm_page(id, &notification.title)).into_response());
+        let stylesheet = assets::stylesheet(&state.leptos_options);
+        let page = confirm_page(locale, &stylesheet, id, &notification.title);
+        return Ok(Html(page).into_response());
     }
     follow(&state, user.id, id).await
 }
@@ -111,35 +118,27 @@ pub async fn act_link(
     Ok(Redirect::to(&to).into_response())
 }
 
-fn confirm_page(id: i64, title: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Open notification · Herald</title><link rel=\"stylesheet\" href=\"/pkg/herald.css\"></head>\
-         <body><main><section class=\"card confirm-open\"><h1>Open this notification?</h1>\
-         <p class=\"item-title\">{}</p>\
-         <p class=\"muted\">You followed a link to it from another site. Opening it marks it read.</p>\
-         <form method=\"post\" action=\"/notifications/{id}/open\">\
-         <button type=\"submit\" class=\"primary\">Open</button> <a href=\"/notifications\">Back to your inbox</a>\
-         </form></section></main></body></html>",
-        escape(title)
+/// Asks before opening a link that came from another site. The title is
+/// the sender's text, shown as text.
+fn confirm_page(locale: Locale, stylesheet: &str, id: i64, title: &str) -> String {
+    let say = |id| escape(&locale.text(id, None));
+    html::page(
+        locale,
+        stylesheet,
+        &locale.text("confirm-open-title", None),
+        &format!(
+            "<section class=\"card confirm-open\"><h1>{heading}</h1>\
+             <p class=\"item-title\">{title}</p><p class=\"muted\">{why}</p>\
+             <form method=\"post\" action=\"/notifications/{id}/open\">\
+             <button type=\"submit\" class=\"primary\">{open}</button> \
+             <a href=\"/notifications\">{back}</a></form></section>",
+            heading = say("confirm-open-heading"),
+            title = escape(title),
+            why = say("confirm-open-why"),
+            open = say("confirm-open-button"),
+            back = say("confirm-open-back"),
+        ),
     )
-}
-
-/// Text made safe to place in HTML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -148,9 +147,23 @@ mod tests {
 
     #[test]
     fn the_confirmation_page_shows_the_title_as_text() {
-        let page = confirm_page(7, "<script>alert('x')</script> & co");
+        let page = confirm_page(
+            Locale::En,
+            "/pkg/herald.css",
+            7,
+            "<script>alert('x')</script> & co",
+        );
         assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"));
         assert!(!page.contains("<script>"));
         assert!(page.contains("action=\"/notifications/7/open\""));
+        assert!(page.contains("Open this notification?"));
+    }
+
+    #[test]
+    fn the_confirmation_page_speaks_german_to_a_german_reader() {
+        let page = confirm_page(Locale::De, "/pkg/herald.css", 7, "Rechnung");
+        assert!(page.contains("<html lang=\"de\">"));
+        assert!(page.contains("Diese Benachrichtigung öffnen?"));
+        assert!(page.contains(">Öffnen</button>"));
     }
 }

@@ -12,6 +12,11 @@ use axum::response::{Html, IntoResponse, Response};
 use herald::PreferenceChange;
 use serde::Deserialize;
 
+use herald::i18n::{Args, Locale};
+
+use crate::html::{self, escape};
+use crate::http::assets;
+use crate::http::page_locale::PageLocale;
 use crate::identity::unsubscribe::{SECRET_NAME, Unsubscribe};
 use crate::state::AppState;
 
@@ -26,27 +31,44 @@ pub struct Link {
 }
 
 /// The confirmation page.
-pub async fn confirm(State(state): State<AppState>, Query(link): Query<Link>) -> Response {
-    match verified(&state, &link).await {
-        Ok(Some(unsubscribe)) => page(
+pub async fn confirm(
+    State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
+    Query(link): Query<Link>,
+) -> Response {
+    let page = Page {
+        state: &state,
+        locale,
+    };
+    match verified(page, &link).await {
+        Ok(Some(unsubscribe)) => page.show(
             StatusCode::OK,
             &format!(
-                "<p>Stop emails about {}?</p>\
-                 <form method=\"post\"><button type=\"submit\">Unsubscribe</button></form>\
-                 <p>The bell and your inbox keep showing them.</p>",
-                names(&unsubscribe)
+                "<p>{ask}</p><form method=\"post\"><button type=\"submit\">{button}</button></form>\
+                 <p>{stays}</p>",
+                ask = page.say_about("unsubscribe-ask", &unsubscribe),
+                button = page.say("unsubscribe-button"),
+                stays = page.say("unsubscribe-bell-stays"),
             ),
         ),
-        Ok(None) => invalid(),
+        Ok(None) => page.invalid(),
         Err(response) => response,
     }
 }
 
 /// Turns email off for the link's categories.
-pub async fn unsubscribe(State(state): State<AppState>, Query(link): Query<Link>) -> Response {
-    let unsubscribe = match verified(&state, &link).await {
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
+    Query(link): Query<Link>,
+) -> Response {
+    let page = Page {
+        state: &state,
+        locale,
+    };
+    let unsubscribe = match verified(page, &link).await {
         Ok(Some(unsubscribe)) => unsubscribe,
-        Ok(None) => return invalid(),
+        Ok(None) => return page.invalid(),
         Err(response) => return response,
     };
     let off = PreferenceChange {
@@ -63,62 +85,85 @@ pub async fn unsubscribe(State(state): State<AppState>, Query(link): Query<Link>
         .set_preferences(unsubscribe.user, &changes)
         .await
     {
-        Ok(_) => page(
+        Ok(_) => page.show(
             StatusCode::OK,
             &format!(
-                "<p>Unsubscribed: no more emails about {}.</p>\
-                 <p>Turn them back on in <a href=\"/settings\">Settings</a>.</p>",
-                names(&unsubscribe)
+                "<p>{done}</p><p>{back_on}</p>",
+                done = page.say_about("unsubscribe-done", &unsubscribe),
+                back_on = page
+                    .with_settings_link("unsubscribe-turn-back-on", "unsubscribe-turn-back-on-end"),
             ),
         ),
         Err(error) => {
             tracing::error!(%error, "cannot unsubscribe");
-            page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "<p>That did not work. Try the link again later.</p>",
-            )
+            let failed = format!("<p>{}</p>", page.say("unsubscribe-failed"));
+            page.show(StatusCode::INTERNAL_SERVER_ERROR, &failed)
         }
     }
 }
 
-async fn verified(state: &AppState, link: &Link) -> Result<Option<Unsubscribe>, Response> {
-    let secret = state
+async fn verified(page: Page<'_>, link: &Link) -> Result<Option<Unsubscribe>, Response> {
+    let secret = page
+        .state
         .store
         .shared_secret(SECRET_NAME)
         .await
         .map_err(|error| {
             tracing::error!(%error, "cannot read the unsubscribe secret");
-            page(StatusCode::INTERNAL_SERVER_ERROR, "<p>Try again later.</p>")
+            let later = format!("<p>{}</p>", page.say("unsubscribe-later"));
+            page.show(StatusCode::INTERNAL_SERVER_ERROR, &later)
         })?;
     Ok(Unsubscribe::verify(&secret, &link.u, &link.c, &link.s))
 }
 
-fn names(unsubscribe: &Unsubscribe) -> String {
-    let names: Vec<String> = unsubscribe
-        .categories
-        .iter()
-        .map(|c| c.label(herald::i18n::Locale::En))
-        .collect();
-    names.join(", ")
+/// A small page of Herald's own, in the reader's language (only constant
+/// text and category names).
+#[derive(Clone, Copy)]
+struct Page<'a> {
+    state: &'a AppState,
+    locale: Locale,
 }
 
-fn invalid() -> Response {
-    page(
-        StatusCode::BAD_REQUEST,
-        "<p>This unsubscribe link is not valid. Change your email settings in \
-         <a href=\"/settings\">Settings</a>.</p>",
-    )
-}
+impl Page<'_> {
+    fn say(self, id: &str) -> String {
+        escape(&self.locale.text(id, None))
+    }
 
-/// A small page of Herald's own (only constant text and category names).
-fn page(status: StatusCode, body: &str) -> Response {
-    (
-        status,
-        Html(format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width\">\
-             <title>Email settings · Herald</title></head><body><main><h1>Email settings</h1>{body}</main></body></html>"
-        )),
-    )
-        .into_response()
+    /// Message `id` about the link's categories (`$categories`).
+    fn say_about(self, id: &str, unsubscribe: &Unsubscribe) -> String {
+        let names: Vec<String> = unsubscribe
+            .categories
+            .iter()
+            .map(|c| c.label(self.locale))
+            .collect();
+        let mut args = Args::new();
+        args.set("categories", names.join(", "));
+        escape(&self.locale.text(id, Some(&args)))
+    }
+
+    /// `before`, a link to Settings, then `after`: one sentence.
+    fn with_settings_link(self, before: &str, after: &str) -> String {
+        format!(
+            "{}<a href=\"/settings\">{}</a>{}",
+            self.say(before),
+            self.say("unsubscribe-settings-link"),
+            self.say(after)
+        )
+    }
+
+    fn invalid(self) -> Response {
+        let text = self.with_settings_link("unsubscribe-invalid", "unsubscribe-invalid-end");
+        self.show(StatusCode::BAD_REQUEST, &format!("<p>{text}</p>"))
+    }
+
+    fn show(self, status: StatusCode, body: &str) -> Response {
+        let stylesheet = assets::stylesheet(&self.state.leptos_options);
+        let title = self.locale.text("unsubscribe-title", None);
+        let body = format!("<h1>{}</h1>{body}", self.say("unsubscribe-heading"));
+        (
+            status,
+            Html(html::page(self.locale, &stylesheet, &title, &body)),
+        )
+            .into_response()
+    }
 }

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::Config;
+use crate::html::escape;
 use crate::identity::unsubscribe::{SECRET_NAME, Unsubscribe};
 use crate::jobs::webhooks::backoff_ms;
 use crate::store::{DigestDraft, MAX_ATTEMPTS, Outgoing, Rendered, Store, now_ms};
@@ -296,22 +297,6 @@ fn item_html(n: &Notification, open: &str) -> String {
 /// User text on one line: a header (the subject) must not break.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Text as HTML text or attribute value.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `List-Unsubscribe: <https://…>` (RFC 2369).

@@ -261,6 +261,20 @@ async fn the_unsubscribe_link_works_without_a_session_and_only_as_signed() {
             .unwrap()
             .contains("Stop emails about Info?")
     );
+    // A German reader gets German, the form and the link's meaning intact.
+    let german = anonymous
+        .get(app.url(link))
+        .header("accept", "text/html")
+        .header("accept-language", "de-DE,de;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(german.contains("<html lang=\"de\">"), "{german}");
+    assert!(german.contains("Keine E-Mails mehr zu Info?"), "{german}");
+    assert!(german.contains(">Abbestellen</button>"));
     let email_on = async || {
         let res = api
             .http
@@ -274,8 +288,19 @@ async fn the_unsubscribe_link_works_without_a_session_and_only_as_signed() {
     assert!(email_on().await);
 
     let forged = link.replace("c=info", "c=mention");
-    let res = anonymous.post(app.url(&forged)).send().await.unwrap();
+    let res = anonymous
+        .post(app.url(&forged))
+        .header("accept-language", "de")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Dieser Abmeldelink ist ungültig")
+    );
     assert!(email_on().await);
 
     // One click, as a mail client makes it (RFC 8058), with no session.

@@ -113,3 +113,74 @@ async fn a_language_herald_does_not_speak_is_refused_by_name_and_changes_nothing
     let res = choose(&app.anonymous(), "de").await;
     assert_eq!(res.status(), 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_written_outside_the_app_speak_the_readers_language_too() {
+    let app = TestApp::spawn().await;
+    app.notify("bob", "<b>Invoice</b> due", "").await;
+    let bob = app.login("bob").await;
+    let id = app
+        .state
+        .store
+        .page(app.user_id("bob").await, herald::InboxView::All, None, 1)
+        .await
+        .unwrap()[0]
+        .id;
+    let from_elsewhere = |accept_language: &'static str| {
+        bob.http
+            .get(app.url(&format!("/notifications/{id}/open")))
+            .header("accept", "text/html")
+            .header("sec-fetch-site", "cross-site")
+            .header("accept-language", accept_language)
+    };
+
+    // A link to it from another site asks first, in the browser's language;
+    // the title is the sender's, as text.
+    let german = from_elsewhere("de")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(lang_of(&german), "de");
+    assert!(
+        german.contains("Diese Benachrichtigung öffnen?"),
+        "{german}"
+    );
+    assert!(german.contains("&lt;b&gt;Invoice&lt;/b&gt; due"));
+    let english = from_elsewhere("en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(lang_of(&english), "en");
+    assert!(english.contains("Open this notification?"));
+
+    // A member is refused the admin console in their language.
+    let refused = bob
+        .http
+        .get(app.url("/admin"))
+        .header("accept", "text/html")
+        .header("accept-language", "de")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let refused = refused.text().await.unwrap();
+    assert_eq!(lang_of(&refused), "de");
+    assert!(refused.contains("Nur Administratoren können diese Seite öffnen."));
+
+    // Their own choice beats the browser's here as on the app's pages.
+    assert!(choose(&bob, "de").await.status().is_success());
+    let chosen = from_elsewhere("en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(lang_of(&chosen), "de");
+}

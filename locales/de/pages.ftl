@@ -131,3 +131,17 @@ unsubscribe-invalid = Dieser Abmeldelink ist ungültig. Ändern Sie Ihre E-Mail-
 unsubscribe-invalid-end = .
 unsubscribe-failed = Das hat nicht geklappt. Versuchen Sie den Link später noch einmal.
 unsubscribe-later = Versuchen Sie es später noch einmal.
+
+## The email digest (server/src/jobs/email.rs), in the user's chosen
+## language, else English.
+email-subject-one = Sie haben eine ungelesene Benachrichtigung: { $title }
+email-subject-many = { $count ->
+    [one] Sie haben { $count } ungelesene Benachrichtigung
+   *[other] Sie haben { $count } ungelesene Benachrichtigungen
+}
+email-greeting = Hallo,
+email-greeting-name = Hallo { $name },
+email-while-away = Während Sie weg waren:
+email-all = Alle Ihre Benachrichtigungen
+email-because = Sie erhalten diese E-Mail, weil E-Mails für { $categories } eingeschaltet sind.
+email-stop = Diese E-Mails abbestellen

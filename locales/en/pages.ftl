@@ -132,3 +132,17 @@ unsubscribe-invalid = This unsubscribe link is not valid. Change your email sett
 unsubscribe-invalid-end = .
 unsubscribe-failed = That did not work. Try the link again later.
 unsubscribe-later = Try again later.
+
+## The email digest (server/src/jobs/email.rs), in the user's chosen
+## language, else English.
+email-subject-one = You have an unread notification: { $title }
+email-subject-many = { $count ->
+    [one] You have { $count } unread notification
+   *[other] You have { $count } unread notifications
+}
+email-greeting = Hello,
+email-greeting-name = Hello { $name },
+email-while-away = While you were away:
+email-all = All your notifications
+email-because = You get this because email is on for { $categories }.
+email-stop = Stop these emails

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use herald::Notification;
+use herald::{Notification, t};
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -212,24 +212,25 @@ pub fn render(
     unsubscribe: String,
     open: impl Fn(i64) -> String,
 ) -> Rendered {
+    let l = draft.locale;
     let count = draft.items.len();
     let subject = match draft.items.first() {
-        Some(n) if count == 1 => format!("You have an unread notification: {}", one_line(&n.title)),
-        _ => format!("You have {count} unread notifications"),
+        Some(n) if count == 1 => t!(l, "email-subject-one", title = one_line(&n.title)),
+        _ => t!(l, "email-subject-many", count = count as i64),
     };
-    let greeting = draft.name.as_deref().map_or_else(
-        || "Hello,".to_owned(),
-        |name| format!("Hello {},", one_line(name)),
+    let greeting = match draft.name.as_deref() {
+        Some(name) => t!(l, "email-greeting-name", name = one_line(name)),
+        None => t!(l, "email-greeting"),
+    };
+    let categories: Vec<String> = draft.categories().iter().map(|c| c.label(l)).collect();
+    let because = t!(l, "email-because", categories = categories.join(", "));
+    let (away, all, stop) = (
+        t!(l, "email-while-away"),
+        t!(l, "email-all"),
+        t!(l, "email-stop"),
     );
-    // Digests are English for now (the pages speak the user's language).
-    let categories: Vec<String> = draft
-        .categories()
-        .iter()
-        .map(|c| c.label(herald::i18n::Locale::En))
-        .collect();
-    let categories = categories.join(", ");
 
-    let mut text = format!("{greeting}\n\nWhile you were away:\n\n");
+    let mut text = format!("{greeting}\n\n{away}\n\n");
     for n in &draft.items {
         text.push_str(&format!("* {}\n", one_line(&n.title)));
         if !n.body.is_empty() {
@@ -238,8 +239,7 @@ pub fn render(
         text.push_str(&format!("  {}\n\n", open(n.id)));
     }
     text.push_str(&format!(
-        "All your notifications: {inbox}\n\nYou get this because email is on for {categories}. \
-         Stop these emails: {unsubscribe}\n"
+        "{all}: {inbox}\n\n{because} {stop}: {unsubscribe}\n"
     ));
 
     let items: String = draft
@@ -248,20 +248,24 @@ pub fn render(
         .map(|n| item_html(n, &open(n.id)))
         .collect();
     let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{subject}</title></head>\
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{subject}</title></head>\
          <body style=\"margin:0;padding:24px;background:#f6f7f9;font:15px/1.5 system-ui,sans-serif;color:#1d2330\">\
          <div style=\"max-width:560px;margin:0 auto;background:#fff;border:1px solid #e4e7ec;border-radius:10px;padding:24px\">\
          <p style=\"margin:0 0 4px;font-weight:700;color:#4f46e5\">Herald</p>\
-         <p>{greeting}</p><p>While you were away:</p>\
+         <p>{greeting}</p><p>{away}</p>\
          <ul style=\"list-style:none;padding:0;margin:0\">{items}</ul>\
-         <p style=\"margin-top:20px\"><a href=\"{inbox}\" style=\"color:#4f46e5\">All your notifications</a></p>\
-         <p style=\"color:#667085;font-size:13px\">You get this because email is on for {categories}. \
-         <a href=\"{unsubscribe}\" style=\"color:#667085\">Stop these emails</a></p>\
+         <p style=\"margin-top:20px\"><a href=\"{inbox}\" style=\"color:#4f46e5\">{all}</a></p>\
+         <p style=\"color:#667085;font-size:13px\">{because} \
+         <a href=\"{unsubscribe}\" style=\"color:#667085\">{stop}</a></p>\
          </div></body></html>",
+        lang = l.tag(),
         subject = escape(&subject),
         greeting = escape(&greeting),
+        away = escape(&away),
         inbox = escape(inbox),
-        categories = escape(&categories),
+        all = escape(&all),
+        because = escape(&because),
+        stop = escape(&stop),
         unsubscribe = escape(&unsubscribe),
     );
     Rendered {
@@ -340,6 +344,7 @@ impl Header for ListUnsubscribePost {
 mod tests {
     use super::*;
     use herald::Category;
+    use herald::i18n::Locale;
 
     #[test]
     fn user_text_is_escaped_in_html_and_kept_on_one_line_in_the_subject() {
@@ -369,7 +374,8 @@ mod tests {
             user: 1,
             to: "ana@example.com".into(),
             name: Some("Ana <b>".into()),
-            items: vec![n],
+            locale: Locale::En,
+            items: vec![n.clone()],
         };
         let email = render(
             &draft,
@@ -385,6 +391,39 @@ mod tests {
             email
                 .text
                 .contains("https://h.example/notifications/5/open")
+        );
+        assert!(email.html.contains("While you were away:"));
+
+        // In the language the user chose: every word but the sender's.
+        let second = Notification { id: 6, ..n };
+        let german = DigestDraft {
+            locale: Locale::De,
+            items: vec![second.clone(), second],
+            ..draft
+        };
+        let email = render(
+            &german,
+            "https://h.example/",
+            "https://h.example/u".into(),
+            |id| format!("https://h.example/notifications/{id}/open"),
+        );
+        assert_eq!(email.subject, "Sie haben 2 ungelesene Benachrichtigungen");
+        assert!(email.html.starts_with("<!doctype html><html lang=\"de\">"));
+        assert!(email.html.contains("Hallo Ana &lt;b&gt;,"));
+        assert!(
+            email
+                .html
+                .contains("weil E-Mails für Erwähnung eingeschaltet sind")
+        );
+        assert!(
+            email
+                .text
+                .contains("Alle Ihre Benachrichtigungen: https://h.example/")
+        );
+        assert!(
+            email
+                .text
+                .contains("Diese E-Mails abbestellen: https://h.example/u")
         );
     }
 }

@@ -3,6 +3,7 @@
 //! queued in the same transaction), and the outbox the email job sends
 //! from (`crate::jobs::email`).
 
+use herald::i18n::Locale;
 use herald::{Category, UserId};
 
 use super::rows::{COLUMNS, NotificationRow, notifications};
@@ -27,6 +28,8 @@ pub struct DigestDraft {
     pub user: UserId,
     pub to: String,
     pub name: Option<String>,
+    /// The language the user chose for Herald, else English.
+    pub locale: Locale,
     pub items: Vec<herald::Notification>,
 }
 
@@ -141,16 +144,17 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let e = self.engine;
         let mut tx = self.writer.begin().await?;
-        let owner: Option<(Option<String>, Option<String>)> = sqlx::query_as(&format!(
-            "SELECT email, display_name FROM users \
+        let owner: Option<(Option<String>, Option<String>, Option<String>)> =
+            sqlx::query_as(&format!(
+                "SELECT email, display_name, locale FROM users \
              WHERE id = $1 AND deactivated_at IS NULL AND emailed_at <= $2{}",
-            e.for_update()
-        ))
-        .bind(user)
-        .bind(last_before)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((Some(to), name)) = owner else {
+                e.for_update()
+            ))
+            .bind(user)
+            .bind(last_before)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((Some(to), name, locale)) = owner else {
             return Ok(false);
         };
         let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
@@ -173,6 +177,10 @@ impl Store {
             user,
             to,
             name,
+            locale: locale
+                .as_deref()
+                .and_then(Locale::parse)
+                .unwrap_or_default(),
             items,
         };
         let email = render(&draft);

@@ -243,9 +243,20 @@ async fn the_unsubscribe_link_works_without_a_session_and_only_as_signed() {
     let sink = SmtpSink::start_on(TcpListener::bind("127.0.0.1:0").await.unwrap()).await;
     let app = herald(sink.addr(), 100.0, 60_000.0).await;
     let api = Api::new(&app).await;
-    reader(&api, "una").await;
+    let una = reader(&api, "una").await;
+    // She chose German for Herald: her digest is in it.
+    app.state
+        .store
+        .set_locale(una, Some(herald::i18n::Locale::De))
+        .await
+        .unwrap();
     api.send_to("una", "Weekly report").await;
     let digest = sink.message(0).await;
+    assert!(
+        header(&digest, "Subject")
+            .contains("Sie haben eine ungelesene Benachrichtigung: Weekly report"),
+        "{digest}"
+    );
     let link = header(&digest, "List-Unsubscribe");
     let link = link
         .trim_start_matches("<http://herald.test")

@@ -6,8 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use herald::PreferenceChange;
 use serde::Deserialize;
@@ -31,16 +32,8 @@ pub struct Link {
 }
 
 /// The confirmation page.
-pub async fn confirm(
-    State(state): State<AppState>,
-    PageLocale(locale): PageLocale,
-    Query(link): Query<Link>,
-) -> Response {
-    let page = Page {
-        state: &state,
-        locale,
-    };
-    match verified(page, &link).await {
+pub async fn confirm(page: Page, Query(link): Query<Link>) -> Response {
+    match verified(&page, &link).await {
         Ok(Some(unsubscribe)) => page.show(
             StatusCode::OK,
             &format!(
@@ -57,16 +50,8 @@ pub async fn confirm(
 }
 
 /// Turns email off for the link's categories.
-pub async fn unsubscribe(
-    State(state): State<AppState>,
-    PageLocale(locale): PageLocale,
-    Query(link): Query<Link>,
-) -> Response {
-    let page = Page {
-        state: &state,
-        locale,
-    };
-    let unsubscribe = match verified(page, &link).await {
+pub async fn unsubscribe(page: Page, Query(link): Query<Link>) -> Response {
+    let unsubscribe = match verified(&page, &link).await {
         Ok(Some(unsubscribe)) => unsubscribe,
         Ok(None) => return page.invalid(),
         Err(response) => return response,
@@ -80,7 +65,8 @@ pub async fn unsubscribe(
         .iter()
         .map(|c| (c.as_str().to_owned(), off))
         .collect();
-    match state
+    match page
+        .state
         .store
         .set_preferences(unsubscribe.user, &changes)
         .await
@@ -102,7 +88,7 @@ pub async fn unsubscribe(
     }
 }
 
-async fn verified(page: Page<'_>, link: &Link) -> Result<Option<Unsubscribe>, Response> {
+async fn verified(page: &Page, link: &Link) -> Result<Option<Unsubscribe>, Response> {
     let secret = page
         .state
         .store
@@ -118,19 +104,33 @@ async fn verified(page: Page<'_>, link: &Link) -> Result<Option<Unsubscribe>, Re
 
 /// A small page of Herald's own, in the reader's language (only constant
 /// text and category names).
-#[derive(Clone, Copy)]
-struct Page<'a> {
-    state: &'a AppState,
+pub struct Page {
+    state: AppState,
     locale: Locale,
 }
 
-impl Page<'_> {
-    fn say(self, id: &str) -> String {
+impl FromRequestParts<AppState> for Page {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let PageLocale(locale) = PageLocale::from_request_parts(parts, state).await?;
+        Ok(Page {
+            state: state.clone(),
+            locale,
+        })
+    }
+}
+
+impl Page {
+    fn say(&self, id: &str) -> String {
         escape(&self.locale.text(id, None))
     }
 
     /// Message `id` about the link's categories (`$categories`).
-    fn say_about(self, id: &str, unsubscribe: &Unsubscribe) -> String {
+    fn say_about(&self, id: &str, unsubscribe: &Unsubscribe) -> String {
         let names: Vec<String> = unsubscribe
             .categories
             .iter()
@@ -142,7 +142,7 @@ impl Page<'_> {
     }
 
     /// `before`, a link to Settings, then `after`: one sentence.
-    fn with_settings_link(self, before: &str, after: &str) -> String {
+    fn with_settings_link(&self, before: &str, after: &str) -> String {
         format!(
             "{}<a href=\"/settings\">{}</a>{}",
             self.say(before),
@@ -151,12 +151,12 @@ impl Page<'_> {
         )
     }
 
-    fn invalid(self) -> Response {
+    fn invalid(&self) -> Response {
         let text = self.with_settings_link("unsubscribe-invalid", "unsubscribe-invalid-end");
         self.show(StatusCode::BAD_REQUEST, &format!("<p>{text}</p>"))
     }
 
-    fn show(self, status: StatusCode, body: &str) -> Response {
+    fn show(&self, status: StatusCode, body: &str) -> Response {
         let stylesheet = assets::stylesheet(&self.state.leptos_options);
         let title = self.locale.text("unsubscribe-title", None);
         let body = format!("<h1>{}</h1>{body}", self.say("unsubscribe-heading"));

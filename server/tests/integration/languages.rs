@@ -126,36 +126,29 @@ async fn the_pages_written_outside_the_app_speak_the_readers_language_too() {
         .await
         .unwrap()[0]
         .id;
-    let from_elsewhere = |accept_language: &'static str| {
-        bob.http
+    let from_elsewhere = async |accept_language: &str| {
+        let res = bob
+            .http
             .get(app.url(&format!("/notifications/{id}/open")))
             .header("accept", "text/html")
             .header("sec-fetch-site", "cross-site")
             .header("accept-language", accept_language)
+            .send()
+            .await
+            .unwrap();
+        res.text().await.unwrap()
     };
 
     // A link to it from another site asks first, in the browser's language;
     // the title is the sender's, as text.
-    let german = from_elsewhere("de")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let german = from_elsewhere("de").await;
     assert_eq!(lang_of(&german), "de");
     assert!(
         german.contains("Diese Benachrichtigung öffnen?"),
         "{german}"
     );
     assert!(german.contains("&lt;b&gt;Invoice&lt;/b&gt; due"));
-    let english = from_elsewhere("en")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let english = from_elsewhere("en").await;
     assert_eq!(lang_of(&english), "en");
     assert!(english.contains("Open this notification?"));
 
@@ -175,12 +168,6 @@ async fn the_pages_written_outside_the_app_speak_the_readers_language_too() {
 
     // Their own choice beats the browser's here as on the app's pages.
     assert!(choose(&bob, "de").await.status().is_success());
-    let chosen = from_elsewhere("en")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let chosen = from_elsewhere("en").await;
     assert_eq!(lang_of(&chosen), "de");
 }

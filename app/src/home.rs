@@ -18,16 +18,25 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(_)) => view! {
-                        <section class="card">
-                            <div class="inbox-head">
-                                <h1>{t!(l, "home-latest")}</h1>
-                                <a href="/notifications">{t!(l, "home-open-inbox")}</a>
-                            </div>
-                            <Latest/>
-                        </section>
+                    Ok(Some(_)) => {
+                        // Loaded here, not by the list: this block runs more
+                        // than once per page on the server, so the island takes
+                        // its first page as a prop (see NotificationList).
+                        let latest = match crate::inbox::inbox_page(InboxView::All, None, SHOWN).await {
+                            Ok(first_page) => view! { <Latest first_page/> }.into_any(),
+                            Err(error) => view! { <p class="error">{error.message(l)}</p> }.into_any(),
+                        };
+                        view! {
+                            <section class="card">
+                                <div class="inbox-head">
+                                    <h1>{t!(l, "home-latest")}</h1>
+                                    <a href="/notifications">{t!(l, "home-open-inbox")}</a>
+                                </div>
+                                {latest}
+                            </section>
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     _ => view! { <Welcome/> }.into_any(),
                 }
             })}
@@ -55,6 +64,7 @@ fn Welcome() -> impl IntoView {
 
 /// The list, an island: kept live in the browser.
 #[island]
-fn Latest() -> impl IntoView {
-    view! { <NotificationList view=InboxView::All page_size=SHOWN paged=false/> }
+fn Latest(first_page: Vec<herald::Notification>) -> impl IntoView {
+    let first_page = Some(first_page);
+    view! { <NotificationList view=InboxView::All page_size=SHOWN paged=false first_page/> }
 }

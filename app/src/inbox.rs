@@ -173,16 +173,16 @@ pub fn NotificationList(
     /// followed without WASM.
     #[prop(default = None)]
     ceiling: Option<i64>,
+    /// The first page, when the server passed it in (an island's prop)
+    /// rather than the list loading it.
+    #[prop(default = None)]
+    first_page: Option<Vec<Notification>>,
 ) -> impl IntoView {
     let live = crate::state::use_page_state();
     let l = use_locale();
     // The oldest seq loaded; nothing older is shown, so no gaps appear.
     let floor = RwSignal::new(i64::MAX);
     let more = RwSignal::new(false);
-    let first = Resource::new(
-        move || live.resyncs.get(),
-        move |_| inbox_page(view, ceiling, page_size),
-    );
     let load_more = move || {
         let before = floor.get_untracked();
         leptos::task::spawn_local(async move {
@@ -192,63 +192,80 @@ pub fn NotificationList(
             }
         });
     };
-    view! {
+    let list = move |items: Vec<Notification>| {
+        take(live, floor, more, page_size, items);
+        let shown = Memo::new(move |_| {
+            let mut items = live.view(view, floor.get());
+            if let Some(ceiling) = ceiling {
+                items.retain(|n| n.seq < ceiling);
+            }
+            let mut rows = herald::group::rows(items);
+            if !paged {
+                rows.truncate(page_size as usize);
+            }
+            rows
+        });
+        if marks_seen {
+            let newest = shown.with_untracked(|s| s.first().map(|r| r.lead.seq));
+            if let Some(up_to) = newest {
+                leptos::task::spawn_local(async move {
+                    let _ = mark_seen(up_to).await;
+                });
+            }
+        }
+        view! {
+            <Show
+                when=move || !shown.with(Vec::is_empty)
+                fallback=move || view! { <p class="muted empty">{empty_text(view, l)}</p> }
+            >
+                <ul class="feed">
+                    <For each=move || shown.get() key=herald::group::Row::fingerprint let:row>
+                        <Item row/>
+                    </For>
+                </ul>
+            </Show>
+            {move || (paged && more.get()).then(|| {
+                let href = format!("?view={}&before={}", view.as_str(), floor.get());
+                view! {
+                    <a class="load-more" href=href on:click=move |ev| {
+                        ev.prevent_default();
+                        load_more();
+                    }>{t!(l, "inbox-load-more")}</a>
+                }
+            })}
+        }
+    };
+    if let Some(items) = first_page {
+        // No resource: a page that renders an island more than once (one
+        // inside a `Suspend`) would number its resources apart from the
+        // browser's single hydration. After a resync the page is fetched.
+        Effect::new(move |before: Option<u32>| {
+            let resyncs = live.resyncs.get();
+            if before.is_some() {
+                leptos::task::spawn_local(async move {
+                    if let Ok(items) = inbox_page(view, ceiling, page_size).await {
+                        take(live, floor, more, page_size, items);
+                    }
+                });
+            }
+            resyncs
+        });
+        return Either::Left(list(items));
+    }
+    let first = Resource::new(
+        move || live.resyncs.get(),
+        move |_| inbox_page(view, ceiling, page_size),
+    );
+    Either::Right(view! {
         <Suspense fallback=move || view! { <p class="muted loading">{t!(l, "loading")}</p> }>
             {move || Suspend::new(async move {
                 match first.await {
-                    Ok(items) => {
-                        take(live, floor, more, page_size, items);
-                        let shown = Memo::new(move |_| {
-                            let mut items = live.view(view, floor.get());
-                            if let Some(ceiling) = ceiling {
-                                items.retain(|n| n.seq < ceiling);
-                            }
-                            let mut rows = herald::group::rows(items);
-                            if !paged {
-                                rows.truncate(page_size as usize);
-                            }
-                            rows
-                        });
-                        if marks_seen {
-                            let newest = shown.with_untracked(|s| s.first().map(|r| r.lead.seq));
-                            if let Some(up_to) = newest {
-                                leptos::task::spawn_local(async move {
-                                    let _ = mark_seen(up_to).await;
-                                });
-                            }
-                        }
-                        let ok = view! {
-                            <Show
-                                when=move || !shown.with(Vec::is_empty)
-                                fallback=move || view! { <p class="muted empty">{empty_text(view, l)}</p> }
-                            >
-                                <ul class="feed">
-                                    <For
-                                        each=move || shown.get()
-                                        key=herald::group::Row::fingerprint
-                                        let:row
-                                    >
-                                        <Item row/>
-                                    </For>
-                                </ul>
-                            </Show>
-                            {move || (paged && more.get()).then(|| {
-                                let href = format!("?view={}&before={}", view.as_str(), floor.get());
-                                view! {
-                                    <a class="load-more" href=href on:click=move |ev| {
-                                        ev.prevent_default();
-                                        load_more();
-                                    }>{t!(l, "inbox-load-more")}</a>
-                                }
-                            })}
-                        };
-                        Either::Left(ok)
-                    }
+                    Ok(items) => Either::Left(list(items)),
                     Err(error) => Either::Right(view! { <p class="error">{error.message(l)}</p> }),
                 }
             })}
         </Suspense>
-    }
+    })
 }
 
 /// Takes a page from the server into the shared state.

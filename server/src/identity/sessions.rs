@@ -101,7 +101,16 @@ impl SessionStore for Sessions {
         on_store!(self, store => store.create(record).await)
     }
 
+    /// Saves a session a request loaded. The stores' own `save` is an
+    /// upsert, so a request still running when its session was deleted
+    /// (logged out in another request) would write it back and undo the
+    /// logout. It is saved only while it exists; new sessions (and cycled
+    /// ids) go through `create`. The check and the write are two
+    /// statements: the window is theirs, no longer the whole request's.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        if on_store!(self, store => store.load(&record.id).await)?.is_none() {
+            return Ok(());
+        }
         on_store!(self, store => store.save(record).await)
     }
 
@@ -118,5 +127,44 @@ impl SessionStore for Sessions {
 impl ExpiredDeletion for Sessions {
     async fn delete_expired(&self) -> session_store::Result<()> {
         on_store!(self, store => store.delete_expired().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_sessions::cookie::time::{Duration, OffsetDateTime};
+
+    #[tokio::test]
+    async fn a_request_still_running_when_its_session_is_logged_out_does_not_bring_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut url = crate::testing::fresh_url(&dir, "sessions").await;
+        if url.starts_with("sqlite:") {
+            url.push_str("?mode=rwc");
+        }
+        let sessions = Sessions::connect(&url).await.unwrap();
+        let mut record = Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date: OffsetDateTime::now_utc() + Duration::hours(1),
+        };
+        sessions.create(&mut record).await.unwrap();
+        // A request loads it; meanwhile another logs out.
+        let loaded = sessions.load(&record.id).await.unwrap().unwrap();
+        sessions.delete(&record.id).await.unwrap();
+        // The first request ends and saves what it loaded.
+        sessions.save(&loaded).await.unwrap();
+        assert!(sessions.load(&record.id).await.unwrap().is_none());
+        // A session that exists is still saved.
+        let mut live = Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date: OffsetDateTime::now_utc() + Duration::hours(1),
+        };
+        sessions.create(&mut live).await.unwrap();
+        live.data.insert("k".into(), serde_json::json!(1));
+        sessions.save(&live).await.unwrap();
+        let again = sessions.load(&live.id).await.unwrap().unwrap();
+        assert_eq!(again.data.get("k"), Some(&serde_json::json!(1)));
     }
 }

@@ -32,6 +32,8 @@ pub fn Bell(me: Me) -> impl IntoView {
     live.unread.set(me.unread);
     live.seq.set(me.seq);
     let open = RwSignal::new(false);
+    // Rebuilds the panel only when it opens or closes, as `<Show>` did.
+    let shown = Memo::new(move |_| open.get());
     let bell = NodeRef::<html::A>::new();
     let panel = NodeRef::<html::Div>::new();
 
@@ -97,7 +99,9 @@ pub fn Bell(me: Me) -> impl IntoView {
             <span class="sr-only" aria-live="polite" aria-atomic="true">
                 {move || t!(l, "bell-announce", count = live.unread.get())}
             </span>
-            <Show when=move || open.get()>
+            // Typed, not `<Show>`: its children are an `AnyView`, which carries
+            // a second (async) hydration path for the whole panel.
+            {move || shown.get().then(|| view! {
                 <div id="bell-panel" class="panel" role="dialog" aria-label=t!(l, "bell-title") node_ref=panel>
                     <div class="panel-head">
                         <h2>{t!(l, "bell-title")}</h2>
@@ -108,7 +112,7 @@ pub fn Bell(me: Me) -> impl IntoView {
                         <a href="/notifications" on:click=move |_| open.set(false)>{t!(l, "bell-see-all")}</a>
                     </div>
                 </div>
-            </Show>
+            })}
         </div>
     }
 }

@@ -115,17 +115,15 @@ pub fn parts(
     l: Locale,
     subscription: &PushSubscription,
 ) -> Result<(String, String, String), Problem> {
+    // Its JSON form, read as JS objects: a `serde_json::Value` would bring
+    // a whole JSON document model into the WASM for three strings.
     let json = JSON::stringify(subscription)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| t!(l, "push-subscription-unreadable"))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&json).map_err(|_| t!(l, "push-subscription-unreadable"))?;
+        .and_then(|s| JSON::parse(&String::from(s)))
+        .map_err(|_| t!(l, "push-subscription-unreadable"))?;
     let field = |path: &[&str]| {
         path.iter()
-            .try_fold(&value, |v, k| v.get(k))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
+            .try_fold(json.clone(), |v, k| Reflect::get(&v, &(*k).into()).ok())
+            .and_then(|v| v.as_string())
             .ok_or_else(|| t!(l, "push-subscription-incomplete"))
     };
     Ok((

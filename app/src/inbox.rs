@@ -213,17 +213,21 @@ pub fn NotificationList(
                 });
             }
         }
+        let empty = Memo::new(move |_| shown.with(Vec::is_empty));
         view! {
-            <Show
-                when=move || !shown.with(Vec::is_empty)
-                fallback=move || view! { <p class="muted empty">{empty_text(view, l)}</p> }
-            >
-                <ul class="feed">
-                    <For each=move || shown.get() key=herald::group::Row::fingerprint let:row>
-                        <Item row/>
-                    </For>
-                </ul>
-            </Show>
+            // Typed, not `<Show>`: its children are an `AnyView`, which carries
+            // a second (async) hydration path for every row.
+            {move || if empty.get() {
+                Either::Left(view! { <p class="muted empty">{empty_text(view, l)}</p> })
+            } else {
+                Either::Right(view! {
+                    <ul class="feed">
+                        <For each=move || shown.get() key=herald::group::Row::fingerprint let:row>
+                            <Item row/>
+                        </For>
+                    </ul>
+                })
+            }}
             {move || (paged && more.get()).then(|| {
                 let href = format!("?view={}&before={}", view.as_str(), floor.get());
                 view! {

@@ -66,15 +66,17 @@ test-load:
 	  --postgres $${HERALD_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 
 # What an end user's page downloads before it is interactive, as `make
-# release` builds it (the frontend only, so a few minutes): fails if it
-# grows past the budget. Last, because it replaces the debug build's
-# target/site the browser tests use. The goal is 150 KB
+# release` builds it (the frontend only, so a few minutes): fails if the
+# heaviest end-user page (settings, with its lazy chunk) or what every page
+# fetches grows past its budget. Last, because it replaces the debug
+# build's target/site the browser tests use. The goal is 150 KB
 # (docs/performance.md says what is left).
-BUNDLE_BUDGET_KB := 310
+BUNDLE_BUDGET_KB := 290
+EVERY_PAGE_BUDGET_KB := 225
 test-bundle:
 	scripts/ensure-tools.sh release
 	cargo leptos build --release --precompress --split --lib-features split --frontend-only
-	scripts/bundle-size.sh --budget $(BUNDLE_BUDGET_KB)
+	scripts/bundle-size.sh --budget $(BUNDLE_BUDGET_KB) --every-page $(EVERY_PAGE_BUDGET_KB)
 
 ## Herald's figures on this machine: a release build under the load tool's
 ## scenarios (JSON in target/load, a Markdown table on the console).

@@ -99,7 +99,9 @@ pub async fn change_password(
 }
 
 /// The account page, an island: change your password, set your email.
-#[island]
+/// Lazy under `split`: a chunk only this page fetches.
+#[cfg_attr(feature = "split", island(lazy))]
+#[cfg_attr(not(feature = "split"), island)]
 pub fn AccountPage() -> impl IntoView {
     let l = use_locale();
     let change = ServerAction::<ChangePassword>::new();
@@ -108,8 +110,9 @@ pub fn AccountPage() -> impl IntoView {
     let outcome = move || {
         crate::forms::form_outcome(result.get(), move |()| t!(l, "account-password-changed"))
     };
+    let hydrated = crate::forms::hydrated();
     view! {
-        <section class="card account-page">
+        <section class="card account-page" data-hydrated=move || hydrated.get().then_some("true")>
             <h1>{t!(l, "account-title")}</h1>
             <crate::forms::ServerForm action=change attr:class="form">
                 <label>
@@ -136,7 +139,10 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 /// An island: a refusal is said without a reload; success goes to `/`.
-#[island]
+/// Lazy under `split`: a chunk only the login page fetches; before it
+/// arrives the form posts as a plain form.
+#[cfg_attr(feature = "split", island(lazy))]
+#[cfg_attr(not(feature = "split"), island)]
 pub fn LoginPage() -> impl IntoView {
     let l = use_locale();
     let login = ServerAction::<Login>::new();
@@ -147,8 +153,9 @@ pub fn LoginPage() -> impl IntoView {
             .and_then(Result::err)
             .map(|e| e.message(l))
     };
+    let hydrated = crate::forms::hydrated();
     view! {
-        <section class="card login">
+        <section class="card login" data-hydrated=move || hydrated.get().then_some("true")>
             <h1>{t!(l, "login-title")}</h1>
             <crate::forms::ServerForm action=login attr:class="form">
                 <label>

@@ -7,6 +7,15 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::i18n::{t, use_locale};
 
+/// Whether this island runs in the browser yet (effects run only there).
+/// A lazy island's code arrives after the page's, so until then its forms
+/// are plain forms; its root says `data-hydrated="true"` once it is in.
+pub fn hydrated() -> ReadSignal<bool> {
+    let (hydrated, set) = signal(false);
+    Effect::new(move |_| set.set(true));
+    hydrated
+}
+
 /// `field`'s error in a form's `result`, shown beside the field.
 pub fn field_error<T, S>(result: S, field: &'static str) -> impl IntoView + use<T, S>
 where

@@ -220,9 +220,30 @@ async fn disable(l: crate::i18n::Locale) -> Result<(), String> {
     Ok(())
 }
 
-/// An island: the switches save as they change, with the outcome shown.
-#[island]
+/// The settings page, drawn by the server. Only the switches need the
+/// browser, so only they are an island; Topics and Language are plain
+/// forms that reload the page, and bring no code to it.
+#[component]
 pub fn SettingsPage() -> impl IntoView {
+    let l = use_locale();
+    view! {
+        <section class="card settings">
+            <h1>{t!(l, "settings-title")}</h1>
+            <p class="muted">{t!(l, "settings-intro")}</p>
+            <Switches/>
+            <crate::topics::TopicsSection/>
+            <crate::language::LanguageSection/>
+        </section>
+    }
+}
+
+/// An island: the switches save as they change, with the outcome shown,
+/// and this device's desktop and push opt-ins. Lazy under `split`, like
+/// the admin console: its code is a chunk only the settings page fetches,
+/// not part of every page's first load.
+#[cfg_attr(feature = "split", island(lazy))]
+#[cfg_attr(not(feature = "split"), island)]
+fn Switches() -> impl IntoView {
     let l = use_locale();
     let save = ServerAction::<SetPreference>::new();
     let loaded = Resource::new(move || save.version().get(), |_| get_preferences());
@@ -236,12 +257,9 @@ pub fn SettingsPage() -> impl IntoView {
         })
     };
     // Plain forms need their Save buttons; after hydration a change saves.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = crate::forms::hydrated();
     view! {
-        <section class="card settings">
-            <h1>{t!(l, "settings-title")}</h1>
-            <p class="muted">{t!(l, "settings-intro")}</p>
+        <div class="switches" data-hydrated=move || hydrated.get().then_some("true")>
             <Transition fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
                 {move || Suspend::new(async move {
                     match loaded.await {
@@ -263,12 +281,10 @@ pub fn SettingsPage() -> impl IntoView {
                 })}
             </Transition>
             {outcome}
-            <crate::topics::TopicsSection/>
             <h2>{t!(l, "settings-on-this-device")}</h2>
             <crate::desktop::DesktopOptIn/>
             <PushOptIn/>
-            <crate::language::LanguageSection/>
-        </section>
+        </div>
     }
 }
 
@@ -276,7 +292,7 @@ pub fn SettingsPage() -> impl IntoView {
 fn PreferenceRow(
     p: Preference,
     save: ServerAction<SetPreference>,
-    hydrated: RwSignal<bool>,
+    hydrated: ReadSignal<bool>,
 ) -> impl IntoView {
     let l = use_locale();
     let name = p.category.as_str();

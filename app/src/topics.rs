@@ -1,6 +1,6 @@
 //! Settings' Topics section: the topics the user follows (their apps
 //! subscribe them, e.g. to a project they work on), each with Leave. A
-//! plain form per topic, so it works without WASM too.
+//! plain form per topic, drawn by the server: Leave posts and reloads.
 
 use herald::topics::Subscription;
 use leptos::either::EitherOf3;

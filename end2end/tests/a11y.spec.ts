@@ -1,7 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { PASSWORD } from '../playwright.config';
 import { audit, tabTo } from './a11y';
-import { bubble, loginAs, waitLive } from './helpers';
+import { bubble, loginAs, waitLive, waitHydrated } from './helpers';
 import { Api, Herald } from './server';
 
 // axe-core (WCAG 2.1 A and AA) over every page and state of Herald's own
@@ -41,6 +41,7 @@ test('every page and state passes axe-core (WCAG 2.1 A and AA) in light and dark
   const visitor = await (await browser.newContext({ baseURL: herald.url })).newPage();
   await visitor.goto('/login');
   await audit(visitor, 'login');
+  await waitHydrated(visitor, '.login');
   await visitor.locator('input[name=username]').fill('alice');
   await visitor.locator('input[name=password]').fill(`${PASSWORD}-wrong`);
   await visitor.getByRole('button', { name: 'Log in' }).click();
@@ -93,9 +94,11 @@ test('every page and state passes axe-core (WCAG 2.1 A and AA) in light and dark
 
   await alice.goto('/settings');
   await waitLive(alice);
+  await waitHydrated(alice, '.switches');
   await audit(alice, 'settings');
   await alice.goto('/account');
   await waitLive(alice);
+  await waitHydrated(alice, '.account-page');
   await audit(alice, 'account');
 
   // A link to a notification followed from another page asks first.

@@ -1,6 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { createServer, type Server } from 'node:net';
-import { README_SHOTS, loginAs, waitLive } from './helpers';
+import { README_SHOTS, loginAs, waitLive, waitHydrated } from './helpers';
 import { audit } from './a11y';
 import { Api, Herald } from './server';
 
@@ -93,12 +93,14 @@ test('what the bell did not show in time arrives as one digest, and its link uns
   const alice = await login(browser, 'alice');
   await alice.goto(`${herald.url}/account`);
   await waitLive(alice);
+  await waitHydrated(alice, '.account-page');
   await alice.getByLabel('Email address').fill('alice@example.com');
   await alice.getByRole('button', { name: 'Save email' }).click();
   await expect(alice.getByText('Saved.')).toBeVisible();
 
   await alice.goto(`${herald.url}/settings`);
   await waitLive(alice);
+  await waitHydrated(alice, '.switches');
   const email = alice.getByRole('checkbox', { name: 'Info by email when unseen' });
   await expect(email).not.toBeChecked();
   await email.check();

@@ -27,6 +27,16 @@ export async function waitLive(page: Page): Promise<void> {
   await expect(page.locator('.bell')).toHaveAttribute('data-link', 'live');
 }
 
+/**
+ * Waits until the lazy island at `selector` (the settings switches, the
+ * account or login form) is hydrated: its code is a chunk of its own,
+ * fetched after the page's main module, and until it is in its forms are
+ * plain forms (they post and reload).
+ */
+export async function waitHydrated(page: Page, selector: string): Promise<void> {
+  await expect(page.locator(`${selector}[data-hydrated=true]`)).toHaveCount(1);
+}
+
 export function bubble(page: Page) {
   return page.getByTestId('unread-bubble');
 }

@@ -1,7 +1,7 @@
 import { test, expect, type Browser, type BrowserContextOptions, type Page } from '@playwright/test';
 import { PASSWORD } from '../playwright.config';
 import { audit } from './a11y';
-import { README_SHOTS, waitLive } from './helpers';
+import { README_SHOTS, waitHydrated, waitLive } from './helpers';
 import { Api, Herald } from './server';
 
 // Herald's own pages in the user's language: the browser's (Accept-Language)
@@ -62,6 +62,7 @@ test('the pages speak the browser’s language, and the user’s own choice beat
   // Her choice in Settings beats her browser's, on a fresh load of every page.
   await page.goto('/settings');
   await waitLive(page);
+  await waitHydrated(page, '.switches');
   await expect(page.getByRole('heading', { name: 'Sprache' })).toBeVisible();
   await page.screenshot({ path: 'screenshots/settings-de.png', fullPage: true, animations: 'disabled' });
   await audit(page, 'German settings');

@@ -1,7 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { createDecipheriv, createECDH, createHmac, randomBytes } from 'node:crypto';
 import { FOREIGN_URL } from '../playwright.config';
-import { logIn, waitLive } from './helpers';
+import { logIn, waitLive, waitHydrated } from './helpers';
 import { Api, Herald } from './server';
 
 // "Notify me on this device": the switch registers the service worker and
@@ -78,6 +78,7 @@ test('the push switch subscribes this device, and what arrives with no tab open 
   await logIn(page, 'alice');
   await page.goto('/settings');
   await waitLive(page);
+  await waitHydrated(page, '.switches');
   const toggle = page.getByRole('switch', { name: 'Notify me on this device when no Herald tab is open' });
   await expect(toggle).not.toBeChecked();
   await toggle.check();
@@ -134,12 +135,14 @@ test('the push switch subscribes this device, and what arrives with no tab open 
   // bob, signed in next, the switch is off and nothing of hers comes.
   const onSwitch = (p: Page) => p.getByRole('switch', { name: 'Notify me on this device when no Herald tab is open' });
   await waitLive(tab);
+  await waitHydrated(tab, '.switches');
   await expect(onSwitch(tab)).toBeChecked();
   await tab.getByRole('button', { name: 'Log out' }).click();
   await expect(tab.getByRole('button', { name: 'Log out' })).toHaveCount(0);
   await logIn(tab, 'bob');
   await tab.goto('/settings');
   await waitLive(tab);
+  await waitHydrated(tab, '.switches');
   await expect(onSwitch(tab)).not.toBeChecked();
   expect(await tab.evaluate(async () =>
     (await (await navigator.serviceWorker.ready).pushManager.getSubscription()) !== null)).toBe(true);

@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
-import { README_SHOTS, bubble, logIn, loginAs, waitLive } from './helpers';
+import { README_SHOTS, bubble, logIn, loginAs, waitLive, waitHydrated } from './helpers';
 import { Api, Herald } from './server';
 
 // A Herald of its own: required categories and counts start from zero.
@@ -27,6 +27,7 @@ test('a muted category is listed in the inbox but never counted or toasted', asy
   await settings.getByRole('link', { name: 'Settings' }).click();
   await expect(settings.getByRole('heading', { name: 'Notification settings' })).toBeVisible();
   await waitLive(settings);
+  await waitHydrated(settings, '.switches');
   const mention = settings.getByRole('checkbox', { name: 'Mention in the bell', exact: true });
   await expect(mention).toBeChecked();
   await mention.uncheck();
@@ -114,6 +115,7 @@ test('desktop notifications follow each category\'s setting', async ({ browser }
   await logIn(page, 'bob');
   await page.goto('/settings');
   await waitLive(page);
+  await waitHydrated(page, '.switches');
   const desktop = page.getByRole('checkbox', { name: 'Success as desktop notifications' });
   await desktop.uncheck();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();

@@ -1,6 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { PASSWORD } from '../playwright.config';
-import { loginAs, waitLive } from './helpers';
+import { loginAs, waitHydrated, waitLive } from './helpers';
 
 /** Fails the test on any Content-Security-Policy violation the page reports. */
 function watchCsp(page: Page, violations: string[]): void {
@@ -42,6 +42,7 @@ test('changing a password keeps this browser logged in and sends the other one t
   }
   await here.locator('a.username').click();
   await expect(here).toHaveURL(/\/account$/);
+  await waitHydrated(here, '.account-page');
   await here.getByLabel('Current password').fill('not the password');
   await here.getByLabel('New password', { exact: false }).first().fill('a new passphrase for carol');
   await here.getByLabel('New password, again').fill('a new passphrase for carol');

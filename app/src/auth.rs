@@ -98,11 +98,30 @@ pub async fn change_password(
     .await
 }
 
-/// The account page, an island: change your password, set your email.
-/// Lazy under `split`: a chunk only this page fetches.
+/// The account page, drawn by the server around its forms.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let l = use_locale();
+    let email = Resource::new(|| (), |_| crate::contact::account_email());
+    view! {
+        <section class="card account-page">
+            <h1>{t!(l, "account-title")}</h1>
+            <Suspense fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
+                {move || Suspend::new(async move {
+                    let email = email.await.ok().flatten().unwrap_or_default();
+                    view! { <AccountForms email/> }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// An island: change your password, set your email (`email`, as stored).
+/// Lazy under `split`: a chunk only this page fetches. It takes the
+/// address as a prop, so no resource comes to the browser.
 #[cfg_attr(feature = "split", island(lazy))]
 #[cfg_attr(not(feature = "split"), island)]
-pub fn AccountPage() -> impl IntoView {
+fn AccountForms(email: String) -> impl IntoView {
     let l = use_locale();
     let change = ServerAction::<ChangePassword>::new();
     let result = change.value();
@@ -112,8 +131,7 @@ pub fn AccountPage() -> impl IntoView {
     };
     let hydrated = crate::forms::hydrated();
     view! {
-        <section class="card account-page" data-hydrated=move || hydrated.get().then_some("true")>
-            <h1>{t!(l, "account-title")}</h1>
+        <div class="account-forms" data-hydrated=move || hydrated.get().then_some("true")>
             <crate::forms::ServerForm action=change attr:class="form">
                 <label>
                     {t!(l, "account-current-password")}
@@ -133,8 +151,8 @@ pub fn AccountPage() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || change.pending().get()>{t!(l, "account-change-password")}</button>
                 {outcome}
             </crate::forms::ServerForm>
-            <crate::contact::EmailSection/>
-        </section>
+            <crate::contact::EmailSection current=email/>
+        </div>
     }
 }
 

@@ -29,34 +29,27 @@ pub async fn set_account_email(#[server(default)] email: String) -> Result<(), A
     .await
 }
 
+/// The address form, showing `current` (as stored) to begin with.
 #[component]
-pub fn EmailSection() -> impl IntoView {
+pub fn EmailSection(current: String) -> impl IntoView {
     let l = use_locale();
     let save = ServerAction::<SetAccountEmail>::new();
     let result = save.value();
     let error_for = move |field| crate::forms::field_error(result, field);
     let outcome =
         move || crate::forms::form_outcome(result.get(), move |()| t!(l, "contact-saved"));
-    let current = Resource::new(move || save.version().get(), |_| account_email());
     view! {
         <h2>{t!(l, "contact-title")}</h2>
         <p class="muted">{t!(l, "contact-intro")}</p>
-        <Transition fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
-            {move || Suspend::new(async move {
-                let value = current.await.ok().flatten().unwrap_or_default();
-                view! {
-                    <crate::forms::ServerForm action=save attr:class="form">
-                        <label>
-                            {t!(l, "contact-address")}
-                            <input type="email" name="email" autocomplete="email" value=value
-                                placeholder=t!(l, "contact-placeholder")/>
-                            {error_for("email")}
-                        </label>
-                        <button type="submit" class="primary" disabled=move || save.pending().get()>{t!(l, "contact-save")}</button>
-                        {outcome}
-                    </crate::forms::ServerForm>
-                }
-            })}
-        </Transition>
+        <crate::forms::ServerForm action=save attr:class="form">
+            <label>
+                {t!(l, "contact-address")}
+                <input type="email" name="email" autocomplete="email" value=current
+                    placeholder=t!(l, "contact-placeholder")/>
+                {error_for("email")}
+            </label>
+            <button type="submit" class="primary" disabled=move || save.pending().get()>{t!(l, "contact-save")}</button>
+            {outcome}
+        </crate::forms::ServerForm>
     }
 }

@@ -221,16 +221,26 @@ async fn disable(l: crate::i18n::Locale) -> Result<(), String> {
 }
 
 /// The settings page, drawn by the server. Only the switches need the
-/// browser, so only they are an island; Topics and Language are plain
-/// forms that reload the page, and bring no code to it.
+/// browser, so only they are an island, and they take the preferences as
+/// a prop (no resource in the WASM); Topics and Language are plain forms
+/// that reload the page, and bring no code to it.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let l = use_locale();
+    let loaded = Resource::new(|| (), |_| get_preferences());
     view! {
         <section class="card settings">
             <h1>{t!(l, "settings-title")}</h1>
             <p class="muted">{t!(l, "settings-intro")}</p>
-            <Switches/>
+            <Suspense fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
+                {move || Suspend::new(async move {
+                    let (preferences, problem) = match loaded.await {
+                        Ok(all) => (all, None),
+                        Err(error) => (Vec::new(), Some(error.message(l))),
+                    };
+                    view! { <Switches preferences problem/> }
+                })}
+            </Suspense>
             <crate::topics::TopicsSection/>
             <crate::language::LanguageSection/>
         </section>
@@ -240,13 +250,23 @@ pub fn SettingsPage() -> impl IntoView {
 /// An island: the switches save as they change, with the outcome shown,
 /// and this device's desktop and push opt-ins. Lazy under `split`, like
 /// the admin console: its code is a chunk only the settings page fetches,
-/// not part of every page's first load.
+/// not part of every page's first load. `problem` is why the preferences
+/// could not be loaded, if they could not.
 #[cfg_attr(feature = "split", island(lazy))]
 #[cfg_attr(not(feature = "split"), island)]
-fn Switches() -> impl IntoView {
+fn Switches(preferences: Vec<Preference>, problem: Option<String>) -> impl IntoView {
     let l = use_locale();
     let save = ServerAction::<SetPreference>::new();
-    let loaded = Resource::new(move || save.version().get(), |_| get_preferences());
+    // What the server last said: the page's list, then each save's reply.
+    // The rows are drawn again after every save, so after a refused one a
+    // box shows what is stored, not what was clicked.
+    let known = StoredValue::new(preferences);
+    let rows = move || {
+        if let Some(Ok(list)) = save.value().get() {
+            known.set_value(list);
+        }
+        known.get_value()
+    };
     let outcome = move || {
         save.value().get().map(|r| {
             let (class, role, text) = match r {
@@ -260,26 +280,22 @@ fn Switches() -> impl IntoView {
     let hydrated = crate::forms::hydrated();
     view! {
         <div class="switches" data-hydrated=move || hydrated.get().then_some("true")>
-            <Transition fallback=move || view! { <p class="muted">{t!(l, "loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match loaded.await {
-                        Ok(all) => Either::Left(view! {
-                            <div class="preferences" role="table" aria-label=t!(l, "settings-table-label")>
-                                <div class="pref-row pref-head" role="row">
-                                    <span role="columnheader">{t!(l, "settings-column-category")}</span>
-                                    <span role="columnheader">{t!(l, "settings-column-bell")}</span>
-                                    <span role="columnheader">{t!(l, "settings-column-desktop")}</span>
-                                    <span role="columnheader">{t!(l, "settings-column-push")}</span>
-                                    <span role="columnheader">{t!(l, "settings-column-email")}</span>
-                                    <span></span>
-                                </div>
-                                {all.into_iter().map(|p| view! { <PreferenceRow p save hydrated/> }).collect_view()}
-                            </div>
-                        }),
-                        Err(error) => Either::Right(view! { <p class="error" role="alert">{error.message(l)}</p> }),
-                    }
-                })}
-            </Transition>
+            {match problem {
+                None => Either::Left(view! {
+                    <div class="preferences" role="table" aria-label=t!(l, "settings-table-label")>
+                        <div class="pref-row pref-head" role="row">
+                            <span role="columnheader">{t!(l, "settings-column-category")}</span>
+                            <span role="columnheader">{t!(l, "settings-column-bell")}</span>
+                            <span role="columnheader">{t!(l, "settings-column-desktop")}</span>
+                            <span role="columnheader">{t!(l, "settings-column-push")}</span>
+                            <span role="columnheader">{t!(l, "settings-column-email")}</span>
+                            <span></span>
+                        </div>
+                        {move || rows().into_iter().map(|p| view! { <PreferenceRow p save hydrated/> }).collect_view()}
+                    </div>
+                }),
+                Some(problem) => Either::Right(view! { <p class="error" role="alert">{problem}</p> }),
+            }}
             {outcome}
             <h2>{t!(l, "settings-on-this-device")}</h2>
             <crate::desktop::DesktopOptIn/>

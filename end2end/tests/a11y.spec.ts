@@ -98,7 +98,7 @@ test('every page and state passes axe-core (WCAG 2.1 A and AA) in light and dark
   await audit(alice, 'settings');
   await alice.goto('/account');
   await waitLive(alice);
-  await waitHydrated(alice, '.account-page');
+  await waitHydrated(alice, '.account-forms');
   await audit(alice, 'account');
 
   // A link to a notification followed from another page asks first.

@@ -93,7 +93,7 @@ test('what the bell did not show in time arrives as one digest, and its link uns
   const alice = await login(browser, 'alice');
   await alice.goto(`${herald.url}/account`);
   await waitLive(alice);
-  await waitHydrated(alice, '.account-page');
+  await waitHydrated(alice, '.account-forms');
   await alice.getByLabel('Email address').fill('alice@example.com');
   await alice.getByRole('button', { name: 'Save email' }).click();
   await expect(alice.getByText('Saved.')).toBeVisible();

@@ -42,7 +42,7 @@ test('changing a password keeps this browser logged in and sends the other one t
   }
   await here.locator('a.username').click();
   await expect(here).toHaveURL(/\/account$/);
-  await waitHydrated(here, '.account-page');
+  await waitHydrated(here, '.account-forms');
   await here.getByLabel('Current password').fill('not the password');
   await here.getByLabel('New password', { exact: false }).first().fill('a new passphrase for carol');
   await here.getByLabel('New password, again').fill('a new passphrase for carol');

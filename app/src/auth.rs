@@ -123,7 +123,7 @@ pub fn AccountPage() -> impl IntoView {
 #[cfg_attr(not(feature = "split"), island)]
 fn AccountForms(email: String) -> impl IntoView {
     let l = use_locale();
-    let change = ServerAction::<ChangePassword>::new();
+    let change = crate::forms::FormAction::<ChangePassword>::new();
     let result = change.value();
     let error_for = move |field| crate::forms::field_error(result, field);
     let outcome = move || {
@@ -163,7 +163,7 @@ fn AccountForms(email: String) -> impl IntoView {
 #[cfg_attr(not(feature = "split"), island)]
 pub fn LoginPage() -> impl IntoView {
     let l = use_locale();
-    let login = ServerAction::<Login>::new();
+    let login = crate::forms::FormAction::<Login>::new();
     let error = move || {
         login
             .value()

@@ -33,7 +33,7 @@ pub async fn set_account_email(#[server(default)] email: String) -> Result<(), A
 #[component]
 pub fn EmailSection(current: String) -> impl IntoView {
     let l = use_locale();
-    let save = ServerAction::<SetAccountEmail>::new();
+    let save = crate::forms::FormAction::<SetAccountEmail>::new();
     let result = save.value();
     let error_for = move |field| crate::forms::field_error(result, field);
     let outcome =

@@ -76,7 +76,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let logout = ServerAction::<Logout>::new();
+    let logout = crate::forms::FormAction::<Logout>::new();
     let live = PageState::default();
     provide_context(live);
     let l = live.locale;

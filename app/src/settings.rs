@@ -256,7 +256,7 @@ pub fn SettingsPage() -> impl IntoView {
 #[cfg_attr(not(feature = "split"), island)]
 fn Switches(preferences: Vec<Preference>, problem: Option<String>) -> impl IntoView {
     let l = use_locale();
-    let save = ServerAction::<SetPreference>::new();
+    let save = crate::forms::FormAction::<SetPreference>::new();
     // What the server last said: the page's list, then each save's reply.
     // The rows are drawn again after every save, so after a refused one a
     // box shows what is stored, not what was clicked.
@@ -307,7 +307,7 @@ fn Switches(preferences: Vec<Preference>, problem: Option<String>) -> impl IntoV
 #[component]
 fn PreferenceRow(
     p: Preference,
-    save: ServerAction<SetPreference>,
+    save: crate::forms::FormAction<SetPreference>,
     hydrated: ReadSignal<bool>,
 ) -> impl IntoView {
     let l = use_locale();

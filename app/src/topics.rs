@@ -26,7 +26,7 @@ pub async fn leave_topic(topic: String) -> Result<(), AppError> {
 #[component]
 pub fn TopicsSection() -> impl IntoView {
     let l = use_locale();
-    let leave = ServerAction::<LeaveTopic>::new();
+    let leave = crate::forms::FormAction::<LeaveTopic>::new();
     let topics = Resource::new(move || leave.version().get(), |_| my_topics());
     view! {
         <h2>{t!(l, "topics-title")}</h2>

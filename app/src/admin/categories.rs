@@ -41,8 +41,8 @@ pub async fn set_required(category: Category, required: bool) -> Result<(), AppE
 #[component]
 pub(super) fn Categories() -> impl IntoView {
     let l = use_locale();
-    let set = ServerAction::<SetRequired>::new();
-    let email = ServerAction::<SetEmailed>::new();
+    let set = crate::forms::FormAction::<SetRequired>::new();
+    let email = crate::forms::FormAction::<SetEmailed>::new();
     let list = Resource::new(
         move || (set.version().get(), email.version().get()),
         |_| required_categories(),

@@ -122,7 +122,7 @@ pub(super) fn ComposeCard(users: Resource<Result<Vec<User>, AppError>>) -> impl 
 #[component]
 fn ComposeForm(users: Vec<User>) -> impl IntoView {
     let l = use_locale();
-    let send = ServerAction::<SendNotification>::new();
+    let send = crate::forms::FormAction::<SendNotification>::new();
     let result = send.value();
     let error_for = move |field| crate::forms::field_error(result, field);
     let outcome =

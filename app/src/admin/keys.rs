@@ -39,8 +39,8 @@ pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
 #[component]
 pub(super) fn ApiKeys() -> impl IntoView {
     let l = use_locale();
-    let create = ServerAction::<CreateApiKey>::new();
-    let revoke = ServerAction::<RevokeApiKey>::new();
+    let create = crate::forms::FormAction::<CreateApiKey>::new();
+    let revoke = crate::forms::FormAction::<RevokeApiKey>::new();
     let keys = Resource::new(
         move || (create.version().get(), revoke.version().get()),
         |_| api_keys(),

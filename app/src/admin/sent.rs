@@ -30,7 +30,7 @@ pub async fn retract_send(id: i64) -> Result<usize, AppError> {
 #[component]
 pub(super) fn SentList() -> impl IntoView {
     let l = use_locale();
-    let retract = ServerAction::<RetractSend>::new();
+    let retract = crate::forms::FormAction::<RetractSend>::new();
     // Refreshed every few seconds while the page is open, and after a retract.
     let tick = RwSignal::new(0u32);
     #[cfg(feature = "hydrate")]

@@ -90,10 +90,10 @@ pub async fn set_role(id: i64, #[server(default)] role: String) -> Result<(), Ap
 #[component]
 pub(super) fn Users() -> impl IntoView {
     let l = use_locale();
-    let create = ServerAction::<CreateUser>::new();
-    let deactivate = ServerAction::<DeactivateUser>::new();
-    let reactivate = ServerAction::<ReactivateUser>::new();
-    let role = ServerAction::<SetRole>::new();
+    let create = crate::forms::FormAction::<CreateUser>::new();
+    let deactivate = crate::forms::FormAction::<DeactivateUser>::new();
+    let reactivate = crate::forms::FormAction::<ReactivateUser>::new();
+    let role = crate::forms::FormAction::<SetRole>::new();
     // The first page follows every change made here.
     let refresh = Signal::derive(move || {
         (create.version().get()

@@ -1,4 +1,4 @@
-//! Compiles the Fluent catalogues (`locales/<lang>/{herald,pages,admin}.ftl`)
+//! Compiles the Fluent catalogues (`locales/<lang>/{herald,pages,admin,server}.ftl`)
 //! into static data (`$OUT_DIR/catalogue.rs`, read by `src/i18n.rs`), so
 //! neither the server nor the WASM carries a Fluent parser or resolver: the
 //! browser's first load stays small. A catalogue that does not parse, or
@@ -12,14 +12,21 @@ use fluent_syntax::ast::{
 };
 
 const LANGUAGES: [&str; 2] = ["en", "de"];
-const FILES: [&str; 3] = ["herald.ftl", "pages.ftl", "admin.ftl"];
+const FILES: [&str; 4] = ["herald.ftl", "pages.ftl", "admin.ftl", "server.ftl"];
+/// What only the server says (pages outside the app, the email digest):
+/// left out of the browser's WASM, where it would be dead weight.
+const SERVER_ONLY: &str = "server.ftl";
 
 fn main() {
     println!("cargo::rerun-if-changed=locales");
+    let wasm = std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32");
     let mut out = String::new();
     for lang in LANGUAGES {
         let mut messages: Vec<(String, String)> = Vec::new();
         for file in FILES {
+            if wasm && file == SERVER_ONLY {
+                continue;
+            }
             let path = Path::new("locales").join(lang).join(file);
             println!("cargo::rerun-if-changed={}", path.display());
             let source = std::fs::read_to_string(&path)

@@ -303,7 +303,7 @@ mod tests {
     /// Each catalogue file of `locale`, as build.rs reads them.
     fn sources(locale: Locale) -> Vec<String> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
-        ["herald.ftl", "pages.ftl", "admin.ftl"]
+        ["herald.ftl", "pages.ftl", "admin.ftl", "server.ftl"]
             .iter()
             .map(|f| std::fs::read_to_string(root.join(locale.tag()).join(f)).unwrap())
             .collect()
@@ -476,6 +476,38 @@ mod tests {
             unknown.is_empty(),
             "asked for but not in the catalogue: {unknown:?}"
         );
+    }
+
+    /// server.ftl is left out of the browser's WASM (build.rs), so nothing
+    /// the app or the shared code says may live there: in the browser it
+    /// would show its id.
+    #[test]
+    fn what_the_browser_says_is_not_in_the_server_only_catalogue() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = BTreeSet::new();
+        for dir in ["src", "app/src"] {
+            used_ids(&root.join(dir), &mut used);
+        }
+        for locale in Locale::ALL {
+            let path = root.join("locales").join(locale.tag()).join("server.ftl");
+            let source = std::fs::read_to_string(path).unwrap();
+            let resource = fluent_syntax::parser::parse(source.as_str()).unwrap();
+            let server_only: BTreeSet<String> = resource
+                .body
+                .iter()
+                .filter_map(|entry| match entry {
+                    Entry::Message(m) => Some(m.id.name.to_owned()),
+                    _ => None,
+                })
+                .collect();
+            assert!(server_only.contains("email-greeting"), "{server_only:?}");
+            let misplaced: Vec<_> = used.intersection(&server_only).collect();
+            assert!(
+                misplaced.is_empty(),
+                "{}: said in the browser but only in server.ftl: {misplaced:?}",
+                locale.tag()
+            );
+        }
     }
 
     #[test]

@@ -13,9 +13,11 @@ use fluent_syntax::ast::{
 
 const LANGUAGES: [&str; 2] = ["en", "de"];
 const FILES: [&str; 4] = ["herald.ftl", "pages.ftl", "admin.ftl", "server.ftl"];
-/// What only the server says (pages outside the app, the email digest):
-/// left out of the browser's WASM, where it would be dead weight.
-const SERVER_ONLY: &str = "server.ftl";
+/// What only the server says (pages outside the app, the email digest) is
+/// left out of the browser's WASM, where it would be dead weight; so is
+/// the admin console's, which its page sends it as data (`Locale::words`),
+/// so that every other page does not carry it.
+const NOT_IN_THE_BROWSER: [&str; 2] = ["server.ftl", "admin.ftl"];
 
 fn main() {
     println!("cargo::rerun-if-changed=locales");
@@ -24,7 +26,7 @@ fn main() {
     for lang in LANGUAGES {
         let mut messages: Vec<(String, String)> = Vec::new();
         for file in FILES {
-            if wasm && file == SERVER_ONLY {
+            if wasm && NOT_IN_THE_BROWSER.contains(&file) {
                 continue;
             }
             let path = Path::new("locales").join(lang).join(file);

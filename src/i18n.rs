@@ -172,12 +172,27 @@ impl Locale {
     /// its id rather than failing the page.
     pub fn text(self, id: &str, args: Option<&Args>) -> String {
         let messages = self.messages();
-        let Ok(at) = messages.binary_search_by(|(each, _)| (*each).cmp(id)) else {
-            return id.to_owned();
+        let parts = match messages.binary_search_by(|(each, _)| (*each).cmp(id)) {
+            Ok(at) => messages[at].1,
+            Err(_) => match learned::find(id) {
+                Some(parts) => parts,
+                None => return id.to_owned(),
+            },
         };
         let mut out = String::new();
-        self.say(messages[at].1, args, &mut out);
+        self.say(parts, args, &mut out);
         out
+    }
+
+    /// The messages of this language whose ids start with `prefix`, as
+    /// data: what a page sends its island to [`learn`] when the browser's
+    /// WASM leaves them out (the admin console's, see build.rs).
+    pub fn words(self, prefix: &str) -> Vec<Word> {
+        self.messages()
+            .iter()
+            .filter(|(id, _)| id.starts_with(prefix))
+            .map(|(id, parts)| Word((*id).to_owned(), parts.iter().map(Said::of).collect()))
+            .collect()
     }
 
     /// Fluent's rules: an argument in its place (a missing one as
@@ -237,6 +252,115 @@ impl Locale {
         };
         self.text(id, Some(&args))
     }
+}
+
+/// One message as data (see [`Locale::words`]): its id and its parts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Word(String, Vec<Said>);
+
+/// A [`Part`] as data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+enum Said {
+    Text(String),
+    Var(String),
+    Select(String, Vec<(SaidKey, Vec<Said>)>, usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+enum SaidKey {
+    Name(String),
+    Number(i64),
+}
+
+impl Said {
+    fn of(part: &Part) -> Said {
+        match part {
+            Part::Text(t) => Said::Text((*t).to_owned()),
+            Part::Var(v) => Said::Var((*v).to_owned()),
+            Part::Select(name, variants, default) => Said::Select(
+                (*name).to_owned(),
+                variants
+                    .iter()
+                    .map(|(key, parts)| {
+                        let key = match key {
+                            Key::Name(n) => SaidKey::Name((*n).to_owned()),
+                            Key::Number(n) => SaidKey::Number(*n),
+                        };
+                        (key, parts.iter().map(Said::of).collect())
+                    })
+                    .collect(),
+                *default,
+            ),
+        }
+    }
+
+    /// Kept for the rest of the page's life, as the compiled ones are.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    fn into_part(self) -> Part {
+        let keep = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        match self {
+            Said::Text(t) => Part::Text(keep(t)),
+            Said::Var(v) => Part::Var(keep(v)),
+            Said::Select(name, variants, default) => {
+                let variants: Vec<(Key, &'static [Part])> = variants
+                    .into_iter()
+                    .map(|(key, parts)| {
+                        let key = match key {
+                            SaidKey::Name(n) => Key::Name(keep(n)),
+                            SaidKey::Number(n) => Key::Number(n),
+                        };
+                        let parts: Vec<Part> = parts.into_iter().map(Said::into_part).collect();
+                        (key, &*Box::leak(parts.into_boxed_slice()))
+                    })
+                    .collect();
+                Part::Select(keep(name), Box::leak(variants.into_boxed_slice()), default)
+            }
+        }
+    }
+}
+
+/// Messages a page gave the browser at run time ([`learn`]), one language.
+/// Empty on the server, which has every catalogue compiled in.
+mod learned {
+    use super::Part;
+
+    #[cfg(target_arch = "wasm32")]
+    thread_local! {
+        pub(super) static WORDS: std::cell::RefCell<Vec<(&'static str, &'static [Part])>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn find(id: &str) -> Option<&'static [Part]> {
+        #[cfg(target_arch = "wasm32")]
+        return WORDS.with_borrow(|words| {
+            words
+                .binary_search_by(|(each, _)| (*each).cmp(id))
+                .ok()
+                .map(|at| words[at].1)
+        });
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = id;
+            None
+        }
+    }
+}
+
+/// Adds `words` (from [`Locale::words`]) to what this browser page can
+/// say. On the server, which has them compiled in, it does nothing.
+pub fn learn(words: Vec<Word>) {
+    #[cfg(target_arch = "wasm32")]
+    learned::WORDS.with_borrow_mut(|known| {
+        for Word(id, parts) in words {
+            let parts: Vec<Part> = parts.into_iter().map(Said::into_part).collect();
+            let id: &'static str = Box::leak(id.into_boxed_str());
+            if let Err(at) = known.binary_search_by(|(each, _)| (*each).cmp(id)) {
+                known.insert(at, (id, Box::leak(parts.into_boxed_slice())));
+            }
+        }
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = words;
 }
 
 /// A unit of relative time, named as `Intl.RelativeTimeFormat` names it.
@@ -476,6 +600,43 @@ mod tests {
             unknown.is_empty(),
             "asked for but not in the catalogue: {unknown:?}"
         );
+    }
+
+    /// The admin console's words reach the browser as data (build.rs
+    /// leaves them out of the WASM): sent and turned back into parts, each
+    /// says what the compiled message says, plurals and arguments included.
+    #[test]
+    fn words_sent_as_data_say_what_the_catalogue_says() {
+        for locale in Locale::ALL {
+            let words = locale.words("admin-");
+            let admin: BTreeSet<String> = ids(locale)
+                .into_iter()
+                .filter(|id| id.starts_with("admin-"))
+                .collect();
+            assert_eq!(words.len(), admin.len(), "{}", locale.tag());
+            let json = serde_json::to_string(&words).unwrap();
+            let back: Vec<Word> = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, words);
+            for Word(id, parts) in back {
+                for n in [0_i64, 1, 2, 5] {
+                    let mut args = Args::new();
+                    for name in [
+                        "count", "n", "online", "title", "name", "when", "sent", "users", "total",
+                    ] {
+                        args.set(name, n);
+                    }
+                    let parts: Vec<Part> = parts.clone().into_iter().map(Said::into_part).collect();
+                    let mut said = String::new();
+                    locale.say(&parts, Some(&args), &mut said);
+                    assert_eq!(
+                        said,
+                        locale.text(&id, Some(&args)),
+                        "{}: {id}",
+                        locale.tag()
+                    );
+                }
+            }
+        }
     }
 
     /// server.ftl is left out of the browser's WASM (build.rs), so nothing

@@ -26,12 +26,17 @@ pub use users::*;
 /// its code is a WASM chunk of its own, fetched only by admins who open it.
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    view! { <AdminConsole/> }
+    let words = use_locale().words("admin-");
+    view! { <AdminConsole words/> }
 }
 
+/// `words` are the console's messages in the page's language: the main
+/// WASM module leaves them out (build.rs), so that only this page carries
+/// them.
 #[cfg_attr(feature = "split", island(lazy))]
 #[cfg_attr(not(feature = "split"), island)]
-fn AdminConsole() -> impl IntoView {
+fn AdminConsole(words: Vec<herald::i18n::Word>) -> impl IntoView {
+    herald::i18n::learn(words);
     let users = Resource::new(|| (), |_| recipients());
     view! {
         <ComposeCard users/>

@@ -21,7 +21,7 @@ pub struct Me {
 }
 
 /// Who is logged in, with their unread count; `None` when nobody is.
-#[server(endpoint = "me")]
+#[server(endpoint = "me", output = crate::codec::Json)]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
     use crate::backend::*;
     respond(
@@ -42,7 +42,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
     )
 }
 
-#[server(endpoint = "login", input = PostUrl)]
+#[server(endpoint = "login", input = PostUrl, output = crate::codec::Json)]
 pub async fn login(
     #[server(default)] username: String,
     #[server(default)] password: String,
@@ -62,7 +62,7 @@ pub async fn login(
     )
 }
 
-#[server(endpoint = "logout", input = PostUrl)]
+#[server(endpoint = "logout", input = PostUrl, output = crate::codec::Json)]
 pub async fn logout() -> Result<(), AppError> {
     use crate::backend::*;
     respond(
@@ -77,7 +77,7 @@ pub async fn logout() -> Result<(), AppError> {
 
 /// Replaces the logged-in user's password; every other session of theirs
 /// (other browsers, other devices) is logged out.
-#[server(endpoint = "account/password", input = PostUrl)]
+#[server(endpoint = "account/password", input = PostUrl, output = crate::codec::Json)]
 pub async fn change_password(
     #[server(default)] current_password: String,
     #[server(default)] new_password: String,

@@ -7,14 +7,14 @@ use leptos::server_fn::codec::PostUrl;
 use crate::error::AppError;
 use crate::i18n::{t, use_locale};
 
-#[server(endpoint = "account/email", input = PostUrl)]
+#[server(endpoint = "account/email", input = PostUrl, output = crate::codec::Json)]
 pub async fn account_email() -> Result<Option<String>, AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move { backend.email(user.id).await }).await
 }
 
 /// Sets the address digests go to; empty removes it.
-#[server(endpoint = "account/email/set", input = PostUrl)]
+#[server(endpoint = "account/email/set", input = PostUrl, output = crate::codec::Json)]
 pub async fn set_account_email(#[server(default)] email: String) -> Result<(), AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move {

@@ -124,7 +124,6 @@ async fn post<T: DeserializeOwned>(url: &'static str, body: String) -> Result<T,
     #[cfg(feature = "hydrate")]
     {
         use leptos::server_fn::Decodes;
-        use leptos::server_fn::codec::JsonEncoding;
         use leptos::server_fn::error::FromServerFnError;
         let unreachable = |e: gloo_net::Error| AppError::Unreachable(e.to_string());
         let response = gloo_net::http::Request::post(url)
@@ -142,7 +141,7 @@ async fn post<T: DeserializeOwned>(url: &'static str, body: String) -> Result<T,
         if (400..600).contains(&status) {
             return Err(AppError::de(bytes));
         }
-        let reply = JsonEncoding::decode(bytes).map_err(|e| AppError::Unreachable(e.to_string()));
+        let reply = crate::codec::JsonText::decode(bytes).map_err(|e| AppError::Unreachable(e.to_string()));
         if redirect || (300..400).contains(&status) {
             let _ = window()
                 .location()

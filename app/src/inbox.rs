@@ -7,7 +7,7 @@
 //! server refuses it. Live events keep every other tab in step.
 
 use herald::{InboxView, Notification};
-use leptos::either::{Either, EitherOf4};
+use leptos::either::{Either, EitherOf3, EitherOf4};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::server_fn::codec::PostUrl;
@@ -21,7 +21,7 @@ use crate::state::PageState;
 pub const PAGE_SIZE: i64 = 20;
 
 /// A page of the user's `view`, newest first, older than `before` (a seq).
-#[server(endpoint = "inbox/page", input = PostUrl)]
+#[server(endpoint = "inbox/page", input = PostUrl, output = crate::codec::Json)]
 pub async fn inbox_page(
     view: InboxView,
     before: Option<i64>,
@@ -36,7 +36,7 @@ pub async fn inbox_page(
     .await
 }
 
-#[server(endpoint = "inbox/read", input = PostUrl)]
+#[server(endpoint = "inbox/read", input = PostUrl, output = crate::codec::Json)]
 pub async fn set_read(id: i64, read: bool) -> Result<Notification, AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move {
@@ -47,7 +47,7 @@ pub async fn set_read(id: i64, read: bool) -> Result<Notification, AppError> {
     .await
 }
 
-#[server(endpoint = "inbox/archive", input = PostUrl)]
+#[server(endpoint = "inbox/archive", input = PostUrl, output = crate::codec::Json)]
 pub async fn set_archived(id: i64, archived: bool) -> Result<Notification, AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move {
@@ -61,7 +61,7 @@ pub async fn set_archived(id: i64, archived: bool) -> Result<Notification, AppEr
 /// Snoozes one notification for `choice` (`herald::SnoozeFor`), reckoned in
 /// the browser's time zone (`offset`: minutes east of UTC; without WASM,
 /// UTC).
-#[server(endpoint = "inbox/snooze", input = PostUrl)]
+#[server(endpoint = "inbox/snooze", input = PostUrl, output = crate::codec::Json)]
 pub async fn snooze(
     id: i64,
     choice: herald::SnoozeFor,
@@ -80,14 +80,14 @@ pub async fn snooze(
 /// Clicks a notification's webhook action `index`: read and interacted in
 /// every tab; Herald then tells the integrator's backend. (Link actions are
 /// plain links through `/notifications/{id}/actions/{index}`.)
-#[server(endpoint = "inbox/act", input = PostUrl)]
+#[server(endpoint = "inbox/act", input = PostUrl, output = crate::codec::Json)]
 pub async fn act(id: i64, index: usize) -> Result<Notification, AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move { backend.interact(user.id, id, index).await }).await
 }
 
 /// Brings a snoozed notification back now.
-#[server(endpoint = "inbox/unsnooze", input = PostUrl)]
+#[server(endpoint = "inbox/unsnooze", input = PostUrl, output = crate::codec::Json)]
 pub async fn unsnooze(id: i64) -> Result<Notification, AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move {
@@ -100,13 +100,13 @@ pub async fn unsnooze(id: i64) -> Result<Notification, AppError> {
 
 /// Marks read everything up to `up_to` (a seq): what the user had seen when
 /// they asked. Returns the new unread count.
-#[server(endpoint = "inbox/read-all", input = PostUrl)]
+#[server(endpoint = "inbox/read-all", input = PostUrl, output = crate::codec::Json)]
 pub async fn mark_all_read(up_to: i64) -> Result<i64, AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move { backend.mark_all_read(user.id, up_to).await }).await
 }
 
-#[server(endpoint = "inbox/seen", input = PostUrl)]
+#[server(endpoint = "inbox/seen", input = PostUrl, output = crate::codec::Json)]
 pub async fn mark_seen(up_to: i64) -> Result<(), AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move { backend.mark_seen(user.id, up_to).await }).await
@@ -173,8 +173,8 @@ pub fn NotificationList(
     /// followed without WASM.
     #[prop(default = None)]
     ceiling: Option<i64>,
-    /// The first page, when the server passed it in (an island's prop)
-    /// rather than the list loading it.
+    /// The first page, when the server passed it in (an island's prop);
+    /// without it the list loads it in the browser (the bell's panel).
     #[prop(default = None)]
     first_page: Option<Vec<Notification>>,
 ) -> impl IntoView {
@@ -239,36 +239,32 @@ pub fn NotificationList(
             })}
         }
     };
+    // After a resync the page is fetched again. No resource: the bell's
+    // panel loads its page when opened (the server never draws it), and the
+    // other lists take theirs as an island's prop; a resource would bring
+    // `Suspense`'s machinery into every page's WASM.
+    Effect::new(move |before: Option<u32>| {
+        let resyncs = live.resyncs.get();
+        if before.is_some() {
+            leptos::task::spawn_local(async move {
+                if let Ok(items) = inbox_page(view, ceiling, page_size).await {
+                    take(live, floor, more, page_size, items);
+                }
+            });
+        }
+        resyncs
+    });
     if let Some(items) = first_page {
-        // No resource: a page that renders an island more than once (one
-        // inside a `Suspend`) would number its resources apart from the
-        // browser's single hydration. After a resync the page is fetched.
-        Effect::new(move |before: Option<u32>| {
-            let resyncs = live.resyncs.get();
-            if before.is_some() {
-                leptos::task::spawn_local(async move {
-                    if let Ok(items) = inbox_page(view, ceiling, page_size).await {
-                        take(live, floor, more, page_size, items);
-                    }
-                });
-            }
-            resyncs
-        });
         return Either::Left(list(items));
     }
-    let first = Resource::new(
-        move || live.resyncs.get(),
-        move |_| inbox_page(view, ceiling, page_size),
-    );
-    Either::Right(view! {
-        <Suspense fallback=move || view! { <p class="muted loading">{t!(l, "loading")}</p> }>
-            {move || Suspend::new(async move {
-                match first.await {
-                    Ok(items) => Either::Left(list(items)),
-                    Err(error) => Either::Right(view! { <p class="error">{error.message(l)}</p> }),
-                }
-            })}
-        </Suspense>
+    let first = RwSignal::new(None::<Result<Vec<Notification>, AppError>>);
+    leptos::task::spawn_local(async move {
+        first.set(Some(inbox_page(view, ceiling, page_size).await));
+    });
+    Either::Right(move || match first.get() {
+        None => EitherOf3::A(view! { <p class="muted loading">{t!(l, "loading")}</p> }),
+        Some(Ok(items)) => EitherOf3::B(list(items)),
+        Some(Err(error)) => EitherOf3::C(view! { <p class="error">{error.message(l)}</p> }),
     })
 }
 
@@ -549,9 +545,10 @@ pub fn MarkAllReadButton() -> impl IntoView {
 }
 
 /// The inbox page. Its tabs are links (each view is a page of its own);
-/// the rest is an island.
+/// the rest is an island, given its first page by the server.
 #[component]
 pub fn InboxPage() -> impl IntoView {
+    let l = use_locale();
     let query = use_query_map();
     let (view, ceiling) = query.with_untracked(|q| {
         (
@@ -561,12 +558,24 @@ pub fn InboxPage() -> impl IntoView {
             q.get("before").and_then(|b| b.parse::<i64>().ok()),
         )
     });
-    view! { <Inbox view ceiling/> }
+    view! {
+        <Suspense fallback=move || view! { <p class="muted loading">{t!(l, "loading")}</p> }>
+            {move || Suspend::new(async move {
+                match inbox_page(view, ceiling, PAGE_SIZE).await {
+                    Ok(first_page) => Either::Left(view! { <Inbox view ceiling first_page/> }),
+                    Err(error) => Either::Right(view! {
+                        <section class="card inbox"><p class="error">{error.message(l)}</p></section>
+                    }),
+                }
+            })}
+        </Suspense>
+    }
 }
 
 #[island]
-fn Inbox(view: InboxView, ceiling: Option<i64>) -> impl IntoView {
+fn Inbox(view: InboxView, ceiling: Option<i64>, first_page: Vec<Notification>) -> impl IntoView {
     let l = use_locale();
+    let first_page = Some(first_page);
     view! {
         <section class="card inbox">
             <div class="inbox-head">
@@ -589,7 +598,7 @@ fn Inbox(view: InboxView, ceiling: Option<i64>) -> impl IntoView {
                     })
                     .collect_view()}
             </nav>
-            <NotificationList view page_size=PAGE_SIZE ceiling/>
+            <NotificationList view page_size=PAGE_SIZE ceiling first_page/>
             <crate::desktop::DesktopOptIn/>
         </section>
     }

@@ -10,14 +10,14 @@ use crate::error::AppError;
 use crate::i18n::{Locale, t, use_locale};
 
 /// The language the user chose, if any (else the browser's is used).
-#[server(endpoint = "settings/language", input = PostUrl)]
+#[server(endpoint = "settings/language", input = PostUrl, output = crate::codec::Json)]
 pub async fn chosen_language() -> Result<Option<Locale>, AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move { backend.locale(user.id).await }).await
 }
 
 /// Chooses `locale` (a tag Herald speaks, or empty for the browser's).
-#[server(endpoint = "settings/language/set", input = PostUrl)]
+#[server(endpoint = "settings/language/set", input = PostUrl, output = crate::codec::Json)]
 pub async fn set_language(#[server(default)] locale: String) -> Result<(), AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move {

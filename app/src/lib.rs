@@ -7,6 +7,7 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod bell;
+mod codec;
 mod contact;
 mod desktop;
 #[cfg(feature = "hydrate")]

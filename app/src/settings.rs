@@ -11,14 +11,14 @@ use leptos::server_fn::codec::PostUrl;
 use crate::error::AppError;
 use crate::i18n::{t, use_locale};
 
-#[server(endpoint = "settings/preferences", input = PostUrl)]
+#[server(endpoint = "settings/preferences", input = PostUrl, output = crate::codec::Json)]
 pub async fn get_preferences() -> Result<Vec<Preference>, AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move { backend.preferences(user.id).await }).await
 }
 
 /// Sets one category's four choices (an unticked box is `false`).
-#[server(endpoint = "settings/preference", input = PostUrl)]
+#[server(endpoint = "settings/preference", input = PostUrl, output = crate::codec::Json)]
 pub async fn set_preference(
     category: Category,
     #[server(default)] bell: bool,
@@ -42,14 +42,14 @@ pub async fn set_preference(
 }
 
 /// Herald's VAPID public key, which browsers subscribe to push with.
-#[server(endpoint = "settings/push/key", input = PostUrl)]
+#[server(endpoint = "settings/push/key", input = PostUrl, output = crate::codec::Json)]
 pub async fn push_key() -> Result<String, AppError> {
     use crate::backend::*;
     as_user(|backend, _| async move { Ok(backend.push_key()) }).await
 }
 
 /// Stores this device's push subscription for the signed-in user.
-#[server(endpoint = "settings/push/subscribe", input = PostUrl)]
+#[server(endpoint = "settings/push/subscribe", input = PostUrl, output = crate::codec::Json)]
 pub async fn subscribe_push(
     endpoint: String,
     p256dh: String,
@@ -64,7 +64,7 @@ pub async fn subscribe_push(
     .await
 }
 
-#[server(endpoint = "settings/push/unsubscribe", input = PostUrl)]
+#[server(endpoint = "settings/push/unsubscribe", input = PostUrl, output = crate::codec::Json)]
 pub async fn unsubscribe_push(endpoint: String) -> Result<(), AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move { backend.unsubscribe_push(user.id, &endpoint).await }).await
@@ -73,7 +73,7 @@ pub async fn unsubscribe_push(endpoint: String) -> Result<(), AppError> {
 /// Whether Herald pushes to this browser's subscription `endpoint` for the
 /// signed-in user: a browser keeps its subscription when its user signs
 /// out (Herald forgets it), so the switch asks.
-#[server(endpoint = "settings/push/known", input = PostUrl)]
+#[server(endpoint = "settings/push/known", input = PostUrl, output = crate::codec::Json)]
 pub async fn push_device_known(endpoint: String) -> Result<bool, AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move { backend.is_push_device(user.id, &endpoint).await }).await
@@ -83,7 +83,7 @@ pub async fn push_device_known(endpoint: String) -> Result<bool, AppError> {
 /// Herald forgets any device stored for it under another sign-in (a
 /// previous user of the browser whose cookies were cleared), so their
 /// notifications stop being pushed here at once.
-#[server(endpoint = "settings/push/held", input = PostUrl)]
+#[server(endpoint = "settings/push/held", input = PostUrl, output = crate::codec::Json)]
 pub async fn push_device_held(endpoint: String) -> Result<(), AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move {

@@ -10,14 +10,14 @@ use leptos::server_fn::codec::PostUrl;
 use crate::error::AppError;
 use crate::i18n::{t, use_locale};
 
-#[server(endpoint = "settings/topics", input = PostUrl)]
+#[server(endpoint = "settings/topics", input = PostUrl, output = crate::codec::Json)]
 pub async fn my_topics() -> Result<Vec<Subscription>, AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move { backend.topics(user.id).await }).await
 }
 
 /// Stops following `topic`: sends to it no longer reach this user.
-#[server(endpoint = "settings/topics/leave", input = PostUrl)]
+#[server(endpoint = "settings/topics/leave", input = PostUrl, output = crate::codec::Json)]
 pub async fn leave_topic(topic: String) -> Result<(), AppError> {
     use crate::backend::*;
     as_user(|backend, user| async move { backend.leave_topic(user.id, &topic).await }).await

@@ -11,7 +11,7 @@ use crate::i18n::{Locale, relative, t, use_locale};
 /// How many audit entries a page of the list holds.
 const AUDIT_PAGE: i64 = 50;
 
-#[server(endpoint = "admin/audit", input = PostUrl)]
+#[server(endpoint = "admin/audit", input = PostUrl, output = crate::codec::Json)]
 pub async fn audit_log(
     #[server(default)] search: String,
     before: Option<i64>,

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::i18n::{t, use_locale};
 
 /// Each category, with whether it is required and emailed by default.
-#[server(endpoint = "admin/categories")]
+#[server(endpoint = "admin/categories", output = crate::codec::Json)]
 pub async fn required_categories() -> Result<Vec<(Category, bool, bool)>, AppError> {
     use crate::backend::*;
     as_admin(|backend, _| async move {
@@ -24,14 +24,14 @@ pub async fn required_categories() -> Result<Vec<(Category, bool, bool)>, AppErr
     .await
 }
 
-#[server(endpoint = "admin/categories/emailed", input = PostUrl)]
+#[server(endpoint = "admin/categories/emailed", input = PostUrl, output = crate::codec::Json)]
 pub async fn set_emailed(category: Category, emailed: bool) -> Result<(), AppError> {
     use crate::backend::*;
     as_admin(|backend, admin| async move { backend.set_emailed(&admin, category, emailed).await })
         .await
 }
 
-#[server(endpoint = "admin/categories/required", input = PostUrl)]
+#[server(endpoint = "admin/categories/required", input = PostUrl, output = crate::codec::Json)]
 pub async fn set_required(category: Category, required: bool) -> Result<(), AppError> {
     use crate::backend::*;
     as_admin(|backend, admin| async move { backend.set_required(&admin, category, required).await })

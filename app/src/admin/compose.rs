@@ -15,13 +15,13 @@ use herald::User;
 use herald::send::{EVERYONE, SEVERAL, TOPIC};
 
 /// The users an admin can send to.
-#[server(endpoint = "admin/recipients")]
+#[server(endpoint = "admin/recipients", output = crate::codec::Json)]
 pub async fn recipients() -> Result<Vec<User>, AppError> {
     use crate::backend::*;
     as_admin(|backend, _| async move { backend.users().await }).await
 }
 
-#[server(endpoint = "admin/send", input = PostUrl)]
+#[server(endpoint = "admin/send", input = PostUrl, output = crate::codec::Json)]
 pub async fn send_notification(
     // Missing fields are empty, so validation names them instead of the
     // request failing as a whole.

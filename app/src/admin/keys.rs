@@ -7,14 +7,14 @@ use leptos::server_fn::codec::PostUrl;
 use crate::error::AppError;
 use crate::i18n::{relative, t, use_locale};
 
-#[server(endpoint = "admin/api-keys")]
+#[server(endpoint = "admin/api-keys", output = crate::codec::Json)]
 pub async fn api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
     use crate::backend::*;
     as_admin(|backend, _| async move { backend.api_keys().await }).await
 }
 
 /// Creates a key; the secret in the answer is shown once, never again.
-#[server(endpoint = "admin/api-keys/create", input = PostUrl)]
+#[server(endpoint = "admin/api-keys/create", input = PostUrl, output = crate::codec::Json)]
 pub async fn create_api_key(#[server(default)] name: String) -> Result<String, AppError> {
     use crate::backend::*;
     as_admin(|backend, admin| async move {
@@ -30,7 +30,7 @@ pub async fn create_api_key(#[server(default)] name: String) -> Result<String, A
     .await
 }
 
-#[server(endpoint = "admin/api-keys/revoke", input = PostUrl)]
+#[server(endpoint = "admin/api-keys/revoke", input = PostUrl, output = crate::codec::Json)]
 pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     use crate::backend::*;
     as_admin(|backend, admin| async move { backend.revoke_api_key(&admin, id).await }).await

@@ -11,7 +11,7 @@ use crate::i18n::{Locale, relative, t, use_locale};
 /// How many sends a page of the list holds.
 const SENDS_PAGE: i64 = 20;
 
-#[server(endpoint = "admin/sent", input = PostUrl)]
+#[server(endpoint = "admin/sent", input = PostUrl, output = crate::codec::Json)]
 pub async fn sent_list(
     #[server(default)] search: String,
     before: Option<i64>,
@@ -20,7 +20,7 @@ pub async fn sent_list(
     as_admin(|backend, _| async move { backend.sends(&search, before, SENDS_PAGE).await }).await
 }
 
-#[server(endpoint = "admin/retract", input = PostUrl)]
+#[server(endpoint = "admin/retract", input = PostUrl, output = crate::codec::Json)]
 pub async fn retract_send(id: i64) -> Result<usize, AppError> {
     use crate::backend::*;
     as_admin(|backend, admin| async move { backend.retract_send(&admin, id).await }).await

@@ -11,7 +11,7 @@ use crate::i18n::{Locale, t, use_locale};
 /// How many users a page of the list holds.
 const USERS_PAGE: i64 = 50;
 
-#[server(endpoint = "admin/users", input = PostUrl)]
+#[server(endpoint = "admin/users", input = PostUrl, output = crate::codec::Json)]
 pub async fn user_list(
     #[server(default)] search: String,
     before: Option<i64>,
@@ -21,7 +21,7 @@ pub async fn user_list(
 }
 
 /// Creates a user who logs in with `password` (at least 12 characters).
-#[server(endpoint = "admin/users/create", input = PostUrl)]
+#[server(endpoint = "admin/users/create", input = PostUrl, output = crate::codec::Json)]
 pub async fn create_user(
     #[server(default)] username: String,
     #[server(default)] password: String,
@@ -54,7 +54,7 @@ pub async fn create_user(
 }
 
 /// Deactivates a user: logged out everywhere, at once.
-#[server(endpoint = "admin/users/deactivate", input = PostUrl)]
+#[server(endpoint = "admin/users/deactivate", input = PostUrl, output = crate::codec::Json)]
 pub async fn deactivate_user(id: i64) -> Result<(), AppError> {
     use crate::backend::*;
     as_admin(|backend, admin| async move {
@@ -67,14 +67,14 @@ pub async fn deactivate_user(id: i64) -> Result<(), AppError> {
 }
 
 /// Lets a deactivated user log in again.
-#[server(endpoint = "admin/users/reactivate", input = PostUrl)]
+#[server(endpoint = "admin/users/reactivate", input = PostUrl, output = crate::codec::Json)]
 pub async fn reactivate_user(id: i64) -> Result<(), AppError> {
     use crate::backend::*;
     as_admin(|backend, admin| async move { backend.reactivate_user(&admin, id).await }).await
 }
 
 /// Makes a user an admin or a member.
-#[server(endpoint = "admin/users/role", input = PostUrl)]
+#[server(endpoint = "admin/users/role", input = PostUrl, output = crate::codec::Json)]
 pub async fn set_role(id: i64, #[server(default)] role: String) -> Result<(), AppError> {
     use crate::backend::*;
     as_admin(|backend, admin| async move {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Locale;
-use crate::t;
+use crate::{Audience, Role, t};
 
 /// What happened to a sent notification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +129,79 @@ pub struct AuditInfo {
     pub detail: String,
 }
 
+/// Who a send was for, as the Sent list keeps it. Stored as English text
+/// (the API's `audience`: "Everyone", "Every admin", "3 users", "Topic
+/// project:42"), written by [`SentTo::label`] only and read back by
+/// [`SentTo::parse`], so the console can say it in its reader's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SentTo {
+    Everyone,
+    Role(Role),
+    /// Users named one by one: how many.
+    Users(usize),
+    /// Topics' subscribers: the topics as listed, and how many there are.
+    Topics(String, usize),
+}
+
+impl SentTo {
+    /// `audience`, which reached `users` users (counted for named users).
+    pub fn of(audience: &Audience, users: usize) -> SentTo {
+        match audience {
+            Audience::Everyone => SentTo::Everyone,
+            Audience::Role { role } => SentTo::Role(*role),
+            Audience::Topics { topics, .. } => SentTo::Topics(topics.join(", "), topics.len()),
+            Audience::User { .. } | Audience::Users { .. } => SentTo::Users(users),
+        }
+    }
+
+    /// As stored, and as the API says it.
+    pub fn label(&self) -> String {
+        match self {
+            SentTo::Everyone => "Everyone".to_owned(),
+            SentTo::Role(role) => format!("Every {}", role.as_str()),
+            SentTo::Users(1) => "1 user".to_owned(),
+            SentTo::Users(n) => format!("{n} users"),
+            SentTo::Topics(topics, 1) => format!("Topic {topics}"),
+            SentTo::Topics(topics, _) => format!("Topics {topics}"),
+        }
+    }
+
+    /// What [`label`](Self::label) wrote; `None` for anything else.
+    pub fn parse(label: &str) -> Option<SentTo> {
+        if label == "Everyone" {
+            return Some(SentTo::Everyone);
+        }
+        if let Some(role) = label.strip_prefix("Every ") {
+            return Role::parse(role).map(SentTo::Role);
+        }
+        if let Some(topic) = label.strip_prefix("Topic ") {
+            return Some(SentTo::Topics(topic.to_owned(), 1));
+        }
+        if let Some(topics) = label.strip_prefix("Topics ") {
+            return Some(SentTo::Topics(topics.to_owned(), topics.split(", ").count()));
+        }
+        let n = label.strip_suffix(" users").or_else(|| label.strip_suffix(" user"))?;
+        n.parse().ok().map(SentTo::Users)
+    }
+
+    /// In `locale`.
+    pub fn say(&self, locale: Locale) -> String {
+        match self {
+            SentTo::Everyone => t!(locale, "admin-sent-to-everyone"),
+            SentTo::Role(role) => t!(locale, "admin-sent-to-role", role = role.as_str()),
+            SentTo::Users(n) => t!(locale, "admin-sent-to-users", count = *n as i64),
+            SentTo::Topics(topics, n) => {
+                t!(locale, "admin-sent-to-topics", count = *n as i64, topics = topics.as_str())
+            }
+        }
+    }
+
+    /// A stored label in `locale`; one this version did not write, as stored.
+    pub fn say_label(label: &str, locale: Locale) -> String {
+        SentTo::parse(label).map_or_else(|| label.to_owned(), |to| to.say(locale))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +234,46 @@ mod tests {
             report(2, false, None).summary(Locale::De),
             "„Export ready“ an 2 Empfänger gesendet; 1 jetzt online."
         );
+    }
+
+    #[test]
+    fn who_a_send_was_for_reads_back_as_it_was_stored_and_is_said_in_either_language() {
+        let everyone = SentTo::of(&Audience::Everyone, 9);
+        let admins = SentTo::of(&Audience::Role { role: Role::Admin }, 2);
+        let one = SentTo::of(&Audience::User { id: 4 }, 1);
+        let three = SentTo::of(&Audience::Users { ids: vec![1, 2, 3] }, 3);
+        let topic = |names: &[&str]| {
+            SentTo::of(
+                &Audience::Topics {
+                    topics: names.iter().map(|t| (*t).to_owned()).collect(),
+                    users: vec![],
+                    exclude: vec![],
+                },
+                0,
+            )
+        };
+        let (post, both) = (topic(&["post:1"]), topic(&["post:1", "team:ops"]));
+        let all = [&everyone, &admins, &one, &three, &post, &both];
+        let stored: Vec<String> = all.iter().map(|to| to.label()).collect();
+        // The API's words, as before.
+        assert_eq!(
+            stored,
+            ["Everyone", "Every admin", "1 user", "3 users", "Topic post:1", "Topics post:1, team:ops"]
+        );
+        for (to, label) in all.iter().zip(&stored) {
+            assert_eq!(SentTo::parse(label).as_ref(), Some(*to), "{label}");
+        }
+        let said = |l: Locale| -> Vec<String> { stored.iter().map(|s| SentTo::say_label(s, l)).collect() };
+        assert_eq!(
+            said(Locale::En),
+            ["Everyone", "Every admin", "1 user", "3 users", "Topic post:1", "Topics post:1, team:ops"]
+        );
+        assert_eq!(
+            said(Locale::De),
+            ["Alle", "Alle Administratoren", "1 Benutzer", "3 Benutzer", "Thema post:1", "Themen post:1, team:ops"]
+        );
+        // Not one of ours: shown as stored.
+        assert_eq!(SentTo::say_label("Every robot", Locale::De), "Every robot");
+        assert_eq!(SentTo::say_label("some users", Locale::De), "some users");
     }
 }

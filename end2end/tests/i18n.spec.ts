@@ -88,6 +88,10 @@ test('the admin console speaks it too', async ({ browser }) => {
   await waitLive(page);
   await expect(page.getByRole('heading', { name: 'Benachrichtigung senden' })).toBeVisible();
   await expect(page.getByRole('columnheader', { name: 'Rolle' })).toBeVisible();
+  // Who a send was for is stored in the API's English ("1 user"), and said in German.
+  await admin.send(ids.alice, 'Wartung heute Nacht', 'info');
+  await page.reload();
+  await expect(page.locator('tr[data-send]', { hasText: 'Wartung heute Nacht' }).locator('td').nth(1)).toHaveText('1 Benutzer');
   await page.screenshot({ path: 'screenshots/admin-de.png', fullPage: true, animations: 'disabled' });
   await audit(page, 'the German admin console');
   await page.context().close();

@@ -76,6 +76,16 @@ admin-sent-placeholder = Titel durchsuchen
 admin-sent-search = Gesendete Benachrichtigungen durchsuchen
 admin-sent-empty = Noch nichts gesendet.
 admin-sent-by = von { $sender }
+admin-sent-to-everyone = Alle
+admin-sent-to-role = { $role ->
+    [admin] Alle Administratoren
+   *[member] Alle Mitglieder
+}
+admin-sent-to-users = { $count } Benutzer
+admin-sent-to-topics = { $count ->
+    [one] Thema { $topics }
+   *[other] Themen { $topics }
+}
 admin-scheduled = geplant, { $when }
 admin-expires-when = läuft { $when } ab
 admin-sending = wird gesendet…

@@ -94,6 +94,22 @@ admin-sent-search = Search sent notifications
 admin-sent-empty = Nothing sent yet.
 # Under a send's title: who sent it (a username or an API key's name).
 admin-sent-by = by { $sender }
+# The Sent list's "To" column: who a send was for.
+admin-sent-to-everyone = Everyone
+# $role is admin or member.
+admin-sent-to-role = { $role ->
+    [admin] Every admin
+   *[member] Every member
+}
+admin-sent-to-users = { $count ->
+    [one] 1 user
+   *[other] { $count } users
+}
+# $topics: the topics' names, comma-separated.
+admin-sent-to-topics = { $count ->
+    [one] Topic { $topics }
+   *[other] Topics { $topics }
+}
 # $when is a relative time: "in 1 hour".
 admin-scheduled = scheduled, { $when }
 admin-expires-when = expires { $when }

@@ -75,7 +75,7 @@ pub(super) fn SentList() -> impl IntoView {
                 view! {
                                             <tr class:revoked={s.retracted || s.expires_at.is_some_and(|at| at <= now)} data-send=s.id>
                                                 <td>{s.title}<div class="muted small">{t!(l, "admin-sent-by", sender = s.sender.as_str())}</div></td>
-                                                <td>{s.audience}</td>
+                                                <td>{herald::admin::SentTo::say_label(&s.audience, l)}</td>
                                                 <td>
                                                     {match s.send_at {
                                                         Some(at) if scheduled => view! {

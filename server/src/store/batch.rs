@@ -15,7 +15,7 @@ use herald::{Category, UserId};
 use serde_json::{Value, json};
 
 use super::copies::muted_sql;
-use super::create::{Created, Named, audience_label};
+use super::create::{Created, Named};
 use super::dialect::Item::{Integer, Text};
 use super::idempotency::{Claim, Stored, claim_keys};
 use super::params::Params;
@@ -282,7 +282,7 @@ impl Store {
             .map(|(send, &(n, delivered))| {
                 json!([
                     send.content.title,
-                    audience_label(n as usize),
+                    herald::admin::SentTo::Users(n as usize).label(),
                     send.sender,
                     n,
                     delivered

@@ -93,14 +93,7 @@ impl Store {
             .fold(sqlx::query_as(&count), |q, p| q.bind(p))
             .fetch_one(&mut *tx)
             .await?;
-        let label = match audience {
-            Audience::Everyone => "Everyone".to_owned(),
-            Audience::Role { role } => format!("Every {}", role.as_str()),
-            Audience::Topics { topics, .. } => topics_label(topics),
-            Audience::User { .. } | Audience::Users { .. } => {
-                super::create::audience_label(recipients as usize)
-            }
-        };
+        let label = herald::admin::SentTo::of(audience, recipients as usize).label();
         let send = record_send(
             &mut tx,
             NewSend {
@@ -320,13 +313,6 @@ fn next_recipients_sql(engine: super::Engine, target: &Target) -> (String, Vec<S
 }
 
 /// How the Sent list names a send to topics: "Topic project:42".
-fn topics_label(topics: &[String]) -> String {
-    match topics {
-        [one] => format!("Topic {one}"),
-        many => format!("Topics {}", many.join(", ")),
-    }
-}
-
 mod target;
 use target::Target;
 

@@ -112,7 +112,7 @@ impl Store {
                 return Err(StoreError::UnknownUser(*missing));
             }
         }
-        let audience_label = audience_label(counts.len());
+        let audience_label = herald::admin::SentTo::Users(counts.len()).label();
         let send_id = record_send(
             tx,
             NewSend {
@@ -154,14 +154,6 @@ impl Store {
             send: send_id,
             copies: delivered,
         })
-    }
-}
-
-/// How the Sent list and the audit log name a send to `n` named users.
-pub(super) fn audience_label(n: usize) -> String {
-    match n {
-        1 => "1 user".to_owned(),
-        n => format!("{n} users"),
     }
 }
 

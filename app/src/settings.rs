@@ -318,6 +318,19 @@ fn PreferenceRow(
             let _ = form.request_submit();
         }
     };
+    // A box clicked before this island's code arrived stays as clicked,
+    // and its Save button hides now: save it rather than drop the click.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let Some(form) = form.get() else { return };
+        let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
+        // A required category's form always says bell=true (a hidden field).
+        let bell = p.bell || p.required;
+        let stored = [("bell", bell), ("desktop", p.desktop), ("push", p.push), ("email", p.email)];
+        if stored.iter().any(|(name, on)| data.has(name) != *on) {
+            let _ = form.request_submit();
+        }
+    });
     let label = p.category.label(l);
     let in_bell = if p.required {
         t!(l, "settings-in-bell-required", category = label.clone())

@@ -68,6 +68,28 @@ test('without WASM a row of settings saves as a plain form', async ({ browser })
   await page.context().close();
 });
 
+test('a switch clicked before its code arrives is saved when it does', async ({ browser }) => {
+  const page = await login(browser, 'alice');
+  // The switches' code is a chunk of its own: held back until after the click.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/split_switches_loader_*', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/settings');
+  const email = page.getByRole('checkbox', { name: 'Info by email when unseen' });
+  const before = await email.isChecked();
+  await email.click();
+  await expect(page.locator('.switches[data-hydrated=true]')).toHaveCount(0);
+  release();
+  await waitHydrated(page, '.switches');
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('checkbox', { name: 'Info by email when unseen' })).toBeChecked({ checked: !before });
+  await page.context().close();
+});
+
 test('a category the admin makes required cannot be muted', async ({ browser }) => {
   const console = await login(browser, 'admin');
   await console.goto('/admin');

@@ -116,6 +116,20 @@ where
     }
 }
 
+/// Calls the server function `S` with `args`, URL-encoded as its plain
+/// form would post them, and reads the reply as a form's is. The islands
+/// on every page call theirs this way: server_fn's own client would bring
+/// its request and streaming machinery (the `http` crate, wasm-streams)
+/// into every page's WASM. From the browser only.
+pub async fn call<S>(args: S) -> Result<S::Output, AppError>
+where
+    S: ServerFn<Error = AppError> + serde::Serialize,
+    S::Output: DeserializeOwned,
+{
+    let body = serde_qs::to_string(&args).map_err(|e| AppError::Unreachable(e.to_string()))?;
+    post(S::url(), body).await
+}
+
 /// Posts `body` (a form's fields, URL-encoded) to the server function at
 /// `url` as Leptos's own client does, and reads the reply: JSON, or on a
 /// 4xx/5xx the error; a server function's redirect (logging in) is a full

@@ -14,6 +14,7 @@ use leptos::server_fn::codec::PostUrl;
 use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
+use crate::forms::call;
 use crate::i18n::{Locale, relative, t, use_locale};
 use crate::state::PageState;
 
@@ -186,7 +187,7 @@ pub fn NotificationList(
     let load_more = move || {
         let before = floor.get_untracked();
         leptos::task::spawn_local(async move {
-            match inbox_page(view, Some(before), page_size).await {
+            match call(InboxPage { view, before: Some(before), limit: page_size }).await {
                 Ok(items) => take(live, floor, more, page_size, items),
                 Err(error) => crate::toasts::toast_error(live, &error.message(l)),
             }
@@ -209,7 +210,7 @@ pub fn NotificationList(
             let newest = shown.with_untracked(|s| s.first().map(|r| r.lead.seq));
             if let Some(up_to) = newest {
                 leptos::task::spawn_local(async move {
-                    let _ = mark_seen(up_to).await;
+                    let _ = call(MarkSeen { up_to }).await;
                 });
             }
         }
@@ -247,7 +248,7 @@ pub fn NotificationList(
         let resyncs = live.resyncs.get();
         if before.is_some() {
             leptos::task::spawn_local(async move {
-                if let Ok(items) = inbox_page(view, ceiling, page_size).await {
+                if let Ok(items) = call(InboxPage { view, before: ceiling, limit: page_size }).await {
                     take(live, floor, more, page_size, items);
                 }
             });
@@ -259,7 +260,7 @@ pub fn NotificationList(
     }
     let first = RwSignal::new(None::<Result<Vec<Notification>, AppError>>);
     leptos::task::spawn_local(async move {
-        first.set(Some(inbox_page(view, ceiling, page_size).await));
+        first.set(Some(call(InboxPage { view, before: ceiling, limit: page_size }).await));
     });
     Either::Right(move || match first.get() {
         None => EitherOf3::A(view! { <p class="muted loading">{t!(l, "loading")}</p> }),
@@ -331,7 +332,7 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
                 live,
                 &items,
                 as_server(herald::Change::Read(read)),
-                set_read(id, read),
+                call(SetRead { id, read }),
             );
         }
     };
@@ -345,7 +346,7 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
                 live,
                 &items,
                 as_server(herald::Change::Archived(archive)),
-                set_archived(id, archive),
+                call(SetArchived { id, archived: archive }),
             );
         }
     };
@@ -363,7 +364,7 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
                 live,
                 &items,
                 as_server(herald::Change::Snoozed(Some(until))),
-                snooze(n.id, picked, offset),
+                call(Snooze { id: n.id, choice: picked, offset }),
             );
         }
     };
@@ -376,7 +377,7 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
                 live,
                 &items,
                 as_server(herald::Change::Snoozed(None)),
-                unsnooze(n.id),
+                call(Unsnooze { id: n.id }),
             );
         }
     };
@@ -485,7 +486,7 @@ fn ItemActions(n: Notification, row: Vec<Notification>) -> impl IntoView {
                             m.read_at = m.read_at.or(Some(now));
                             m.chosen_action = m.chosen_action.or(Some(index));
                         },
-                        act(n.id, index),
+                        call(Act { id: n.id, index }),
                     );
                 };
                 EitherOf4::D(view! {
@@ -526,7 +527,7 @@ pub fn MarkAllReadButton() -> impl IntoView {
             }
         });
         leptos::task::spawn_local(async move {
-            match mark_all_read(up_to).await {
+            match call(MarkAllRead { up_to }).await {
                 Ok(unread) => live.unread.set(unread),
                 Err(error) => {
                     live.items.set(before);

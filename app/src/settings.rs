@@ -107,7 +107,7 @@ pub async fn claim_this_device() {
         return;
     };
     if let Ok((endpoint, _, _)) = crate::device_push::parts(l, &subscription) {
-        let _ = push_device_held(endpoint).await;
+        let _ = crate::forms::call(PushDeviceHeld { endpoint }).await;
     }
 }
 

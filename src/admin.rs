@@ -178,9 +178,14 @@ impl SentTo {
             return Some(SentTo::Topics(topic.to_owned(), 1));
         }
         if let Some(topics) = label.strip_prefix("Topics ") {
-            return Some(SentTo::Topics(topics.to_owned(), topics.split(", ").count()));
+            return Some(SentTo::Topics(
+                topics.to_owned(),
+                topics.split(", ").count(),
+            ));
         }
-        let n = label.strip_suffix(" users").or_else(|| label.strip_suffix(" user"))?;
+        let n = label
+            .strip_suffix(" users")
+            .or_else(|| label.strip_suffix(" user"))?;
         n.parse().ok().map(SentTo::Users)
     }
 
@@ -191,7 +196,12 @@ impl SentTo {
             SentTo::Role(role) => t!(locale, "admin-sent-to-role", role = role.as_str()),
             SentTo::Users(n) => t!(locale, "admin-sent-to-users", count = *n as i64),
             SentTo::Topics(topics, n) => {
-                t!(locale, "admin-sent-to-topics", count = *n as i64, topics = topics.as_str())
+                t!(
+                    locale,
+                    "admin-sent-to-topics",
+                    count = *n as i64,
+                    topics = topics.as_str()
+                )
             }
         }
     }
@@ -258,19 +268,41 @@ mod tests {
         // The API's words, as before.
         assert_eq!(
             stored,
-            ["Everyone", "Every admin", "1 user", "3 users", "Topic post:1", "Topics post:1, team:ops"]
+            [
+                "Everyone",
+                "Every admin",
+                "1 user",
+                "3 users",
+                "Topic post:1",
+                "Topics post:1, team:ops"
+            ]
         );
         for (to, label) in all.iter().zip(&stored) {
             assert_eq!(SentTo::parse(label).as_ref(), Some(*to), "{label}");
         }
-        let said = |l: Locale| -> Vec<String> { stored.iter().map(|s| SentTo::say_label(s, l)).collect() };
+        let said =
+            |l: Locale| -> Vec<String> { stored.iter().map(|s| SentTo::say_label(s, l)).collect() };
         assert_eq!(
             said(Locale::En),
-            ["Everyone", "Every admin", "1 user", "3 users", "Topic post:1", "Topics post:1, team:ops"]
+            [
+                "Everyone",
+                "Every admin",
+                "1 user",
+                "3 users",
+                "Topic post:1",
+                "Topics post:1, team:ops"
+            ]
         );
         assert_eq!(
             said(Locale::De),
-            ["Alle", "Alle Administratoren", "1 Benutzer", "3 Benutzer", "Thema post:1", "Themen post:1, team:ops"]
+            [
+                "Alle",
+                "Alle Administratoren",
+                "1 Benutzer",
+                "3 Benutzer",
+                "Thema post:1",
+                "Themen post:1, team:ops"
+            ]
         );
         // Not one of ours: shown as stored.
         assert_eq!(SentTo::say_label("Every robot", Locale::De), "Every robot");

@@ -155,7 +155,8 @@ async fn post<T: DeserializeOwned>(url: &'static str, body: String) -> Result<T,
         if (400..600).contains(&status) {
             return Err(AppError::de(bytes));
         }
-        let reply = crate::codec::JsonText::decode(bytes).map_err(|e| AppError::Unreachable(e.to_string()));
+        let reply =
+            crate::codec::JsonText::decode(bytes).map_err(|e| AppError::Unreachable(e.to_string()));
         if redirect || (300..400).contains(&status) {
             let _ = window()
                 .location()

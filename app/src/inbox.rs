@@ -10,7 +10,6 @@ use herald::{InboxView, Notification};
 use leptos::either::{Either, EitherOf3, EitherOf4};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos::server_fn::codec::PostUrl;
 use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
@@ -21,97 +20,8 @@ use crate::state::PageState;
 /// How many notifications an inbox page holds.
 pub const PAGE_SIZE: i64 = 20;
 
-/// A page of the user's `view`, newest first, older than `before` (a seq).
-#[server(endpoint = "inbox/page", input = PostUrl, output = crate::codec::Json)]
-pub async fn inbox_page(
-    view: InboxView,
-    before: Option<i64>,
-    limit: i64,
-) -> Result<Vec<Notification>, AppError> {
-    use crate::backend::*;
-    as_user(|backend, user| async move {
-        backend
-            .page(user.id, view, before, limit.clamp(1, 100))
-            .await
-    })
-    .await
-}
-
-#[server(endpoint = "inbox/read", input = PostUrl, output = crate::codec::Json)]
-pub async fn set_read(id: i64, read: bool) -> Result<Notification, AppError> {
-    use crate::backend::*;
-    as_user(|backend, user| async move {
-        backend
-            .change(user.id, id, herald::Change::Read(read))
-            .await
-    })
-    .await
-}
-
-#[server(endpoint = "inbox/archive", input = PostUrl, output = crate::codec::Json)]
-pub async fn set_archived(id: i64, archived: bool) -> Result<Notification, AppError> {
-    use crate::backend::*;
-    as_user(|backend, user| async move {
-        backend
-            .change(user.id, id, herald::Change::Archived(archived))
-            .await
-    })
-    .await
-}
-
-/// Snoozes one notification for `choice` (`herald::SnoozeFor`), reckoned in
-/// the browser's time zone (`offset`: minutes east of UTC; without WASM,
-/// UTC).
-#[server(endpoint = "inbox/snooze", input = PostUrl, output = crate::codec::Json)]
-pub async fn snooze(
-    id: i64,
-    choice: herald::SnoozeFor,
-    #[server(default)] offset: i64,
-) -> Result<Notification, AppError> {
-    use crate::backend::*;
-    as_user(|backend, user| async move {
-        let until = choice.until(crate::state::now_ms(), offset);
-        backend
-            .change(user.id, id, herald::Change::Snoozed(Some(until)))
-            .await
-    })
-    .await
-}
-
-/// Clicks a notification's webhook action `index`: read and interacted in
-/// every tab; Herald then tells the integrator's backend. (Link actions are
-/// plain links through `/notifications/{id}/actions/{index}`.)
-#[server(endpoint = "inbox/act", input = PostUrl, output = crate::codec::Json)]
-pub async fn act(id: i64, index: usize) -> Result<Notification, AppError> {
-    use crate::backend::*;
-    as_user(|backend, user| async move { backend.interact(user.id, id, index).await }).await
-}
-
-/// Brings a snoozed notification back now.
-#[server(endpoint = "inbox/unsnooze", input = PostUrl, output = crate::codec::Json)]
-pub async fn unsnooze(id: i64) -> Result<Notification, AppError> {
-    use crate::backend::*;
-    as_user(|backend, user| async move {
-        backend
-            .change(user.id, id, herald::Change::Snoozed(None))
-            .await
-    })
-    .await
-}
-
-/// Marks read everything up to `up_to` (a seq): what the user had seen when
-/// they asked. Returns the new unread count.
-#[server(endpoint = "inbox/read-all", input = PostUrl, output = crate::codec::Json)]
-pub async fn mark_all_read(up_to: i64) -> Result<i64, AppError> {
-    use crate::backend::*;
-    as_user(|backend, user| async move { backend.mark_all_read(user.id, up_to).await }).await
-}
-
-#[server(endpoint = "inbox/seen", input = PostUrl, output = crate::codec::Json)]
-pub async fn mark_seen(up_to: i64) -> Result<(), AppError> {
-    use crate::backend::*;
-    as_user(|backend, user| async move { backend.mark_seen(user.id, up_to).await }).await
-}
+mod calls;
+pub use calls::*;
 
 /// Shows `edit` of every notification of a row at once, then asks the
 /// server (which changes the row as one); a refusal puts back what was
@@ -187,7 +97,13 @@ pub fn NotificationList(
     let load_more = move || {
         let before = floor.get_untracked();
         leptos::task::spawn_local(async move {
-            match call(InboxPage { view, before: Some(before), limit: page_size }).await {
+            match call(InboxPage {
+                view,
+                before: Some(before),
+                limit: page_size,
+            })
+            .await
+            {
                 Ok(items) => take(live, floor, more, page_size, items),
                 Err(error) => crate::toasts::toast_error(live, &error.message(l)),
             }
@@ -248,7 +164,13 @@ pub fn NotificationList(
         let resyncs = live.resyncs.get();
         if before.is_some() {
             leptos::task::spawn_local(async move {
-                if let Ok(items) = call(InboxPage { view, before: ceiling, limit: page_size }).await {
+                if let Ok(items) = call(InboxPage {
+                    view,
+                    before: ceiling,
+                    limit: page_size,
+                })
+                .await
+                {
                     take(live, floor, more, page_size, items);
                 }
             });
@@ -260,7 +182,14 @@ pub fn NotificationList(
     }
     let first = RwSignal::new(None::<Result<Vec<Notification>, AppError>>);
     leptos::task::spawn_local(async move {
-        first.set(Some(call(InboxPage { view, before: ceiling, limit: page_size }).await));
+        first.set(Some(
+            call(InboxPage {
+                view,
+                before: ceiling,
+                limit: page_size,
+            })
+            .await,
+        ));
     });
     Either::Right(move || match first.get() {
         None => EitherOf3::A(view! { <p class="muted loading">{t!(l, "loading")}</p> }),
@@ -346,7 +275,10 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
                 live,
                 &items,
                 as_server(herald::Change::Archived(archive)),
-                call(SetArchived { id, archived: archive }),
+                call(SetArchived {
+                    id,
+                    archived: archive,
+                }),
             );
         }
     };
@@ -364,7 +296,11 @@ pub fn Item(row: herald::group::Row) -> impl IntoView {
                 live,
                 &items,
                 as_server(herald::Change::Snoozed(Some(until))),
-                call(Snooze { id: n.id, choice: picked, offset }),
+                call(Snooze {
+                    id: n.id,
+                    choice: picked,
+                    offset,
+                }),
             );
         }
     };

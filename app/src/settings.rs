@@ -323,10 +323,17 @@ fn PreferenceRow(
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         let Some(form) = form.get() else { return };
-        let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
+        let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+            return;
+        };
         // A required category's form always says bell=true (a hidden field).
         let bell = p.bell || p.required;
-        let stored = [("bell", bell), ("desktop", p.desktop), ("push", p.push), ("email", p.email)];
+        let stored = [
+            ("bell", bell),
+            ("desktop", p.desktop),
+            ("push", p.push),
+            ("email", p.email),
+        ];
         if stored.iter().any(|(name, on)| data.has(name) != *on) {
             let _ = form.request_submit();
         }

@@ -55,10 +55,12 @@ pub fn Toaster() -> impl IntoView {
         } else if crate::desktop::desktop_enabled() {
             leptos::task::spawn_local(async move {
                 // Read when needed, so a change made in another tab counts.
-                let allowed = crate::forms::call(crate::settings::GetPreferences {}).await.is_ok_and(|all| {
-                    all.iter()
-                        .any(|p| p.category == n.category && p.alerts_desktop())
-                });
+                let allowed = crate::forms::call(crate::settings::GetPreferences {})
+                    .await
+                    .is_ok_and(|all| {
+                        all.iter()
+                            .any(|p| p.category == n.category && p.alerts_desktop())
+                    });
                 if allowed {
                     let options = web_sys::NotificationOptions::new();
                     options.set_body(&n.body);

@@ -135,9 +135,16 @@ where
 /// 4xx/5xx the error; a server function's redirect (logging in) is a full
 /// page load.
 async fn post<T: DeserializeOwned>(url: &'static str, body: String) -> Result<T, AppError> {
+    use leptos::server_fn::Decodes;
+    let reply = send(url, body).await?;
+    crate::codec::JsonText::decode(reply).map_err(|e| AppError::Unreachable(e.to_string()))
+}
+
+/// [`post`]'s request and its answer's body, the same whatever the reply's
+/// type (so in the WASM once, not once per type).
+async fn send(url: &'static str, body: String) -> Result<leptos::server_fn::Bytes, AppError> {
     #[cfg(feature = "hydrate")]
     {
-        use leptos::server_fn::Decodes;
         use leptos::server_fn::error::FromServerFnError;
         let unreachable = |e: gloo_net::Error| AppError::Unreachable(e.to_string());
         let response = gloo_net::http::Request::post(url)
@@ -155,14 +162,12 @@ async fn post<T: DeserializeOwned>(url: &'static str, body: String) -> Result<T,
         if (400..600).contains(&status) {
             return Err(AppError::de(bytes));
         }
-        let reply =
-            crate::codec::JsonText::decode(bytes).map_err(|e| AppError::Unreachable(e.to_string()));
         if redirect || (300..400).contains(&status) {
             let _ = window()
                 .location()
                 .set_href(location.as_deref().unwrap_or("/"));
         }
-        reply
+        Ok(bytes)
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -1,7 +1,7 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { FOREIGN_URL, HERALD_URL as HERALD } from '../playwright.config';
 import { audit } from './a11y';
-import { README_SHOTS, loginAs, send } from './helpers';
+import { README_SHOTS, centre, loginAs, send } from './helpers';
 
 // <herald-bell> on another site (foreign/server.mjs on another port), with
 // tokens that site's backend mints through Herald's API.
@@ -176,6 +176,24 @@ test('the embedded bell speaks the page\'s language: German complete, times by t
   const english = bell(page).getByRole('dialog', { name: 'Notifications' });
   await expect(english.getByRole('button', { name: 'Mark all read' })).toBeVisible();
   await expect(english.locator('[part=group] summary')).toHaveText('and 2 more · Cy, Bo and Ana');
+  await page.context().close();
+});
+
+test('the embedded bell follows the page\'s writing direction', async ({ browser }) => {
+  await configureForeignSite(browser);
+  const page = await shop(browser, 'rtl-reader');
+  await live(page);
+  await adminSend(page, 'rtl-reader', 'Read from the right');
+  await expect(badge(page)).toHaveText('1');
+  const button = bell(page).getByRole('button', { name: /Notifications/ });
+  expect(await centre(badge(page))).toBeGreaterThan(await centre(button));
+  await page.evaluate(() => document.documentElement.setAttribute('dir', 'rtl'));
+  await expect.poll(async () => (await centre(badge(page))) < (await centre(button))).toBe(true);
+  await button.click();
+  const panel = bell(page).getByRole('dialog', { name: 'Notifications' });
+  await expect(panel).toBeVisible();
+  const host = (await bell(page).boundingBox())!;
+  expect(Math.abs((await panel.boundingBox())!.x - host.x)).toBeLessThan(1);
   await page.context().close();
 });
 

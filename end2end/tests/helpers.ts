@@ -1,4 +1,4 @@
-import { expect, type Browser, type BrowserContextOptions, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 import { PASSWORD } from '../playwright.config';
 
 /** A fresh browser context logged in as `username` through the login page. */
@@ -64,3 +64,9 @@ export async function send(admin: Page, recipient: string, title: string): Promi
 
 /** Where the README's pictures live: every run of the browser tests redraws them. */
 export const README_SHOTS = '../docs/screenshots';
+
+/** Where `element`'s middle is, across the page. */
+export async function centre(element: Locator): Promise<number> {
+  const box = (await element.boundingBox())!;
+  return box.x + box.width / 2;
+}

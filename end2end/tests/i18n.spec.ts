@@ -1,7 +1,7 @@
 import { test, expect, type Browser, type BrowserContextOptions, type Page } from '@playwright/test';
 import { PASSWORD } from '../playwright.config';
 import { audit } from './a11y';
-import { README_SHOTS, waitHydrated, waitLive } from './helpers';
+import { README_SHOTS, centre, waitHydrated, waitLive } from './helpers';
 import { Api, Herald } from './server';
 
 // Herald's own pages in the user's language: the browser's (Accept-Language)
@@ -94,6 +94,27 @@ test('the admin console speaks it too', async ({ browser }) => {
   await expect(page.locator('tr[data-send]', { hasText: 'Wartung heute Nacht' }).locator('td').nth(1)).toHaveText('1 Benutzer');
   await page.screenshot({ path: 'screenshots/admin-de.png', fullPage: true, animations: 'disabled' });
   await audit(page, 'the German admin console');
+  await page.context().close();
+});
+
+test('the layout follows the writing direction: bubble and panel sit at the end of the line', async ({ browser }) => {
+  // English and German run left to right; the styles use logical sides
+  // (inset-inline-end, not right), so a right-to-left page mirrors them.
+  const page = await signIn(browser, 'bob', { locale: 'en-US' });
+  await waitLive(page);
+  await admin.send(ids.bob, 'Read from the right', 'info');
+  const bell = page.locator('a.bell');
+  const bubble = page.getByTestId('unread-bubble');
+  await expect(bubble).toBeVisible();
+  expect(await centre(bubble)).toBeGreaterThan(await centre(bell));
+  await page.evaluate(() => document.documentElement.setAttribute('dir', 'rtl'));
+  await expect.poll(async () => (await centre(bubble)) < (await centre(bell))).toBe(true);
+  await bell.click();
+  const panel = page.locator('#bell-panel');
+  await expect(panel).toBeVisible();
+  const wrap = (await page.locator('.bell-wrap').boundingBox())!;
+  expect(Math.abs((await panel.boundingBox())!.x - wrap.x)).toBeLessThan(1);
+  await page.screenshot({ path: 'screenshots/rtl.png', animations: 'disabled' });
   await page.context().close();
 });
 

@@ -33,10 +33,10 @@ button { font: inherit; cursor: pointer; }
 .bell { position: relative; background: none; border: 0; padding: 6px; color: inherit; border-radius: 6px; }
 .bell:focus-visible, .panel button:focus-visible, .panel a:focus-visible { outline: 2px solid var(--herald-accent); outline-offset: 2px; }
 .bell svg { width: 22px; height: 22px; display: block; }
-.badge { position: absolute; top: 0; right: 0; min-width: 18px; height: 18px; padding: 0 5px;
+.badge { position: absolute; top: 0; inset-inline-end: 0; min-width: 18px; height: 18px; padding: 0 5px;
   box-sizing: border-box; border-radius: 9px; background: var(--herald-badge); color: #fff;
   font-size: 11px; font-weight: 700; line-height: 18px; text-align: center; }
-.panel { position: absolute; right: 0; top: calc(100% + 6px); width: min(360px, 90vw); z-index: 1000; color: var(--herald-fg);
+.panel { position: absolute; inset-inline-end: 0; top: calc(100% + 6px); width: min(360px, 90vw); z-index: 1000; color: var(--herald-fg);
   background: var(--herald-bg); border: 1px solid var(--herald-border); border-radius: 10px;
   box-shadow: 0 10px 30px rgb(0 0 0 / .15); }
 .head { display: flex; flex-wrap: wrap; gap: 4px 8px; justify-content: space-between; align-items: center; padding: 10px 12px;
@@ -56,7 +56,7 @@ a.title:hover { text-decoration: underline; }
 .done { font-size: 12px; font-weight: 600; color: var(--herald-muted); }
 .group { margin: 2px 0; font-size: 12px; color: var(--herald-muted); }
 .group summary { cursor: pointer; }
-.group ul { margin: 4px 0 0; padding-left: 14px; list-style: disc; max-height: none; }
+.group ul { margin: 4px 0 0; padding-inline-start: 14px; list-style: disc; max-height: none; }
 .group li { padding: 1px 0; border: 0; background: none; }
 .closed { font-size: 12px; color: var(--herald-muted); text-decoration: line-through; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }

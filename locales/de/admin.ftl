@@ -89,6 +89,7 @@ admin-sent-to-topics = { $count ->
 admin-scheduled = geplant, { $when }
 admin-expires-when = läuft { $when } ab
 admin-sending = wird gesendet…
+admin-count-unsent = nicht gesendet
 admin-cancelled = Abgebrochen
 admin-retracted = Zurückgezogen
 admin-expired = Abgelaufen

@@ -114,6 +114,8 @@ admin-sent-to-topics = { $count ->
 admin-scheduled = scheduled, { $when }
 admin-expires-when = expires { $when }
 admin-sending = sending…
+# A count of a send that has not gone out (scheduled, or cancelled before).
+admin-count-unsent = not sent
 admin-cancelled = Cancelled
 admin-retracted = Retracted
 admin-expired = Expired

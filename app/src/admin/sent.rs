@@ -72,6 +72,18 @@ pub(super) fn SentList() -> impl IntoView {
             }.into_any()
             row=move |s: SendSummary, now| {
                 let (scheduled, cancelled) = (s.scheduled(now), s.cancelled());
+                // Not gone out (yet): nothing was counted, rather than 0 of 0.
+                let count = move |n: i64| {
+                    if scheduled || cancelled {
+                        view! {
+                            <span aria-hidden="true">"–"</span>
+                            <span class="sr-only">{t!(l, "admin-count-unsent")}</span>
+                        }
+                        .into_any()
+                    } else {
+                        n.into_any()
+                    }
+                };
                 view! {
                                             <tr class:revoked={s.retracted || s.expires_at.is_some_and(|at| at <= now)} data-send=s.id>
                                                 <td>{s.title}<div class="muted small">{t!(l, "admin-sent-by", sender = s.sender.as_str())}</div></td>
@@ -89,13 +101,13 @@ pub(super) fn SentList() -> impl IntoView {
                                                     })}
                                                 </td>
                                                 <td class="num" data-count="recipients">
-                                                    {s.recipients}
+                                                    {count(s.recipients)}
                                                     {(s.sending && !scheduled).then(|| view! { <div class="muted small sending">{t!(l, "admin-sending")}</div> })}
                                                 </td>
-                                                <td class="num" data-count="delivered">{s.delivered}</td>
-                                                <td class="num" data-count="seen">{s.seen}</td>
-                                                <td class="num" data-count="read">{s.read}</td>
-                                                <td class="num" data-count="interacted">{s.interacted}</td>
+                                                <td class="num" data-count="delivered">{count(s.delivered)}</td>
+                                                <td class="num" data-count="seen">{count(s.seen)}</td>
+                                                <td class="num" data-count="read">{count(s.read)}</td>
+                                                <td class="num" data-count="interacted">{count(s.interacted)}</td>
                                                 <td>{if cancelled {
                                                     view! { <span class="muted">{t!(l, "admin-cancelled")}</span> }.into_any()
                                                 } else if s.retracted {

@@ -92,6 +92,7 @@ test('the admin console speaks it too', async ({ browser }) => {
   await admin.send(ids.alice, 'Wartung heute Nacht', 'info');
   await page.reload();
   await expect(page.locator('tr[data-send]', { hasText: 'Wartung heute Nacht' }).locator('td').nth(1)).toHaveText('1 Benutzer');
+  await expect(page.locator('tr[data-action=send]', { hasText: 'Wartung heute Nacht' }).locator('td').nth(3)).toHaveText('1 Benutzer');
   await page.screenshot({ path: 'screenshots/admin-de.png', fullPage: true, animations: 'disabled' });
   await audit(page, 'the German admin console');
   await page.context().close();

@@ -46,12 +46,17 @@ pub(super) fn AuditLog() -> impl IntoView {
             }.into_any()
             row=move |e: AuditInfo, now| {
                 let action = e.action.clone();
+                // A send's target is who it was for, stored in English.
+                let target = match e.action.as_str() {
+                    "send" | "schedule" => herald::admin::SentTo::say_label(&e.target, l),
+                    _ => e.target,
+                };
                 view! {
                     <tr data-action=action>
                         <td title=e.at.to_string()>{relative(l, e.at, now)}</td>
                         <td>{e.actor}</td>
                         <td><code>{e.action}</code></td>
-                        <td>{e.target}</td>
+                        <td>{target}</td>
                         <td class="muted">{e.detail}</td>
                     </tr>
                 }
